@@ -1,0 +1,41 @@
+# vpclab: `make demo` (set up, build, run the canonical scenario) and
+# `make test` (set up, build, run every test). `make` alone builds.
+BUILD ?= build
+BUILD_TYPE ?= Release
+JOBS ?= $(shell nproc)
+PREFIX ?= /usr/local
+CTEST_ARGS ?=
+
+.PHONY: all build setup configure demo test install fuzz bench clean
+
+all: build
+
+setup:
+	@bash scripts/setup
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+configure: $(BUILD)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: setup build
+	@bash scripts/demo $(BUILD)/vpclab
+
+test: setup build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+install: build
+	install -D -m 0755 $(BUILD)/vpclab $(DESTDIR)$(PREFIX)/bin/vpclab
+
+fuzz: setup
+	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DVPCLAB_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS)
+
+bench: build
+	@bash bench/run
+
+clean:
+	rm -rf $(BUILD) build-fuzz

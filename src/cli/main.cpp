@@ -1,0 +1,23 @@
+// vpclab: check, trace and run AWS networks written in CloudFormation.
+#include <cstdio>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"vpclab: check, trace and run AWS VPC networks from CloudFormation, offline"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "vpclab 0.1.0");
+  vpclab::cli::Runner run;
+  vpclab::cli::register_check(app, run);
+  vpclab::cli::register_trace(app, run);
+  vpclab::cli::register_alb(app, run);
+  vpclab::cli::register_lab(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    // Usage errors exit 2 for every command (help and version exit 0).
+    return rc == 0 ? 0 : 2;
+  }
+  return run ? run() : 2;
+}

@@ -1,0 +1,132 @@
+#include "model/network.h"
+
+#include <cassert>
+
+namespace vpclab::model {
+
+std::string Origin::display(const std::string& id) const {
+  if (!stack.empty() && !logical_id.empty()) return stack + "." + logical_id;
+  if (!logical_id.empty()) return logical_id;
+  return id;
+}
+
+bool Vpc::contains(Ipv4Address a) const {
+  for (const auto& c : cidrs)
+    if (c.contains(a)) return true;
+  return false;
+}
+
+bool Subnet::is_reserved(Ipv4Address a) const {
+  uint32_t off = a.value - cidr.base.value;
+  return off <= 3 || a == cidr.last();
+}
+
+const char* peering_state_name(PeeringState s) {
+  switch (s) {
+    case PeeringState::kActive: return "active";
+    case PeeringState::kPendingAcceptance: return "pending-acceptance";
+    case PeeringState::kFailed: return "failed";
+    case PeeringState::kRejected: return "rejected";
+    case PeeringState::kDeleted: return "deleted";
+  }
+  return "?";
+}
+
+const PeeringSide& VpcPeeringConnection::side_of(const std::string& vpc) const {
+  assert(vpc == requester.vpc || vpc == accepter.vpc);
+  return vpc == requester.vpc ? requester : accepter;
+}
+
+const PeeringSide& VpcPeeringConnection::peer_of(const std::string& vpc) const {
+  assert(vpc == requester.vpc || vpc == accepter.vpc);
+  return vpc == requester.vpc ? accepter : requester;
+}
+
+namespace {
+template <class T, class Key>
+void build_index(const std::vector<T>& v, Key key, std::map<std::string, size_t, std::less<>>& ix) {
+  ix.clear();
+  for (size_t i = 0; i < v.size(); ++i) ix.emplace(key(v[i]), i);
+}
+
+template <class T>
+const T* find(const std::vector<T>& v, const std::map<std::string, size_t, std::less<>>& ix,
+              const std::string& id) {
+  auto it = ix.find(id);
+  return it == ix.end() ? nullptr : &v[it->second];
+}
+}  // namespace
+
+void Network::index() {
+  auto by_id = [](const auto& x) { return x.id; };
+  auto by_arn = [](const auto& x) { return x.arn; };
+  build_index(vpcs, by_id, vpc_ix_);
+  build_index(subnets, by_id, subnet_ix_);
+  build_index(route_tables, by_id, rtb_ix_);
+  build_index(internet_gateways, by_id, igw_ix_);
+  build_index(nat_gateways, by_id, nat_ix_);
+  build_index(peerings, by_id, pcx_ix_);
+  build_index(security_groups, by_id, sg_ix_);
+  build_index(network_acls, by_id, acl_ix_);
+  build_index(network_interfaces, by_id, eni_ix_);
+  build_index(instances, by_id, instance_ix_);
+  build_index(load_balancers, by_arn, lb_ix_);
+  build_index(target_groups, by_arn, tg_ix_);
+  build_index(hosted_zones, by_id, zone_ix_);
+  eni_by_private_ip_.clear();
+  eni_by_public_ip_.clear();
+  for (size_t i = 0; i < network_interfaces.size(); ++i) {
+    const auto& e = network_interfaces[i];
+    eni_by_private_ip_.emplace(std::make_pair(e.vpc, e.private_ip.value), i);
+    for (auto a : e.secondary_private_ips) eni_by_private_ip_.emplace(std::make_pair(e.vpc, a.value), i);
+    if (e.public_ip) eni_by_public_ip_.emplace(e.public_ip->value, i);
+  }
+}
+
+const Vpc* Network::vpc(const std::string& id) const { return find(vpcs, vpc_ix_, id); }
+const Subnet* Network::subnet(const std::string& id) const { return find(subnets, subnet_ix_, id); }
+const RouteTable* Network::route_table(const std::string& id) const { return find(route_tables, rtb_ix_, id); }
+const InternetGateway* Network::internet_gateway(const std::string& id) const {
+  return find(internet_gateways, igw_ix_, id);
+}
+const NatGateway* Network::nat_gateway(const std::string& id) const { return find(nat_gateways, nat_ix_, id); }
+const VpcPeeringConnection* Network::peering(const std::string& id) const { return find(peerings, pcx_ix_, id); }
+const SecurityGroup* Network::security_group(const std::string& id) const {
+  return find(security_groups, sg_ix_, id);
+}
+const NetworkAcl* Network::network_acl(const std::string& id) const { return find(network_acls, acl_ix_, id); }
+const NetworkInterface* Network::network_interface(const std::string& id) const {
+  return find(network_interfaces, eni_ix_, id);
+}
+const Instance* Network::instance(const std::string& id) const { return find(instances, instance_ix_, id); }
+const LoadBalancer* Network::load_balancer(const std::string& arn) const {
+  return find(load_balancers, lb_ix_, arn);
+}
+const TargetGroup* Network::target_group(const std::string& arn) const { return find(target_groups, tg_ix_, arn); }
+const HostedZone* Network::hosted_zone(const std::string& id) const { return find(hosted_zones, zone_ix_, id); }
+
+const NetworkInterface* Network::interface_by_private_ip(const std::string& vpc, Ipv4Address ip) const {
+  auto it = eni_by_private_ip_.find({vpc, ip.value});
+  return it == eni_by_private_ip_.end() ? nullptr : &network_interfaces[it->second];
+}
+
+const NetworkInterface* Network::interface_by_public_ip(Ipv4Address ip) const {
+  auto it = eni_by_public_ip_.find(ip.value);
+  return it == eni_by_public_ip_.end() ? nullptr : &network_interfaces[it->second];
+}
+
+std::vector<const Subnet*> Network::subnets_of(const std::string& vpc) const {
+  std::vector<const Subnet*> out;
+  for (const auto& s : subnets)
+    if (s.vpc == vpc) out.push_back(&s);
+  return out;
+}
+
+std::vector<const Listener*> Network::listeners_of(const std::string& lb_arn) const {
+  std::vector<const Listener*> out;
+  for (const auto& l : listeners)
+    if (l.load_balancer == lb_arn) out.push_back(&l);
+  return out;
+}
+
+}  // namespace vpclab::model

@@ -1,0 +1,309 @@
+// The neutral network model: one immutable graph of the AWS resources that
+// matter for reachability, produced by a front end (template/ from
+// CloudFormation, snapshot/ from describe-* JSON) and read by analysis/ and
+// emulator/. Ids are AWS-style strings (vpc-, subnet-, rtb-, ...); every
+// element keeps the SourceLoc of the input that declared it.
+#pragma once
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vocab/alb.h"
+#include "vocab/diagnostic.h"
+#include "vocab/dns.h"
+#include "vocab/ip.h"
+#include "vocab/rules.h"
+
+namespace vpclab::model {
+
+// Where a resource came from: stack and logical id for templates, or the
+// snapshot file; used in messages ("foo.AlbSecurityGroup").
+struct Origin {
+  std::string account;
+  std::string region;
+  std::string stack;       // empty for snapshots
+  std::string logical_id;  // empty for snapshots
+  SourceLoc loc;
+  std::string display(const std::string& id) const;  // "Stack.LogicalId" or the id
+};
+
+struct Vpc {
+  std::string id;
+  Origin origin;
+  std::string name;  // Name tag
+  std::vector<Ipv4Cidr> cidrs;  // primary first, then secondary blocks
+  std::vector<SourceLoc> cidr_locs;
+  bool enable_dns_support = true;
+  bool enable_dns_hostnames = false;
+  std::string main_route_table;  // rtb-
+  std::string default_security_group;  // sg-
+  std::string default_network_acl;     // acl-
+  std::string internet_gateway;        // igw- attached, or empty
+  // The Amazon DNS server: primary CIDR base + 2.
+  Ipv4Address resolver_address() const { return Ipv4Address{cidrs.at(0).base.value + 2}; }
+  bool contains(Ipv4Address a) const;
+};
+
+struct Subnet {
+  std::string id;
+  Origin origin;
+  std::string name;
+  std::string vpc;
+  Ipv4Cidr cidr;
+  std::string availability_zone;  // "ap-northeast-1a"
+  bool map_public_ip_on_launch = false;
+  std::string route_table;  // effective: explicit association or the VPC's main table
+  bool route_table_explicit = false;
+  std::string network_acl;  // effective: explicit association or the VPC's default NACL
+  // Five addresses AWS reserves: network, +1 router, +2 DNS, +3, broadcast.
+  bool is_reserved(Ipv4Address a) const;
+  Ipv4Address router_address() const { return Ipv4Address{cidr.base.value + 1}; }
+};
+
+struct RouteTable {
+  std::string id;
+  Origin origin;
+  std::string name;
+  std::string vpc;
+  bool main = false;
+  std::vector<Route> routes;  // effective: local routes first, then declared routes
+};
+
+struct InternetGateway {
+  std::string id;
+  Origin origin;
+  std::string vpc;  // attached VPC, or empty
+};
+
+struct NatGateway {
+  std::string id;
+  Origin origin;
+  std::string subnet;
+  std::string network_interface;  // eni- holding its private IP
+  Ipv4Address private_ip;
+  std::optional<Ipv4Address> public_ip;  // the EIP; absent for a private NAT gateway
+  bool is_public = true;                 // ConnectivityType public|private
+};
+
+struct ElasticIp {
+  std::string allocation_id;  // eipalloc-
+  Origin origin;
+  Ipv4Address public_ip;
+  std::string network_interface;  // associated ENI, or empty
+};
+
+enum class PeeringState { kActive, kPendingAcceptance, kFailed, kRejected, kDeleted };
+const char* peering_state_name(PeeringState s);  // AWS's names: "active", "pending-acceptance", ...
+
+struct PeeringSide {
+  std::string vpc;
+  std::string account;
+  std::string region;
+  bool allow_dns_resolution_from_remote_vpc = false;
+};
+
+struct VpcPeeringConnection {
+  std::string id;  // pcx-
+  Origin origin;
+  PeeringSide requester;
+  PeeringSide accepter;
+  PeeringState state = PeeringState::kActive;
+  std::string state_reason;  // why failed/pending, for messages
+  // The side of `vpc` and the other side (vpc must be one of the two).
+  const PeeringSide& side_of(const std::string& vpc) const;
+  const PeeringSide& peer_of(const std::string& vpc) const;
+};
+
+struct SecurityGroup {
+  std::string id;  // sg-
+  Origin origin;
+  std::string group_name;
+  std::string vpc;
+  bool is_default = false;
+  std::vector<SecurityGroupRule> ingress;
+  std::vector<SecurityGroupRule> egress;
+};
+
+struct NetworkAcl {
+  std::string id;  // acl-
+  Origin origin;
+  std::string vpc;
+  bool is_default = false;
+  std::vector<NetworkAclEntry> ingress;  // sorted by rule_number
+  std::vector<NetworkAclEntry> egress;
+};
+
+enum class EniOwnerKind { kInstance, kLoadBalancer, kNatGateway, kStandalone };
+
+struct NetworkInterface {
+  std::string id;  // eni-
+  Origin origin;
+  std::string subnet;
+  std::string vpc;
+  Ipv4Address private_ip;
+  std::vector<Ipv4Address> secondary_private_ips;
+  std::optional<Ipv4Address> public_ip;
+  std::vector<std::string> security_groups;
+  EniOwnerKind owner_kind = EniOwnerKind::kStandalone;
+  std::string owner_id;  // i-, the load balancer ARN, nat-
+  bool source_dest_check = true;
+};
+
+enum class InstanceState { kRunning, kStopped, kTerminated };
+
+struct Instance {
+  std::string id;  // i-
+  Origin origin;
+  std::string name;  // Name tag
+  std::string subnet;
+  std::vector<std::string> network_interfaces;  // primary first
+  Ipv4Address private_ip;
+  std::optional<Ipv4Address> public_ip;
+  std::string private_dns_name;  // ip-10-2-1-10.ap-northeast-1.compute.internal
+  std::string public_dns_name;   // empty without a public IP or DNS hostnames off
+  std::string key_name;
+  std::string image_id;
+  std::string instance_type;
+  std::string user_data;  // decoded script
+  InstanceState state = InstanceState::kRunning;
+};
+
+struct LoadBalancerNode {
+  std::string subnet;
+  std::string availability_zone;
+  std::string network_interface;  // eni-
+  Ipv4Address private_ip;
+  std::optional<Ipv4Address> public_ip;  // internet-facing only
+};
+
+struct LoadBalancer {
+  std::string arn;
+  Origin origin;
+  std::string name;
+  std::string type = "application";  // application | network | gateway
+  bool internal = false;              // Scheme internal vs internet-facing
+  std::string vpc;
+  std::string dns_name;               // [internal-]NAME-ID.REGION.elb.amazonaws.com
+  std::string canonical_hosted_zone_id;
+  std::string full_name;              // app/NAME/16hex
+  std::vector<std::string> subnets;
+  std::vector<std::string> security_groups;
+  std::vector<LoadBalancerNode> nodes;  // one per subnet
+  alb::LoadBalancerAttributes attributes;
+};
+
+struct Listener {
+  std::string arn;
+  Origin origin;
+  std::string load_balancer;  // ARN
+  std::string protocol = "HTTP";
+  uint16_t port = 80;
+  alb::ListenerRule default_rule;       // priority 0
+  std::vector<alb::ListenerRule> rules;  // sorted by priority
+};
+
+struct Target {
+  std::string id;  // i- for instance targets, an IP for ip targets
+  std::optional<uint16_t> port;  // override of the group's port
+  std::string availability_zone;  // ip targets outside the VPC: "all"
+  SourceLoc loc;
+};
+
+struct TargetGroup {
+  std::string arn;
+  Origin origin;
+  std::string name;
+  std::string full_name;  // targetgroup/NAME/16hex
+  std::string target_type = "instance";  // instance | ip | lambda | alb
+  std::string protocol = "HTTP";
+  uint16_t port = 80;
+  std::string protocol_version = "HTTP1";
+  std::string vpc;
+  alb::HealthCheck health_check;
+  alb::TargetGroupAttributes attributes;
+  std::vector<Target> targets;
+  std::vector<std::string> load_balancers;  // ARNs of ALBs forwarding to it
+};
+
+struct HostedZoneVpc {
+  std::string vpc;
+  std::string region;
+};
+
+struct HostedZone {
+  std::string id;  // Z + 13..21 uppercase alphanumerics
+  Origin origin;
+  std::string name;  // normalized, no trailing dot
+  bool is_private = false;
+  std::vector<HostedZoneVpc> vpcs;
+  std::vector<dns::Record> records;
+};
+
+struct Account {
+  std::string id;
+  std::vector<std::string> regions;
+};
+
+// A resource type the front end saw but vpclab does not model (a transit
+// gateway, an NLB, ...). Kept so the analyzer can say a path crosses it.
+struct UnmodeledResource {
+  std::string type;  // "AWS::EC2::TransitGateway"
+  std::string id;
+  Origin origin;
+};
+
+// The whole network. Built once by a NetworkBuilder, then read-only.
+class Network {
+ public:
+  std::vector<Account> accounts;
+  std::vector<Vpc> vpcs;
+  std::vector<Subnet> subnets;
+  std::vector<RouteTable> route_tables;
+  std::vector<InternetGateway> internet_gateways;
+  std::vector<NatGateway> nat_gateways;
+  std::vector<ElasticIp> elastic_ips;
+  std::vector<VpcPeeringConnection> peerings;
+  std::vector<SecurityGroup> security_groups;
+  std::vector<NetworkAcl> network_acls;
+  std::vector<NetworkInterface> network_interfaces;
+  std::vector<Instance> instances;
+  std::vector<LoadBalancer> load_balancers;
+  std::vector<Listener> listeners;
+  std::vector<TargetGroup> target_groups;
+  std::vector<HostedZone> hosted_zones;
+  std::vector<UnmodeledResource> unmodeled;
+
+  // Lookups by id (nullptr when absent). Valid after index().
+  const Vpc* vpc(const std::string& id) const;
+  const Subnet* subnet(const std::string& id) const;
+  const RouteTable* route_table(const std::string& id) const;
+  const InternetGateway* internet_gateway(const std::string& id) const;
+  const NatGateway* nat_gateway(const std::string& id) const;
+  const VpcPeeringConnection* peering(const std::string& id) const;
+  const SecurityGroup* security_group(const std::string& id) const;
+  const NetworkAcl* network_acl(const std::string& id) const;
+  const NetworkInterface* network_interface(const std::string& id) const;
+  const Instance* instance(const std::string& id) const;
+  const LoadBalancer* load_balancer(const std::string& arn) const;
+  const TargetGroup* target_group(const std::string& arn) const;
+  const HostedZone* hosted_zone(const std::string& id) const;
+  // The ENI holding a private IP in a VPC (nullptr when none).
+  const NetworkInterface* interface_by_private_ip(const std::string& vpc, Ipv4Address ip) const;
+  // The ENI holding a public or elastic IP (nullptr when none).
+  const NetworkInterface* interface_by_public_ip(Ipv4Address ip) const;
+  std::vector<const Subnet*> subnets_of(const std::string& vpc) const;
+  std::vector<const Listener*> listeners_of(const std::string& lb_arn) const;
+
+  // Builds the lookup tables; called once by the builder after filling vectors.
+  void index();
+
+ private:
+  std::map<std::string, size_t, std::less<>> vpc_ix_, subnet_ix_, rtb_ix_, igw_ix_, nat_ix_, pcx_ix_,
+      sg_ix_, acl_ix_, eni_ix_, instance_ix_, lb_ix_, tg_ix_, zone_ix_;
+  std::map<std::pair<std::string, uint32_t>, size_t> eni_by_private_ip_;
+  std::map<uint32_t, size_t> eni_by_public_ip_;
+};
+
+}  // namespace vpclab::model

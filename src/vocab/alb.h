@@ -1,0 +1,113 @@
+// Application Load Balancer configuration as plain values: what the model
+// stores, what the analyzer asks about, and what the ALB engine runs.
+// Defaults are AWS's (../shared/reference/aws-alb.md).
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vocab/ip.h"
+#include "vocab/source_loc.h"
+
+namespace vpclab::alb {
+
+enum class ConditionField {
+  kHostHeader,         // case-insensitive, wildcards * ?
+  kPathPattern,        // case-sensitive, path only
+  kHttpHeader,         // name and value case-insensitive, wildcards
+  kHttpRequestMethod,  // case-sensitive exact
+  kQueryString,        // key/value pairs, case-insensitive, wildcards
+  kSourceIp,           // CIDRs against the TCP peer address
+};
+const char* condition_field_name(ConditionField f);  // "host-header", ...
+
+struct QueryStringPair {
+  std::optional<std::string> key;  // absent: any key
+  std::string value;
+};
+
+// One condition; its values are ORed, a rule's conditions ANDed.
+struct RuleCondition {
+  ConditionField field = ConditionField::kPathPattern;
+  std::string header_name;               // http-header only
+  std::vector<std::string> values;       // host, path, header, method patterns
+  std::vector<QueryStringPair> query;    // query-string only
+  std::vector<Ipv4Cidr> source_cidrs;    // source-ip only
+};
+
+enum class ActionType { kForward, kRedirect, kFixedResponse, kAuthenticateOidc, kAuthenticateCognito };
+const char* action_type_name(ActionType t);  // "forward", "redirect", "fixed-response", ...
+
+struct WeightedTargetGroup {
+  std::string target_group_arn;
+  int weight = 1;  // 0..999
+};
+
+struct RedirectConfig {
+  std::string protocol = "#{protocol}";
+  std::string host = "#{host}";
+  std::string port = "#{port}";
+  std::string path = "/#{path}";
+  std::string query = "#{query}";
+  int status_code = 301;  // HTTP_301 or HTTP_302
+};
+
+struct FixedResponseConfig {
+  int status_code = 200;
+  std::string content_type;  // may be empty
+  std::string body;          // <= 1024 chars
+};
+
+struct Action {
+  ActionType type = ActionType::kForward;
+  int order = 0;
+  std::vector<WeightedTargetGroup> target_groups;  // forward
+  bool group_stickiness = false;                   // forward: AWSALBTG cookie
+  int group_stickiness_seconds = 3600;
+  RedirectConfig redirect;
+  FixedResponseConfig fixed_response;
+};
+
+struct ListenerRule {
+  std::string arn;
+  int priority = 0;  // 1..50000; 0 = the listener's default rule (evaluated last)
+  std::vector<RuleCondition> conditions;
+  std::vector<Action> actions;  // ordered; exactly one terminal action, last
+  SourceLoc loc;
+};
+
+struct HealthCheck {
+  bool enabled = true;
+  std::string protocol = "HTTP";
+  std::string port = "traffic-port";  // or a number
+  std::string path = "/";
+  int interval_seconds = 30;
+  int timeout_seconds = 5;
+  int healthy_threshold = 5;
+  int unhealthy_threshold = 2;
+  std::string matcher = "200";  // "200", "200,202", "200-299"
+};
+
+struct TargetGroupAttributes {
+  int deregistration_delay_seconds = 300;
+  int slow_start_seconds = 0;
+  std::string algorithm = "round_robin";  // round_robin | least_outstanding_requests | weighted_random
+  bool stickiness_enabled = false;
+  std::string stickiness_type = "lb_cookie";  // lb_cookie | app_cookie
+  int lb_cookie_duration_seconds = 86400;
+  std::string app_cookie_name;
+  int app_cookie_duration_seconds = 86400;
+  std::string cross_zone = "use_load_balancer_configuration";  // true | false | use_...
+};
+
+struct LoadBalancerAttributes {
+  int idle_timeout_seconds = 60;
+  std::string xff_header_processing_mode = "append";  // append | preserve | remove
+  bool xff_client_port = false;
+  bool preserve_host_header = false;
+  bool drop_invalid_header_fields = false;
+  std::string desync_mitigation_mode = "defensive";  // monitor | defensive | strictest
+  bool http2_enabled = true;
+};
+
+}  // namespace vpclab::alb

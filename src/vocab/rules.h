@@ -1,0 +1,76 @@
+// Value types for the rules AWS evaluates on packets: routes, security-group
+// rules and network-ACL entries. Evaluation lives in semantics/.
+#pragma once
+#include <optional>
+#include <string>
+
+#include "vocab/ip.h"
+#include "vocab/protocol.h"
+#include "vocab/source_loc.h"
+
+namespace vpclab {
+
+enum class RouteTargetKind {
+  kLocal,
+  kInternetGateway,
+  kNatGateway,
+  kVpcPeeringConnection,
+  kNetworkInterface,
+  kInstance,
+  kVpnGateway,
+  kTransitGateway,
+  kVpcEndpoint,
+  kEgressOnlyInternetGateway,
+  kCarrierGateway,
+  kLocalGateway,
+  kCoreNetwork,
+};
+const char* route_target_kind_name(RouteTargetKind k);  // the CloudFormation property name
+
+enum class RouteState { kActive, kBlackhole };
+
+struct Route {
+  std::optional<Ipv4Cidr> destination;  // IPv4 destination; empty when IPv6 or prefix list
+  std::string destination_ipv6;         // text, not routed yet
+  std::string destination_prefix_list;  // pl-..., not routed yet
+  RouteTargetKind target_kind = RouteTargetKind::kLocal;
+  std::string target_id;                // "local", igw-..., nat-..., pcx-..., eni-..., i-...
+  RouteState state = RouteState::kActive;
+  bool propagated = false;
+  SourceLoc loc;
+};
+
+enum class Direction { kIngress, kEgress };
+
+// One permission of a security group, in one direction. The peer is exactly
+// one of: an IPv4 CIDR, an IPv6 CIDR, a security group, a prefix list.
+struct SecurityGroupRule {
+  Direction direction = Direction::kIngress;
+  IpProtocol protocol = kAllProtocols;
+  PortRange ports = PortRange::all();  // tcp/udp only
+  int icmp_type = -1;                  // icmp only; -1 = any
+  int icmp_code = -1;
+  std::optional<Ipv4Cidr> cidr;
+  std::string cidr_ipv6;
+  std::string group_id;     // sg-...
+  std::string group_owner;  // account id for a cross-account reference, else empty
+  std::string prefix_list_id;
+  std::string description;
+  SourceLoc loc;
+};
+
+// One NACL entry. Ordered by rule_number within its direction; first match wins.
+struct NetworkAclEntry {
+  int rule_number = 0;  // 1..32766; 32767 = the final "*" deny
+  Direction direction = Direction::kIngress;
+  bool allow = false;
+  IpProtocol protocol = kAllProtocols;
+  PortRange ports = PortRange::all();
+  int icmp_type = -1;
+  int icmp_code = -1;
+  std::optional<Ipv4Cidr> cidr;
+  std::string cidr_ipv6;
+  SourceLoc loc;
+};
+
+}  // namespace vpclab
