@@ -33,7 +33,7 @@ endfunction()
 # Tests of a layer: every tests/<dir>/*.cpp into one gtest binary, each test a
 # ctest entry. LABELS lets namespace-needing suites be selected (ctest -L netns).
 function(vpclab_tests name)
-  cmake_parse_arguments(T "" "" "DIRS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "NEEDS_TOOL" "" "DIRS;DEPS;LABELS" ${ARGN})
   set(srcs)
   foreach(d ${T_DIRS})
     file(GLOB s CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/${d}/*.cpp)
@@ -47,8 +47,12 @@ function(vpclab_tests name)
   target_compile_definitions(test_${name} PRIVATE
     VPCLAB_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     VPCLAB_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared"
-    VPCLAB_BINARY="$<TARGET_FILE:vpclab>")
-  add_dependencies(test_${name} vpclab)
+    VPCLAB_BINARY="${CMAKE_BINARY_DIR}/vpclab")
+  # Suites that run the tool itself wait for it; the others build alone so one
+  # layer's tests do not need every layer to compile.
+  if(T_NEEDS_TOOL)
+    add_dependencies(test_${name} vpclab)
+  endif()
   gtest_discover_tests(test_${name} DISCOVERY_MODE PRE_TEST
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
     PROPERTIES LABELS "${name};${T_LABELS}" TIMEOUT 300)
