@@ -1,0 +1,86 @@
+// The lab manifest (vpclab.yaml, docs/lab-manifest.md): several stacks in
+// accounts and regions, parameters wired from other stacks' outputs, and
+// the peering settings CloudFormation cannot express.
+//
+// Diagnostic codes (besides the parser's E0000):
+//   M1001  manifest: bad shape, unknown key, missing required key
+//   M1002  duplicate stack name
+//   M1003  parameter source names an unknown stack, or its own stack
+//   M1004  cycle between stacks through parameter sources
+//   M1005  account/region malformed (account: 12 digits)
+//   M1006  the output a parameter takes does not exist (after resolution)
+//   M1007  peering: unknown stack
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "template/engine.h"
+#include "template/stack.h"
+#include "template/value.h"
+#include "vocab/diagnostic.h"
+
+namespace vpclab::tmpl {
+
+// One parameter value: a literal (string, number, bool, or list of scalars)
+// or another stack's output ({stack: foo, output: VpcId}).
+struct ParameterSource {
+  std::optional<Value> literal;
+  std::string from_stack;
+  std::string from_output;
+  SourceLoc loc;
+};
+
+struct ManifestStack {
+  StackContext ctx;  // template_path is absolute or relative to the cwd (resolved against the manifest)
+  std::map<std::string, ParameterSource> parameters;
+  SourceLoc loc;     // the stack's entry
+  SourceLoc template_loc;  // the `template:` value, for "cannot read" errors
+};
+
+struct PeeringSideOptions {
+  bool allow_dns_resolution_from_remote_vpc = false;
+};
+
+struct ManifestPeering {
+  std::string stack;     // stack holding the AWS::EC2::VPCPeeringConnection
+  std::string resource;  // its logical id
+  std::optional<bool> accepted;  // unset: CloudFormation's behaviour (same account: active)
+  PeeringSideOptions requester, accepter;
+  SourceLoc loc;
+};
+
+struct Manifest {
+  std::string name;  // `name:`, default the manifest file's stem
+  std::string path;
+  std::vector<ManifestStack> stacks;  // file order
+  std::vector<ManifestPeering> peerings;
+};
+
+// A parsed YAML/JSON root is a manifest when it is a map with a top-level
+// "stacks" key (templates have "Resources").
+bool is_manifest(const Value& root);
+
+// Reads a manifest. Unknown keys, wrong shapes, duplicate stack names, bad
+// accounts, and parameter sources naming unknown stacks are errors. Missing
+// account/region take the defaults 123456789012 / ap-northeast-1.
+// false if any error was reported.
+bool load_manifest(const std::string& path, Manifest& out, Diagnostics& diags);
+// The same from an already parsed root (path: used for relative templates and the default name).
+bool manifest_from_value(const Value& root, const std::string& path, Manifest& out,
+                         Diagnostics& diags);
+
+// Indexes into m.stacks such that each stack comes after the stacks whose
+// outputs its parameters take; otherwise file order. A cycle is an M1004
+// error and returns false.
+bool order_stacks(const Manifest& m, std::vector<size_t>& order, Diagnostics& diags);
+
+// The parameter values for `s`, literals as given and {stack, output}
+// sources looked up in `resolved` (stack name -> resolved stack). A missing
+// stack or output is an M1006 error at the source. false on error.
+bool manifest_parameter_values(const ManifestStack& s,
+                               const std::map<std::string, const ResolvedStack*>& resolved,
+                               std::map<std::string, Value>& out, Diagnostics& diags);
+
+}  // namespace vpclab::tmpl
