@@ -1,5 +1,55 @@
+// `vpclab check [--json|--format sarif] PATH...`: validate templates or lab
+// manifests as AWS would, then lint. Exit 0 no errors, 1 errors, 2 usage.
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "analysis/lint.h"
 #include "cli/commands.h"
+#include "cli/output.h"
+#include "template/load.h"
 
 namespace vpclab::cli {
-void register_check(CLI::App&, Runner&) {}  // issue 2
+namespace {
+
+struct CheckOptions {
+  std::vector<std::string> paths;
+  bool json = false;
+  std::string format = "text";
+};
+
+int run_check(const CheckOptions& o) {
+  std::string format = o.json ? "json" : o.format;
+  for (const auto& p : o.paths) {
+    if (!std::filesystem::exists(p)) {
+      std::cerr << "vpclab check: " << p << ": no such file\n";
+      return 2;
+    }
+  }
+  auto result = tmpl::load_network(o.paths);
+  if (result.network) analysis::lint(*result.network, result.diags);
+  result.diags.sort();
+  if (format == "json") {
+    std::cout << diagnostics_json(result.diags).dump(2) << "\n";
+  } else if (format == "sarif") {
+    std::cout << diagnostics_sarif(result.diags).dump(2) << "\n";
+  } else {
+    print_diagnostics(std::cout, result.diags);
+    std::cout << summary_line(result.diags) << "\n";
+  }
+  return result.diags.has_errors() ? 1 : 0;
+}
+
+}  // namespace
+
+void register_check(CLI::App& app, Runner& run) {
+  auto opts = std::make_shared<CheckOptions>();
+  auto* cmd = app.add_subcommand("check", "Validate CloudFormation templates or a lab manifest as AWS would, then lint");
+  cmd->add_option("PATH", opts->paths, "template (YAML/JSON) or lab manifest (vpclab.yaml)")->required();
+  cmd->add_flag("--json", opts->json, "print diagnostics as JSON");
+  cmd->add_option("--format", opts->format, "text | json | sarif")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  cmd->callback([opts, &run] { run = [opts] { return run_check(*opts); }; });
+}
+
 }  // namespace vpclab::cli

@@ -1,0 +1,315 @@
+#include "analysis/lint.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "semantics/interval_set.h"
+#include "semantics/security_group.h"
+#include "semantics/subnet_kind.h"
+
+namespace vpclab::analysis {
+namespace {
+
+using semantics::IntervalSet;
+using semantics::NormalizedSgRule;
+
+// Lint codes (docs/lint.md). Stable: scripts match on them.
+constexpr const char* kAlbSgOpenToWorld = "ALB_SG_OPEN_TO_WORLD";
+constexpr const char* kTargetSgMissingPort = "TARGET_SG_MISSING_PORT";
+constexpr const char* kAlbSgMissingListenerPort = "ALB_SG_MISSING_LISTENER_PORT";
+constexpr const char* kPeeringRouteOneSide = "PEERING_ROUTE_ONE_SIDE";
+constexpr const char* kPhzVpcDnsDisabled = "PHZ_VPC_DNS_DISABLED";
+constexpr const char* kInternetFacingAlbNoIgw = "INTERNET_FACING_ALB_NO_IGW";
+constexpr const char* kNatGatewayNoIgwRoute = "NAT_GATEWAY_NO_IGW_ROUTE";
+constexpr const char* kSshOpenToWorld = "SSH_OPEN_TO_WORLD";
+
+bool is_world(const SecurityGroupRule& r) { return r.cidr && r.cidr->length == 0; }
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// A jump host by its name, the convention the memo and AWS's quick starts use.
+bool is_bastion(const model::Instance& i) {
+  for (const std::string& n : {lower(i.name), lower(i.origin.logical_id)})
+    if (n.find("bastion") != std::string::npos || n.find("jump") != std::string::npos) return true;
+  return false;
+}
+
+// Security-group state shared by the lints: who is in each group, and the
+// normalised rules of each group, resolved through the same semantics the
+// analyzer and the emulator use.
+class SgIndex {
+ public:
+  explicit SgIndex(const model::Network& net) : net_(net) {
+    for (const auto& eni : net.network_interfaces)
+      for (const auto& sg : eni.security_groups) members_[sg].add(eni.private_ip.value, eni.private_ip.value);
+  }
+
+  const std::vector<NormalizedSgRule>& rules(const std::string& sg_id) {
+    auto it = rules_.find(sg_id);
+    if (it != rules_.end()) return it->second;
+    auto& out = rules_[sg_id];
+    if (const auto* sg = net_.security_group(sg_id)) {
+      auto resolve = [this](const SecurityGroupRule& r) {
+        auto m = members_.find(r.group_id);
+        return m == members_.end() ? IntervalSet{} : m->second;
+      };
+      semantics::normalize_security_group_rules(sg->ingress, sg->id, resolve, out);
+      semantics::normalize_security_group_rules(sg->egress, sg->id, resolve, out);
+    }
+    return out;
+  }
+
+  // Union of the rules of several groups (an ENI's view).
+  std::vector<NormalizedSgRule> rules(const std::vector<std::string>& sg_ids) {
+    std::vector<NormalizedSgRule> all;
+    for (const auto& id : sg_ids) {
+      const auto& r = rules(id);
+      all.insert(all.end(), r.begin(), r.end());
+    }
+    return all;
+  }
+
+ private:
+  const model::Network& net_;
+  std::map<std::string, IntervalSet> members_;
+  std::map<std::string, std::vector<NormalizedSgRule>> rules_;
+};
+
+bool subnet_is_public(const model::Network& net, const std::string& subnet_id) {
+  const auto* s = net.subnet(subnet_id);
+  if (!s) return false;
+  const auto* rt = net.route_table(s->route_table);
+  return rt && semantics::routes_to_internet_gateway(rt->routes);
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+// CIDRs of the VPCs that can reach `vpc`: itself and its active peers.
+std::vector<std::string> client_cidrs(const model::Network& net, const std::string& vpc) {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& id) {
+    if (const auto* v = net.vpc(id))
+      for (const auto& c : v->cidrs) out.push_back(c.str());
+  };
+  add(vpc);
+  for (const auto& p : net.peerings) {
+    if (p.state != model::PeeringState::kActive) continue;
+    if (p.requester.vpc == vpc) add(p.accepter.vpc);
+    if (p.accepter.vpc == vpc) add(p.requester.vpc);
+  }
+  return out;
+}
+
+void lint_load_balancers(const model::Network& net, SgIndex& sgs, Diagnostics& diags) {
+  for (const auto& lb : net.load_balancers) {
+    if (lb.type != "application") continue;
+    auto listeners = net.listeners_of(lb.arn);
+    std::string who = lb.origin.display(lb.name);
+
+    // Internal ALB open to the world on a listener port.
+    if (lb.internal) {
+      for (const auto& sg_id : lb.security_groups) {
+        const auto* sg = net.security_group(sg_id);
+        if (!sg) continue;
+        for (const auto& r : sg->ingress) {
+          if (!is_world(r)) continue;
+          bool covers_listener = listeners.empty();
+          for (const auto* l : listeners)
+            if (!protocol_has_ports(r.protocol) || r.ports.contains(l->port)) covers_listener = true;
+          if (!covers_listener) continue;
+          diags.warning(r.loc, kAlbSgOpenToWorld,
+                        "security group " + sg->origin.display(sg->id) + " of internal load balancer " + who +
+                            " allows " + protocol_name(r.protocol) +
+                            (protocol_has_ports(r.protocol) ? " " + r.ports.str() : "") + " from 0.0.0.0/0",
+                        "allow the listener port only from the clients' CIDRs (" +
+                            join(client_cidrs(net, lb.vpc)) + ") or their security group");
+        }
+      }
+    }
+
+    // Listener port not allowed by any ALB security-group rule.
+    auto lb_rules = sgs.rules(lb.security_groups);
+    for (const auto* l : listeners) {
+      bool allowed = false;
+      for (const auto& r : lb_rules)
+        if (r.direction == Direction::kIngress && semantics::protocol_matches(r.protocol, kTcp) &&
+            r.ports.contains(l->port) && !r.peers.empty())
+          allowed = true;
+      if (!allowed)
+        diags.warning(l->origin.loc, kAlbSgMissingListenerPort,
+                      "no security group of load balancer " + who + " (" + join(lb.security_groups) +
+                          ") allows inbound tcp " + std::to_string(l->port) +
+                          ": clients' connections to the listener time out",
+                      "add an ingress rule tcp " + std::to_string(l->port) + " from the clients (" +
+                          join(client_cidrs(net, lb.vpc)) + ") to " +
+                          (lb.security_groups.empty() ? "the load balancer's security group"
+                                                      : lb.security_groups.front()));
+    }
+
+    // Internet-facing ALB in subnets without a route to an internet gateway.
+    if (!lb.internal) {
+      std::vector<std::string> private_subnets;
+      for (const auto& s : lb.subnets)
+        if (!subnet_is_public(net, s)) {
+          const auto* sub = net.subnet(s);
+          private_subnets.push_back(sub ? sub->origin.display(s) : s);
+        }
+      if (!private_subnets.empty())
+        diags.warning(lb.origin.loc, kInternetFacingAlbNoIgw,
+                      "internet-facing load balancer " + who + " is in subnets whose route table has no route "
+                      "to an internet gateway: " + join(private_subnets),
+                      "place it in public subnets (route 0.0.0.0/0 to the VPC's internet gateway), or make it "
+                      "Scheme: internal");
+    }
+  }
+}
+
+// Targets whose security groups do not admit the ALB nodes on the traffic
+// or health-check port.
+void lint_targets(const model::Network& net, SgIndex& sgs, Diagnostics& diags) {
+  for (const auto& tg : net.target_groups) {
+    if (tg.target_type != "instance" && tg.target_type != "ip") continue;
+    for (const auto& lb_arn : tg.load_balancers) {
+      const auto* lb = net.load_balancer(lb_arn);
+      if (!lb || lb->nodes.empty()) continue;
+      for (const auto& t : tg.targets) {
+        const model::NetworkInterface* eni = nullptr;
+        if (tg.target_type == "instance") {
+          const auto* inst = net.instance(t.id);
+          if (inst && !inst->network_interfaces.empty()) eni = net.network_interface(inst->network_interfaces[0]);
+        } else if (auto ip = Ipv4Address::parse(t.id)) {
+          eni = net.interface_by_private_ip(tg.vpc, *ip);
+        }
+        if (!eni) continue;
+        uint16_t traffic = t.port.value_or(tg.port);
+        std::set<uint16_t> ports{traffic};
+        if (tg.health_check.port != "traffic-port")
+          if (int hc = std::atoi(tg.health_check.port.c_str()); hc > 0 && hc < 65536) ports.insert(uint16_t(hc));
+        auto rules = sgs.rules(eni->security_groups);
+        for (uint16_t port : ports) {
+          std::vector<std::string> blocked;
+          for (const auto& node : lb->nodes) {
+            auto allowed = semantics::sg_allowed_ports(rules, Direction::kIngress, kTcp, node.private_ip);
+            if (!allowed.contains(port)) blocked.push_back(node.private_ip.str());
+          }
+          if (blocked.empty()) continue;
+          const auto* inst = net.instance(t.id);
+          std::string target = inst ? inst->origin.display(inst->id) : t.id;
+          std::string lb_sg = lb->security_groups.empty() ? "the load balancer's subnets" : lb->security_groups.front();
+          diags.warning(t.loc.known() ? t.loc : tg.origin.loc, kTargetSgMissingPort,
+                        "target " + target + " of target group " + tg.origin.display(tg.name) + " does not allow tcp " +
+                            std::to_string(port) + (port == traffic ? " (traffic port)" : " (health-check port)") +
+                            " from load balancer " + lb->origin.display(lb->name) + " nodes " + join(blocked) +
+                            ": health checks fail and requests get 502/504",
+                        "add an ingress rule tcp " + std::to_string(port) + " from " + lb_sg + " to " +
+                            join(eni->security_groups));
+        }
+      }
+    }
+  }
+}
+
+// A peering used by routes on one side only: the other side cannot reply.
+void lint_peerings(const model::Network& net, Diagnostics& diags) {
+  for (const auto& p : net.peerings) {
+    if (p.state != model::PeeringState::kActive) continue;
+    std::map<std::string, const Route*> first_route;  // vpc -> a route via this pcx
+    for (const auto& rt : net.route_tables)
+      for (const auto& r : rt.routes)
+        if (r.target_kind == RouteTargetKind::kVpcPeeringConnection && r.target_id == p.id &&
+            !first_route.count(rt.vpc))
+          first_route[rt.vpc] = &r;
+    for (const auto* side : {&p.requester, &p.accepter}) {
+      const auto& other = p.peer_of(side->vpc);
+      if (!first_route.count(side->vpc) || first_route.count(other.vpc)) continue;
+      const auto* from = net.vpc(side->vpc);
+      const auto* to = net.vpc(other.vpc);
+      std::string from_cidrs, to_name = to ? to->origin.display(to->id) : other.vpc;
+      if (from)
+        for (const auto& c : from->cidrs) from_cidrs += (from_cidrs.empty() ? "" : ", ") + c.str();
+      diags.warning(first_route[side->vpc]->loc.known() ? first_route[side->vpc]->loc : p.origin.loc,
+                    kPeeringRouteOneSide,
+                    "peering " + p.origin.display(p.id) + " is routed from " +
+                        (from ? from->origin.display(from->id) : side->vpc) + " only: " + to_name +
+                        " has no route back through it, so replies are dropped",
+                    "add a route to " + from_cidrs + " via " + p.id + " in " + to_name +
+                        "'s route tables of the subnets that must answer");
+    }
+  }
+}
+
+void lint_hosted_zones(const model::Network& net, Diagnostics& diags) {
+  for (const auto& z : net.hosted_zones) {
+    if (!z.is_private) continue;
+    for (const auto& assoc : z.vpcs) {
+      const auto* v = net.vpc(assoc.vpc);
+      if (!v || (v->enable_dns_support && v->enable_dns_hostnames)) continue;
+      std::string off = !v->enable_dns_support ? "EnableDnsSupport" : "EnableDnsHostnames";
+      if (!v->enable_dns_support && !v->enable_dns_hostnames) off = "EnableDnsSupport and EnableDnsHostnames";
+      diags.warning(z.origin.loc, kPhzVpcDnsDisabled,
+                    "private hosted zone " + z.name + " is associated with " + v->origin.display(v->id) +
+                        ", whose " + off + " is off: the zone's names do not resolve there",
+                    "set EnableDnsSupport: true and EnableDnsHostnames: true on " + v->origin.display(v->id));
+    }
+  }
+}
+
+void lint_nat_gateways(const model::Network& net, Diagnostics& diags) {
+  for (const auto& nat : net.nat_gateways) {
+    if (!nat.is_public || subnet_is_public(net, nat.subnet)) continue;
+    const auto* s = net.subnet(nat.subnet);
+    diags.warning(nat.origin.loc, kNatGatewayNoIgwRoute,
+                  "NAT gateway " + nat.origin.display(nat.id) + " is in subnet " +
+                      (s ? s->origin.display(s->id) : nat.subnet) +
+                      ", whose route table has no route to an internet gateway: private subnets routed to it "
+                      "reach nothing",
+                  "put the NAT gateway in a public subnet (one whose route table sends 0.0.0.0/0 to the "
+                  "internet gateway)");
+  }
+}
+
+void lint_ssh(const model::Network& net, Diagnostics& diags) {
+  // Which groups are worn by instances that are not bastions.
+  std::map<std::string, std::vector<std::string>> non_bastion_users;
+  for (const auto& inst : net.instances) {
+    if (is_bastion(inst)) continue;
+    for (const auto& eni_id : inst.network_interfaces)
+      if (const auto* eni = net.network_interface(eni_id))
+        for (const auto& sg : eni->security_groups) non_bastion_users[sg].push_back(inst.origin.display(inst.id));
+  }
+  for (const auto& sg : net.security_groups) {
+    auto users = non_bastion_users.find(sg.id);
+    if (users == non_bastion_users.end()) continue;
+    for (const auto& r : sg.ingress) {
+      if (!is_world(r) || !semantics::protocol_matches(r.protocol, kTcp)) continue;
+      if (protocol_has_ports(r.protocol) && !r.ports.contains(22)) continue;
+      diags.warning(r.loc, kSshOpenToWorld,
+                    "security group " + sg.origin.display(sg.id) + " allows SSH (tcp 22) from 0.0.0.0/0 to " +
+                        join(users->second) + ", which are not bastions",
+                    "allow tcp 22 only from the bastion's security group");
+    }
+  }
+}
+
+}  // namespace
+
+void lint(const model::Network& net, Diagnostics& diags) {
+  SgIndex sgs(net);
+  lint_load_balancers(net, sgs, diags);
+  lint_targets(net, sgs, diags);
+  lint_peerings(net, diags);
+  lint_hosted_zones(net, diags);
+  lint_nat_gateways(net, diags);
+  lint_ssh(net, diags);
+}
+
+}  // namespace vpclab::analysis

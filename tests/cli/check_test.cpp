@@ -1,0 +1,115 @@
+// `vpclab check` as a user runs it: exit codes, diagnostic lines, JSON and SARIF.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "../support/process.h"
+
+namespace vpclab {
+namespace {
+
+using testing::vpclab;
+
+TEST(CheckCommand, CanonicalScenarioIsClean) {
+  for (const char* path : {"examples/scenario/same-account.yaml", "examples/scenario/vpclab.yaml",
+                           "examples/scenario/cross-account/vpclab.yaml"}) {
+    auto r = vpclab(std::string("check ") + path);
+    EXPECT_EQ(r.exit_code, 0) << path << "\n" << r.out;
+    EXPECT_EQ(r.out.find(" error "), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find(" warning "), std::string::npos) << r.out;
+  }
+}
+
+// Each broken example yields its lint code, as a warning at a line in that file.
+struct BrokenCase {
+  const char* file;
+  const char* code;
+};
+
+class BrokenExample : public ::testing::TestWithParam<BrokenCase> {};
+
+TEST_P(BrokenExample, ReportsItsLint) {
+  const auto& c = GetParam();
+  std::string path = std::string("examples/broken/") + c.file;
+  auto r = vpclab("check --json " + path, /*merge_stderr=*/false);
+  ASSERT_EQ(r.exit_code, 0) << "lint findings are warnings, not errors\n" << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  int found = 0;
+  for (const auto& d : j["diagnostics"]) {
+    if (d["code"] == c.code) {
+      ++found;
+      EXPECT_EQ(d["severity"], "warning");
+      EXPECT_EQ(d["file"], path);
+      EXPECT_GT(d["line"].get<int>(), 0);
+      EXPECT_FALSE(d.value("fix", "").empty()) << "every lint suggests a fix";
+    }
+  }
+  EXPECT_GE(found, 1) << c.code << " missing in\n" << j.dump(2);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Lints, BrokenExample,
+    ::testing::Values(BrokenCase{"alb-sg-open-to-world.yaml", "ALB_SG_OPEN_TO_WORLD"},
+                      BrokenCase{"target-sg-missing-port.yaml", "TARGET_SG_MISSING_PORT"},
+                      BrokenCase{"alb-sg-missing-listener-port.yaml", "ALB_SG_MISSING_LISTENER_PORT"},
+                      BrokenCase{"peering-route-one-side.yaml", "PEERING_ROUTE_ONE_SIDE"},
+                      BrokenCase{"phz-vpc-dns-disabled.yaml", "PHZ_VPC_DNS_DISABLED"},
+                      BrokenCase{"internet-facing-alb-no-igw.yaml", "INTERNET_FACING_ALB_NO_IGW"},
+                      BrokenCase{"nat-gateway-no-igw-route.yaml", "NAT_GATEWAY_NO_IGW_ROUTE"},
+                      BrokenCase{"ssh-open-to-world.yaml", "SSH_OPEN_TO_WORLD"}),
+    [](const auto& info) {
+      std::string n = info.param.code;
+      return n;
+    });
+
+TEST(CheckCommand, ErrorsGiveExitOneAndFileLineCol) {
+  // A subnet outside its VPC: AWS rejects it; the message points at the subnet's CIDR.
+  auto dir = ::testing::TempDir();
+  std::string path = dir + "/bad-subnet.yaml";
+  FILE* f = fopen(path.c_str(), "w");
+  ASSERT_TRUE(f);
+  fputs(
+      "Resources:\n"
+      "  Vpc:\n"
+      "    Type: AWS::EC2::VPC\n"
+      "    Properties:\n"
+      "      CidrBlock: 10.0.0.0/16\n"
+      "  Subnet:\n"
+      "    Type: AWS::EC2::Subnet\n"
+      "    Properties:\n"
+      "      VpcId: !Ref Vpc\n"
+      "      CidrBlock: 10.9.0.0/24\n",
+      f);
+  fclose(f);
+  auto r = vpclab("check " + path);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find(path + ":10:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(": error "), std::string::npos) << r.out;
+}
+
+TEST(CheckCommand, UsageErrorsExitTwo) {
+  EXPECT_EQ(vpclab("check").exit_code, 2);
+  EXPECT_EQ(vpclab("check --format xml examples/scenario/same-account.yaml").exit_code, 2);
+  EXPECT_EQ(vpclab("check no/such/file.yaml").exit_code, 2);
+}
+
+TEST(CheckCommand, SarifIsValidShape) {
+  auto r = vpclab("check --format sarif examples/broken/alb-sg-open-to-world.yaml", false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["version"], "2.1.0");
+  ASSERT_EQ(j["runs"].size(), 1u);
+  EXPECT_EQ(j["runs"][0]["tool"]["driver"]["name"], "vpclab");
+  bool seen = false;
+  for (const auto& res : j["runs"][0]["results"]) {
+    if (res["ruleId"] == "ALB_SG_OPEN_TO_WORLD") {
+      seen = true;
+      EXPECT_EQ(res["level"], "warning");
+      EXPECT_GT(res["locations"][0]["physicalLocation"]["region"]["startLine"].get<int>(), 0);
+    }
+  }
+  EXPECT_TRUE(seen) << j.dump(2);
+}
+
+}  // namespace
+}  // namespace vpclab
