@@ -52,6 +52,7 @@ struct Subnet {
   std::string name;
   std::string vpc;
   Ipv4Cidr cidr;
+  SourceLoc cidr_loc;             // where the CIDR was written (origin.loc when unknown)
   std::string availability_zone;  // "ap-northeast-1a"
   bool map_public_ip_on_launch = false;
   std::string route_table;  // effective: explicit association or the VPC's main table
@@ -111,6 +112,11 @@ struct VpcPeeringConnection {
   PeeringSide accepter;
   PeeringState state = PeeringState::kActive;
   std::string state_reason;  // why failed/pending, for messages
+  // Template front end: the accepter accepted a cross-account request
+  // (PeerRoleArn given, or the lab manifest says so). finalize() derives
+  // `state` from it unless `state_from_input` (snapshots read the state).
+  bool accepted = false;
+  bool state_from_input = false;
   // The side of `vpc` and the other side (vpc must be one of the two).
   const PeeringSide& side_of(const std::string& vpc) const;
   const PeeringSide& peer_of(const std::string& vpc) const;
@@ -142,6 +148,8 @@ struct NetworkInterface {
   Origin origin;
   std::string subnet;
   std::string vpc;
+  // 0.0.0.0 until allocated: finalize() gives such interfaces the lowest free
+  // address of their subnet after every explicit address is reserved.
   Ipv4Address private_ip;
   std::vector<Ipv4Address> secondary_private_ips;
   std::optional<Ipv4Address> public_ip;
