@@ -55,8 +55,11 @@ namespace vpclab::tmpl {
 // Reads and parses a template (or any YAML/JSON file such as the manifest).
 // YAML 1.2 via yaml-cpp with every CloudFormation short-form tag rewritten to
 // its long form (!Ref X -> {"Ref": "X"}, !GetAtt A.B -> {"Fn::GetAtt": ["A","B"]},
-// ...); JSON files (first non-blank character '{' or '[') by a JSON reader
-// that keeps exact positions. Every node carries file:line:col (1-based).
+// ...); JSON is read by the same parser (JSON is YAML flow syntax; tabs and
+// positions work). Every node carries file:line:col (1-based): for a
+// short-form tag, the map {"Ref": X} is located at the tag. Plain scalars
+// true/false are booleans, plain numbers numbers (text as written), quoted
+// scalars strings.
 // Duplicate map keys are an error. nullopt after reporting an E0000/E0001
 // error when the text cannot be read or parsed.
 std::optional<Value> parse_template_file(const std::string& path, Diagnostics& diags);
