@@ -9,15 +9,6 @@
 
 namespace vpclab::dataplane {
 
-std::optional<size_t> select_hosted_zone(std::string_view qname, const std::vector<std::string>& zone_names) {
-  std::optional<size_t> best;
-  for (size_t i = 0; i < zone_names.size(); ++i) {
-    if (!dns::name_in_zone(qname, zone_names[i])) continue;
-    if (!best || zone_names[i].size() > zone_names[*best].size()) best = i;
-  }
-  return best;
-}
-
 namespace {
 
 // Chains longer than this answer SERVFAIL (CNAME loops, alias loops).
@@ -30,6 +21,23 @@ std::string strip_txt_quotes(const std::string& v) {
   return v;
 }
 
+// Whether `name` exists in the zone (NODATA) or not (NXDOMAIN): records at
+// the name, below it (an empty non-terminal), or a wildcard covering it.
+bool name_exists(const DnsZone& zone, const std::string& name) {
+  for (const auto& r : zone.records)
+    if (r.name == name || (r.name.size() > name.size() && dns::name_in_zone(r.name, name))) return true;
+  std::string_view rest = name;
+  while (rest.size() > zone.name.size()) {
+    auto dot = rest.find('.');
+    if (dot == std::string_view::npos) break;
+    rest = rest.substr(dot + 1);
+    std::string wild = "*." + std::string(rest);
+    for (const auto& r : zone.records)
+      if (r.name == wild) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Resolver::Resolver(ResolverConfig config) {
@@ -38,14 +46,15 @@ Resolver::Resolver(ResolverConfig config) {
     for (auto& z : v.zones) {
       z.name = dns::normalize_name(z.name);
       for (auto& r : z.records) r.name = dns::normalize_name(r.name);
-      view.zone_names.push_back(z.name);
     }
     std::map<std::string, std::vector<Ipv4Address>> hosts;
     for (auto& [name, ips] : v.hosts) hosts[dns::normalize_name(name)] = ips;
     v.hosts = std::move(hosts);
     view.cfg = std::move(v);
     std::string id = view.cfg.id;
-    views_[id] = std::move(view);
+    View& stored = views_[id] = std::move(view);
+    // Candidates point into the stored view (map nodes do not move).
+    for (const auto& z : stored.cfg.zones) stored.candidates.push_back({z.name, true});
   }
 }
 
@@ -85,8 +94,8 @@ void Resolver::resolve(const View& v, const std::string& name, std::string_view 
   }
 
   // 2. Hosted zones, most specific first; no fallback once one matches.
-  auto zi = select_hosted_zone(name, v.zone_names);
-  if (!zi) {
+  int zi = semantics::select_private_zone(name, v.candidates);
+  if (zi < 0) {
     // 3. Upstream.
     const View* up = v.cfg.upstream.empty() ? nullptr : find(v.cfg.upstream);
     if (up && up != &v) {
@@ -96,31 +105,19 @@ void Resolver::resolve(const View& v, const std::string& name, std::string_view 
     out.rcode = DnsRcode::kNxDomain;
     return;
   }
-  const DnsZone& zone = v.cfg.zones[*zi];
+  const DnsZone& zone = v.cfg.zones[static_cast<size_t>(zi)];
   out.zone = zone.name;
 
   std::vector<const dns::Record*> at;
-  for (const auto& r : zone.records)
-    if (r.name == name) at.push_back(&r);
-  if (at.empty()) {
-    // An empty non-terminal (records exist below the name) is NODATA.
+  if (type == "ANY") {
     for (const auto& r : zone.records)
-      if (r.name.size() > name.size() && dns::name_in_zone(r.name, name)) return;
-    // Wildcards: the closest "*.parent" inside the zone.
-    std::string parent = name;
-    while (at.empty() && parent != zone.name) {
-      auto dot = parent.find('.');
-      if (dot == std::string::npos) break;
-      parent = parent.substr(dot + 1);
-      std::string wild = "*." + parent;
-      for (const auto& r : zone.records)
-        if (r.name == wild) at.push_back(&r);
-      if (!dns::name_in_zone(parent, zone.name)) break;
-    }
-    if (at.empty()) {
-      out.rcode = DnsRcode::kNxDomain;
-      return;
-    }
+      if (r.name == name) at.push_back(&r);
+  } else {
+    at = semantics::find_records(zone.records, name, type);
+  }
+  if (at.empty()) {
+    if (!name_exists(zone, name)) out.rcode = DnsRcode::kNxDomain;
+    return;  // else NODATA: NOERROR with an empty answer
   }
 
   // A CNAME owns its name: follow it for every other type.
@@ -157,7 +154,6 @@ void Resolver::resolve(const View& v, const std::string& name, std::string_view 
     for (const auto& val : r->values)
       out.answers.push_back({name, r->type, ttl, r->type == "TXT" ? strip_txt_quotes(val) : val});
   }
-  // Nothing of that type: NODATA (NOERROR, empty answer).
 }
 
 // ---------------------------------------------------------------- wire format

@@ -4,9 +4,10 @@
 //   1. Amazon-provided hostnames (private names, and public names with the
 //      split-horizon choice already made by the config producer, views.h);
 //   2. the private hosted zones associated with the VPC, with Route 53
-//      precedence: the most specific zone whose name equals or is a parent of
-//      the query name answers; a matching zone without the record gives
-//      NXDOMAIN, never a fallback to public DNS;
+//      precedence (semantics::select_private_zone, shared with the analyzer):
+//      the most specific zone whose name equals or is a parent of the query
+//      name answers; a matching zone without the record gives NXDOMAIN,
+//      never a fallback to public DNS;
 //   3. everything else goes to the view's upstream (another view in the same
 //      process, normally the lab's public DNS); no upstream -> NXDOMAIN.
 // Alias records are answered as the target's A/AAAA records (flattened, owner
@@ -22,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "semantics/hosted_zone.h"
 #include "vocab/dns.h"
 #include "vocab/ip.h"
 
@@ -52,13 +54,6 @@ struct DnsView {
 struct ResolverConfig {
   std::vector<DnsView> views;
 };
-
-// Route 53 precedence over the zone names of one view: the index of the most
-// specific zone whose name equals or is a parent of `qname` (both
-// normalized), or nullopt when none matches.
-// TODO(semantics): switch to the semantics/ hosted-zone selection function
-// when it lands (DESIGN.md "one rule, one place"); this is the seam.
-std::optional<size_t> select_hosted_zone(std::string_view qname, const std::vector<std::string>& zone_names);
 
 enum class DnsRcode : uint8_t { kNoError = 0, kFormErr = 1, kServFail = 2, kNxDomain = 3, kNotImp = 4, kRefused = 5 };
 
@@ -98,7 +93,7 @@ class Resolver {
  private:
   struct View {
     DnsView cfg;
-    std::vector<std::string> zone_names;
+    std::vector<semantics::ZoneCandidate> candidates;  // views into cfg.zones' names
   };
   const View* find(std::string_view id) const;
   void resolve(const View& v, const std::string& name, std::string_view type, int depth, DnsLookup& out) const;
