@@ -1,0 +1,135 @@
+#include "template/load.h"
+
+#include <fmt/format.h>
+
+#include <deque>
+#include <filesystem>
+#include <set>
+
+#include "model/build.h"
+#include "template/engine.h"
+#include "template/manifest.h"
+#include "template/to_model.h"
+
+namespace vpclab::tmpl {
+
+namespace {
+
+constexpr const char* kDefaultAccount = "123456789012";
+constexpr const char* kDefaultRegion = "ap-northeast-1";
+
+struct Loader {
+  std::shared_ptr<model::Network> net = std::make_shared<model::Network>();
+  model::AddressPlan plan;
+  ModelSink sink{*net, plan};
+  ExportTable exports;
+  std::deque<ResolvedStack> stacks;  // stable addresses for manifest parameter lookups
+  std::set<std::string> stack_names;
+  Diagnostics& diags;
+
+  explicit Loader(Diagnostics& d) : diags(d) {}
+
+  bool claim_name(const std::string& name, SourceLoc loc) {
+    if (stack_names.insert(name).second) return true;
+    diags.error(loc, "M1002",
+                fmt::format("two stacks are named '{}'; stack names must be unique in one lab", name),
+                "rename one template file, or list the stacks in a lab manifest with distinct names");
+    return false;
+  }
+
+  bool resolve(const StackContext& ctx, const Value& root, const std::map<std::string, Value>& params) {
+    ResolvedStack& out = stacks.emplace_back();
+    bool ok = resolve_stack(ctx, root, params, exports, sink, out, diags);
+    ok = add_exports(out, exports, diags) && ok;
+    return ok;
+  }
+
+  void load_template(const std::string& path, const Value& root) {
+    StackContext ctx;
+    ctx.name = std::filesystem::path(path).stem().string();
+    ctx.account = kDefaultAccount;
+    ctx.region = kDefaultRegion;
+    ctx.template_path = path;
+    if (!claim_name(ctx.name, SourceLoc{intern_file(path), 0, 0})) return;
+    resolve(ctx, root, {});
+  }
+
+  void load_manifest_root(const std::string& path, const Value& root) {
+    Manifest m;
+    if (!manifest_from_value(root, path, m, diags)) return;
+    std::vector<size_t> order;
+    if (!order_stacks(m, order, diags)) return;
+    std::map<std::string, const ResolvedStack*> resolved;
+    for (size_t i : order) {
+      const ManifestStack& s = m.stacks[i];
+      if (!claim_name(s.ctx.name, s.loc)) continue;
+      std::map<std::string, Value> params;
+      // A stack whose inputs failed is skipped: its errors would only echo.
+      if (!manifest_parameter_values(s, resolved, params, diags)) continue;
+      auto tree = parse_template_file(s.ctx.template_path, diags);
+      if (!tree) continue;
+      resolve(s.ctx, *tree, params);
+      resolved[s.ctx.name] = &stacks.back();
+    }
+    apply_peering_options(m);
+  }
+
+  // What CloudFormation cannot say about a peering: acceptance and DNS options.
+  void apply_peering_options(const Manifest& m) {
+    for (const auto& p : m.peerings) {
+      if (!stack_names.count(p.stack)) continue;  // M1007 reported by the manifest reader / stack failed
+      model::VpcPeeringConnection* pcx = sink.peering(p.stack, p.resource);
+      if (!pcx) {
+        std::string type = sink.type_of(p.stack, p.resource);
+        diags.error(p.loc, "M1007",
+                    type.empty() ? fmt::format("stack {} has no resource {}", p.stack, p.resource)
+                                 : fmt::format("{}.{} is a {}, not an AWS::EC2::VPCPeeringConnection", p.stack,
+                                               p.resource, type));
+        continue;
+      }
+      if (p.accepted) {
+        if (*p.accepted) {
+          pcx->accepted = true;
+        } else {
+          // Explicitly not accepted: stays pending even within one account.
+          pcx->state = model::PeeringState::kPendingAcceptance;
+          pcx->state_reason = "not accepted (lab manifest)";
+          pcx->state_from_input = true;
+        }
+      }
+      pcx->requester.allow_dns_resolution_from_remote_vpc = p.requester.allow_dns_resolution_from_remote_vpc;
+      pcx->accepter.allow_dns_resolution_from_remote_vpc = p.accepter.allow_dns_resolution_from_remote_vpc;
+    }
+  }
+};
+
+}  // namespace
+
+LoadResult load_network(const std::vector<std::string>& paths) {
+  LoadResult result;
+  Loader loader(result.diags);
+  for (const auto& path : paths) {
+    auto root = parse_template_file(path, result.diags);
+    if (!root) continue;
+    if (is_manifest(*root))
+      loader.load_manifest_root(path, *root);
+    else
+      loader.load_template(path, *root);
+  }
+  if (result.diags.has_errors()) return result;
+  model::FinalizeOptions opts;
+  opts.default_account = kDefaultAccount;
+  opts.default_region = kDefaultRegion;
+  if (!model::finalize(*loader.net, loader.plan, result.diags, opts)) return result;
+  // Peering DNS options need an active connection (ModifyVpcPeeringConnectionOptions).
+  for (const auto& p : loader.net->peerings)
+    if (p.state != model::PeeringState::kActive &&
+        (p.requester.allow_dns_resolution_from_remote_vpc || p.accepter.allow_dns_resolution_from_remote_vpc))
+      result.diags.warning(p.origin.loc, "PCX_DNS_OPTIONS_INACTIVE",
+                           fmt::format("peering {} is {}: its DNS resolution options have no effect",
+                                       p.origin.display(p.id), model::peering_state_name(p.state)));
+  result.network = loader.net;
+  return result;
+}
+
+}  // namespace vpclab::tmpl
