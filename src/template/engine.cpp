@@ -324,7 +324,7 @@ class Resolver {
     }
     if (t.rfind("List<", 0) == 0 && t.back() == '>') {
       std::string inner = t.substr(5, t.size() - 6);
-      if (inner == "String" || !scalar_ok(inner)) return false;
+      if (!scalar_ok(inner)) return false;
       p.is_list = true;
       p.item_type = inner;
       return true;
@@ -355,16 +355,14 @@ class Resolver {
         }
       } else if (src.is_scalar()) {
         const std::string& s = src.text();
+        // AWS trims blanks around items ("a, b" -> [a, b]).
         bool aws_list = p.type != "CommaDelimitedList";
         if (!(s.empty() && aws_list)) {
           size_t start = 0;
           while (true) {
             size_t c = s.find(',', start);
             std::string item = s.substr(start, c == std::string::npos ? std::string::npos : c - start);
-            if (aws_list) {
-              while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-              while (!item.empty() && item.back() == ' ') item.pop_back();
-            }
+            item = trim(item);
             items.push_back(Value::string(item, loc));
             if (c == std::string::npos) break;
             start = c + 1;
@@ -394,14 +392,21 @@ class Resolver {
   bool validate_parameter(const ParamDef& p, const Value& v) {
     bool ok = true;
     if (p.is_list) {
-      for (const auto& i : v.items()) ok = validate_item(p, i, v.loc()) && ok;
+      // AllowedValues may list the whole comma-separated value ("a,b") instead of items.
+      std::string joined;
+      for (size_t i = 0; i < v.items().size(); ++i) joined += (i ? "," : "") + v.items()[i].text();
+      const Value* av = p.def->get("AllowedValues");
+      bool whole_allowed = av && av->is_list() &&
+                           std::any_of(av->items().begin(), av->items().end(),
+                                       [&](const Value& a) { return a.is_scalar() && a.text() == joined; });
+      for (const auto& i : v.items()) ok = validate_item(p, i, v.loc(), whole_allowed) && ok;
     } else {
       ok = validate_item(p, v, v.loc());
     }
     return ok;
   }
 
-  bool validate_item(const ParamDef& p, const Value& item, SourceLoc loc) {
+  bool validate_item(const ParamDef& p, const Value& item, SourceLoc loc, bool skip_allowed_values = false) {
     const std::string& s = item.text();
     if (item.loc().known()) loc = item.loc();
     const Value& def = *p.def;
@@ -421,7 +426,7 @@ class Resolver {
               "', got '" + s + "'");
       return false;
     }
-    if (const Value* av = def.get("AllowedValues"); av && av->is_list()) {
+    if (const Value* av = def.get("AllowedValues"); av && av->is_list() && !skip_allowed_values) {
       bool found = std::any_of(av->items().begin(), av->items().end(),
                                [&](const Value& a) { return a.is_scalar() && a.text() == s; });
       if (!found) {
@@ -507,8 +512,16 @@ class Resolver {
       err(cs->loc(), "E1001", "Conditions must be a map");
       return;
     }
-    for (const auto& [k, v] : cs->entries()) cond_defs_.emplace(k.first, &v);
     for (const auto& [k, v] : cs->entries()) {
+      if (k.first.rfind("Fn::ForEach::", 0) == 0) {
+        err(k.second, "E0001", "Fn::ForEach (AWS::LanguageExtensions) is not supported",
+            "use the processed template (aws cloudformation get-template --template-stage Processed)");
+        continue;
+      }
+      cond_defs_.emplace(k.first, &v);
+    }
+    for (const auto& [k, v] : cs->entries()) {
+      if (!cond_defs_.count(k.first)) continue;
       bool b = false;
       if (condition_value(k.first, k.second, b)) out_.conditions[k.first] = b;
     }
@@ -605,7 +618,16 @@ class Resolver {
                 "UpdateReplacePolicy, Metadata, CreationPolicy, UpdatePolicy");
         }
         const Value* t = def.get("Type");
-        if (!t || !t->is_string() || t->text().find("::") == std::string::npos) {
+        if (t && t->is_map() && !t->entries().empty() && t->entries().front().first.first.rfind("Rain::", 0) == 0) {
+          err(t->loc(), "E0001", "Type " + t->entries().front().first.first +
+                                     " is a Rain directive, not CloudFormation", "run `rain pkg` first");
+          r.declared_ok = false;
+        } else if (t && t->is_string() && t->text().size() > 8 &&
+                   t->text().compare(t->text().size() - 8, 8, "::MODULE") == 0) {
+          err(t->loc(), "E0001", "CloudFormation modules (" + t->text() + ") are not supported",
+              "use the processed template (aws cloudformation get-template --template-stage Processed)");
+          r.declared_ok = false;
+        } else if (!t || !t->is_string() || t->text().find("::") == std::string::npos) {
           err(t ? t->loc() : r.loc, "E3001",
               "resource '" + r.id + "' needs a Type such as AWS::EC2::VPC");
           r.declared_ok = false;
@@ -1180,6 +1202,7 @@ class Resolver {
           fn + " needs `Transform: AWS::LanguageExtensions`");
       return St::kError;
     }
+    if (fn == "Fn::GetStackOutput") return eval_get_stack_output(arg, loc, out);
     if (fn == "Fn::Length") {
       Value::List items;
       if (!eval_list(arg, "E1030", "Fn::Length argument", items)) return St::kError;
@@ -1347,6 +1370,13 @@ class Resolver {
       }
       if (bad) return St::kError;
     }
+    Value computed;
+    if (text->is_map() && !text->intrinsic_name().empty()) {
+      // Only with macros/LanguageExtensions in practice; evaluate, then substitute.
+      St st = eval(*text, computed);
+      if (st == St::kError) return St::kError;
+      text = &computed;
+    }
     if (!text->is_string()) {
       err(loc, "E1019", std::string("Fn::Sub takes a string, not a ") + text->kind_name());
       return St::kError;
@@ -1415,6 +1445,48 @@ class Resolver {
     }
     if (bad) return St::kError;
     out = Value::string(std::move(res), loc);
+    return St::kOk;
+  }
+
+  // Fn::GetStackOutput {StackName, OutputName, Region?, RoleArn?}: an output
+  // of a stack resolved earlier; RoleArn's account selects the account.
+  St eval_get_stack_output(const Value& arg, SourceLoc loc, Value& out) {
+    if (!arg.is_map() || !arg.get("StackName") || !arg.get("OutputName")) {
+      err(loc, "E1033", "Fn::GetStackOutput takes {StackName, OutputName, Region, RoleArn}");
+      return St::kError;
+    }
+    std::string fields[4];
+    static const char* names[4] = {"StackName", "OutputName", "Region", "RoleArn"};
+    for (const auto& [k, v] : arg.entries()) {
+      int i = 0;
+      while (i < 4 && k.first != names[i]) ++i;
+      if (i == 4) {
+        err(k.second, "E1033", "Fn::GetStackOutput: unknown key '" + k.first + "'");
+        return St::kError;
+      }
+      if (!eval_scalar(v, "E1033", std::string("Fn::GetStackOutput ") + names[i], fields[i])) return St::kError;
+    }
+    std::string region = fields[2].empty() ? ctx_.region : fields[2];
+    std::string account = ctx_.account;
+    if (!fields[3].empty()) {
+      // arn:aws:iam::ACCOUNT:role/NAME
+      size_t a = fields[3].find("::");
+      size_t b = a == std::string::npos ? a : fields[3].find(':', a + 2);
+      if (fields[3].rfind("arn:", 0) != 0 || b == std::string::npos) {
+        err(loc, "E1033", "Fn::GetStackOutput RoleArn '" + fields[3] + "' is not an IAM role ARN");
+        return St::kError;
+      }
+      account = fields[3].substr(a + 2, b - a - 2);
+    }
+    auto it = imports_.find(stack_output_key(account, region, fields[0], fields[1]));
+    if (it == imports_.end()) {
+      err(loc, "E1033",
+          "no output '" + fields[1] + "' of stack '" + fields[0] + "' in account " + account +
+              " region " + region,
+          "list that stack before this one in the lab manifest");
+      return St::kError;
+    }
+    out = relocate(it->second, loc);
     return St::kOk;
   }
 

@@ -23,6 +23,7 @@
 //   E1030  Fn::Length: bad form
 //   E1031  Fn::ToJsonString: bad form
 //   E1032  Fn::ImportValue: bad form or no such export (in the stack's account and region)
+//   E1033  Fn::GetStackOutput: bad form or no such stack output
 //   E1040  unknown or misplaced intrinsic function (Fn::Foo, Fn::If outside a value, ...)
 //   E2001  Parameters: bad definition (no Type, unknown Type, bad attribute)
 //   E2002  parameter value missing (no value given and no Default)
@@ -86,13 +87,17 @@ struct ResolvedStack {
   const StackOutput* output(const std::string& name) const;  // nullptr when absent
 };
 
-// Exports visible to Fn::ImportValue. Exports are per account and region in
-// AWS, so keys are export_key(account, region, name).
+// Values other stacks can read: exports for Fn::ImportValue (per account and
+// region in AWS: keys export_key(account, region, name)) and every output
+// for Fn::GetStackOutput (keys stack_output_key(account, region, stack, output)).
 using ExportTable = std::map<std::string, Value>;
 std::string export_key(const std::string& account, const std::string& region,
                        const std::string& name);
-// Adds a resolved stack's exports; a name already exported in the same
-// account and region is an E6003 error (at the output). false on error.
+std::string stack_output_key(const std::string& account, const std::string& region,
+                             const std::string& stack, const std::string& output);
+// Adds a resolved stack's exports and outputs; a name already exported in
+// the same account and region is an E6003 error (at the output). false on error.
+// Call it after each stack, before resolving the next.
 bool add_exports(const ResolvedStack& stack, ExportTable& exports, Diagnostics& diags);
 
 // AWS::StackId of a stack: arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/<uuid>

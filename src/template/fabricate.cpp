@@ -1,6 +1,7 @@
 // Deterministic stand-ins for what AWS would assign: stack ids, physical ids
 // and attribute values of resources no sink models, and exports.
 #include <algorithm>
+#include <cstring>
 #include <set>
 
 #include "template/engine.h"
@@ -77,9 +78,21 @@ const std::set<std::string>& list_attributes() {
       "Ipv6CidrBlocks", "CidrBlockAssociations", "SecurityGroups", "NameServers",
       "DnsEntries", "NetworkInterfaceIds", "SecondaryPrivateIpAddresses", "Ipv6Addresses",
       "AvailabilityZones", "Subnets", "Endpoints", "AllocationIds", "LoadBalancerArns",
-      "DefaultSecurityGroups",
+      "DefaultSecurityGroups", "DnsIpAddresses", "Ipv6CidrBlockAssociations",
   };
   return s;
+}
+
+bool ends_with(const std::string& s, const char* suffix) {
+  size_t n = strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+// List-valued attributes: the known ones, and plural names of addresses/ids.
+bool is_list_attribute(const std::string& a) {
+  return list_attributes().count(a) || ends_with(a, "Addresses") ||
+         ends_with(a, "Arns") || ends_with(a, "Blocks") || ends_with(a, "Servers") ||
+         ends_with(a, "Entries");
 }
 
 }  // namespace
@@ -95,8 +108,16 @@ std::string export_key(const std::string& account, const std::string& region, co
   return account + "/" + region + "/" + name;
 }
 
+std::string stack_output_key(const std::string& account, const std::string& region,
+                             const std::string& stack, const std::string& output) {
+  // '\n' cannot occur in an export name, so the two kinds of key never collide.
+  return "\n" + account + "/" + region + "/" + stack + "/" + output;
+}
+
 bool add_exports(const ResolvedStack& stack, ExportTable& exports, Diagnostics& diags) {
   bool ok = true;
+  for (const auto& o : stack.outputs)
+    exports[stack_output_key(stack.ctx.account, stack.ctx.region, stack.ctx.name, o.name)] = o.value;
   for (const auto& o : stack.outputs) {
     if (o.export_name.empty()) continue;
     std::string key = export_key(stack.ctx.account, stack.ctx.region, o.export_name);
@@ -136,6 +157,13 @@ std::string fabricated_physical_id(const StackContext& ctx, const std::string& t
     std::transform(h.begin(), h.end(), h.begin(), ::toupper);
     return "Z" + h;
   }
+  if (type == "AWS::CertificateManager::Certificate") {
+    std::string h = hex(32);
+    return arn(ctx, "acm", "certificate/" + h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" +
+                               h.substr(16, 4) + "-" + h.substr(20, 12));
+  }
+  if (type == "AWS::StepFunctions::StateMachine")
+    return arn(ctx, "states", "stateMachine:" + generated_name(ctx, logical_id));
   if (type == "AWS::SNS::Topic") return arn(ctx, "sns", generated_name(ctx, logical_id));
   if (type == "AWS::SQS::Queue")
     return "https://sqs." + ctx.region + ".amazonaws.com/" + ctx.account + "/" + generated_name(ctx, logical_id);
@@ -182,7 +210,10 @@ std::optional<Value> FabricatingSink::get_att(const StackContext& stack, const s
     return v && v->is_scalar() ? v : nullptr;
   };
   auto str = [](std::string s) { return std::optional<Value>(Value::string(std::move(s))); };
-  auto one = [](std::string s) { return std::optional<Value>(Value::list({Value::string(std::move(s))})); };
+  // List attributes get three items so Fn::Select [1|2, ...] works as with real values.
+  auto one = [](std::string s) {
+    return std::optional<Value>(Value::list({Value::string(s), Value::string(s + "-1"), Value::string(s + "-2")}));
+  };
   std::string v6 = "2406:da14:" + hex(3) + ":" + hex(2) + "00::/56";
   if (t == "AWS::EC2::VPC") {
     if (attribute == "CidrBlock") return str(prop("CidrBlock") ? prop("CidrBlock")->text() : "10.0.0.0/16");
@@ -239,7 +270,7 @@ std::optional<Value> FabricatingSink::get_att(const StackContext& stack, const s
     std::transform(service.begin(), service.end(), service.begin(), ::tolower);
     return str(arn(stack, service, logical_id + "/" + id));
   }
-  if (list_attributes().count(attribute)) return one(attribute + "-" + hex(12));
+  if (is_list_attribute(attribute)) return one(attribute + "-" + hex(12));
   if (attribute.find("Port") != std::string::npos) return str("443");
   if (attribute.find("Address") != std::string::npos || attribute.find("DNS") != std::string::npos ||
       attribute.find("Endpoint") != std::string::npos || attribute.find("Url") != std::string::npos ||

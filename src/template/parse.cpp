@@ -45,6 +45,14 @@ const std::map<std::string, std::string>& short_tags() {
       {"!Transform", "Fn::Transform"},
       {"!Length", "Fn::Length"},
       {"!ToJsonString", "Fn::ToJsonString"},
+      {"!GetStackOutput", "Fn::GetStackOutput"},
+      // Rules-section functions: parsed so templates with Rules load; Rules are not evaluated.
+      {"!Contains", "Fn::Contains"},
+      {"!EachMemberEquals", "Fn::EachMemberEquals"},
+      {"!EachMemberIn", "Fn::EachMemberIn"},
+      {"!RefAll", "Fn::RefAll"},
+      {"!ValueOf", "Fn::ValueOf"},
+      {"!ValueOfAll", "Fn::ValueOfAll"},
   };
   return tags;
 }
@@ -216,7 +224,12 @@ class Builder : public YAML::EventHandler {
       fail(mark, "unsupported YAML tag !!" + t);
     }
     auto it = short_tags().find(tag);
-    if (it == short_tags().end()) fail(mark, "unknown tag " + tag);
+    if (it == short_tags().end()) {
+      if (tag.rfind("!Rain::", 0) == 0)
+        fail(mark, "tag " + tag + " is a Rain directive, not CloudFormation",
+             "E0001");  // message mentions Rain: run `rain pkg` first
+      fail(mark, "unknown tag " + tag);
+    }
     SourceLoc l = loc(mark);
     Value::Map m;
     m.push_back({{it->second, l}, std::move(v)});
