@@ -1,0 +1,195 @@
+#include "emulator/compile.h"
+
+#include <set>
+
+namespace vpclab::emulator {
+
+namespace {
+
+Ipv4Address plus(Ipv4Address a, uint32_t n) { return Ipv4Address{a.value + n}; }
+
+// The /30 of peering k: .1 on the requester's router, .2 on the accepter's.
+Ipv4Address peering_link(size_t k, bool accepter) {
+  Ipv4Address base = *Ipv4Address::parse("169.254.128.0");
+  return plus(base, static_cast<uint32_t>(4 * k + (accepter ? 2 : 1)));
+}
+
+std::string shell_for(const std::string& script) {
+  if (script.rfind("#!", 0) == 0) {
+    auto nl = script.find('\n');
+    std::string line = script.substr(2, nl == std::string::npos ? std::string::npos : nl - 2);
+    if (line.find("bash") != std::string::npos) return "/bin/bash";
+  }
+  return "/bin/sh";
+}
+
+}  // namespace
+
+CompiledLab compile_network(const model::Network& net) {
+  CompiledLab out;
+  LabPlan& p = out.plan;
+
+  // Routers, subnet bridges, resolver addresses.
+  std::map<std::string, std::string> bridge_of;  // subnet id -> bridge name
+  std::map<std::string, uint32_t> next_pref;     // router -> next rule priority
+  for (const auto& v : net.vpcs) {
+    const std::string& r = v.id;
+    p.namespaces.push_back({r, NetnsRole::kVpcRouter, v.id});
+    out.targets[v.id] = r;
+    p.sysctls.push_back({r, "net.ipv4.ip_forward", "1"});
+    p.sysctls.push_back({r, "net.ipv4.conf.all.rp_filter", "0"});
+    p.sysctls.push_back({r, "net.ipv4.conf.default.rp_filter", "0"});
+    if (v.enable_dns_support && !v.cidrs.empty()) {
+      // TODO(resolver): the DNS engine (dataplane/dns) listens here.
+      p.addresses.push_back({r, "lo", v.resolver_address(), 32});
+      p.addresses.push_back({r, "lo", *Ipv4Address::parse("169.254.169.253"), 32});
+    }
+    size_t k = 0;
+    for (const auto* s : net.subnets_of(v.id)) {
+      std::string br = "br" + std::to_string(k++);
+      bridge_of[s->id] = br;
+      p.bridges.push_back({r, br});
+      p.addresses.push_back({r, br, s->router_address(), s->cidr.length});
+    }
+    next_pref[r] = 1000;
+  }
+
+  // Peering links (active ones only: traffic flows only while active).
+  std::map<std::string, size_t> peering_index;
+  for (size_t k = 0; k < net.peerings.size(); ++k) {
+    const auto& pc = net.peerings[k];
+    if (pc.state != model::PeeringState::kActive) continue;
+    if (!net.vpc(pc.requester.vpc) || !net.vpc(pc.accepter.vpc)) {
+      out.unsupported.push_back("peering " + pc.id + ": a side is outside the lab");
+      continue;
+    }
+    std::string dev = "px" + std::to_string(k);
+    peering_index[pc.id] = k;
+    p.veths.push_back({pc.requester.vpc, dev, "", pc.accepter.vpc, dev, ""});
+    p.addresses.push_back({pc.requester.vpc, dev, peering_link(k, false), 30});
+    p.addresses.push_back({pc.accepter.vpc, dev, peering_link(k, true), 30});
+    for (const auto* side : {&pc.requester, &pc.accepter}) {
+      uint32_t& pref = next_pref[side->vpc];
+      p.rules.push_back({side->vpc, pref++, dev, kPeeringLocalTable});
+      p.rules.push_back({side->vpc, pref++, dev, std::nullopt});
+    }
+  }
+  // What arrives from a peering may only go to the VPC's own subnets.
+  for (const auto& s : net.subnets)
+    if (bridge_of.count(s.id)) p.routes.push_back({s.vpc, kPeeringLocalTable, s.cidr, RouteType::kUnicast, std::nullopt, bridge_of[s.id]});
+
+  // Route tables.
+  std::map<std::string, uint32_t> table_of;
+  for (size_t i = 0; i < net.route_tables.size(); ++i) {
+    const auto& rt = net.route_tables[i];
+    if (!net.vpc(rt.vpc)) continue;
+    uint32_t t = kFirstRouteTable + static_cast<uint32_t>(i);
+    table_of[rt.id] = t;
+    std::set<std::string> seen;  // one kernel route per destination
+    for (const auto& route : rt.routes) {
+      if (!route.destination) continue;  // IPv6 and prefix lists are not routed yet
+      const Ipv4Cidr dst = *route.destination;
+      if (!seen.insert(dst.str()).second) continue;
+      if (route.state == RouteState::kBlackhole) {
+        p.routes.push_back({rt.vpc, t, dst, RouteType::kBlackhole, std::nullopt, ""});
+        continue;
+      }
+      switch (route.target_kind) {
+        case RouteTargetKind::kLocal:
+          for (const auto* s : net.subnets_of(rt.vpc))
+            if (dst.contains(s->cidr))
+              p.routes.push_back({rt.vpc, t, s->cidr, RouteType::kUnicast, std::nullopt, bridge_of[s->id]});
+          // VPC addresses outside every subnet go nowhere.
+          p.routes.push_back({rt.vpc, t, dst, RouteType::kBlackhole, std::nullopt, ""});
+          break;
+        case RouteTargetKind::kVpcPeeringConnection: {
+          auto it = peering_index.find(route.target_id);
+          const auto* pc = net.peering(route.target_id);
+          if (it == peering_index.end() || !pc || (pc->requester.vpc != rt.vpc && pc->accepter.vpc != rt.vpc)) {
+            p.routes.push_back({rt.vpc, t, dst, RouteType::kBlackhole, std::nullopt, ""});
+            break;
+          }
+          bool we_accept = pc->accepter.vpc == rt.vpc;
+          p.routes.push_back({rt.vpc, t, dst, RouteType::kUnicast, peering_link(it->second, !we_accept),
+                              "px" + std::to_string(it->second)});
+          break;
+        }
+        default:
+          out.unsupported.push_back("route " + dst.str() + " -> " + route.target_id + " in " + rt.id + " (" +
+                                    route_target_kind_name(route.target_kind) + " targets are not emulated yet)");
+          break;
+      }
+    }
+  }
+
+  // Subnets select their route table by the bridge they arrive on.
+  for (const auto& s : net.subnets) {
+    auto br = bridge_of.find(s.id);
+    auto t = table_of.find(s.route_table);
+    if (br == bridge_of.end()) continue;
+    uint32_t& pref = next_pref[s.vpc];
+    if (t != table_of.end()) p.rules.push_back({s.vpc, pref++, br->second, t->second});
+    p.rules.push_back({s.vpc, pref++, br->second, std::nullopt});
+  }
+
+  // ENIs: instances get one namespace for all their interfaces.
+  size_t eni_no = 0;
+  std::set<std::string> placed;
+  auto attach = [&](const std::string& ns, const std::string& dev, const model::NetworkInterface* eni,
+                    const std::string& subnet_id, Ipv4Address ip, bool primary) {
+    const auto* s = net.subnet(subnet_id);
+    if (!s || !bridge_of.count(s->id)) return;
+    std::string peer = "e" + std::to_string(eni_no++);
+    p.veths.push_back({ns, dev, "", s->vpc, peer, bridge_of[s->id]});
+    p.addresses.push_back({ns, dev, ip, s->cidr.length});
+    if (eni)
+      for (const auto& sec : eni->secondary_private_ips) p.addresses.push_back({ns, dev, sec, s->cidr.length});
+    if (primary)
+      p.routes.push_back({ns, 254, *Ipv4Cidr::parse("0.0.0.0/0"), RouteType::kUnicast, s->router_address(), dev});
+  };
+  for (const auto& inst : net.instances) {
+    if (inst.state == model::InstanceState::kTerminated) continue;
+    const std::string& ns = inst.id;
+    p.namespaces.push_back({ns, NetnsRole::kEni, inst.id});
+    out.targets[inst.id] = ns;
+    if (!inst.origin.logical_id.empty()) out.targets.emplace(inst.origin.logical_id, ns);
+    if (!inst.name.empty()) out.targets.emplace(inst.name, ns);
+    if (inst.network_interfaces.empty()) {
+      attach(ns, "eth0", nullptr, inst.subnet, inst.private_ip, true);
+    } else {
+      for (size_t j = 0; j < inst.network_interfaces.size(); ++j) {
+        const auto* eni = net.network_interface(inst.network_interfaces[j]);
+        if (!eni) continue;
+        placed.insert(eni->id);
+        // TODO(multi-ENI): source routing for secondary interfaces.
+        attach(ns, "eth" + std::to_string(j), eni, eni->subnet, eni->private_ip, j == 0);
+      }
+    }
+    if (inst.state == model::InstanceState::kRunning && !inst.user_data.empty()) {
+      ProcessPlan proc;
+      proc.name = inst.id + "/userdata";
+      proc.netns = ns;
+      proc.argv = {shell_for(inst.user_data), "-c", inst.user_data};
+      proc.cwd = "instances/" + inst.id;
+      proc.log_file = "logs/" + inst.id + ".log";
+      p.processes.push_back(std::move(proc));
+    }
+  }
+  for (const auto& eni : net.network_interfaces) {
+    if (placed.count(eni.id)) continue;
+    if (eni.owner_kind == model::EniOwnerKind::kInstance && net.instance(eni.owner_id)) continue;
+    p.namespaces.push_back({eni.id, NetnsRole::kEni, eni.id});
+    out.targets[eni.id] = eni.id;
+    attach(eni.id, "eth0", &eni, eni.subnet, eni.private_ip, true);
+  }
+
+  // Not emulated yet: say so rather than pretend.
+  for (const auto& igw : net.internet_gateways)
+    if (!igw.vpc.empty()) out.unsupported.push_back("internet gateway " + igw.id + " (no internet namespace yet)");
+  for (const auto& nat : net.nat_gateways) out.unsupported.push_back("NAT gateway " + nat.id + " (no SNAT yet)");
+  if (!net.security_groups.empty())
+    out.unsupported.push_back("security groups and network ACLs are not enforced yet (everything routed is allowed)");
+  return out;
+}
+
+}  // namespace vpclab::emulator

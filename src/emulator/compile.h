@@ -1,0 +1,46 @@
+// Model -> LabPlan: how a VPC becomes namespaces, bridges, veths, routing
+// tables and rules (DESIGN.md "Emulation in the kernel").
+//
+// - One router namespace per VPC (named by its vpc- id): ip_forward on,
+//   rp_filter off; the resolver addresses (base+2, 169.254.169.253) on lo.
+// - One bridge per subnet in its VPC's router ("br<k>"), address base+1.
+// - One namespace per instance (named by its i- id; one veth "eth<j>" per
+//   ENI) and per other ENI (ALB node, NAT gateway: named by its eni- id), on
+//   a veth into its subnet's bridge; default route via base+1.
+// - One kernel table per route table; `ip rule iif br<k>` selects the
+//   subnet's table, followed by `unreachable` so nothing falls through to
+//   main. A route table's `local` routes become one route per subnet and a
+//   blackhole for the rest of the VPC block.
+// - A peering is a veth ("px<k>") between the two routers on a link-local
+//   /30 (169.254.128.0/17); traffic arriving on it looks up a table holding
+//   only the VPC's own subnets, then unreachable: no transit.
+// Not compiled yet (reported in `unsupported`): IGW and the internet
+// namespace, NAT gateways, routes to ENIs/instances/other gateways,
+// security groups and NACLs (nftables; TODO: through semantics/
+// normalize_security_group_rules and the NACL entries, see docs/emulator.md).
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "emulator/plan.h"
+#include "model/network.h"
+
+namespace vpclab::emulator {
+
+// Kernel table numbers.
+inline constexpr uint32_t kPeeringLocalTable = 200;  // a VPC's own subnets, for traffic from peerings
+inline constexpr uint32_t kFirstRouteTable = 1000;   // + index of the route table in the network
+
+struct CompiledLab {
+  LabPlan plan;
+  // Names a user may give `exec` (instance id, logical id, Name tag, vpc id)
+  // -> namespace.
+  std::map<std::string, std::string> targets;
+  // What the model has and the lab does not emulate yet, one line each.
+  std::vector<std::string> unsupported;
+};
+
+CompiledLab compile_network(const model::Network& net);
+
+}  // namespace vpclab::emulator

@@ -1,0 +1,156 @@
+#include "emulator/plan.h"
+
+#include <map>
+#include <set>
+
+namespace vpclab::emulator {
+
+const NetnsPlan* LabPlan::netns(const std::string& name) const {
+  for (const auto& n : namespaces)
+    if (n.name == name) return &n;
+  return nullptr;
+}
+
+namespace {
+
+std::string route_line(const RoutePlan& r) {
+  std::string s;
+  switch (r.type) {
+    case RouteType::kUnicast: s = "route add " + r.destination.str(); break;
+    case RouteType::kBlackhole: s = "route add blackhole " + r.destination.str(); break;
+    case RouteType::kUnreachable: s = "route add unreachable " + r.destination.str(); break;
+  }
+  if (r.type == RouteType::kUnicast) {
+    if (r.via) s += " via " + r.via->str();
+    if (!r.dev.empty()) s += " dev " + r.dev;
+  }
+  s += " table " + std::to_string(r.table);
+  return s;
+}
+
+std::string rule_line(const RulePlan& r) {
+  std::string s = "rule add pref " + std::to_string(r.priority) + " iif " + r.iif;
+  s += r.table ? " lookup " + std::to_string(*r.table) : " unreachable";
+  return s;
+}
+
+// Per-namespace `ip -batch` steps: one fork per namespace and phase instead
+// of one per object (labs have thousands of objects).
+void batch(std::vector<PlanStep>& out, const std::string& what,
+           const std::map<std::string, std::vector<std::string>>& lines_by_ns) {
+  for (const auto& [ns, lines] : lines_by_ns) {
+    PlanStep s;
+    s.description = what + " in " + ns;
+    s.argv = {"ip", "-n", ns, "-batch", "-"};
+    for (const auto& l : lines) s.input += l + "\n";
+    out.push_back(std::move(s));
+  }
+}
+
+}  // namespace
+
+std::vector<PlanStep> plan_steps(const LabPlan& plan) {
+  std::vector<PlanStep> out;
+  for (const auto& n : plan.namespaces)
+    out.push_back({PlanStep::Kind::kCommand, "create network namespace " + n.name, {"ip", "netns", "add", n.name}, {}, nullptr, nullptr});
+  for (const auto& s : plan.sysctls) {
+    PlanStep st;
+    st.kind = PlanStep::Kind::kSysctl;
+    st.description = "set " + s.key + "=" + s.value + " in " + s.netns;
+    st.sysctl = &s;
+    out.push_back(std::move(st));
+  }
+
+  std::map<std::string, std::vector<std::string>> links, up;
+  for (const auto& n : plan.namespaces) up[n.name].push_back("link set lo up");
+  for (const auto& b : plan.bridges) {
+    links[b.netns].push_back("link add " + b.name + " type bridge");
+    up[b.netns].push_back("link set " + b.name + " up");
+  }
+  batch(out, "create bridges", links);
+  for (const auto& v : plan.veths) {
+    PlanStep s;
+    s.description = "create veth " + v.netns_a + "/" + v.name_a + " <-> " + v.netns_b + "/" + v.name_b;
+    s.argv = {"ip", "-n", v.netns_a, "link", "add", v.name_a, "type", "veth", "peer", "name", v.name_b, "netns", v.netns_b};
+    out.push_back(std::move(s));
+    if (!v.master_a.empty()) up[v.netns_a].push_back("link set " + v.name_a + " master " + v.master_a);
+    if (!v.master_b.empty()) up[v.netns_b].push_back("link set " + v.name_b + " master " + v.master_b);
+    up[v.netns_a].push_back("link set " + v.name_a + " up");
+    up[v.netns_b].push_back("link set " + v.name_b + " up");
+  }
+  batch(out, "attach and bring up links", up);
+
+  std::map<std::string, std::vector<std::string>> addrs, routes, rules;
+  for (const auto& a : plan.addresses)
+    addrs[a.netns].push_back("addr add " + a.address.str() + "/" + std::to_string(a.prefix) + " dev " + a.dev);
+  batch(out, "add addresses", addrs);
+  for (const auto& r : plan.routes) routes[r.netns].push_back(route_line(r));
+  batch(out, "add routes", routes);
+  for (const auto& r : plan.rules) rules[r.netns].push_back(rule_line(r));
+  batch(out, "add routing rules", rules);
+
+  for (const auto& n : plan.nft) {
+    PlanStep s;
+    s.description = "load nftables (" + (n.what.empty() ? std::string("rules") : n.what) + ") in " + n.netns;
+    s.argv = {"ip", "netns", "exec", n.netns, "nft", "-f", "-"};
+    s.input = n.script;
+    out.push_back(std::move(s));
+  }
+  for (const auto& p : plan.processes) {
+    PlanStep s;
+    s.kind = PlanStep::Kind::kProcess;
+    s.description = "start " + p.name + " in " + p.netns;
+    s.process = &p;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<std::string> check_plan(const LabPlan& plan) {
+  std::vector<std::string> problems;
+  std::set<std::string> ns;
+  for (const auto& n : plan.namespaces) {
+    if (n.name.empty() || n.name.find('/') != std::string::npos || n.name == "." || n.name == "..")
+      problems.push_back("bad namespace name '" + n.name + "'");
+    if (!ns.insert(n.name).second) problems.push_back("duplicate namespace " + n.name);
+  }
+  auto need_ns = [&](const std::string& name, const std::string& what) {
+    if (!ns.count(name)) problems.push_back(what + " refers to unknown namespace '" + name + "'");
+  };
+  std::set<std::pair<std::string, std::string>> ifs;
+  auto add_if = [&](const std::string& netns, const std::string& dev, const std::string& what) {
+    need_ns(netns, what);
+    if (dev.empty() || dev.size() > 15) problems.push_back(what + ": interface name '" + dev + "' must be 1-15 characters");
+    if (!ifs.insert({netns, dev}).second) problems.push_back(what + ": duplicate interface " + netns + "/" + dev);
+  };
+  for (const auto& b : plan.bridges) add_if(b.netns, b.name, "bridge " + b.name);
+  for (const auto& v : plan.veths) {
+    add_if(v.netns_a, v.name_a, "veth " + v.name_a);
+    add_if(v.netns_b, v.name_b, "veth " + v.name_b);
+  }
+  auto has_if = [&](const std::string& netns, const std::string& dev) { return dev == "lo" || ifs.count({netns, dev}); };
+  for (const auto& v : plan.veths) {
+    if (!v.master_a.empty() && !has_if(v.netns_a, v.master_a)) problems.push_back("veth " + v.name_a + ": unknown bridge " + v.master_a);
+    if (!v.master_b.empty() && !has_if(v.netns_b, v.master_b)) problems.push_back("veth " + v.name_b + ": unknown bridge " + v.master_b);
+  }
+  for (const auto& a : plan.addresses)
+    if (!has_if(a.netns, a.dev)) problems.push_back("address " + a.address.str() + ": unknown interface " + a.netns + "/" + a.dev);
+  for (const auto& r : plan.routes) {
+    need_ns(r.netns, "route " + r.destination.str());
+    if (r.type == RouteType::kUnicast && (r.dev.empty() || !has_if(r.netns, r.dev)))
+      problems.push_back("route " + r.destination.str() + ": unknown interface " + r.netns + "/" + r.dev);
+  }
+  for (const auto& r : plan.rules)
+    if (!has_if(r.netns, r.iif)) problems.push_back("rule " + std::to_string(r.priority) + ": unknown interface " + r.netns + "/" + r.iif);
+  for (const auto& s : plan.sysctls) need_ns(s.netns, "sysctl " + s.key);
+  for (const auto& n : plan.nft) need_ns(n.netns, "nftables " + n.what);
+  std::set<std::string> procs;
+  for (const auto& p : plan.processes) {
+    need_ns(p.netns, "process " + p.name);
+    if (p.argv.empty()) problems.push_back("process " + p.name + " has no command");
+    if (!procs.insert(p.name).second) problems.push_back("duplicate process " + p.name);
+  }
+  return problems;
+}
+
+}  // namespace vpclab::emulator

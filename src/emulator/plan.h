@@ -1,0 +1,120 @@
+// A LabPlan: what a lab is made of in kernel terms, neutral of AWS. The
+// compiler (compile.h) turns the model into a plan; the executor
+// (executor.h) applies it step by step inside the lab's namespaces.
+//
+// Names: network namespaces are files under the lab's private /run/netns
+// (any file name); interface names are at most 15 characters (IFNAMSIZ).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vocab/ip.h"
+
+namespace vpclab::emulator {
+
+enum class NetnsRole { kVpcRouter, kEni, kInternet, kOther };
+
+struct NetnsPlan {
+  std::string name;
+  NetnsRole role = NetnsRole::kOther;
+  std::string resource;  // the AWS id it stands for (vpc-, i-, eni-), for status and exec
+};
+
+struct BridgePlan {
+  std::string netns;
+  std::string name;
+};
+
+// A veth pair; each end optionally enslaved to a bridge in its namespace.
+struct VethPlan {
+  std::string netns_a, name_a, master_a;
+  std::string netns_b, name_b, master_b;
+};
+
+// An address on an interface ("lo" for extra router addresses: the kernel
+// here has no dummy link type).
+struct AddressPlan {
+  std::string netns;
+  std::string dev;
+  Ipv4Address address;
+  uint8_t prefix = 32;
+};
+
+enum class RouteType { kUnicast, kBlackhole, kUnreachable };
+
+struct RoutePlan {
+  std::string netns;
+  uint32_t table = 254;  // 254 = main
+  Ipv4Cidr destination;
+  RouteType type = RouteType::kUnicast;
+  std::optional<Ipv4Address> via;
+  std::string dev;  // unicast: required
+};
+
+// `ip rule`: packets arriving on `iif` look up `table`, or are unreachable.
+struct RulePlan {
+  std::string netns;
+  uint32_t priority = 0;
+  std::string iif;
+  std::optional<uint32_t> table;  // nullopt = unreachable
+};
+
+struct SysctlPlan {
+  std::string netns;
+  std::string key;  // "net.ipv4.ip_forward"
+  std::string value;
+};
+
+struct NftPlan {
+  std::string netns;
+  std::string script;  // fed to `nft -f -`
+  std::string what;    // for messages: "security groups of i-0123"
+};
+
+struct ProcessPlan {
+  std::string name;   // unique in the lab; "i-0123/userdata"
+  std::string netns;
+  std::vector<std::string> argv;
+  std::vector<std::string> env;  // KEY=VALUE; empty = a minimal PATH/HOME/LANG
+  std::string cwd;               // relative to the lab directory; created if missing
+  std::string log_file;          // relative to the lab directory; stdout and stderr
+};
+
+struct LabPlan {
+  std::vector<NetnsPlan> namespaces;
+  std::vector<SysctlPlan> sysctls;
+  std::vector<BridgePlan> bridges;
+  std::vector<VethPlan> veths;
+  std::vector<AddressPlan> addresses;
+  std::vector<RoutePlan> routes;
+  std::vector<RulePlan> rules;
+  std::vector<NftPlan> nft;
+  std::vector<ProcessPlan> processes;
+
+  const NetnsPlan* netns(const std::string& name) const;
+};
+
+// One executable step of a plan, in order. Either a command (argv, with
+// optional stdin) run inside the lab, a sysctl, or a process start.
+struct PlanStep {
+  enum class Kind { kCommand, kSysctl, kProcess } kind = Kind::kCommand;
+  std::string description;  // "add address 10.2.1.1/24 to br0 in vpc-foo"
+  std::vector<std::string> argv;
+  std::string input;         // stdin for the command (nft scripts)
+  const SysctlPlan* sysctl = nullptr;
+  const ProcessPlan* process = nullptr;
+};
+
+// The steps in the order they must run: namespaces, sysctls, bridges, veths,
+// links up, addresses, routes, rules, nftables, processes. Pointers refer
+// into `plan`, which must outlive the steps.
+std::vector<PlanStep> plan_steps(const LabPlan& plan);
+
+// Structural checks before anything is created: duplicate names, interface
+// names over 15 characters, references to unknown namespaces. Returns
+// human-readable problems (empty = fine).
+std::vector<std::string> check_plan(const LabPlan& plan);
+
+}  // namespace vpclab::emulator
