@@ -1556,7 +1556,9 @@ void Loader::target_health(const Doc& d, const std::string& tg_arn, const json& 
     model::Target target;
     target.id = str(*t, "Id");
     if (target.id.empty()) continue;
-    if (auto port = integer(*t, "Port"); port && *port > 0 && *port <= 65535)
+    // describe-target-health prints the port of every target; the model
+    // keeps only overrides of the group's port.
+    if (auto port = integer(*t, "Port"); port && *port > 0 && *port <= 65535 && *port != tg.port)
       target.port = static_cast<uint16_t>(*port);
     target.availability_zone = str(*t, "AvailabilityZone");
     target.loc = loc(d);

@@ -1,0 +1,21 @@
+// The model written back as the AWS CLI prints it: the folder scripts/snapshot
+// produces for a deployed account, so a network built from templates can be
+// loaded again through load_snapshot() (round-trip tests), or handed to
+// tools that read describe-* output (Batfish).
+#pragma once
+#include <string>
+
+#include "model/network.h"
+#include "vocab/diagnostic.h"
+
+namespace vpclab::snapshot {
+
+// Writes `net` (finalized) under DIR/accounts/<account>/<region>/, one file
+// per CLI call as scripts/snapshot names them (vpcs.json, subnets.json,
+// route-tables.json, ..., elbv2-listeners-<lb>.json, route53-records-<zone>.json),
+// 4-space indented JSON with AWS's key names. A peering is written in the
+// folders of both its accounts, as each account's describe call lists it.
+// Returns false (and reports to diags) when a file cannot be written.
+bool write_snapshot(const model::Network& net, const std::string& dir, Diagnostics& diags);
+
+}  // namespace vpclab::snapshot

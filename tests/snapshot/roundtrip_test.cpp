@@ -1,0 +1,208 @@
+// The canonical scenario, built from its template, written as the AWS CLI
+// prints describe-* output and loaded back: the same network comes out.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "snapshot/load.h"
+#include "snapshot/write.h"
+#include "template/load.h"
+
+namespace fs = std::filesystem;
+using namespace vpclab;
+
+namespace {
+
+const std::string kScenario = std::string(VPCLAB_SOURCE_DIR) + "/examples/scenario/same-account.yaml";
+
+std::string dump(const Diagnostics& d) {
+  std::string s;
+  for (const auto& x : d.items()) s += x.str() + "\n";
+  return s;
+}
+
+std::string route_line(const model::RouteTable& t, const Route& r) {
+  std::string dest = r.destination ? r.destination->str() : r.destination_ipv6 + r.destination_prefix_list;
+  return "route " + t.id + " " + dest + " -> " + route_target_kind_name(r.target_kind) + ":" + r.target_id +
+         (r.state == RouteState::kBlackhole ? " blackhole" : " active");
+}
+
+std::string sg_rule_line(const model::SecurityGroup& g, const SecurityGroupRule& r) {
+  std::ostringstream s;
+  s << "sg-rule " << g.id << (r.direction == Direction::kIngress ? " in " : " out ") << protocol_name(r.protocol) << " "
+    << r.ports.str() << " icmp " << r.icmp_type << "/" << r.icmp_code << " peer "
+    << (r.cidr ? r.cidr->str() : "") << r.cidr_ipv6 << r.group_id << r.prefix_list_id << " '" << r.description << "'";
+  return s.str();
+}
+
+std::string nacl_line(const model::NetworkAcl& a, const NetworkAclEntry& e) {
+  std::ostringstream s;
+  s << "nacl " << a.id << (e.direction == Direction::kIngress ? " in " : " out ") << e.rule_number << " "
+    << (e.allow ? "allow " : "deny ") << protocol_name(e.protocol) << " " << e.ports.str() << " "
+    << (e.cidr ? e.cidr->str() : e.cidr_ipv6);
+  return s.str();
+}
+
+// What must survive the round trip, one fact a line, in a set so that list
+// order (AWS groups SG rules per protocol and port) does not matter.
+std::set<std::string> facts(const model::Network& n) {
+  std::set<std::string> out;
+  for (const auto& v : n.vpcs) {
+    std::string cidrs;
+    for (const auto& c : v.cidrs) cidrs += c.str() + " ";
+    out.insert("vpc " + v.id + " " + v.name + " " + cidrs + (v.enable_dns_support ? "dns " : "") +
+               (v.enable_dns_hostnames ? "hostnames " : "") + "main=" + v.main_route_table +
+               " sg=" + v.default_security_group + " acl=" + v.default_network_acl + " igw=" + v.internet_gateway +
+               " account=" + v.origin.account + " region=" + v.origin.region);
+  }
+  for (const auto& s : n.subnets)
+    out.insert("subnet " + s.id + " " + s.name + " " + s.vpc + " " + s.cidr.str() + " " + s.availability_zone +
+               (s.map_public_ip_on_launch ? " public" : "") + " rtb=" + s.route_table +
+               (s.route_table_explicit ? "(explicit)" : "") + " acl=" + s.network_acl);
+  for (const auto& t : n.route_tables) {
+    out.insert("rtb " + t.id + " " + t.vpc + (t.main ? " main" : ""));
+    for (const auto& r : t.routes) out.insert(route_line(t, r));
+  }
+  for (const auto& g : n.internet_gateways) out.insert("igw " + g.id + " " + g.vpc);
+  for (const auto& g : n.nat_gateways)
+    out.insert("nat " + g.id + " " + g.subnet + " " + g.network_interface + " " + g.private_ip.str() + " " +
+               (g.public_ip ? g.public_ip->str() : "-"));
+  for (const auto& e : n.elastic_ips) out.insert("eip " + e.allocation_id + " " + e.public_ip.str() + " " + e.network_interface);
+  for (const auto& p : n.peerings)
+    out.insert("pcx " + p.id + " " + p.requester.vpc + "@" + p.requester.account + "/" + p.requester.region + " " +
+               p.accepter.vpc + "@" + p.accepter.account + "/" + p.accepter.region + " " + peering_state_name(p.state) +
+               (p.requester.allow_dns_resolution_from_remote_vpc ? " req-dns" : "") +
+               (p.accepter.allow_dns_resolution_from_remote_vpc ? " acc-dns" : ""));
+  for (const auto& g : n.security_groups) {
+    out.insert("sg " + g.id + " " + g.group_name + " " + g.vpc + (g.is_default ? " default" : ""));
+    for (const auto& r : g.ingress) out.insert(sg_rule_line(g, r));
+    for (const auto& r : g.egress) out.insert(sg_rule_line(g, r));
+  }
+  for (const auto& a : n.network_acls) {
+    out.insert("acl " + a.id + " " + a.vpc + (a.is_default ? " default" : ""));
+    for (const auto& e : a.ingress) out.insert(nacl_line(a, e));
+    for (const auto& e : a.egress) out.insert(nacl_line(a, e));
+  }
+  for (const auto& e : n.network_interfaces) {
+    std::string sgs;
+    for (const auto& g : e.security_groups) sgs += g + " ";
+    out.insert("eni " + e.id + " " + e.subnet + " " + e.vpc + " " + e.private_ip.str() + " " +
+               (e.public_ip ? e.public_ip->str() : "-") + " sgs=" + sgs + " owner=" +
+               std::to_string(static_cast<int>(e.owner_kind)) + ":" + e.owner_id +
+               (e.source_dest_check ? "" : " no-src-dst-check"));
+  }
+  for (const auto& i : n.instances) {
+    std::string enis;
+    for (const auto& e : i.network_interfaces) enis += e + " ";
+    out.insert("instance " + i.id + " " + i.name + " " + i.subnet + " " + i.private_ip.str() + " " +
+               (i.public_ip ? i.public_ip->str() : "-") + " " + i.private_dns_name + " " + i.public_dns_name + " enis=" +
+               enis + i.image_id + " " + i.instance_type + " " + i.key_name);
+  }
+  for (const auto& lb : n.load_balancers) {
+    std::string sgs, nodes;
+    for (const auto& g : lb.security_groups) sgs += g + " ";
+    for (const auto& x : lb.nodes)
+      nodes += x.subnet + "/" + x.availability_zone + "/" + x.network_interface + "/" + x.private_ip.str() + " ";
+    out.insert("lb " + lb.arn + " " + lb.name + " " + lb.type + (lb.internal ? " internal " : " internet-facing ") +
+               lb.vpc + " " + lb.dns_name + " " + lb.canonical_hosted_zone_id + " " + lb.full_name + " sgs=" + sgs +
+               " nodes=" + nodes + " idle=" + std::to_string(lb.attributes.idle_timeout_seconds));
+  }
+  for (const auto& l : n.listeners) {
+    std::string acts;
+    for (const auto& a : l.default_rule.actions)
+      for (const auto& w : a.target_groups) acts += w.target_group_arn + " ";
+    out.insert("listener " + l.arn + " " + l.load_balancer + " " + l.protocol + ":" + std::to_string(l.port) +
+               " default=" + acts + " rules=" + std::to_string(l.rules.size()));
+  }
+  for (const auto& tg : n.target_groups) {
+    std::string targets;
+    for (const auto& t : tg.targets) targets += t.id + ":" + std::to_string(t.port.value_or(0)) + " ";
+    std::string lbs;
+    for (const auto& l : tg.load_balancers) lbs += l + " ";
+    out.insert("tg " + tg.arn + " " + tg.name + " " + tg.full_name + " " + tg.target_type + " " + tg.protocol + ":" +
+               std::to_string(tg.port) + " " + tg.vpc + " hc=" + tg.health_check.path + " " + tg.health_check.matcher +
+               " targets=" + targets + " lbs=" + lbs);
+  }
+  for (const auto& z : n.hosted_zones) {
+    std::string vpcs;
+    for (const auto& v : z.vpcs) vpcs += v.vpc + "/" + v.region + " ";
+    out.insert("zone " + z.id + " " + z.name + (z.is_private ? " private " : " public ") + vpcs);
+    for (const auto& r : z.records) {
+      if (r.name == z.name && (r.type == "SOA" || r.type == "NS")) continue;  // AWS creates them
+      std::string vals;
+      for (const auto& v : r.values) vals += v + " ";
+      out.insert("record " + z.id + " " + r.name + " " + r.type + " " + vals +
+                 (r.is_alias ? "alias " + r.alias.dns_name + " " + r.alias.hosted_zone_id : ""));
+    }
+  }
+  return out;
+}
+
+class RoundTrip : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("vpclab-snap-rt-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(RoundTrip, CanonicalScenarioComesBackTheSame) {
+  auto built = tmpl::load_network({kScenario});
+  ASSERT_TRUE(built.network) << dump(built.diags);
+  Diagnostics wd;
+  ASSERT_TRUE(snapshot::write_snapshot(*built.network, dir_.string(), wd)) << dump(wd);
+
+  ASSERT_TRUE(snapshot::is_snapshot_dir(dir_.string()));
+  auto loaded = snapshot::load_snapshot(dir_.string());
+  ASSERT_TRUE(loaded.network) << dump(loaded.diags);
+  EXPECT_EQ(loaded.diags.count(Severity::kError), 0u) << dump(loaded.diags);
+  EXPECT_EQ(loaded.diags.count(Severity::kWarning), 0u) << dump(loaded.diags);
+
+  auto want = facts(*built.network), got = facts(*loaded.network);
+  std::string missing, extra;
+  for (const auto& f : want)
+    if (!got.count(f)) missing += "  - " + f + "\n";
+  for (const auto& f : got)
+    if (!want.count(f)) extra += "  + " + f + "\n";
+  EXPECT_TRUE(missing.empty() && extra.empty()) << "template model vs snapshot model:\n" << missing << extra;
+  EXPECT_GT(want.size(), 60u);  // the scenario really has content
+}
+
+TEST_F(RoundTrip, FilesLookLikeAwsCliOutput) {
+  auto built = tmpl::load_network({kScenario});
+  ASSERT_TRUE(built.network) << dump(built.diags);
+  Diagnostics wd;
+  ASSERT_TRUE(snapshot::write_snapshot(*built.network, dir_.string(), wd));
+  const auto& vpc = built.network->vpcs.at(0);
+  fs::path folder = dir_ / "accounts" / vpc.origin.account / vpc.origin.region;
+  for (const char* f : {"vpcs.json", "subnets.json", "route-tables.json", "security-groups.json", "network-acls.json",
+                        "instances.json", "network-interfaces.json", "internet-gateways.json", "nat-gateways.json",
+                        "addresses.json", "vpc-peering-connections.json", "elbv2-load-balancers.json",
+                        "elbv2-target-groups.json", "route53-hosted-zones.json"})
+    EXPECT_TRUE(fs::exists(folder / f)) << f;
+  std::ifstream in(folder / "vpcs.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The CLI's layout: 4-space indent, "Key": value.
+  EXPECT_EQ(text.rfind("{\n    \"Vpcs\": [\n        {\n            \"CidrBlock\": ", 0), 0u) << text.substr(0, 200);
+  auto j = nlohmann::json::parse(text);
+  EXPECT_EQ(j["Vpcs"].size(), built.network->vpcs.size());
+  // A route to the peering is written as AWS prints it.
+  std::ifstream rin(folder / "route-tables.json");
+  auto rt = nlohmann::json::parse(rin);
+  bool peering_route = false, local_route = false;
+  for (const auto& t : rt["RouteTables"])
+    for (const auto& r : t["Routes"]) {
+      peering_route |= r.contains("VpcPeeringConnectionId") && r["State"] == "active";
+      local_route |= r.value("GatewayId", "") == "local" && r["Origin"] == "CreateRouteTable";
+    }
+  EXPECT_TRUE(peering_route);
+  EXPECT_TRUE(local_route);
+}
+
+}  // namespace
