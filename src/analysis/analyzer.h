@@ -1,0 +1,143 @@
+// The static reachability analyzer: trace, matrix and exposure over one
+// finished model::Network. Every AWS rule it applies comes from semantics/.
+//
+// An Analyzer indexes the network once (addresses, security-group members,
+// normalised rules); build one and ask it many questions. It keeps a
+// reference to the network, which must outlive it.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "analysis/explanation.h"
+#include "model/network.h"
+#include "semantics/interval_set.h"
+#include "vocab/protocol.h"
+
+namespace vpclab::analysis {
+
+// One step of a path, in order.
+struct Hop {
+  std::string component;  // "security-group", "network-acl", "route-table", "vpc-peering-connection",
+                          // "internet-gateway", "nat-gateway", "network-interface", "instance",
+                          // "load-balancer", "listener", "listener-rule", "target-group", "target",
+                          // "dns", "internet", "subnet", "vpc"
+  std::string id;         // AWS id (sg-..., rtb-..., an ARN, a zone id)
+  std::string display;    // "Stack.LogicalId" when known, else the id
+  std::string leg;        // which leg: "request", "reply", "node 10.2.1.175 -> i-... :8080", ...
+  std::string check;      // what was checked, e.g. "inbound tcp/8080 from 10.2.1.175"
+  std::string matched;    // the rule that decided, e.g. "rule 100 allow 0.0.0.0/0", "10.1.0.0/16 -> pcx-..."
+  SourceLoc loc;          // where that rule is declared
+  bool allowed = true;
+};
+
+// What a client gets from the destination (load balancers only).
+struct Response {
+  std::string kind;  // "target" (forwarded), "fixed-response", "redirect", "elb-error"
+  int status = 0;    // HTTP status the client sees; 0 = whatever the target answers
+  std::string detail;
+  std::string load_balancer;
+  int rule_priority = -1;  // 0 = default rule
+  std::vector<std::string> target_groups;
+  struct Target {
+    std::string id, address;
+    uint16_t port = 0;
+    bool reachable = false;       // from at least one node on the traffic port
+    bool health_check_ok = false; // health checks can pass from at least one node
+  };
+  std::vector<Target> targets;
+};
+
+struct PathTrace {
+  std::string address;     // the destination address traced
+  bool reachable = false;
+  bool undecidable = false;
+  std::vector<Hop> hops;
+  std::vector<Explanation> explanations;  // blocking reasons (and warnings)
+  std::optional<Response> response;
+};
+
+struct TraceOptions {
+  IpProtocol protocol = kTcp;
+  std::optional<uint16_t> port;  // overrides the URL's port; default 80 for tcp
+  std::string method = "GET";
+  std::vector<std::pair<std::string, std::string>> headers;  // request headers (Host is taken from the URL)
+};
+
+struct TraceResult {
+  bool ok = true;          // false: bad input (error says why)
+  std::string error;
+  bool reachable = false;  // every traced address reachable (and at least one)
+  bool undecidable = false;
+  std::string source;      // how the source was understood
+  std::string destination;
+  std::vector<Hop> dns;    // the DNS view (empty when DST is an address)
+  std::vector<Explanation> dns_explanations;
+  std::vector<std::string> addresses;
+  std::vector<PathTrace> paths;
+  std::optional<Response> response;  // of the first path that has one
+  int exit_code() const { return !ok || undecidable ? 2 : reachable ? 0 : 1; }
+};
+
+// Matrix: who reaches whom on which ports.
+struct MatrixCell {
+  std::string from, to;                  // display names
+  std::string from_id, to_id;
+  semantics::IntervalSet tcp, udp;       // destination ports that get through (both directions OK)
+  bool icmp = false;                     // echo request/reply
+  bool any() const { return !tcp.empty() || !udp.empty() || icmp; }
+};
+struct MatrixResult {
+  bool ok = true;
+  std::string error;
+  std::vector<std::string> rows, columns;  // display names
+  std::vector<MatrixCell> cells;           // only pairs with something reachable, row-major
+};
+
+struct ExposureItem {
+  std::string resource;   // display name
+  std::string id;
+  std::string kind;       // "instance" | "load-balancer"
+  std::string scope;      // "internet" | "outside-vpc"
+  std::string address;    // the address reached
+  std::string protocol;   // "tcp", "udp", "icmp"
+  std::string ports;      // "22", "80,443"
+  std::string sources;    // "0.0.0.0/0", "vpc-... (Stack.Vpc)", ...
+  std::string through;    // "igw-...", "pcx-..."
+};
+struct ExposureResult {
+  std::vector<ExposureItem> items;
+};
+
+class Analyzer {
+ public:
+  explicit Analyzer(const model::Network& net);
+  ~Analyzer();
+  Analyzer(const Analyzer&) = delete;
+  Analyzer& operator=(const Analyzer&) = delete;
+
+  // SRC: an instance or ENI (id, logical id, "Stack.LogicalId", Name tag,
+  // private IP), a subnet, "internet", or a public IP outside the network.
+  // DST: a URL ("http://alb.home/path?q"), "host[:port]", an IP, or a
+  // resource (instance, load balancer by id/ARN/name/logical id).
+  TraceResult trace(std::string_view from, std::string_view to, const TraceOptions& opts = {}) const;
+
+  // FROM/TO: comma-separated resource references, empty = every instance
+  // and load balancer. PORTS: "22", "80,443", "1000-2000", empty = all.
+  MatrixResult matrix(std::string_view from = {}, std::string_view to = {}, std::string_view ports = {}) const;
+
+  ExposureResult exposure() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Parses "22", "80,443", "1024-65535", "all"; nullopt when malformed.
+std::optional<semantics::IntervalSet> parse_port_spec(std::string_view spec);
+
+}  // namespace vpclab::analysis

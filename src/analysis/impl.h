@@ -1,0 +1,139 @@
+// Internal to analysis/: the Analyzer's indexes and the packet walker that
+// trace, matrix and exposure share (so the matrix agrees with trace by
+// construction).
+#pragma once
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "analysis/analyzer.h"
+#include "semantics/packet.h"
+#include "semantics/security_group.h"
+
+namespace vpclab::analysis {
+
+struct SubnetInfo {
+  const model::Subnet* subnet = nullptr;
+  const model::Vpc* vpc = nullptr;
+  const model::RouteTable* rtb = nullptr;  // nullptr: no table (no routes at all)
+  const model::NetworkAcl* acl = nullptr;  // nullptr: no ACL known (treated as allow all)
+};
+
+struct EniInfo {
+  const model::NetworkInterface* eni = nullptr;
+  const SubnetInfo* subnet = nullptr;
+  const model::Vpc* vpc = nullptr;
+  const model::Instance* instance = nullptr;
+  const model::LoadBalancer* lb = nullptr;
+  const model::LoadBalancerNode* node = nullptr;
+  const model::NatGateway* nat = nullptr;
+  std::vector<const model::SecurityGroup*> groups;
+  std::vector<semantics::NormalizedSgRule> rules;  // union of the groups' rules, both directions
+  bool has_sg() const { return nat == nullptr; }   // NAT gateways have no security group
+  std::string display() const;                     // "Stack.Web1 (i-...)" / "Stack.Alb node 10.2.1.175"
+  PortRange ephemeral() const;          // ports its connections use as client
+};
+
+// A flow as the filters see it: protocol and destination ports (tcp/udp),
+// ICMP echo for icmp.
+struct Flow {
+  IpProtocol protocol = kTcp;
+  semantics::IntervalSet ports = semantics::IntervalSet::all_ports();
+};
+
+enum class StepKind { kSgOut, kSgIn, kNaclOut, kNaclIn, kSameSubnet, kRoute, kPeering, kIgwOut, kIgwIn, kNat, kDeNat,
+                      kDeliver, kInternet, kFail };
+
+struct Step {
+  StepKind kind = StepKind::kFail;
+  const EniInfo* eni = nullptr;
+  const SubnetInfo* subnet = nullptr;
+  Ipv4Address src, dst;
+  PortRange reply_ports{0, 65535};  // NACL steps of a reply: the ports replies go to
+  const Route* route = nullptr;
+  const model::VpcPeeringConnection* pcx = nullptr;
+  const model::NatGateway* nat = nullptr;
+  std::string igw;
+  const char* code = nullptr;  // a routing failure
+  std::string message;         // for failures and notes
+  const char* extra_code = nullptr;  // a second, more specific reason (reported too)
+  std::string extra_message;
+  SourceLoc extra_loc;
+  std::string extra_component;
+};
+
+struct Leg {
+  enum class End { kDelivered, kInternet, kBlocked, kUndecidable };
+  std::vector<Step> steps;
+  End end = End::kBlocked;
+  const EniInfo* to = nullptr;          // delivered to
+  Ipv4Address seen_src;                 // the source address the receiver sees
+  const model::NatGateway* nat = nullptr;  // the NAT gateway that translated the source (forward)
+};
+
+struct WalkStart {
+  const EniInfo* eni = nullptr;         // sending ENI (SG applies), or nullptr
+  const SubnetInfo* subnet = nullptr;   // its subnet (or a subnet host's)
+  bool internet = false;                // an internet host
+  Ipv4Address address;
+  std::optional<Ipv4Address> public_ip;
+  PortRange ephemeral = semantics::kLinuxEphemeralPorts;
+};
+
+// What a reply walk needs from its request.
+struct ReplyContext {
+  Ipv4Address client;                     // the client's own address (private, or internet)
+  const EniInfo* client_eni = nullptr;    // nullptr: the client is on the internet (or a subnet host)
+  const SubnetInfo* client_subnet = nullptr;
+  const model::NatGateway* nat = nullptr; // translated by this NAT gateway on the way out
+  PortRange client_ports = semantics::kLinuxEphemeralPorts;
+};
+
+struct Evaluation {
+  bool ok = false;
+  bool undecidable = false;
+  semantics::IntervalSet ports;  // forward: the destination ports that get through
+};
+
+struct Analyzer::Impl {
+  explicit Impl(const model::Network& n);
+  const model::Network& net;
+  std::vector<SubnetInfo> subnets;  // parallel to net.subnets
+  std::vector<EniInfo> enis;        // parallel to net.network_interfaces
+  std::unordered_map<uint64_t, const EniInfo*> by_private;  // (vpc index << 32) | ip
+  std::unordered_map<uint32_t, const EniInfo*> by_public;
+  std::unordered_map<std::string, semantics::IntervalSet> sg_members;
+  std::unordered_map<std::string, const SubnetInfo*> subnet_by_id;
+  std::unordered_map<std::string, const model::Vpc*> vpc_by_id;
+  std::unordered_map<std::string, std::vector<const model::Listener*>> listeners;
+  std::unordered_map<std::string, const model::UnmodeledResource*> unmodeled;
+
+  size_t vpc_index(const model::Vpc* v) const { return static_cast<size_t>(v - net.vpcs.data()); }
+  const EniInfo* eni_at(const model::Vpc* v, Ipv4Address a) const;
+  const EniInfo* eni_public(Ipv4Address a) const;
+  const EniInfo* eni_info(const model::NetworkInterface* e) const {
+    return e ? &enis[static_cast<size_t>(e - net.network_interfaces.data())] : nullptr;
+  }
+  const SubnetInfo* subnet_info(const std::string& id) const;
+  const model::Vpc* vpc(const std::string& id) const;
+
+  // Phase 1: where the packet goes (protocol independent).
+  // detail=false skips work that only serves explanations (matrix).
+  Leg walk(const WalkStart& from, Ipv4Address dst, const ReplyContext* reply, bool detail = true) const;
+  // Phase 2: which ports pass the filters of a request leg, or whether a
+  // reply leg gets back; appends hops and explanations when given.
+  Evaluation evaluate(const Leg& leg, const Flow& flow, bool reply, const std::string& leg_name,
+                      std::vector<Hop>* hops, std::vector<Explanation>* expl) const;
+  // Request + reply in one: the ports of `flow` that reach `dst` from `from`
+  // and whose replies get back. `to` receives the receiving ENI.
+  Evaluation connect(const WalkStart& from, Ipv4Address dst, const Flow& flow, const std::string& leg_name,
+                     std::vector<Hop>* hops, std::vector<Explanation>* expl, Leg* request_leg = nullptr) const;
+
+  std::string describe_sg(const semantics::NormalizedSgRule& r) const;
+  std::string component(const model::Origin& o, const std::string& id) const;
+};
+
+std::string ports_text(IpProtocol p, const semantics::IntervalSet& ports);
+
+}  // namespace vpclab::analysis

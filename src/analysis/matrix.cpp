@@ -1,0 +1,270 @@
+// matrix and exposure: the same walker as trace, evaluated on port sets and
+// on equivalence classes of source addresses instead of single packets.
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include "analysis/impl.h"
+
+namespace vpclab::analysis {
+
+using semantics::Interval;
+using semantics::IntervalSet;
+
+Analyzer::Analyzer(const model::Network& net) : impl_(std::make_unique<Impl>(net)) {}
+Analyzer::~Analyzer() = default;
+
+std::optional<IntervalSet> parse_port_spec(std::string_view spec) {
+  IntervalSet s;
+  if (spec.empty() || spec == "all") return IntervalSet::all_ports();
+  size_t pos = 0;
+  while (pos <= spec.size()) {
+    size_t comma = spec.find(',', pos);
+    std::string_view item = spec.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    auto num = [](std::string_view t) -> std::optional<uint32_t> {
+      uint32_t v = 0;
+      auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+      if (t.empty() || ec != std::errc() || p != t.data() + t.size() || v > 65535) return std::nullopt;
+      return v;
+    };
+    auto dash = item.find('-');
+    auto lo = num(item.substr(0, dash));
+    auto hi = dash == std::string_view::npos ? lo : num(item.substr(dash + 1));
+    if (!lo || !hi || *lo > *hi) return std::nullopt;
+    s.add(*lo, *hi);
+    if (comma == std::string_view::npos) break;
+    pos = comma + 1;
+  }
+  return s;
+}
+
+namespace {
+
+// A matrix participant: an instance (its primary ENI) or a load balancer (its nodes).
+struct Party {
+  std::string name, id;
+  std::vector<const EniInfo*> enis;
+  const model::LoadBalancer* lb = nullptr;
+};
+
+WalkStart start_of(const EniInfo* e) {
+  return WalkStart{e, e->subnet, false, e->eni->private_ip, e->eni->public_ip, e->ephemeral()};
+}
+
+struct ProtoResult {
+  IntervalSet tcp, udp;
+  bool icmp = false;
+};
+
+// Request and reply walked once, evaluated for tcp, udp and icmp.
+ProtoResult reach(const Analyzer::Impl& im, const WalkStart& from, Ipv4Address dst, const EniInfo* expect,
+                  const IntervalSet& ports) {
+  ProtoResult out;
+  Leg req = im.walk(from, dst, nullptr, false);
+  if (req.end != Leg::End::kDelivered || (expect && req.to != expect)) return out;
+  ReplyContext rc;
+  rc.client = from.address;
+  rc.client_eni = from.eni;
+  rc.client_subnet = from.eni ? nullptr : from.subnet;
+  rc.nat = req.nat;
+  rc.client_ports = from.ephemeral;
+  WalkStart back{req.to, req.to->subnet, false, req.to->eni->private_ip, req.to->eni->public_ip, {}};
+  Leg rep = im.walk(back, req.seen_src, &rc, false);
+  if (rep.end != Leg::End::kDelivered && rep.end != Leg::End::kInternet) return out;
+  for (IpProtocol p : {kTcp, kUdp, kIcmp}) {
+    Flow f{p, protocol_has_ports(p) ? ports : IntervalSet::all_ports()};
+    Evaluation fe = im.evaluate(req, f, false, "", nullptr, nullptr);
+    if (!fe.ok || !im.evaluate(rep, f, true, "", nullptr, nullptr).ok) continue;
+    if (p == kTcp) out.tcp = fe.ports;
+    else if (p == kUdp) out.udp = fe.ports;
+    else out.icmp = true;
+  }
+  return out;
+}
+
+IntervalSet listener_ports(const Analyzer::Impl& im, const model::LoadBalancer& lb) {
+  IntervalSet s;
+  auto it = im.listeners.find(lb.arn);
+  if (it != im.listeners.end())
+    for (const auto* l : it->second) s.add(l->port, l->port);
+  return s;
+}
+
+std::vector<Party> all_parties(const Analyzer::Impl& im) {
+  std::vector<Party> out;
+  std::unordered_map<const model::Instance*, size_t> by_inst;
+  std::unordered_map<const model::LoadBalancer*, size_t> by_lb;
+  for (const auto& e : im.enis) {
+    if (e.instance) {
+      auto [it, fresh] = by_inst.emplace(e.instance, out.size());
+      if (fresh) out.push_back(Party{e.instance->origin.display(e.instance->id), e.instance->id, {}, nullptr});
+      // Primary interface only: the instance's private IP.
+      if (e.eni->private_ip == e.instance->private_ip) out[it->second].enis.push_back(&e);
+    } else if (e.lb) {
+      auto [it, fresh] = by_lb.emplace(e.lb, out.size());
+      if (fresh) out.push_back(Party{e.lb->origin.display(e.lb->name), e.lb->arn, {}, e.lb});
+      out[it->second].enis.push_back(&e);
+    }
+  }
+  std::erase_if(out, [](const Party& p) { return p.enis.empty(); });
+  return out;
+}
+
+bool select_parties(const std::vector<Party>& all, std::string_view spec, std::vector<const Party*>& out,
+                    std::string& error) {
+  if (spec.empty() || spec == "all") {
+    for (const auto& p : all) out.push_back(&p);
+    return true;
+  }
+  size_t pos = 0;
+  while (pos <= spec.size()) {
+    size_t comma = spec.find(',', pos);
+    std::string_view item = spec.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    bool found = false;
+    for (const auto& p : all) {
+      bool m = item == p.id || item == p.name;
+      if (!m) {
+        auto dot = p.name.find('.');
+        m = dot != std::string::npos && item == std::string_view(p.name).substr(dot + 1);
+      }
+      if (!m && p.lb) m = item == p.lb->name;
+      if (!m && !p.lb)
+        for (const auto* e : p.enis) m = m || item == e->eni->private_ip.str() || (e->instance && item == e->instance->name);
+      if (m) {
+        out.push_back(&p);
+        found = true;
+      }
+    }
+    if (!found) {
+      error = "unknown instance or load balancer '" + std::string(item) + "'";
+      return false;
+    }
+    if (comma == std::string_view::npos) break;
+    pos = comma + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+MatrixResult Analyzer::matrix(std::string_view from, std::string_view to, std::string_view ports) const {
+  const Impl& im = *impl_;
+  MatrixResult res;
+  auto spec = parse_port_spec(ports);
+  if (!spec) {
+    res.ok = false;
+    res.error = "--port: cannot parse '" + std::string(ports) + "'";
+    return res;
+  }
+  std::vector<Party> all = all_parties(im);
+  std::vector<const Party*> rows, cols;
+  if (!select_parties(all, from, rows, res.error) || !select_parties(all, to, cols, res.error)) {
+    res.ok = false;
+    return res;
+  }
+  for (const auto* r : rows) res.rows.push_back(r->name);
+  for (const auto* c : cols) res.columns.push_back(c->name);
+  for (const auto* r : rows)
+    for (const auto* c : cols) {
+      if (r == c) continue;
+      MatrixCell cell{r->name, c->name, r->id, c->id, {}, {}, false};
+      IntervalSet want = c->lb ? spec->intersect(listener_ports(im, *c->lb)) : *spec;
+      for (const auto* se : r->enis)
+        for (const auto* de : c->enis) {
+          ProtoResult pr = reach(im, start_of(se), de->eni->private_ip, de, want);
+          cell.tcp.add(pr.tcp);
+          if (!c->lb) {
+            cell.udp.add(pr.udp);
+            cell.icmp = cell.icmp || pr.icmp;
+          }
+        }
+      if (cell.any()) res.cells.push_back(std::move(cell));
+    }
+  return res;
+}
+
+ExposureResult Analyzer::exposure() const {
+  const Impl& im = *impl_;
+  ExposureResult res;
+  static const char* kPrivate[] = {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"};
+  IntervalSet public_space = IntervalSet::all_addresses();
+  for (const char* c : kPrivate) public_space = public_space.subtract(IntervalSet::of(*Ipv4Cidr::parse(c)));
+  std::vector<Party> parties = all_parties(im);
+  for (const auto& party : parties) {
+    IntervalSet lports = party.lb ? listener_ports(im, *party.lb) : IntervalSet::all_ports();
+    const char* kind = party.lb ? "load-balancer" : "instance";
+    // 1. From the internet, per equivalence class of source addresses.
+    for (const auto* e : party.enis) {
+      if (!e->eni->public_ip) continue;
+      std::vector<IntervalSet> owned;
+      for (const auto& r : e->rules) owned.push_back(r.peers);
+      if (e->subnet && e->subnet->acl) {
+        for (const auto* list : {&e->subnet->acl->ingress, &e->subnet->acl->egress})
+          for (const auto& en : *list)
+            if (en.cidr) owned.push_back(IntervalSet::of(*en.cidr));
+      }
+      if (e->subnet && e->subnet->rtb)
+        for (const auto& rt : e->subnet->rtb->routes)
+          if (rt.destination) owned.push_back(IntervalSet::of(*rt.destination));
+      owned.push_back(public_space);
+      std::vector<const IntervalSet*> ptrs;
+      for (const auto& s : owned) ptrs.push_back(&s);
+      auto classes = semantics::equivalence_classes(ptrs, 0, UINT32_MAX);
+      // Group classes by result: (protocol, ports) -> sources.
+      std::map<std::pair<std::string, std::string>, IntervalSet> groups;
+      size_t evaluated = 0;
+      for (const auto& cls : classes) {
+        if (!public_space.contains(cls.lo)) continue;
+        if (++evaluated > 4096) break;  // bounded: rules with thousands of CIDRs
+        WalkStart from;
+        from.internet = true;
+        from.address = Ipv4Address{cls.lo};
+        ProtoResult pr = reach(im, from, *e->eni->public_ip, e, IntervalSet::all_ports());
+        IntervalSet tcp = pr.tcp.intersect(lports);
+        if (!tcp.empty()) groups[{"tcp", tcp.str()}].add(cls.lo, cls.hi);
+        if (!party.lb && !pr.udp.empty()) groups[{"udp", pr.udp.str()}].add(cls.lo, cls.hi);
+        if (!party.lb && pr.icmp) groups[{"icmp", "echo"}].add(cls.lo, cls.hi);
+      }
+      for (const auto& [key, srcs] : groups) {
+        std::string sources = srcs == public_space ? "0.0.0.0/0 (any public address)" : srcs.address_str();
+        res.items.push_back(ExposureItem{party.name, party.id, kind, "internet", e->eni->public_ip->str(), key.first,
+                                         key.second, sources, e->vpc ? e->vpc->internet_gateway : ""});
+      }
+    }
+    // 2. From other VPCs over active peering: every instance/ALB node there.
+    for (const auto* e : party.enis) {
+      if (!e->vpc) continue;
+      std::map<std::tuple<std::string, std::string, std::string>, std::vector<std::string>> by_vpc;
+      for (const auto& p : im.net.peerings) {
+        if (p.state != model::PeeringState::kActive) continue;
+        if (p.requester.vpc != e->vpc->id && p.accepter.vpc != e->vpc->id) continue;
+        const model::Vpc* other = im.vpc(p.peer_of(e->vpc->id).vpc);
+        if (!other) continue;
+        IntervalSet tcp, udp;
+        bool icmp = false;
+        for (const auto& se : im.enis) {
+          if (se.vpc != other || !(se.instance || se.lb)) continue;
+          ProtoResult pr = reach(im, start_of(&se), e->eni->private_ip, e, IntervalSet::all_ports());
+          tcp.add(pr.tcp.intersect(lports));
+          if (!party.lb) {
+            udp.add(pr.udp);
+            icmp = icmp || pr.icmp;
+          }
+        }
+        std::string src = "VPC " + im.component(other->origin, other->id);
+        if (!tcp.empty()) by_vpc[{"tcp", tcp.str(), p.id}].push_back(src);
+        if (!udp.empty()) by_vpc[{"udp", udp.str(), p.id}].push_back(src);
+        if (icmp) by_vpc[{"icmp", "echo", p.id}].push_back(src);
+      }
+      for (const auto& [key, srcs] : by_vpc) {
+        std::string s;
+        for (const auto& x : srcs) s += (s.empty() ? "" : ", ") + x;
+        res.items.push_back(ExposureItem{party.name, party.id, kind, "outside-vpc", e->eni->private_ip.str(),
+                                         std::get<0>(key), std::get<1>(key), s, std::get<2>(key)});
+      }
+    }
+  }
+  return res;
+}
+
+}  // namespace vpclab::analysis
