@@ -6,6 +6,7 @@
 #include <charconv>
 #include <unordered_map>
 
+#include "template/intrinsics.h"
 #include "vocab/protocol.h"
 
 namespace vpclab::tmpl {
@@ -442,6 +443,8 @@ struct ModelSink::Impl {
   std::unordered_map<std::string, size_t> vpc_ix, subnet_ix, rtb_ix, igw_ix, nat_ix, eip_alloc_ix, eip_ip_ix, pcx_ix,
       sg_ix, acl_ix, eni_ix, instance_ix, lb_ix, listener_ix, tg_ix, zone_ix;
   std::set<std::string> noted_types;
+  // IPv6 blocks are carried as text (not routed): VPC id -> blocks, for GetAtt.
+  std::unordered_map<std::string, std::vector<std::string>> vpc_ipv6, subnet_ipv6;
 
   Impl(model::Network& n, model::AddressPlan& p) : net(n), plan(p) {}
 
@@ -586,8 +589,13 @@ struct ModelSink::Impl {
   model::LoadBalancer* lb(const std::string& arn) { return find(net.load_balancers, lb_ix, arn); }
 
   void not_modeled(const C& c, const Value* v, const char* what) {
-    c.error(v ? v->loc() : c.r.loc, "REF_NOT_MODELED",
-            fmt::format("{} names {} '{}', which is not in the loaded stacks", c.who(), what, text(v)));
+    std::string msg = fmt::format("{} names {} '{}', which is not in the loaded stacks", c.who(), what, text(v));
+    // After an earlier error the engine skips the failed resource and Refs
+    // to it get a made-up id: say so quietly instead of a second error.
+    if (c.diags.has_errors())
+      c.diags.note(v ? v->loc() : c.r.loc, "REF_NOT_MODELED", msg + " (perhaps because of an earlier error)");
+    else
+      c.error(v ? v->loc() : c.r.loc, "REF_NOT_MODELED", msg);
   }
 
   void reg(const C& c, Kind kind, std::string id, size_t index, std::string extra = {}) {
@@ -624,7 +632,16 @@ struct ModelSink::Impl {
     reg(c, Kind::kVpcCidrBlock, assoc, SIZE_MAX);
     if (!v) return not_modeled(c, c.prop("VpcId"), "VPC");
     if (!c.prop("CidrBlock")) {
-      if (c.prop("AmazonProvidedIpv6CidrBlock") || c.prop("Ipv6CidrBlock") || c.prop("Ipv6IpamPoolId")) return;  // IPv6
+      if (c.prop("Ipv6CidrBlock")) {
+        vpc_ipv6[v->id].push_back(c.str("Ipv6CidrBlock"));
+        return;
+      }
+      if (c.prop("AmazonProvidedIpv6CidrBlock") || c.prop("Ipv6IpamPoolId") || c.prop("Ipv6Pool")) {
+        // Amazon gives a /56 from its pool; vpclab a deterministic one in 2600:1f00::/24 style.
+        std::string h = model::make_hex(6, {v->id, "ipv6", std::to_string(vpc_ipv6[v->id].size())});
+        vpc_ipv6[v->id].push_back(fmt::format("2600:1f{}:{}:{}00::/56", h.substr(0, 2), h.substr(2, 4), h.substr(0, 2)));
+        return;
+      }
       c.error(c.r.loc, "E3003", fmt::format("{}: CidrBlock is required (vpclab does not model IPAM pools)", c.who()));
       return;
     }
@@ -656,6 +673,7 @@ struct ModelSink::Impl {
       s.availability_zone = c.stack.region + letter;
     }
     s.map_public_ip_on_launch = to_bool(c.prop("MapPublicIpOnLaunch"), false);
+    if (c.prop("Ipv6CidrBlock")) subnet_ipv6[s.id].push_back(c.str("Ipv6CidrBlock"));
     subnet_ix[s.id] = net.subnets.size();
     reg(c, Kind::kSubnet, s.id, net.subnets.size());
     net.subnets.push_back(std::move(s));
@@ -907,7 +925,10 @@ struct ModelSink::Impl {
       for (const auto& g : net.security_groups)
         if (g.group_name == text(v) && (own_vpc.empty() || g.vpc == own_vpc)) rule.group_id = g.id;
       if (rule.group_id.empty()) {
-        c.error(v->loc(), "SG_UNKNOWN_REFERENCE", fmt::format("no security group named '{}' in the loaded stacks", text(v)));
+        // Often the group of something unmodeled (a Classic ELB's source group).
+        c.diags.warning(v->loc(), "SG_UNKNOWN_REFERENCE",
+                        fmt::format("{}: no security group named '{}' in the loaded stacks; rule ignored", c.who(),
+                                    text(v)));
         return std::nullopt;
       }
     }
@@ -920,6 +941,81 @@ struct ModelSink::Impl {
     if (in) rule.group_owner = text(m.get("SourceSecurityGroupOwnerId"));
     rule.description = text(m.get("Description"));
     return rule;
+  }
+
+  // ---- the default VPC --------------------------------------------------------
+  // Resources without VpcId/SubnetId go to the account's default VPC in that
+  // region. It is built the way AWS builds it: 172.31.0.0/16, DNS support and
+  // hostnames on, an attached internet gateway, the main route table sending
+  // 0.0.0.0/0 to it, and one public /20 default subnet per Availability Zone.
+  std::map<std::string, std::string> default_vpcs;  // account/region -> vpc id
+
+  std::string default_vpc(const C& c) {
+    auto [it, fresh] = default_vpcs.try_emplace(c.stack.account + "/" + c.stack.region);
+    if (!fresh) return it->second;
+    model::Origin o{c.stack.account, c.stack.region, "", "", c.r.loc};
+    model::Vpc v;
+    v.id = model::make_id("vpc", {c.stack.account, c.stack.region, "default-vpc"});
+    v.origin = o;
+    v.name = "default";
+    v.cidrs.push_back(*Ipv4Cidr::parse("172.31.0.0/16"));
+    v.cidr_locs.push_back(o.loc);
+    v.enable_dns_hostnames = true;
+    v.main_route_table = model::make_id("rtb", {v.id, "main"});
+    v.default_security_group = model::make_id("sg", {v.id, "default"});
+    v.default_network_acl = model::make_id("acl", {v.id, "default"});
+    model::InternetGateway g;
+    g.id = model::make_id("igw", {v.id});
+    g.origin = o;
+    g.vpc = v.id;
+    model::RouteTable main;
+    main.id = v.main_route_table;
+    main.origin = o;
+    main.vpc = v.id;
+    main.main = true;
+    Route r;
+    r.destination = Ipv4Cidr{};
+    r.target_kind = RouteTargetKind::kInternetGateway;
+    r.target_id = g.id;
+    r.loc = o.loc;
+    main.routes.push_back(r);
+    auto zones = availability_zones(c.stack.region);
+    for (size_t i = 0; i < zones.size(); ++i) {
+      model::Subnet s;
+      s.id = model::make_id("subnet", {v.id, zones[i]});
+      s.origin = o;
+      s.name = "default " + zones[i];
+      s.vpc = v.id;
+      s.cidr = Ipv4Cidr::of(Ipv4Address{v.cidrs[0].base.value + static_cast<uint32_t>(i << 12)}, 20);
+      s.availability_zone = zones[i];
+      s.map_public_ip_on_launch = true;
+      subnet_ix[s.id] = net.subnets.size();
+      net.subnets.push_back(std::move(s));
+    }
+    igw_ix[g.id] = net.internet_gateways.size();
+    net.internet_gateways.push_back(std::move(g));
+    rtb_ix[main.id] = net.route_tables.size();
+    net.route_tables.push_back(std::move(main));
+    vpc_ix[v.id] = net.vpcs.size();
+    it->second = v.id;
+    c.diags.note(c.r.loc, "DEFAULT_VPC",
+                 fmt::format("{} has no VPC or subnet: it goes to the default VPC of {} {} (172.31.0.0/16), "
+                             "which vpclab models as AWS creates it",
+                             c.who(), c.stack.account, c.stack.region));
+    net.vpcs.push_back(std::move(v));
+    return it->second;
+  }
+
+  // The default subnet of `az` (or of the first zone) in the default VPC.
+  std::string default_subnet(const C& c, const std::string& az) {
+    std::string vpc_id = default_vpc(c);
+    std::string first;
+    for (const auto& s : net.subnets) {
+      if (s.vpc != vpc_id) continue;
+      if (first.empty()) first = s.id;
+      if (s.availability_zone == az) return s.id;
+    }
+    return first;
   }
 
   model::SecurityGroup* sg_by_name(const std::string& name) {
@@ -937,10 +1033,7 @@ struct ModelSink::Impl {
     g.group_name = c.prop("GroupName") ? c.str("GroupName")
                                       : fmt::format("{}-{}-{}", c.stack.name, c.r.logical_id,
                                                     upper(model::make_hex(12, {c.stack.account, c.stack.name, c.r.logical_id})));
-    if (g.vpc.empty())
-      c.error(c.r.loc, "E3003",
-              fmt::format("{}: without VpcId the group goes to the account's default VPC, which vpclab does not model",
-                          c.who()));
+    if (g.vpc.empty()) g.vpc = default_vpc(c);
     if (const Value* in = c.prop("SecurityGroupIngress"); in && in->is_list())
       for (const auto& item : in->items())
         if (item.is_map())
@@ -1169,8 +1262,7 @@ struct ModelSink::Impl {
                                       text(item->get("DeviceIndex"))});
         e.origin = c.origin;
         e.subnet = text(item->get("SubnetId"));
-        if (e.subnet.empty())
-          c.error(item->loc(), "E3003", fmt::format("{}: a new network interface needs SubnetId", c.who()));
+        if (e.subnet.empty()) e.subnet = default_subnet(c, c.str("AvailabilityZone"));
         model::Subnet* s = subnet(e.subnet);
         if (s) e.vpc = s->vpc;
         e.security_groups = group_ids(item->get("GroupSet"), e.vpc);
@@ -1185,11 +1277,7 @@ struct ModelSink::Impl {
       e.id = model::make_id("eni", {c.stack.account, c.stack.region, c.stack.name, c.r.logical_id, "0"});
       e.origin = c.origin;
       e.subnet = c.str("SubnetId");
-      if (e.subnet.empty())
-        c.error(c.r.loc, "E3003",
-                fmt::format("{}: SubnetId is required (without it the instance goes to the default VPC, which vpclab "
-                            "does not model)",
-                            c.who()));
+      if (e.subnet.empty()) e.subnet = default_subnet(c, c.str("AvailabilityZone"));
       model::Subnet* s = subnet(e.subnet);
       if (s) e.vpc = s->vpc;
       auto ids = group_ids(c.prop("SecurityGroupIds"), e.vpc);
@@ -1901,7 +1989,7 @@ struct ModelSink::Impl {
         if (a == "CidrBlockAssociations") return list_value({e.extra});
         if (a == "DefaultSecurityGroup") return str_value(v.default_security_group);
         if (a == "DefaultNetworkAcl") return str_value(v.default_network_acl);
-        if (a == "Ipv6CidrBlocks") return list_value({});
+        if (a == "Ipv6CidrBlocks") return list_value(vpc_ipv6[v.id]);
         break;
       }
       case Kind::kVpcCidrBlock:
@@ -1916,7 +2004,7 @@ struct ModelSink::Impl {
         if (a == "CidrBlock") return str_value(s.cidr.str());
         if (a == "AvailabilityZone") return str_value(s.availability_zone);
         if (a == "AvailabilityZoneId") return str_value(az_id(s.availability_zone));
-        if (a == "Ipv6CidrBlocks") return list_value({});
+        if (a == "Ipv6CidrBlocks") return list_value(subnet_ipv6[s.id]);
         if (a == "NetworkAclAssociationId") return str_value(model::make_id("aclassoc", {s.id, "default"}));
         if (a == "OutpostArn") return str_value("");
         break;
