@@ -25,7 +25,7 @@ std::optional<std::string> decode_base64(std::string_view text) {
   int bits = 0;
   bool padding = false;
   for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    if (c == '\n' || c == '\r') continue;  // line breaks (MIME style); spaces are not base64
     if (c == '=') {
       padding = true;
       continue;
@@ -40,7 +40,9 @@ std::optional<std::string> decode_base64(std::string_view text) {
       out += static_cast<char>((acc >> bits) & 0xff);
     }
   }
-  if (bits >= 6) return std::nullopt;  // a dangling sextet is not base64
+  // A dangling sextet, or leftover bits that are not zero, is not base64
+  // an encoder wrote (plain text such as "echohi" would otherwise decode).
+  if (bits >= 6 || (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
   return out;
 }
 
