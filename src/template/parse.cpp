@@ -18,7 +18,8 @@ namespace vpclab::tmpl {
 namespace {
 
 constexpr size_t kMaxDepth = 200;           // real templates nest < 30 levels
-constexpr size_t kMaxNodes = 4'000'000;     // guards against alias bombs
+constexpr size_t kMaxNodes = 4'000'000;     // CloudFormation's 1 MB limit stays far below
+constexpr size_t kMaxAliasNodes = 100'000;  // nodes copied by aliases: guards against alias bombs
 constexpr size_t kMaxFileBytes = 64u << 20;  // CloudFormation's own limit is 1 MB
 
 struct Abort {};  // unwinds the parser after an error was reported
@@ -87,8 +88,11 @@ class Builder : public YAML::EventHandler {
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     auto it = anchors_.find(anchor);
     if (it == anchors_.end()) fail(mark, "unknown alias");
-    nodes_ += count_nodes(it->second);
-    if (nodes_ > kMaxNodes) fail(mark, "document too large after expanding aliases", "E0002");
+    size_t n = count_nodes(it->second);
+    nodes_ += n;
+    alias_nodes_ += n;
+    if (nodes_ > kMaxNodes || alias_nodes_ > kMaxAliasNodes)
+      fail(mark, "document too large after expanding aliases", "E0002");
     complete(it->second, 0);
   }
 
@@ -241,6 +245,7 @@ class Builder : public YAML::EventHandler {
   std::vector<Frame> stack_;
   std::map<YAML::anchor_t, Value> anchors_;
   size_t nodes_ = 0;
+  size_t alias_nodes_ = 0;
 };
 
 }  // namespace
