@@ -1370,9 +1370,49 @@ struct ModelSink::Impl {
     model::assign_load_balancer_names(lb, c.stack.account, c.stack.region);
     if (!lb.subnets.empty())
       if (model::Subnet* s = subnet(lb.subnets.front())) lb.vpc = s->vpc;
+    if (const Value* maps = c.prop("SubnetMappings"); maps && maps->is_list()) subnet_mapping_nodes(c, lb, *maps);
     lb_ix[lb.arn] = net.load_balancers.size();
     reg(c, Kind::kLoadBalancer, lb.arn, net.load_balancers.size());
     net.load_balancers.push_back(std::move(lb));
+  }
+
+  // SubnetMappings may fix a node's private address (internal NLB) or give
+  // it an Elastic IP (internet-facing NLB): then the nodes are made here,
+  // with the same ids finalize() would give; otherwise finalize makes them.
+  void subnet_mapping_nodes(const C& c, model::LoadBalancer& lb, const Value& maps) {
+    bool any = false;
+    for (const auto& m : maps.items()) any = any || m.get("PrivateIPv4Address") || m.get("AllocationId");
+    if (!any) return;
+    if (lb.type != "network")
+      c.error(maps.loc(), "E3014", "PrivateIPv4Address and AllocationId in SubnetMappings are for Network Load Balancers");
+    for (const auto& m : maps.items()) {
+      std::string sid = text(m.get("SubnetId"));
+      model::Subnet* s = subnet(sid);
+      if (!s) continue;  // finalize reports LB_UNKNOWN_SUBNET
+      model::NetworkInterface e;
+      e.id = model::make_id("eni", {lb.arn, sid});
+      e.origin = c.origin;
+      e.subnet = sid;
+      e.vpc = s->vpc;
+      e.security_groups = lb.security_groups;
+      e.owner_kind = model::EniOwnerKind::kLoadBalancer;
+      e.owner_id = lb.arn;
+      if (auto a = address(c, m.get("PrivateIPv4Address"), "PrivateIPv4Address")) {
+        e.private_ip = *a;
+        plan.reserve(*s, *a);
+      }
+      if (const Value* alloc = m.get("AllocationId")) {
+        model::ElasticIp* eip = find(net.elastic_ips, eip_alloc_ix, text(alloc));
+        if (!eip) not_modeled(c, alloc, "Elastic IP allocation");
+        else {
+          eip->network_interface = e.id;
+          e.public_ip = eip->public_ip;
+        }
+      }
+      lb.nodes.push_back({sid, s->availability_zone, e.id, e.private_ip, e.public_ip});
+      eni_ix[e.id] = net.network_interfaces.size();
+      net.network_interfaces.push_back(std::move(e));
+    }
   }
 
   void lb_attribute(const C& c, alb::LoadBalancerAttributes& a, const Value& kv) {

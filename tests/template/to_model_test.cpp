@@ -485,6 +485,27 @@ TEST(ToModel, NetworkLoadBalancerIsModeledAsNetwork) {
   EXPECT_EQ(b->net.load_balancers[0].nodes.size(), 1u);  // an NLB may use one zone
 }
 
+TEST(ToModel, NlbSubnetMappingsFixNodeAddresses) {
+  auto b = build(std::string(kAlbBase) + R"(
+  Eip:
+    Type: AWS::EC2::EIP
+  Nlb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Type: network
+      SubnetMappings:
+        - {SubnetId: !Ref A, PrivateIPv4Address: 10.2.1.100}
+        - {SubnetId: !Ref C, AllocationId: !GetAtt Eip.AllocationId}
+)");
+  ASSERT_TRUE(b->ok) << b->dump();
+  const auto& nlb = b->net.load_balancers.at(1);
+  ASSERT_EQ(nlb.nodes.size(), 2u);
+  EXPECT_EQ(nlb.nodes[0].private_ip.str(), "10.2.1.100");
+  EXPECT_TRUE(Ipv4Cidr::parse("10.2.2.0/24")->contains(nlb.nodes[1].private_ip));
+  ASSERT_TRUE(nlb.nodes[1].public_ip);
+  EXPECT_EQ(*nlb.nodes[1].public_ip, b->net.elastic_ips.at(0).public_ip);
+}
+
 TEST(ToModel, HostedZoneAndRecords) {
   auto b = build(std::string(kAlbBase) + R"(
   Zone:
