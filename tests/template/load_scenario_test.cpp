@@ -283,6 +283,98 @@ TEST(CrossAccountWithoutAcceptance, StaysPending) {
   std::filesystem::remove_all(dir);
 }
 
+// Writes files into a fresh temporary directory; removed at scope exit.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const char* name) : path(std::filesystem::temp_directory_path() / name) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string write(const char* file, const std::string& text) const {
+    std::ofstream(path / file) << text;
+    return (path / file).string();
+  }
+};
+
+TEST(LoadManifest, PeeringOptionsOnSomethingElseIsAnError) {
+  TempDir dir("vpclab-h2-m1007");
+  dir.write("net.yaml", R"(
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+)");
+  auto manifest = dir.write("vpclab.yaml", R"(
+stacks:
+  - {name: net, template: net.yaml}
+peerings:
+  - connection: {stack: net, resource: Vpc}
+    accepted: true
+)");
+  auto r = load_network({manifest});
+  EXPECT_FALSE(r.network);
+  bool m1007 = false;
+  for (const auto& d : r.diags.items()) m1007 = m1007 || (d.code == "M1007" && d.message.find("AWS::EC2::VPC") != std::string::npos);
+  EXPECT_TRUE(m1007) << dump(r.diags);
+}
+
+TEST(LoadManifest, ExportsFeedImportValueAcrossStacks) {
+  TempDir dir("vpclab-h2-exports");
+  dir.write("net.yaml", R"(
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+Outputs:
+  VpcId:
+    Value: !Ref Vpc
+    Export: {Name: net-vpc}
+)");
+  dir.write("app.yaml", R"(
+Resources:
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !ImportValue net-vpc, CidrBlock: 10.0.1.0/24}
+)");
+  auto manifest = dir.write("vpclab.yaml", R"(
+stacks:
+  - {name: net, template: net.yaml}
+  - {name: app, template: app.yaml}
+)");
+  auto r = load_network({manifest});
+  ASSERT_TRUE(r.network) << dump(r.diags);
+  ASSERT_EQ(r.network->subnets.size(), 1u);
+  EXPECT_EQ(r.network->subnets[0].vpc, r.network->vpcs.at(0).id);
+  EXPECT_EQ(r.network->subnets[0].origin.stack, "app");
+}
+
+TEST(LoadManifest, ExplicitlyNotAcceptedStaysPendingInOneAccount) {
+  TempDir dir("vpclab-h2-notaccepted");
+  dir.write("net.yaml", R"(
+Resources:
+  A:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  B:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.1.0.0/16}
+  Pcx:
+    Type: AWS::EC2::VPCPeeringConnection
+    Properties: {VpcId: !Ref A, PeerVpcId: !Ref B}
+)");
+  auto manifest = dir.write("vpclab.yaml", R"(
+stacks:
+  - {name: net, template: net.yaml}
+peerings:
+  - connection: {stack: net, resource: Pcx}
+    accepted: false
+)");
+  auto r = load_network({manifest});
+  ASSERT_TRUE(r.network) << dump(r.diags);
+  EXPECT_EQ(r.network->peerings.at(0).state, model::PeeringState::kPendingAcceptance);
+}
+
 TEST(LoadErrors, MissingFileGivesNoNetwork) {
   auto r = load_network({kExamples + "does-not-exist.yaml"});
   EXPECT_FALSE(r.network);
