@@ -18,6 +18,7 @@
 //   ENI_UNKNOWN_SG ENI_SG_OTHER_VPC ENI_SG_LIMIT
 //   INSTANCE_UNKNOWN_ENI
 //   LB_NAME LB_UNKNOWN_SUBNET LB_SUBNET_OTHER_VPC LB_AZ_COUNT LB_SUBNET_SAME_AZ LB_SUBNET_SIZE
+//   LB_SUBNET_FREE_ADDRESSES
 //   LB_UNKNOWN_SG
 //   LISTENER_UNKNOWN_LB LISTENER_PORT LISTENER_PROTOCOL LISTENER_DUPLICATE_PORT
 //   RULE_PRIORITY RULE_DUPLICATE_PRIORITY ACTION_NONE ACTION_TERMINAL ACTION_UNKNOWN_TG
@@ -512,7 +513,10 @@ class Finalizer {
         s.route_table = v->main_route_table;
         s.route_table_explicit = false;
       } else {
-        s.route_table_explicit = true;
+        // A table other than the main one can only come from an explicit
+        // association; an association with the main table is the front
+        // end's to say (route_table_explicit as given).
+        if (s.route_table != v->main_route_table) s.route_table_explicit = true;
         const RouteTable* t = net_.route_table(s.route_table);
         if (!t)
           error(s.origin.loc, "SUBNET_RTB_UNKNOWN",
@@ -874,11 +878,14 @@ class Finalizer {
   // A route inside a VPC block, longer than it, replaces part of `local`:
   // AWS allows it only for a whole subnet's CIDR via a NAT gateway or ENI
   // (middlebox routing).
+  std::set<std::pair<std::string, Ipv4Cidr>> subnet_cidrs_;  // (vpc, cidr), filled on first use
+
   void check_more_specific(const RouteTable& t, const Vpc& v, const Route& r) {
+    if (subnet_cidrs_.empty())
+      for (const auto& s : net_.subnets) subnet_cidrs_.insert({s.vpc, s.cidr});
     for (const auto& c : v.cidrs) {
       if (!c.contains(*r.destination) || r.destination->length == c.length) continue;
-      bool whole_subnet = false;
-      for (const Subnet* s : net_.subnets_of(v.id)) whole_subnet = whole_subnet || s->cidr == *r.destination;
+      bool whole_subnet = subnet_cidrs_.count({v.id, *r.destination}) > 0;
       bool middlebox = r.target_kind == RouteTargetKind::kNatGateway ||
                        r.target_kind == RouteTargetKind::kNetworkInterface ||
                        r.target_kind == RouteTargetKind::kVpcEndpoint;
@@ -1079,10 +1086,18 @@ class Finalizer {
                             lb.origin.display(lb.arn), s->availability_zone, it->second, who(*s)));
           subnets_ok = false;
         }
-        if (lb.type == "application" && s->cidr.length > 27)
+        if (lb.type == "application" && s->cidr.length > 27) {
           error(lb.origin.loc, "LB_SUBNET_SIZE",
                 fmt::format("load balancer {} subnet {} is a /{}; ALB subnets need at least a /27 with 8 free addresses",
                             lb.origin.display(lb.arn), who(*s), s->cidr.length));
+        } else if (lb.type == "application") {
+          // 8 free addresses when the ALB is created; its node holds one of them now.
+          uint64_t free = s->cidr.size() - 5 - std::min<uint64_t>(plan_.used(s->id), s->cidr.size() - 5);
+          if (free + 1 < 8)
+            error(lb.origin.loc, "LB_SUBNET_FREE_ADDRESSES",
+                  fmt::format("load balancer {}: subnet {} has {} free addresses; an ALB needs 8 in each subnet",
+                              lb.origin.display(lb.arn), who(*s), free + 1));
+        }
       }
       if (lb.type == "application" && subnets_ok && az_subnet.size() < 2)
         error(lb.origin.loc, "LB_AZ_COUNT",

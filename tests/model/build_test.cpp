@@ -838,6 +838,23 @@ TEST(LoadBalancers, SubnetSmallerThanSlash27) {
   EXPECT_TRUE(f.n.has("LB_SUBNET_SIZE"));
 }
 
+TEST(LoadBalancers, SubnetWithoutEightFreeAddresses) {
+  AlbFixture f;
+  auto small = f.n.subnet("Small", f.vid, "10.2.3.0/27", "ap-northeast-1d").id;  // 27 usable
+  for (int i = 0; i < 21; ++i) f.n.instance(std::string("I").append(std::to_string(i)), small);
+  f.alb({f.a, small});
+  EXPECT_FALSE(f.n.finalize());
+  EXPECT_TRUE(f.n.has("LB_SUBNET_FREE_ADDRESSES")) << f.n.codes();
+}
+
+TEST(LoadBalancers, SlashTwentySevenWithRoomIsFine) {
+  AlbFixture f;
+  auto small = f.n.subnet("Small", f.vid, "10.2.3.0/27", "ap-northeast-1d").id;
+  for (int i = 0; i < 19; ++i) f.n.instance(std::string("I").append(std::to_string(i)), small);
+  f.alb({f.a, small});
+  EXPECT_TRUE(f.n.finalize()) << f.n.codes();
+}
+
 TEST(LoadBalancers, InvalidName) {
   for (const char* name : {"internal-x", "-x", "x-", "a_b", "012345678901234567890123456789012"}) {
     AlbFixture f;
