@@ -445,6 +445,7 @@ struct ModelSink::Impl {
   std::unordered_map<std::string, size_t> vpc_ix, subnet_ix, rtb_ix, igw_ix, nat_ix, eip_alloc_ix, eip_ip_ix, pcx_ix,
       sg_ix, acl_ix, eni_ix, instance_ix, lb_ix, listener_ix, tg_ix, zone_ix;
   std::set<std::string> noted_types;
+  std::set<std::string> unmodeled_lbs;  // ARNs of gateway load balancers
   // IPv6 blocks are carried as text (not routed): VPC id -> blocks, for GetAtt.
   std::unordered_map<std::string, std::vector<std::string>> vpc_ipv6, subnet_ipv6;
 
@@ -1347,7 +1348,13 @@ struct ModelSink::Impl {
       c.error(c.loc_of("Type"), "E3031", fmt::format("Type '{}' must be application, network or gateway", type));
       type = "application";
     }
-    if (type == "gateway") return add_unmodeled(c);
+    if (type == "gateway") {
+      // Gateway Load Balancers are not modeled; their listeners follow them.
+      fallback.add(c.stack, c.r, c.diags);
+      add_unmodeled(c);
+      if (auto arn = fallback.ref(c.stack, c.r.logical_id); arn && arn->is_scalar()) unmodeled_lbs.insert(arn->text());
+      return;
+    }
     model::LoadBalancer lb;
     lb.origin = c.origin;
     lb.type = type;
@@ -1762,6 +1769,10 @@ struct ModelSink::Impl {
   }
 
   void add_listener(C& c) {
+    if (unmodeled_lbs.count(c.str("LoadBalancerArn"))) {
+      fallback.add(c.stack, c.r, c.diags);
+      return add_unmodeled(c);
+    }
     model::Listener l;
     l.origin = c.origin;
     l.load_balancer = c.str("LoadBalancerArn");
@@ -1926,11 +1937,13 @@ struct ModelSink::Impl {
 
   // ---- not modeled ------------------------------------------------------------
   void add_unmodeled(C& c) {
-    if (noted_types.insert(c.r.type).second)
+    const bool elbv2 = c.r.type.rfind("AWS::ElasticLoadBalancingV2::", 0) == 0;
+    // Only gateway load balancers (and their listeners) reach here from ELBv2.
+    std::string what = elbv2 ? "Gateway Load Balancer" : c.r.type;
+    if (noted_types.insert(what).second)
       c.diags.note(c.r.loc, "UNMODELED_TYPE",
-                   fmt::format("{} resources are not modeled by vpclab; paths through them are not analyzed",
-                               c.r.type));
-    if (network_relevant(c.r.type) || c.r.type == "AWS::ElasticLoadBalancingV2::LoadBalancer") {
+                   fmt::format("{} resources are not modeled by vpclab; paths through them are not analyzed", what));
+    if (network_relevant(c.r.type) || elbv2) {
       model::UnmodeledResource u;
       u.type = c.r.type;
       u.id = fabricated_physical_id(c.stack, c.r.type, c.r.logical_id);

@@ -506,6 +506,27 @@ TEST(ToModel, NlbSubnetMappingsFixNodeAddresses) {
   EXPECT_EQ(*nlb.nodes[1].public_ip, b->net.elastic_ips.at(0).public_ip);
 }
 
+TEST(ToModel, GatewayLoadBalancerAndItsListenerAreUnmodeled) {
+  auto b = build(std::string(kVpcAndSubnet) + R"(
+  Gwlb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties: {Type: gateway, Subnets: [!Ref Subnet]}
+  Tg:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: {Port: 6081, Protocol: GENEVE, VpcId: !Ref Vpc}
+  L:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref Gwlb
+      DefaultActions: [{Type: forward, TargetGroupArn: !Ref Tg}]
+)");
+  ASSERT_TRUE(b->ok) << b->dump();
+  EXPECT_TRUE(b->net.load_balancers.empty());
+  EXPECT_TRUE(b->net.listeners.empty());
+  ASSERT_EQ(b->net.unmodeled.size(), 2u);
+  EXPECT_EQ(b->net.unmodeled[1].type, "AWS::ElasticLoadBalancingV2::Listener");
+}
+
 TEST(ToModel, HostedZoneAndRecords) {
   auto b = build(std::string(kAlbBase) + R"(
   Zone:
