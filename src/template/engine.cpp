@@ -215,6 +215,8 @@ class Resolver {
       }
     }
     const Value* res = root_.get("Resources");
+    if (res && res->is_map())
+      for (const auto& e : res->entries()) resource_names_.insert(e.first.first);
     if (!res) {
       err(root_.loc(), "E0001", "template has no Resources section");
       ok = false;
@@ -781,11 +783,7 @@ class Resolver {
       for (size_t d : deps) {
         const Resource& dr = resources_[d];
         if (!dr.included || !dr.declared_ok) continue;  // reported when evaluated
-        if (d == i) {
-          err(r.loc, "E3004", "resource '" + r.id + "' refers to itself");
-          r.failed = true;
-          continue;
-        }
+        if (d == i) continue;  // reported at the Ref/GetAtt when evaluated
         live.push_back(d);
       }
       r.deps = live;
@@ -1265,6 +1263,10 @@ class Resolver {
       return St::kOk;
     }
     auto r = res_index_.find(name);
+    if (in_conditions_ && resource_names_.count(name)) {
+      err(loc, "E8001", "Conditions cannot use Ref to a resource ('" + name + "')");
+      return St::kError;
+    }
     if (r == res_index_.end()) {
       err(loc, "E1012", "Ref to '" + name + "', which is not a parameter or resource of this template");
       return St::kError;
@@ -1319,6 +1321,10 @@ class Resolver {
   }
 
   St get_att(const std::string& id, const std::string& attr, SourceLoc loc, Value& out) {
+    if (in_conditions_ && resource_names_.count(id)) {
+      err(loc, "E8001", "Conditions cannot use Fn::GetAtt of a resource ('" + id + "')");
+      return St::kError;
+    }
     auto r = res_index_.find(id);
     if (r == res_index_.end()) {
       err(loc, "E1010", "Fn::GetAtt of '" + id + "', which is not a resource of this template");
@@ -1591,6 +1597,7 @@ class Resolver {
   std::unordered_set<std::string> cond_in_progress_;
   std::vector<Resource> resources_;
   std::unordered_map<std::string, size_t> res_index_;
+  std::unordered_set<std::string> resource_names_;  // known before Conditions are evaluated
   std::unordered_map<size_t, std::vector<std::string>> depends_on_;
   const Resource* current_ = nullptr;
 };

@@ -11,7 +11,7 @@
 
 namespace vpclab::tmpl::testing {
 
-struct Run {
+struct TemplateRun {
   bool ok = false;
   bool parsed = false;
   Diagnostics diags;
@@ -57,10 +57,10 @@ inline StackContext test_ctx(const std::string& name = "demo", const std::string
   return StackContext{name, account, region, "t.yaml"};
 }
 
-inline Run resolve_text(const std::string& text, const std::map<std::string, Value>& params = {},
+inline TemplateRun resolve_text(const std::string& text, const std::map<std::string, Value>& params = {},
                         const ExportTable& imports = {}, const StackContext& ctx = test_ctx(),
                         const std::string& file = "t.yaml") {
-  Run r;
+  TemplateRun r;
   auto root = parse_template_text(text, file, r.diags);
   if (!root) return r;
   r.parsed = true;
@@ -75,14 +75,14 @@ inline std::string eval_output(const std::string& expr, const std::string& extra
                                const std::map<std::string, Value>& params = {}) {
   std::string t = "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n" +
                   extra_sections + "Outputs:\n  O:\n    Value: " + expr + "\n";
-  Run r = resolve_text(t, params);
+  TemplateRun r = resolve_text(t, params);
   if (!r.ok) return "ERROR " + r.first_error();
   return r.output("O");
 }
 
 // Resolves `expr` as property P of a custom resource; returns the resolved
 // Value (null when removed by AWS::NoValue) and reports errors through `run`.
-inline Value eval_prop(const std::string& expr, Run& run, const std::string& extra_sections = "",
+inline Value eval_prop(const std::string& expr, TemplateRun& run, const std::string& extra_sections = "",
                        const std::map<std::string, Value>& params = {}) {
   std::string t = extra_sections +
                   "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n"
