@@ -116,29 +116,32 @@ bool select_parties(const std::vector<Party>& all, std::string_view spec, std::v
     for (const auto& p : all) out.push_back(&p);
     return true;
   }
+  // Every name a party answers to: id, Stack.LogicalId, LogicalId, LB name, Name tag, private IP.
+  std::unordered_map<std::string, std::vector<const Party*>> names;
+  for (const auto& p : all) {
+    std::vector<std::string> keys{p.id, p.name};
+    auto dot = p.name.find('.');
+    if (dot != std::string::npos) keys.push_back(p.name.substr(dot + 1));
+    if (p.lb) keys.push_back(p.lb->name);
+    else
+      for (const auto* e : p.enis) {
+        keys.push_back(e->eni->private_ip.str());
+        if (e->instance && !e->instance->name.empty()) keys.push_back(e->instance->name);
+      }
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    for (auto& k : keys) names[k].push_back(&p);
+  }
   size_t pos = 0;
   while (pos <= spec.size()) {
     size_t comma = spec.find(',', pos);
-    std::string_view item = spec.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
-    bool found = false;
-    for (const auto& p : all) {
-      bool m = item == p.id || item == p.name;
-      if (!m) {
-        auto dot = p.name.find('.');
-        m = dot != std::string::npos && item == std::string_view(p.name).substr(dot + 1);
-      }
-      if (!m && p.lb) m = item == p.lb->name;
-      if (!m && !p.lb)
-        for (const auto* e : p.enis) m = m || item == e->eni->private_ip.str() || (e->instance && item == e->instance->name);
-      if (m) {
-        out.push_back(&p);
-        found = true;
-      }
-    }
-    if (!found) {
-      error = "unknown instance or load balancer '" + std::string(item) + "'";
+    std::string item(spec.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
+    auto it = names.find(item);
+    if (it == names.end()) {
+      error = "unknown instance or load balancer '" + item + "'";
       return false;
     }
+    out.insert(out.end(), it->second.begin(), it->second.end());
     if (comma == std::string_view::npos) break;
     pos = comma + 1;
   }
@@ -226,7 +229,12 @@ ExposureResult Analyzer::exposure() const {
         if (!party.lb && pr.icmp) groups[{"icmp", "echo"}].add(cls.lo, cls.hi);
       }
       for (const auto& [key, srcs] : groups) {
-        std::string sources = srcs == public_space ? "0.0.0.0/0 (any public address)" : srcs.address_str();
+        std::string sources;
+        IntervalSet missing = public_space.subtract(srcs);
+        if (missing.empty()) sources = "0.0.0.0/0 (any public address)";
+        else if (missing.intervals().size() <= 4 && srcs.size() > missing.size())
+          sources = "0.0.0.0/0 (any public address) except " + missing.address_str();
+        else sources = srcs.address_str();
         res.items.push_back(ExposureItem{party.name, party.id, kind, "internet", e->eni->public_ip->str(), key.first,
                                          key.second, sources, e->vpc ? e->vpc->internet_gateway : ""});
       }

@@ -1,5 +1,283 @@
+// `vpclab trace`, `vpclab matrix`, `vpclab exposure`: the static
+// reachability analyzer (analysis/analyzer.h) over templates, lab manifests
+// or snapshots. trace exits 0 reachable, 1 not reachable, 2 bad input or
+// undecidable; matrix and exposure exit 0, or 2 on bad input.
+// JSON shapes: docs/trace-json.md.
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "analysis/analyzer.h"
 #include "cli/commands.h"
+#include "cli/load.h"
+#include "cli/output.h"
 
 namespace vpclab::cli {
-void register_trace(CLI::App&, Runner&) {}  // issue 3
+namespace {
+
+using nlohmann::json;
+
+std::shared_ptr<const model::Network> load_or_report(const std::vector<std::string>& paths, const char* cmd) {
+  for (const auto& p : paths)
+    if (!std::filesystem::exists(p)) {
+      std::cerr << "vpclab " << cmd << ": " << p << ": no such file\n";
+      return nullptr;
+    }
+  auto result = load_any(paths);
+  if (!result.network || result.diags.has_errors()) {
+    result.diags.sort();
+    print_diagnostics(std::cerr, result.diags);
+    std::cerr << "vpclab " << cmd << ": the network has errors (" << summary_line(result.diags) << ")\n";
+    return nullptr;
+  }
+  return result.network;
+}
+
+json loc_json(const SourceLoc& l) { return l.known() ? json(l.str()) : json(nullptr); }
+
+json hop_json(const analysis::Hop& h) {
+  return json{{"component", h.component}, {"id", h.id},           {"display", h.display},
+              {"leg", h.leg},             {"check", h.check},     {"matched", h.matched},
+              {"location", loc_json(h.loc)}, {"allowed", h.allowed}};
+}
+
+json expl_json(const analysis::Explanation& e) {
+  return json{{"code", e.code}, {"component", e.component}, {"message", e.message},
+              {"fix", e.fix},   {"location", loc_json(e.loc)}, {"warning", e.warning}};
+}
+
+json response_json(const std::optional<analysis::Response>& r) {
+  if (!r) return nullptr;
+  json targets = json::array();
+  for (const auto& t : r->targets)
+    targets.push_back({{"id", t.id}, {"address", t.address}, {"port", t.port}, {"reachable", t.reachable},
+                       {"health_check_ok", t.health_check_ok}});
+  return json{{"kind", r->kind},
+              {"status", r->status},
+              {"detail", r->detail},
+              {"load_balancer", r->load_balancer},
+              {"rule_priority", r->rule_priority},
+              {"target_groups", r->target_groups},
+              {"targets", targets}};
+}
+
+json trace_json(const analysis::TraceResult& r) {
+  json paths = json::array();
+  for (const auto& p : r.paths) {
+    json hops = json::array(), ex = json::array();
+    for (const auto& h : p.hops) hops.push_back(hop_json(h));
+    for (const auto& e : p.explanations) ex.push_back(expl_json(e));
+    paths.push_back({{"address", p.address},
+                     {"reachable", p.reachable},
+                     {"undecidable", p.undecidable},
+                     {"hops", hops},
+                     {"explanations", ex},
+                     {"response", response_json(p.response)}});
+  }
+  json dns = json::array(), dex = json::array();
+  for (const auto& h : r.dns) dns.push_back(hop_json(h));
+  for (const auto& e : r.dns_explanations) dex.push_back(expl_json(e));
+  return json{{"reachable", r.reachable},       {"undecidable", r.undecidable}, {"source", r.source},
+              {"destination", r.destination},   {"dns", dns},                   {"dns_explanations", dex},
+              {"addresses", r.addresses},       {"paths", paths},               {"response", response_json(r.response)}};
+}
+
+void print_explanations(std::ostream& os, const std::vector<analysis::Explanation>& ex) {
+  for (const auto& e : ex) {
+    os << "  " << (e.warning ? "warning " : "blocked: ") << e.code << " at " << e.component << ": " << e.message;
+    if (e.loc.known()) os << " [" << e.loc.str() << "]";
+    os << "\n";
+    if (!e.fix.empty()) os << "    fix: " << e.fix << "\n";
+  }
+}
+
+void print_hop(std::ostream& os, int n, const analysis::Hop& h) {
+  os << "  " << n << ". [" << h.leg << "] " << h.component << " " << h.display << ": " << h.check;
+  if (!h.matched.empty()) os << " -> " << (h.allowed ? "" : "BLOCKED: ") << h.matched;
+  else if (!h.allowed) os << " -> BLOCKED";
+  if (h.loc.known()) os << "  (" << h.loc.str() << ")";
+  os << "\n";
+}
+
+void print_trace(std::ostream& os, const analysis::TraceResult& r, const std::string& flow) {
+  os << "trace " << r.source << " -> " << r.destination << " (" << flow << ")\n";
+  if (!r.dns.empty()) {
+    os << "DNS:\n";
+    int n = 0;
+    for (const auto& h : r.dns) print_hop(os, ++n, h);
+    print_explanations(os, r.dns_explanations);
+  }
+  if (!r.addresses.empty()) {
+    os << "addresses:";
+    for (const auto& a : r.addresses) os << " " << a;
+    os << "\n";
+  }
+  int reachable = 0;
+  for (const auto& p : r.paths) {
+    os << "\npath to " << p.address << ": "
+       << (p.undecidable ? "UNDECIDABLE" : p.reachable ? "REACHABLE" : "NOT REACHABLE") << "\n";
+    int n = 0;
+    for (const auto& h : p.hops) print_hop(os, ++n, h);
+    if (p.response) {
+      const auto& resp = *p.response;
+      os << "  response: ";
+      if (resp.kind == "target") os << "forwarded to a target of " << (resp.target_groups.empty() ? "?" : resp.target_groups[0]) << " (the target answers)";
+      else os << resp.status << " " << resp.kind << (resp.detail.empty() ? "" : ": " + resp.detail);
+      os << " [rule " << (resp.rule_priority == 0 ? std::string("default") : std::to_string(resp.rule_priority)) << "]\n";
+    }
+    print_explanations(os, p.explanations);
+    reachable += p.reachable ? 1 : 0;
+  }
+  os << "\nverdict: "
+     << (r.undecidable ? "undecidable" : r.reachable ? "reachable" : "not reachable");
+  if (!r.paths.empty()) os << " (" << reachable << "/" << r.paths.size() << " addresses)";
+  os << "\n";
+}
+
+struct TraceCli {
+  std::vector<std::string> paths;
+  std::string from, to, protocol = "tcp", method = "GET";
+  std::optional<int> port;
+  std::vector<std::string> headers;
+  bool json = false;
+};
+
+int run_trace(const TraceCli& o) {
+  analysis::TraceOptions opts;
+  auto proto = parse_protocol(o.protocol);
+  if (!proto || (*proto != kTcp && *proto != kUdp && *proto != kIcmp)) {
+    std::cerr << "vpclab trace: --protocol must be tcp, udp or icmp\n";
+    return 2;
+  }
+  opts.protocol = *proto;
+  if (o.port) opts.port = static_cast<uint16_t>(*o.port);
+  opts.method = o.method;
+  for (const auto& h : o.headers) {
+    auto colon = h.find(':');
+    if (colon == std::string::npos || colon == 0) {
+      std::cerr << "vpclab trace: --header must be 'Name: value', got '" << h << "'\n";
+      return 2;
+    }
+    std::string v = h.substr(colon + 1);
+    while (!v.empty() && v.front() == ' ') v.erase(v.begin());
+    opts.headers.emplace_back(h.substr(0, colon), v);
+  }
+  auto net = load_or_report(o.paths, "trace");
+  if (!net) return 2;
+  analysis::Analyzer an(*net);
+  auto r = an.trace(o.from, o.to, opts);
+  if (!r.ok) {
+    if (o.json) std::cout << json{{"error", r.error}}.dump(2) << "\n";
+    std::cerr << "vpclab trace: " << r.error << "\n";
+    return 2;
+  }
+  if (o.json) std::cout << trace_json(r).dump(2) << "\n";
+  else {
+    std::string flow = o.protocol;
+    if (*proto != kIcmp) flow += "/" + (opts.port ? std::to_string(*opts.port) : std::string("url port"));
+    print_trace(std::cout, r, flow);
+  }
+  return r.exit_code();
+}
+
+struct MatrixCli {
+  std::vector<std::string> paths;
+  std::string from, to, port;
+  bool json = false;
+};
+
+int run_matrix(const MatrixCli& o) {
+  auto net = load_or_report(o.paths, "matrix");
+  if (!net) return 2;
+  analysis::Analyzer an(*net);
+  auto m = an.matrix(o.from, o.to, o.port);
+  if (!m.ok) {
+    std::cerr << "vpclab matrix: " << m.error << "\n";
+    return 2;
+  }
+  if (o.json) {
+    json cells = json::array();
+    for (const auto& c : m.cells)
+      cells.push_back({{"from", c.from}, {"to", c.to}, {"from_id", c.from_id}, {"to_id", c.to_id},
+                       {"tcp", c.tcp.empty() ? "" : c.tcp.str()}, {"udp", c.udp.empty() ? "" : c.udp.str()},
+                       {"icmp", c.icmp}});
+    std::cout << json{{"rows", m.rows}, {"columns", m.columns}, {"cells", cells}}.dump(2) << "\n";
+    return 0;
+  }
+  size_t w = 4;
+  for (const auto& c : m.cells) w = std::max(w, c.from.size());
+  std::cout << "reachable pairs (" << m.cells.size() << " of " << m.rows.size() << "x" << m.columns.size() << "):\n";
+  for (const auto& c : m.cells) {
+    std::cout << "  " << c.from << std::string(w - c.from.size(), ' ') << " -> " << c.to << ":";
+    if (!c.tcp.empty()) std::cout << " tcp " << c.tcp.str();
+    if (!c.udp.empty()) std::cout << " udp " << c.udp.str();
+    if (c.icmp) std::cout << " icmp";
+    std::cout << "\n";
+  }
+  return 0;
+}
+
+struct ExposureCli {
+  std::vector<std::string> paths;
+  bool json = false;
+};
+
+int run_exposure(const ExposureCli& o) {
+  auto net = load_or_report(o.paths, "exposure");
+  if (!net) return 2;
+  analysis::Analyzer an(*net);
+  auto e = an.exposure();
+  if (o.json) {
+    json items = json::array();
+    for (const auto& i : e.items)
+      items.push_back({{"resource", i.resource}, {"id", i.id}, {"kind", i.kind}, {"scope", i.scope},
+                       {"address", i.address}, {"protocol", i.protocol}, {"ports", i.ports},
+                       {"sources", i.sources}, {"through", i.through}});
+    std::cout << json{{"items", items}}.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "reachable from the internet:\n";
+  for (const auto& i : e.items)
+    if (i.scope == "internet")
+      std::cout << "  " << i.resource << " " << i.address << " " << i.protocol << " " << i.ports << " from "
+                << i.sources << " via " << i.through << "\n";
+  std::cout << "reachable from outside its VPC:\n";
+  for (const auto& i : e.items)
+    if (i.scope == "outside-vpc")
+      std::cout << "  " << i.resource << " " << i.address << " " << i.protocol << " " << i.ports << " from "
+                << i.sources << " via " << i.through << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void register_trace(CLI::App& app, Runner& run) {
+  auto t = std::make_shared<TraceCli>();
+  auto* cmd = app.add_subcommand("trace", "Can SRC reach DST? Hop by hop, with DNS, both directions, through ALBs");
+  cmd->add_option("PATH", t->paths, "templates, a lab manifest, or a snapshot folder")->required();
+  cmd->add_option("--from", t->from, "instance, ENI, subnet, private IP, 'internet' or a public IP")->required();
+  cmd->add_option("--to", t->to, "URL, host[:port], IP, or instance / load balancer")->required();
+  cmd->add_option("--port", t->port, "destination port (default: the URL's, else 80)")->check(CLI::Range(0, 65535));
+  cmd->add_option("--protocol", t->protocol, "tcp | udp | icmp (default tcp)");
+  cmd->add_option("--method", t->method, "HTTP method for ALB rules (default GET)");
+  cmd->add_option("--header", t->headers, "request header 'Name: value' for ALB rules (repeatable)");
+  cmd->add_flag("--json", t->json, "print the result as JSON (docs/trace-json.md)");
+  cmd->callback([t, &run] { run = [t] { return run_trace(*t); }; });
+
+  auto m = std::make_shared<MatrixCli>();
+  auto* mc = app.add_subcommand("matrix", "Which instances and ALBs reach which, on which ports");
+  mc->add_option("PATH", m->paths, "templates, a lab manifest, or a snapshot folder")->required();
+  mc->add_option("--from", m->from, "comma-separated instances/ALBs (default all)");
+  mc->add_option("--to", m->to, "comma-separated instances/ALBs (default all)");
+  mc->add_option("--port", m->port, "ports: 22 | 80,443 | 1024-65535 (default all)");
+  mc->add_flag("--json", m->json, "print JSON");
+  mc->callback([m, &run] { run = [m] { return run_matrix(*m); }; });
+
+  auto e = std::make_shared<ExposureCli>();
+  auto* ec = app.add_subcommand("exposure", "Everything reachable from the internet or from outside its VPC");
+  ec->add_option("PATH", e->paths, "templates, a lab manifest, or a snapshot folder")->required();
+  ec->add_flag("--json", e->json, "print JSON");
+  ec->callback([e, &run] { run = [e] { return run_exposure(*e); }; });
+}
+
 }  // namespace vpclab::cli
