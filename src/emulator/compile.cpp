@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "dataplane/dns/views.h"
+
 namespace vpclab::emulator {
 
 namespace {
@@ -40,9 +42,13 @@ CompiledLab compile_network(const model::Network& net) {
     p.sysctls.push_back({r, "net.ipv4.conf.all.rp_filter", "0"});
     p.sysctls.push_back({r, "net.ipv4.conf.default.rp_filter", "0"});
     if (v.enable_dns_support && !v.cidrs.empty()) {
-      // TODO(resolver): the DNS engine (dataplane/dns) listens here.
+      // The Amazon DNS server: on lo (no dummy links here), served by the
+      // supervisor's resolver with this VPC's view.
+      Ipv4Address link_local = *Ipv4Address::parse("169.254.169.253");
       p.addresses.push_back({r, "lo", v.resolver_address(), 32});
-      p.addresses.push_back({r, "lo", *Ipv4Address::parse("169.254.169.253"), 32});
+      p.addresses.push_back({r, "lo", link_local, 32});
+      p.dns_listen.push_back({r, v.id, v.resolver_address(), 53});
+      p.dns_listen.push_back({r, v.id, link_local, 53});
     }
     size_t k = 0;
     for (const auto* s : net.subnets_of(v.id)) {
@@ -182,6 +188,39 @@ CompiledLab compile_network(const model::Network& net) {
     out.targets[eni.id] = eni.id;
     attach(eni.id, "eth0", &eni, eni.subnet, eni.private_ip, true);
   }
+
+  // The resolver's views (split horizon, PHZ associations: dataplane/dns/views.h).
+  dataplane::LabDnsInput dns;
+  for (const auto& v : net.vpcs) dns.vpcs.push_back({v.id, v.enable_dns_support, v.enable_dns_hostnames});
+  for (const auto& inst : net.instances) {
+    if (inst.state == model::InstanceState::kTerminated) continue;
+    const auto* s = net.subnet(inst.subnet);
+    if (!s) continue;
+    dns.hosts.push_back({s->vpc, inst.private_ip, inst.private_dns_name, inst.public_ip, inst.public_dns_name});
+  }
+  for (const auto& pc : net.peerings)
+    if (pc.state == model::PeeringState::kActive)
+      dns.peerings.push_back({pc.requester.vpc, pc.accepter.vpc, pc.requester.allow_dns_resolution_from_remote_vpc,
+                              pc.accepter.allow_dns_resolution_from_remote_vpc});
+  for (const auto& z : net.hosted_zones) {
+    dataplane::HostedZoneInput hz;
+    hz.zone.name = z.name;
+    hz.zone.records = z.records;
+    hz.is_private = z.is_private;
+    for (const auto& a : z.vpcs) hz.vpcs.push_back(a.vpc);
+    dns.zones.push_back(std::move(hz));
+  }
+  for (const auto& lb : net.load_balancers) {
+    if (lb.dns_name.empty()) continue;
+    // Internal: the nodes' private IPs (publicly resolvable); internet-facing: public IPs.
+    std::vector<Ipv4Address> ips;
+    for (const auto& n : lb.nodes) {
+      if (!lb.internal && n.public_ip) ips.push_back(*n.public_ip);
+      else if (n.private_ip.value) ips.push_back(n.private_ip);
+    }
+    dns.public_names.push_back({lb.dns_name, ips});
+  }
+  p.dns = std::make_shared<const dataplane::ResolverConfig>(dataplane::build_lab_views(dns));
 
   // Not emulated yet: say so rather than pretend.
   for (const auto& igw : net.internet_gateways)

@@ -14,6 +14,10 @@
 // - A peering is a veth ("px<k>") between the two routers on a link-local
 //   /30 (169.254.128.0/17); traffic arriving on it looks up a table holding
 //   only the VPC's own subnets, then unreachable: no transit.
+// - The VPC resolver: the supervisor's DNS engine listens on base+2 and
+//   169.254.169.253 (on the router's lo) with the VPC's view: PHZs
+//   associated with it, Amazon hostnames with split horizon, public DNS for
+//   the rest (ELB names). VPCs with EnableDnsSupport off get no resolver.
 // Not compiled yet (reported in `unsupported`): IGW and the internet
 // namespace, NAT gateways, routes to ENIs/instances/other gateways,
 // security groups and NACLs (nftables; TODO: through semantics/

@@ -96,6 +96,12 @@ std::vector<PlanStep> plan_steps(const LabPlan& plan) {
     s.input = n.script;
     out.push_back(std::move(s));
   }
+  if (plan.dns && !plan.dns_listen.empty()) {
+    PlanStep s;
+    s.kind = PlanStep::Kind::kDns;
+    s.description = "start the VPC resolver on " + std::to_string(plan.dns_listen.size()) + " addresses";
+    out.push_back(std::move(s));
+  }
   for (const auto& p : plan.processes) {
     PlanStep s;
     s.kind = PlanStep::Kind::kProcess;
@@ -144,6 +150,8 @@ std::vector<std::string> check_plan(const LabPlan& plan) {
     if (!has_if(r.netns, r.iif)) problems.push_back("rule " + std::to_string(r.priority) + ": unknown interface " + r.netns + "/" + r.iif);
   for (const auto& s : plan.sysctls) need_ns(s.netns, "sysctl " + s.key);
   for (const auto& n : plan.nft) need_ns(n.netns, "nftables " + n.what);
+  for (const auto& d : plan.dns_listen) need_ns(d.netns, "resolver address " + d.address.str());
+  if (!plan.dns_listen.empty() && !plan.dns) problems.push_back("resolver addresses without a resolver configuration");
   std::set<std::string> procs;
   for (const auto& p : plan.processes) {
     need_ns(p.netns, "process " + p.name);

@@ -6,10 +6,12 @@
 // (any file name); interface names are at most 15 characters (IFNAMSIZ).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "dataplane/dns/resolver.h"
 #include "vocab/ip.h"
 
 namespace vpclab::emulator {
@@ -82,6 +84,15 @@ struct ProcessPlan {
   std::string log_file;          // relative to the lab directory; stdout and stderr
 };
 
+// The VPC resolver: one DNS engine in the supervisor, with UDP and TCP
+// sockets opened inside each listed namespace.
+struct DnsListenPlan {
+  std::string netns;
+  std::string view;  // a view of the plan's ResolverConfig
+  Ipv4Address address;
+  uint16_t port = 53;
+};
+
 struct LabPlan {
   std::vector<NetnsPlan> namespaces;
   std::vector<SysctlPlan> sysctls;
@@ -92,6 +103,8 @@ struct LabPlan {
   std::vector<RulePlan> rules;
   std::vector<NftPlan> nft;
   std::vector<ProcessPlan> processes;
+  std::shared_ptr<const dataplane::ResolverConfig> dns;  // null: no resolver
+  std::vector<DnsListenPlan> dns_listen;
 
   const NetnsPlan* netns(const std::string& name) const;
 };
@@ -99,7 +112,7 @@ struct LabPlan {
 // One executable step of a plan, in order. Either a command (argv, with
 // optional stdin) run inside the lab, a sysctl, or a process start.
 struct PlanStep {
-  enum class Kind { kCommand, kSysctl, kProcess } kind = Kind::kCommand;
+  enum class Kind { kCommand, kSysctl, kDns, kProcess } kind = Kind::kCommand;
   std::string description;  // "add address 10.2.1.1/24 to br0 in vpc-foo"
   std::vector<std::string> argv;
   std::string input;         // stdin for the command (nft scripts)
@@ -108,7 +121,8 @@ struct PlanStep {
 };
 
 // The steps in the order they must run: namespaces, sysctls, bridges, veths,
-// links up, addresses, routes, rules, nftables, processes. Pointers refer
+// links up, addresses, routes, rules, nftables, the resolver, processes
+// (UserData may resolve names as soon as it starts). Pointers refer
 // into `plan`, which must outlive the steps.
 std::vector<PlanStep> plan_steps(const LabPlan& plan);
 

@@ -19,6 +19,9 @@
 #include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <thread>
+
+#include "dataplane/dns/server.h"
 
 namespace vpclab::emulator {
 
@@ -226,6 +229,8 @@ class Supervisor {
   std::map<pid_t, Proc> procs_;
   std::map<int, Conn> conns_;
   bool stopping_ = false;
+  std::unique_ptr<dataplane::DnsServer> dns_;
+  std::thread dns_thread_;
 };
 
 bool Supervisor::setup(std::string* error) {
@@ -352,6 +357,18 @@ bool Supervisor::apply(std::string* error) {
       case PlanStep::Kind::kSysctl:
         write_sysctl(s.sysctl->netns, s.sysctl->key, s.sysctl->value, &why);
         break;
+      case PlanStep::Kind::kDns: {
+        dns_ = std::make_unique<dataplane::DnsServer>(std::make_shared<dataplane::Resolver>(*plan_.dns));
+        for (const auto& l : plan_.dns_listen) {
+          std::string e;
+          if (dns_->listen(l.view, l.address, l.port, &e, "/run/netns/" + l.netns) == 0) {
+            why = "resolver on " + l.address.str() + " in " + l.netns + ": " + e;
+            break;
+          }
+        }
+        if (why.empty()) dns_thread_ = std::thread([this] { dns_->run(); });
+        break;
+      }
       case PlanStep::Kind::kProcess: {
         const ProcessPlan& p = *s.process;
         if (!p.cwd.empty()) mkdirs_at(dirfd_, p.cwd);
@@ -489,6 +506,10 @@ void Supervisor::shutdown() {
     if (pid == 0) usleep(10000);
   }
   unlinkat(dirfd_, "ctl", 0);
+  if (dns_thread_.joinable()) {
+    dns_->stop();
+    dns_thread_.join();
+  }
 }
 
 void Supervisor::loop() {
@@ -555,6 +576,10 @@ int Supervisor::run() {
   std::string error;
   if (!setup(&error) || !apply(&error)) {
     write_all(args_.status_fd, "error " + error + "\n");
+    if (dns_thread_.joinable()) {
+      dns_->stop();
+      dns_thread_.join();
+    }
     return 1;
   }
   write_all(args_.status_fd, "ready\n");

@@ -98,6 +98,17 @@ model::Network abc() {
   b.route("vpc-bbb", "10.3.0.0/16", "pcx-bc");
   b.route("vpc-ccc", "10.2.0.0/16", "pcx-bc");
   b.route("vpc-ccc", "10.1.0.0/16", "pcx-bc");  // transit attempt back
+  model::HostedZone home;  // private, associated with A only
+  home.id = "Z0HOME";
+  home.name = "home";
+  home.vpcs = {{"vpc-aaa", ""}};
+  dns::Record rec;
+  rec.name = "b.home";
+  rec.type = "A";
+  rec.ttl = 300;
+  rec.values = {"10.2.1.10"};
+  home.records = {rec};
+  b.net.hosted_zones.push_back(home);
   b.instance("i-a", "subnet-a1", "10.1.1.10", "");
   b.instance("i-a2", "subnet-a2", "10.1.2.10", kListen);
   b.instance("i-b", "subnet-b1", "10.2.1.10", kListen);
@@ -147,6 +158,21 @@ TEST(CompileNetwork, RoutersBridgesTablesAndRules) {
   EXPECT_TRUE(forwarding);
 }
 
+std::string capture_in(const std::string& lab, const std::string& ns, const std::string& cmd) {
+  int p[2];
+  if (pipe(p) != 0) return {};
+  int devnull = open("/dev/null", O_RDWR);
+  std::string err, out;
+  lab_exec(lab, ns, {"bash", "-c", cmd}, devnull, p[1], p[1], &err);
+  close(p[1]);
+  close(devnull);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(p[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  close(p[0]);
+  return out;
+}
+
 int run_in(const std::string& lab, const std::string& ns, const std::string& cmd) {
   int devnull = open("/dev/null", O_RDWR);
   std::string err;
@@ -180,6 +206,18 @@ TEST(CompileNetwork, PeeringCarriesTrafficButNotTransit) {
   // Transit: A's route sends C's block to the A-B peering; B must drop it.
   EXPECT_FALSE(connects(o.name, "i-a", "10.3.1.10", 1)) << "A -> B -> C transit must fail";
   EXPECT_FALSE(connects(o.name, "i-c", "10.1.2.10", 1)) << "C -> B -> A transit must fail";
+  // The VPC resolver answers at base+2 and 169.254.169.253, per VPC view.
+  const char* dig = "dig +time=1 +tries=2 ";
+  EXPECT_EQ(capture_in(o.name, "i-a", std::string(dig) + "+short @10.1.0.2 b.home"), "10.2.1.10\n");
+  EXPECT_EQ(capture_in(o.name, "i-a", std::string(dig) + "+short +tcp @169.254.169.253 b.home"), "10.2.1.10\n");
+  EXPECT_EQ(capture_in(o.name, "i-a", std::string(dig) + "+short @10.1.0.2 ip-10-1-2-10.ap-northeast-1.compute.internal"),
+            "10.1.2.10\n");
+  std::string from_b = capture_in(o.name, "i-b", std::string(dig) + "@10.2.0.2 b.home");
+  EXPECT_NE(from_b.find("status: NXDOMAIN"), std::string::npos) << "B is not associated with the zone\n" << from_b;
+  // A VPC cannot use its peer's resolver.
+  std::string cross = capture_in(o.name, "i-a", std::string(dig) + "@10.2.0.2 b.home");
+  EXPECT_NE(cross.find("timed out"), std::string::npos) << cross;
+
   // Control: let B's peering-ingress table forward to A and C, and the same
   // packets go through, so the failures above are the no-transit table's.
   std::string t = std::to_string(kPeeringLocalTable);
