@@ -753,9 +753,11 @@ class Finalizer {
       i.public_ip = e->public_ip;
       const Vpc* v = net_.vpc(e->vpc);
       const std::string& region = i.origin.region;
-      if (e->private_ip.value != 0) i.private_dns_name = private_dns_name(e->private_ip, region);
-      i.public_dns_name.clear();
-      if (i.public_ip && v && v->enable_dns_hostnames) i.public_dns_name = public_dns_name(*i.public_ip, region);
+      // Names a front end read (snapshots) are kept; templates leave them empty.
+      if (i.private_dns_name.empty() && e->private_ip.value != 0)
+        i.private_dns_name = private_dns_name(e->private_ip, region);
+      if (i.public_dns_name.empty() && i.public_ip && v && v->enable_dns_hostnames)
+        i.public_dns_name = public_dns_name(*i.public_ip, region);
     }
   }
 
