@@ -20,7 +20,13 @@ constexpr uint32_t kInternetHost = (198u << 24) | (18u << 16) | 7;
 
 bool ref_matches(std::string_view ref, const model::Origin& o, const std::string& id, const std::string& name) {
   if (ref == id) return true;
-  if (!o.logical_id.empty() && (ref == o.logical_id || ref == o.stack + "." + o.logical_id)) return true;
+  if (!o.logical_id.empty()) {
+    if (ref == o.logical_id) return true;
+    // "Stack.LogicalId", compared without building the string (this runs per resource).
+    if (ref.size() == o.stack.size() + 1 + o.logical_id.size() && ref.starts_with(o.stack) &&
+        ref[o.stack.size()] == '.' && ref.ends_with(o.logical_id))
+      return true;
+  }
   return !name.empty() && ref == name;
 }
 

@@ -159,6 +159,7 @@ bool vpcs_peered(const model::Network& net, const std::string& a, const std::str
 
 Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyContext* reply, bool detail) const {
   Leg leg;
+  leg.steps.reserve(12);
   Ipv4Address src = from.address;
   std::optional<Ipv4Address> pub = from.public_ip;
   PortRange reply_ports = reply ? (reply->nat ? semantics::kNatGatewaySourcePorts : reply->client_ports) : PortRange{};
