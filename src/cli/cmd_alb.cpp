@@ -1,5 +1,243 @@
+// `vpclab alb`: run the ALB data plane on loopback.
+//   vpclab alb --config FILE                      the engine's own JSON (docs/alb-engine.md)
+//   vpclab alb PATH... --lb LOGICAL_ID --map TARGET=HOST:PORT... [--listen-address A] [--port-offset N]
+//                                                 the load balancer of a template, targets mapped locally
+// Runs until SIGINT/SIGTERM (graceful). Exit 0 after a clean stop, 1 on
+// configuration errors or when a socket cannot be opened, 2 on usage errors.
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
 #include "cli/commands.h"
+#include "dataplane/alb/config.h"
+#include "dataplane/alb/engine.h"
+#include "template/load.h"
 
 namespace vpclab::cli {
-void register_alb(CLI::App&, Runner&) {}  // issue 4
+namespace {
+
+namespace alb = dataplane::alb;
+
+struct AlbOptions {
+  std::string config;
+  std::vector<std::string> paths;
+  std::string lb;
+  std::vector<std::string> maps;
+  std::string listen_address = "127.0.0.1";
+  int port_offset = 0;
+  std::string access_log = "-";
+  std::string admin;
+  bool dry_run = false;
+};
+
+alb::Engine* g_engine = nullptr;
+
+void on_signal(int) {
+  if (g_engine) g_engine->stop();
+}
+
+void print_diags(const Diagnostics& d) {
+  for (const auto& x : d.items()) std::cerr << x.str() << "\n";
+}
+
+// Builds the engine configuration of one load balancer of the model.
+std::optional<alb::EngineConfig> from_model(const model::Network& net, const AlbOptions& o, std::string& error) {
+  const model::LoadBalancer* lb = nullptr;
+  for (const auto& l : net.load_balancers)
+    if (l.origin.logical_id == o.lb || l.name == o.lb || l.arn == o.lb) lb = &l;
+  if (!lb) {
+    error = "no load balancer \"" + o.lb + "\" (known:";
+    for (const auto& l : net.load_balancers) error += " " + (l.origin.logical_id.empty() ? l.name : l.origin.logical_id);
+    error += ")";
+    return std::nullopt;
+  }
+  auto listen = Ipv4Address::parse(o.listen_address);
+  if (!listen) {
+    error = "--listen-address: not an IPv4 address: " + o.listen_address;
+    return std::nullopt;
+  }
+  // TARGET=HOST:PORT, TARGET being a target id, an instance's logical id or Name tag.
+  std::map<std::string, std::pair<Ipv4Address, uint16_t>> map;
+  for (const auto& m : o.maps) {
+    size_t eq = m.find('='), colon = m.rfind(':');
+    auto addr = eq != std::string::npos && colon != std::string::npos && colon > eq
+                    ? Ipv4Address::parse(m.substr(eq + 1, colon - eq - 1))
+                    : std::nullopt;
+    int port = colon != std::string::npos ? std::atoi(m.c_str() + colon + 1) : 0;
+    if (!addr || port < 1 || port > 65535) {
+      error = "--map " + m + ": expected TARGET=HOST:PORT";
+      return std::nullopt;
+    }
+    map[m.substr(0, eq)] = {*addr, static_cast<uint16_t>(port)};
+  }
+  auto lookup = [&](const model::Target& t) -> const std::pair<Ipv4Address, uint16_t>* {
+    if (auto it = map.find(t.id); it != map.end()) return &it->second;
+    if (const model::Instance* i = net.instance(t.id)) {
+      if (auto it = map.find(i->origin.logical_id); it != map.end()) return &it->second;
+      if (auto it = map.find(i->name); it != map.end()) return &it->second;
+    }
+    return nullptr;
+  };
+  alb::EngineConfig c;
+  c.name = lb->name;
+  size_t slash = lb->full_name.rfind('/');
+  if (slash != std::string::npos) c.id = lb->full_name.substr(slash + 1);
+  c.region = lb->origin.region.empty() ? c.region : lb->origin.region;
+  c.account = lb->origin.account.empty() ? c.account : lb->origin.account;
+  c.attributes = lb->attributes;
+  c.nodes.push_back(alb::NodeConfig{"node-1", *listen, ""});
+  c.access_log = o.access_log;
+  std::vector<std::string> used_tgs;
+  for (const model::Listener* l : net.listeners_of(lb->arn)) {
+    if (l->protocol != "HTTP") {
+      std::cerr << "vpclab alb: skipping " << l->protocol << " listener on port " << l->port
+                << " (only HTTP is served)\n";
+      continue;
+    }
+    alb::ListenerConfig lc;
+    lc.arn = l->arn;
+    int port = l->port + o.port_offset;
+    if (port < 1 || port > 65535) {
+      error = "listener port " + std::to_string(l->port) + " + offset is out of range";
+      return std::nullopt;
+    }
+    lc.port = static_cast<uint16_t>(port);
+    lc.default_rule = l->default_rule;
+    lc.rules = l->rules;
+    auto note = [&](const vpclab::alb::ListenerRule& r) {
+      for (const auto& a : r.actions)
+        for (const auto& g : a.target_groups)
+          if (std::find(used_tgs.begin(), used_tgs.end(), g.target_group_arn) == used_tgs.end())
+            used_tgs.push_back(g.target_group_arn);
+    };
+    note(lc.default_rule);
+    for (const auto& r : lc.rules) note(r);
+    c.listeners.push_back(std::move(lc));
+  }
+  if (c.listeners.empty()) {
+    error = "load balancer " + o.lb + " has no HTTP listener";
+    return std::nullopt;
+  }
+  for (const auto& arn : used_tgs) {
+    const model::TargetGroup* tg = net.target_group(arn);
+    if (!tg) {
+      error = "unknown target group " + arn;
+      return std::nullopt;
+    }
+    alb::TargetGroupConfig t;
+    t.arn = tg->arn;
+    t.name = tg->name;
+    t.protocol = tg->protocol;
+    t.port = tg->port;
+    t.health_check = tg->health_check;
+    t.attributes = tg->attributes;
+    for (const auto& target : tg->targets) {
+      const auto* m = lookup(target);
+      if (!m) {
+        error = "target " + target.id + " of " + tg->name + " is not mapped: add --map " + target.id +
+                "=HOST:PORT (instance logical ids and Name tags work too)";
+        return std::nullopt;
+      }
+      alb::TargetConfig tc;
+      tc.id = target.id;
+      tc.address = m->first;
+      tc.port = m->second;
+      tc.availability_zone = target.availability_zone;
+      t.targets.push_back(tc);
+    }
+    c.target_groups.push_back(std::move(t));
+  }
+  return c;
+}
+
+int run_alb(const AlbOptions& o) {
+  std::optional<alb::EngineConfig> cfg;
+  if (!o.config.empty()) {
+    if (!o.paths.empty() || !o.lb.empty()) {
+      std::cerr << "vpclab alb: --config cannot be combined with a template PATH or --lb\n";
+      return 2;
+    }
+    std::ifstream f(o.config);
+    if (!f) {
+      std::cerr << "vpclab alb: " << o.config << ": cannot read\n";
+      return 1;
+    }
+    std::stringstream ss;
+    ss << f.rdbuf();
+    Diagnostics diags;
+    cfg = alb::parse_engine_config(ss.str(), o.config, diags);
+    print_diags(diags);
+    if (!cfg) return 1;
+  } else {
+    if (o.paths.empty() || o.lb.empty()) {
+      std::cerr << "vpclab alb: give --config FILE, or a template PATH with --lb LOGICAL_ID\n";
+      return 2;
+    }
+    auto result = tmpl::load_network(o.paths);
+    print_diags(result.diags);
+    if (!result.network || result.diags.has_errors()) return 1;
+    std::string error;
+    cfg = from_model(*result.network, o, error);
+    if (!cfg) {
+      std::cerr << "vpclab alb: " << error << "\n";
+      return 1;
+    }
+    if (o.access_log != "-") cfg->access_log = o.access_log;
+  }
+  if (!o.config.empty() && o.access_log != "-") cfg->access_log = o.access_log;
+  if (!o.admin.empty()) {
+    size_t colon = o.admin.rfind(':');
+    auto a = Ipv4Address::parse(colon == std::string::npos ? o.admin : o.admin.substr(0, colon));
+    int port = colon == std::string::npos ? 0 : std::atoi(o.admin.c_str() + colon + 1);
+    if (!a || port < 0 || port > 65535) {
+      std::cerr << "vpclab alb: --admin: expected ADDRESS:PORT\n";
+      return 2;
+    }
+    cfg->admin_address = a;
+    cfg->admin_port = static_cast<uint16_t>(port);
+  }
+  alb::Engine engine(*cfg);
+  std::string err;
+  if (!engine.start(&err)) {
+    std::cerr << "vpclab alb: " << err << "\n";
+    return 1;
+  }
+  for (size_t l = 0; l < cfg->listeners.size(); ++l)
+    for (size_t n = 0; n < cfg->nodes.size(); ++n)
+      std::cerr << "vpclab alb: " << cfg->elb_name() << " listening on http://" << cfg->nodes[n].address.str() << ":"
+                << engine.listener_port(l, n) << "/\n";
+  if (engine.admin_port())
+    std::cerr << "vpclab alb: admin on http://" << cfg->admin_address->str() << ":" << engine.admin_port()
+              << "/ (/targets, /metrics, /metrics.json)\n";
+  if (o.dry_run) return 0;
+  g_engine = &engine;
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  engine.run();
+  g_engine = nullptr;
+  return 0;
+}
+
+}  // namespace
+
+void register_alb(CLI::App& app, Runner& run) {
+  auto o = std::make_shared<AlbOptions>();
+  auto* cmd = app.add_subcommand("alb", "Run an Application Load Balancer data plane on loopback");
+  cmd->add_option("PATH", o->paths, "template(s) or lab manifest holding the load balancer");
+  cmd->add_option("--config", o->config, "the engine's own JSON configuration (docs/alb-engine.md)");
+  cmd->add_option("--lb", o->lb, "logical id (or name) of the load balancer in the template");
+  cmd->add_option("--map", o->maps, "TARGET=HOST:PORT: where a target (id, logical id or Name) really listens");
+  cmd->add_option("--listen-address", o->listen_address, "address the listeners bind to (default 127.0.0.1)");
+  cmd->add_option("--port-offset", o->port_offset, "added to every listener port (e.g. 8000: 80 -> 8080)");
+  cmd->add_option("--access-log", o->access_log, "access log file, or - for stdout (default -)");
+  cmd->add_option("--admin", o->admin, "ADDRESS:PORT of the admin endpoint (target health, metrics)");
+  cmd->add_flag("--check-only", o->dry_run, "open the sockets, print where, and exit");
+  cmd->callback([o, &run] { run = [o] { return run_alb(*o); }; });
+}
+
 }  // namespace vpclab::cli

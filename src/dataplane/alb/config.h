@@ -6,6 +6,7 @@
 // intervals and timeouts; AWS's defaults (in seconds) are the defaults.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,6 +75,10 @@ struct EngineConfig {
   std::string access_log;             // "" none, "-" stdout, else a file (appended)
   std::optional<Ipv4Address> admin_address;
   uint16_t admin_port = 0;            // with admin_address; 0 = ephemeral
+  // Opens a non-blocking TCP socket for node `node` (listeners, target
+  // connections, health checks). The emulator sets it to create the socket
+  // inside the node's network namespace; unset: socket() in the caller's.
+  std::function<int(size_t node)> socket_for_node;
 
   std::string elb_name() const { return "app/" + name + "/" + id; }  // access log `elb`
   std::string lb_arn() const;

@@ -463,6 +463,7 @@ struct Engine::Impl {
   int64_t idle_ms = 60000;
   std::string date;
   int64_t date_sec = -1;
+  int64_t now_real_sec() const { return date_sec; }
   int log_fd = -1;
   bool log_owned = false;
   std::string log_buf;
@@ -484,6 +485,11 @@ struct Engine::Impl {
     tick();
   }
   ~Impl();
+
+  int new_socket(size_t node) {
+    if (cfg.socket_for_node) return cfg.socket_for_node(node);
+    return socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  }
 
   // ---- time
   void tick() {
@@ -701,7 +707,8 @@ bool Engine::Impl::start(std::string* error) {
       auto s = std::make_unique<ListenSocket>();
       s->listener = li;
       s->node = n;
-      s->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      s->fd = new_socket(n);
+      if (s->fd < 0) return fail(std::string("socket: ") + std::strerror(errno));
       int one = 1;
       setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
       sockaddr_in sa = make_sockaddr(cfg.nodes[n].address, listeners[li].cfg.port);
@@ -814,6 +821,11 @@ void Engine::Impl::run_tasks() {
 }
 
 void Engine::Impl::free_graveyard() {
+  if (graveyard.empty()) return;
+  // A closed client may still be queued for its pipelined requests.
+  ready_clients.erase(std::remove_if(ready_clients.begin(), ready_clients.end(),
+                                     [](ClientConn* c) { return c->closed; }),
+                      ready_clients.end());
   for (Handle* h : graveyard) {
     switch (h->kind) {
       case Kind::kClient: delete static_cast<ClientConn*>(h); break;
@@ -1352,8 +1364,11 @@ void Engine::Impl::client_write(ClientConn* c, const char* a, size_t an, const c
   iovec iov[2] = {{const_cast<char*>(a), an}, {const_cast<char*>(b), bn}};
   int cnt = bn ? 2 : 1;
   ssize_t w;
+  msghdr msg{};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = static_cast<size_t>(cnt);
   do {
-    w = writev(c->fd, iov, cnt);
+    w = sendmsg(c->fd, &msg, MSG_NOSIGNAL);  // no SIGPIPE when the client is gone
   } while (w < 0 && errno == EINTR);
   size_t done = w > 0 ? static_cast<size_t>(w) : 0;
   if (w < 0 && errno != EAGAIN) {
@@ -1373,7 +1388,7 @@ void Engine::Impl::client_write(ClientConn* c, const char* a, size_t an, const c
 
 void Engine::Impl::flush_client(ClientConn* c) {
   while (!c->out.empty()) {
-    ssize_t w = write(c->fd, c->out.data + c->out.start, c->out.size());
+    ssize_t w = send(c->fd, c->out.data + c->out.start, c->out.size(), MSG_NOSIGNAL);
     if (w > 0) {
       c->out.consume(static_cast<size_t>(w));
       client_lru.touch(&c->lru, now_ms);
@@ -1585,7 +1600,7 @@ TargetRt* Engine::Impl::choose_target(ClientConn* c, TgRt* tg, bool& non_sticky)
 }
 
 UpstreamConn* Engine::Impl::connect_target(ClientConn* c, TargetRt* t) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int fd = new_socket(c->node);
   if (fd < 0) return nullptr;
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -1720,36 +1735,31 @@ void Engine::Impl::build_upstream_head(ClientConn* c, TargetRt* t) {
   http::append_uint(h, c->listener_port);
   h += "\r\n";
   // X-Amzn-Trace-Id: Root=1-<8 hex epoch>-<24 hex>; Self= when a Root came in.
-  std::string id = "1-";
-  http::append_hex(id, static_cast<uint64_t>(real_us() / 1000000), 8);
-  id += '-';
-  http::append_hex(id, rng.next(), 16);
-  http::append_hex(id, rng.next(), 8);
-  ex.trace_id.clear();
   bool has_root = trace_in.find("Root=") != std::string_view::npos;
+  std::string& tid = ex.trace_id;
+  tid.clear();
+  tid += has_root ? "Self=1-" : "Root=1-";
+  http::append_hex(tid, static_cast<uint64_t>(now_real_sec()), 8);
+  tid += '-';
+  http::append_hex(tid, rng.next(), 16);
+  http::append_hex(tid, rng.next(), 8);
   if (has_root) {
-    ex.trace_id = "Self=" + id + ";";
     // drop an older Self, keep Root and custom fields
     size_t pos = 0;
-    std::string rest;
     while (pos <= trace_in.size()) {
       size_t semi = trace_in.find(';', pos);
       if (semi == std::string_view::npos) semi = trace_in.size();
       std::string_view field = trace_in.substr(pos, semi - pos);
       while (!field.empty() && field.front() == ' ') field.remove_prefix(1);
       if (!field.empty() && field.substr(0, 5) != "Self=") {
-        if (!rest.empty()) rest += ';';
-        rest.append(field);
+        tid += ';';
+        tid.append(field);
       }
       pos = semi + 1;
     }
-    ex.trace_id += rest;
-  } else {
-    ex.trace_id = "Root=" + id;
-    if (!trace_in.empty()) {
-      ex.trace_id += ';';
-      ex.trace_id.append(trace_in);
-    }
+  } else if (!trace_in.empty()) {
+    tid += ';';
+    tid.append(trace_in);
   }
   h += "X-Amzn-Trace-Id: ";
   h += ex.trace_id;
@@ -1850,7 +1860,7 @@ void Engine::Impl::forward_request_body(ClientConn* c) {
 
 void Engine::Impl::upstream_flush(UpstreamConn* u) {
   while (!u->out.empty()) {
-    ssize_t w = write(u->fd, u->out.data + u->out.start, u->out.size());
+    ssize_t w = send(u->fd, u->out.data + u->out.start, u->out.size(), MSG_NOSIGNAL);
     if (w > 0) {
       u->out.consume(static_cast<size_t>(w));
       upstream_lru.touch(&u->lru, now_ms);
@@ -2352,7 +2362,7 @@ void Engine::Impl::hc_start(HealthCheck* hc) {
   hc->started_ms = now_ms;
   add_timer(now_ms + tg->cfg.interval_ms(), kTimerHcStart, hc, 0);  // next check
   add_timer(now_ms + tg->cfg.timeout_ms(), kTimerHcTimeout, hc, hc->generation);
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int fd = new_socket(hc->node);
   if (fd < 0) {
     hc_finish(hc, semantics::HealthCheckOutcome::kFailed);
     return;
@@ -2387,7 +2397,7 @@ void Engine::Impl::on_health(HealthCheck* hc, uint32_t ev) {
     std::string req = "GET " + h.path + " HTTP/1.1\r\nHost: " + t->ip + ":" + std::to_string(port) +
                       "\r\nConnection: close\r\nUser-Agent: ELB-HealthChecker/2.0\r\nAccept-Encoding: gzip, compress, "
                       "deflate\r\n\r\n";
-    ssize_t w = write(hc->fd, req.data(), req.size());
+    ssize_t w = send(hc->fd, req.data(), req.size(), MSG_NOSIGNAL);
     if (w != static_cast<ssize_t>(req.size())) {
       hc_finish(hc, semantics::HealthCheckOutcome::kFailed);
       return;
@@ -2591,7 +2601,7 @@ void Engine::Impl::on_admin(AdminConn* a, uint32_t ev) {
   }
   (void)ev;
   while (!a->out.empty()) {
-    ssize_t w = write(a->fd, a->out.data(), a->out.size());
+    ssize_t w = send(a->fd, a->out.data(), a->out.size(), MSG_NOSIGNAL);
     if (w > 0) {
       a->out.erase(0, static_cast<size_t>(w));
       continue;
