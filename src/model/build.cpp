@@ -18,7 +18,7 @@
 //   ENI_UNKNOWN_SG ENI_SG_OTHER_VPC ENI_SG_LIMIT
 //   INSTANCE_UNKNOWN_ENI
 //   LB_NAME LB_UNKNOWN_SUBNET LB_SUBNET_OTHER_VPC LB_AZ_COUNT LB_SUBNET_SAME_AZ LB_SUBNET_SIZE
-//   LB_SUBNET_FREE_ADDRESSES
+//   LB_SUBNET_FREE_ADDRESSES LB_VPC_NO_INTERNET_GATEWAY
 //   LB_UNKNOWN_SG
 //   LISTENER_UNKNOWN_LB LISTENER_PORT LISTENER_PROTOCOL LISTENER_DUPLICATE_PORT
 //   RULE_PRIORITY RULE_DUPLICATE_PRIORITY ACTION_NONE ACTION_TERMINAL ACTION_UNKNOWN_TG
@@ -1106,6 +1106,13 @@ class Finalizer {
               fmt::format("Application Load Balancer {} spans {} Availability Zone(s); it needs subnets in at least two",
                           lb.origin.display(lb.arn), az_subnet.size()),
               "add a subnet in another Availability Zone to Subnets");
+      // CreateLoadBalancer: "InvalidSubnet: VPC ... has no internet gateway".
+      if (!lb.internal && subnets_ok)
+        if (const Vpc* v = net_.vpc(lb.vpc); v && v->internet_gateway.empty())
+          error(lb.origin.loc, "LB_VPC_NO_INTERNET_GATEWAY",
+                fmt::format("internet-facing load balancer {}: VPC {} has no internet gateway attached",
+                            lb.origin.display(lb.arn), who(*v)),
+                "attach an internet gateway to the VPC, or make the load balancer internal");
       for (const auto& gid : lb.security_groups) {
         const SecurityGroup* g = net_.security_group(gid);
         if (!g)

@@ -803,8 +803,19 @@ TEST(LoadBalancers, OneNodePerSubnetWithPrivateAddresses) {
   EXPECT_EQ(f.n.net.target_groups[0].load_balancers[0], out.arn);
 }
 
+TEST(LoadBalancers, InternetFacingNeedsAnInternetGateway) {
+  AlbFixture f;
+  f.alb({f.a, f.c}, false);
+  EXPECT_FALSE(f.n.finalize());
+  EXPECT_TRUE(f.n.has("LB_VPC_NO_INTERNET_GATEWAY")) << f.n.codes();
+}
+
 TEST(LoadBalancers, InternetFacingNodesGetPublicAddresses) {
   AlbFixture f;
+  InternetGateway igw;
+  igw.id = "igw-1";
+  igw.vpc = f.vid;
+  f.n.net.internet_gateways.push_back(igw);
   auto& lb = f.alb({f.a, f.c}, false);
   assign_load_balancer_names(lb, "123456789012", "ap-northeast-1");
   ASSERT_TRUE(f.n.finalize()) << f.n.codes();

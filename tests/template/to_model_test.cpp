@@ -487,6 +487,11 @@ TEST(ToModel, NetworkLoadBalancerIsModeledAsNetwork) {
 
 TEST(ToModel, NlbSubnetMappingsFixNodeAddresses) {
   auto b = build(std::string(kAlbBase) + R"(
+  Igw:
+    Type: AWS::EC2::InternetGateway
+  Attach:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Igw}
   Eip:
     Type: AWS::EC2::EIP
   Nlb:
