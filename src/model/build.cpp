@@ -12,8 +12,8 @@
 //   EIP_UNKNOWN_ENI
 //   PCX_UNKNOWN_VPC PCX_SAME_VPC PCX_DUPLICATE PCX_CIDR_OVERLAP(w, state failed)
 //   PCX_PENDING_ACCEPTANCE(w) PCX_PEER_NOT_MODELED(n)
-//   SG_UNKNOWN_VPC SG_UNKNOWN_REFERENCE SG_REFERENCE_NOT_PEERED(w) SG_RULE_PORTS
-//   NACL_UNKNOWN_VPC NACL_RULE_NUMBER NACL_DUPLICATE_RULE
+//   SG_UNKNOWN_VPC SG_UNKNOWN_REFERENCE SG_REFERENCE_NOT_PEERED(w) SG_RULE_PORTS SG_RULE_LIMIT(w)
+//   NACL_UNKNOWN_VPC NACL_RULE_NUMBER NACL_DUPLICATE_RULE NACL_RULE_LIMIT(w)
 //   ENI_UNKNOWN_SUBNET ENI_ADDRESS_OUTSIDE_SUBNET ENI_ADDRESS_RESERVED ENI_ADDRESS_IN_USE
 //   ENI_UNKNOWN_SG ENI_SG_OTHER_VPC ENI_SG_LIMIT
 //   INSTANCE_UNKNOWN_ENI
@@ -986,6 +986,11 @@ class Finalizer {
         continue;
       }
       for (auto* rules : {&g.ingress, &g.egress})
+        if (rules->size() > 60)
+          warning(g.origin.loc, "SG_RULE_LIMIT",
+                  fmt::format("security group {} has {} {} rules; the default quota is 60", who(g), rules->size(),
+                              rules == &g.ingress ? "inbound" : "outbound"));
+      for (auto* rules : {&g.ingress, &g.egress})
         for (const auto& rule : *rules) {
           if (protocol_has_ports(rule.protocol) && rule.ports.from > rule.ports.to)
             error(rule.loc, "SG_RULE_PORTS",
@@ -1037,6 +1042,10 @@ class Finalizer {
                   fmt::format("network ACL {} rule {} has port range {}-{} reversed", who(a), e.rule_number, e.ports.from,
                               e.ports.to));
         }
+        if (entries->size() > 20)
+          warning(a.origin.loc, "NACL_RULE_LIMIT",
+                  fmt::format("network ACL {} has {} {} entries; the default quota is 20", who(a), entries->size(),
+                              dir == Direction::kIngress ? "inbound" : "outbound"));
         std::stable_sort(entries->begin(), entries->end(),
                          [](const NetworkAclEntry& x, const NetworkAclEntry& y) { return x.rule_number < y.rule_number; });
         NetworkAclEntry deny;

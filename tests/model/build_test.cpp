@@ -704,6 +704,36 @@ TEST(SecurityGroups, GroupOfAnotherVpcOnAnInterface) {
   EXPECT_TRUE(n.has("ENI_SG_OTHER_VPC"));
 }
 
+TEST(Quotas, RuleCountsAboveDefaultQuotasWarn) {
+  Net n;
+  auto vid = n.vpc("Foo", "10.2.0.0/16").id;
+  SecurityGroup g;
+  g.id = "sg-big";
+  g.origin = n.origin("Big");
+  g.vpc = vid;
+  NetworkAcl a;
+  a.id = "acl-big";
+  a.origin = n.origin("BigAcl");
+  a.vpc = vid;
+  for (int i = 0; i < 61; ++i) {
+    SecurityGroupRule r;
+    r.protocol = kTcp;
+    r.ports = PortRange::single(static_cast<uint16_t>(1000 + i));
+    r.cidr = Ipv4Cidr{};
+    g.ingress.push_back(r);
+    NetworkAclEntry e;
+    e.rule_number = 100 + i;
+    e.allow = true;
+    e.cidr = Ipv4Cidr{};
+    if (i < 21) a.ingress.push_back(e);
+  }
+  n.net.security_groups.push_back(g);
+  n.net.network_acls.push_back(a);
+  EXPECT_TRUE(n.finalize()) << n.codes();  // quotas can be raised: warnings
+  EXPECT_TRUE(n.has("SG_RULE_LIMIT"));
+  EXPECT_TRUE(n.has("NACL_RULE_LIMIT"));
+}
+
 class NaclNumbers : public ::testing::TestWithParam<std::pair<std::vector<int>, const char*>> {};
 
 TEST_P(NaclNumbers, Validate) {
