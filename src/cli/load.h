@@ -1,0 +1,18 @@
+// One entry for every command that reads a network: CloudFormation templates
+// and lab manifests (template/), or a folder of AWS CLI describe-* JSON taken
+// from a deployed account (snapshot/).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "template/load.h"
+
+namespace vpclab::cli {
+
+// A single PATH that snapshot::is_snapshot_dir() recognises is loaded with
+// snapshot::load_snapshot(); any other PATHs with tmpl::load_network(). A
+// snapshot directory mixed with other PATHs is an error (CLI_MIXED_INPUT).
+// Null network on error, as both loaders.
+tmpl::LoadResult load_any(const std::vector<std::string>& paths);
+
+}  // namespace vpclab::cli
