@@ -7,7 +7,7 @@
 #include "analysis/lint.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "template/load.h"
+#include "cli/load.h"
 
 namespace vpclab::cli {
 namespace {
@@ -26,7 +26,7 @@ int run_check(const CheckOptions& o) {
       return 2;
     }
   }
-  auto result = tmpl::load_network(o.paths);
+  auto result = load_any(o.paths);
   if (result.network) analysis::lint(*result.network, result.diags);
   result.diags.sort();
   if (format == "json") {
@@ -45,7 +45,7 @@ int run_check(const CheckOptions& o) {
 void register_check(CLI::App& app, Runner& run) {
   auto opts = std::make_shared<CheckOptions>();
   auto* cmd = app.add_subcommand("check", "Validate CloudFormation templates or a lab manifest as AWS would, then lint");
-  cmd->add_option("PATH", opts->paths, "template (YAML/JSON) or lab manifest (vpclab.yaml)")->required();
+  cmd->add_option("PATH", opts->paths, "template (YAML/JSON), lab manifest (vpclab.yaml), or snapshot folder")->required();
   cmd->add_flag("--json", opts->json, "print diagnostics as JSON");
   cmd->add_option("--format", opts->format, "text | json | sarif")
       ->check(CLI::IsMember({"text", "json", "sarif"}));
