@@ -320,6 +320,7 @@ enum class ClientState : uint8_t {
 };
 
 struct Exchange {
+  http::Request req;  // views into the client's input buffer
   bool active = false;
   int64_t start_us = 0, creation_real_us = 0;
   int64_t dispatch_us = 0, response_us = 0;
@@ -397,8 +398,9 @@ struct ClientConn : Handle {
   Buffer in, out;
   ClientState state = ClientState::kIdle;
   http::RequestParser parser;
-  http::Request req;
-  Exchange ex;
+  // Per-request state, from a pool while a request is under way; an idle
+  // connection points at the engine's inactive sentinel (and holds no memory).
+  Exchange* ex = nullptr;
   UpstreamConn* up = nullptr;
   LruNode lru;
   bool read_paused = false;
@@ -469,6 +471,22 @@ struct Engine::Impl {
   std::string log_buf;
   std::string scratch;  // response heads, chunk payloads
   std::vector<ClientConn*> ready_clients;  // pipelined requests to resume
+  Exchange idle_ex;                        // never written: what idle connections point at
+  std::vector<Exchange*> ex_pool;
+  Exchange* acquire_exchange() {
+    if (ex_pool.empty()) return new Exchange();
+    Exchange* e = ex_pool.back();
+    ex_pool.pop_back();
+    return e;
+  }
+  void release_exchange(ClientConn* c) {
+    if (c->ex == &idle_ex) return;
+    c->ex->reset();
+    c->ex->req.clear();
+    if (ex_pool.size() < 4096) ex_pool.push_back(c->ex);
+    else delete c->ex;
+    c->ex = &idle_ex;
+  }
   semantics::HttpRequestView view;
   bool started = false;
   std::atomic<bool> running{false};
@@ -612,6 +630,7 @@ const char* algorithm_name(Algorithm a) {
 }  // namespace
 
 Engine::Impl::~Impl() {
+  for (Exchange* e : ex_pool) delete e;
   for (auto& s : sockets)
     if (s->fd >= 0) close(s->fd);
   if (admin_listener.fd >= 0) close(admin_listener.fd);
@@ -828,7 +847,12 @@ void Engine::Impl::free_graveyard() {
                       ready_clients.end());
   for (Handle* h : graveyard) {
     switch (h->kind) {
-      case Kind::kClient: delete static_cast<ClientConn*>(h); break;
+      case Kind::kClient: {
+        auto* c = static_cast<ClientConn*>(h);
+        release_exchange(c);
+        delete c;
+        break;
+      }
       case Kind::kUpstream: delete static_cast<UpstreamConn*>(h); break;
       case Kind::kAdmin: delete static_cast<AdminConn*>(h); break;
       default: break;
@@ -854,7 +878,7 @@ void Engine::Impl::begin_shutdown() {
   for (LruNode* n = client_lru.front(); n; n = n->next && n->next->owner ? n->next : nullptr) {
     auto* c = static_cast<ClientConn*>(n->owner);
     if (c->state == ClientState::kIdle && c->in.empty()) idle.push_back(c);
-    else c->ex.close_after = true;
+    else if (c->ex != &idle_ex) c->ex->close_after = true;
   }
   for (ClientConn* c : idle) close_client(c);
 }
@@ -898,7 +922,7 @@ void Engine::Impl::on_accept(ListenSocket* ls) {
     c->peer = Ipv4Address{ntohl(sa.sin_addr.s_addr)};
     c->peer_port = ntohs(sa.sin_port);
     c->peer_ip = ip_string(c->peer);
-    c->req.headers.reserve(32);
+    c->ex = &idle_ex;
     ++clients;
     ++m.new_connections;
     client_lru.touch(&c->lru, now_ms);
@@ -923,7 +947,7 @@ void Engine::Impl::client_read(ClientConn* c) {
     if (n > 0) {
       c->in.end += static_cast<size_t>(n);
       client_lru.touch(&c->lru, now_ms);
-      if (c->ex.active) c->ex.received += static_cast<uint64_t>(n);
+      if (c->ex->active) c->ex->received += static_cast<uint64_t>(n);
       if (static_cast<size_t>(n) < 4096) break;
       continue;
     }
@@ -943,15 +967,15 @@ void Engine::Impl::client_read(ClientConn* c) {
       close_client(c);
       return;
     }
-    if (c->ex.active && !c->ex.req_done && c->ex.req_body != http::BodyKind::kNone) {
+    if (c->ex->active && !c->ex->req_done && c->ex->req_body != http::BodyKind::kNone) {
       // body cut short: forward what we have, then 460
       forward_request_body(c);
       if (c->closed) return;
     }
-    if (c->ex.active) {
+    if (c->ex->active) {
       // Client gave up before the response: 460 (logged; nothing to send).
-      c->ex.elb_status = 460;
-      c->ex.error_reason = "";
+      c->ex->elb_status = 460;
+      c->ex->error_reason = "";
       ++m.elb_4xx;
       log_exchange(c);
       if (c->up) close_upstream(c->up);
@@ -968,7 +992,7 @@ void Engine::Impl::client_read(ClientConn* c) {
     }
   }
   process_client(c);
-  if (!c->closed && c->eof && !c->ex.active && c->out.empty()) close_client(c);
+  if (!c->closed && c->eof && !c->ex->active && c->out.empty()) close_client(c);
 }
 
 // Serves as many requests from the input buffer as the connection's state allows.
@@ -978,8 +1002,8 @@ void Engine::Impl::process_client(ClientConn* c) {
       if (!c->in.empty()) forward_request_body(c);
       return;
     }
-    if (c->ex.active) {
-      if (!c->ex.req_done && c->up) forward_request_body(c);
+    if (c->ex->active) {
+      if (!c->ex->req_done && c->up) forward_request_body(c);
       return;
     }
     if (c->state == ClientState::kClosing) return;
@@ -997,16 +1021,17 @@ void Engine::Impl::process_client(ClientConn* c) {
 bool Engine::Impl::start_request(ClientConn* c) {
   if (c->state == ClientState::kIdle) {
     c->state = ClientState::kHead;
-    c->ex.start_us = now_us;
-    c->ex.creation_real_us = real_us();
+    if (c->ex == &idle_ex) c->ex = acquire_exchange();
+    c->ex->start_us = now_us;
+    c->ex->creation_real_us = real_us();
   }
   size_t head_size = 0;
-  http::ParseStatus st = c->parser.parse(c->in.view(), c->req, head_size);
+  http::ParseStatus st = c->parser.parse(c->in.view(), c->ex->req, head_size);
   if (st == http::ParseStatus::kIncomplete) {
     update_client_events(c);
     return false;
   }
-  Exchange& ex = c->ex;
+  Exchange& ex = *c->ex;
   int64_t start_us = ex.start_us, creation = ex.creation_real_us;
   ex.reset();
   ex.active = true;
@@ -1038,15 +1063,15 @@ bool Engine::Impl::start_request(ClientConn* c) {
   };
   (void)lcfg;
   if (st == http::ParseStatus::kError) {
-    ex.desync = c->req.desync;
-    ex.desync_reason = c->req.desync_reason;
+    ex.desync = c->ex->req.desync;
+    ex.desync_reason = c->ex->req.desync_reason;
     if (ex.desync != http::Desync::kCompliant) ++m.desync_non_compliant;
     ex.received = c->in.size();
     c->in.consume(c->in.size());
-    respond_lb(c, c->req.error_status ? c->req.error_status : 400, false);
+    respond_lb(c, c->ex->req.error_status ? c->ex->req.error_status : 400, false);
     return false;
   }
-  const http::Request& r = c->req;
+  const http::Request& r = c->ex->req;
   ex.received = head_size;
   ex.head_method = r.method == "HEAD";
   ex.client_http10 = r.version_minor == 0;
@@ -1094,8 +1119,8 @@ bool Engine::Impl::start_request(ClientConn* c) {
 }
 
 void Engine::Impl::handle_request(ClientConn* c) {
-  Exchange& ex = c->ex;
-  const http::Request& r = c->req;
+  Exchange& ex = *c->ex;
+  const http::Request& r = c->ex->req;
   const ListenerRt& l = listeners[c->listener];
   view.method = r.method;
   view.host = r.host;
@@ -1237,7 +1262,7 @@ void Engine::Impl::handle_request(ClientConn* c) {
 
 void Engine::Impl::respond_lb(ClientConn* c, int status, bool keep_alive, std::string_view content_type,
                               std::string_view body, std::string_view extra, bool use_error_body) {
-  Exchange& ex = c->ex;
+  Exchange& ex = *c->ex;
   ex.active = true;
   ex.elb_status = status;
   if (!keep_alive) ex.close_after = true;
@@ -1267,12 +1292,10 @@ void Engine::Impl::respond_lb(ClientConn* c, int status, bool keep_alive, std::s
 
 // The response is complete: log, then serve the next request or close.
 void Engine::Impl::finish_exchange(ClientConn* c) {
-  Exchange& ex = c->ex;
+  Exchange& ex = *c->ex;
   log_exchange(c);
   bool close_after = ex.close_after || !ex.req_done;
-  ex.active = false;
-  ex.reset();
-  c->ex.start_us = 0;
+  release_exchange(c);
   c->parser.reset();
   if (close_after || shutting_down) {
     c->state = ClientState::kClosing;
@@ -1296,7 +1319,7 @@ void Engine::Impl::finish_exchange(ClientConn* c) {
 }
 
 void Engine::Impl::log_exchange(ClientConn* c) {
-  Exchange& ex = c->ex;
+  Exchange& ex = *c->ex;
   if (ex.elb_status == 0) return;
   if (ex.tg && ex.target_status > 0) {
     int cls = ex.target_status / 100;
@@ -1448,9 +1471,9 @@ void Engine::Impl::client_timeout(ClientConn* c) {
       return;
     case ClientState::kHead:
       // Part of a request and then nothing within the idle timeout: 408.
-      c->ex.active = true;
-      c->ex.start_us = c->ex.start_us ? c->ex.start_us : now_us;
-      c->ex.received = c->in.size();
+      c->ex->active = true;
+      c->ex->start_us = c->ex->start_us ? c->ex->start_us : now_us;
+      c->ex->received = c->in.size();
       c->in.consume(c->in.size());
       respond_lb(c, 408, false);
       return;
@@ -1459,7 +1482,7 @@ void Engine::Impl::client_timeout(ClientConn* c) {
         client_lru.touch(&c->lru, now_ms);  // the target side's timer decides (504)
         return;
       }
-      if (!c->ex.req_done) {
+      if (!c->ex->req_done) {
         respond_lb(c, 408, false);
         return;
       }
@@ -1503,7 +1526,7 @@ int64_t Engine::Impl::slow_start_weight(const TargetRt* t, size_t node) const {
 
 TargetRt* Engine::Impl::choose_target(ClientConn* c, TgRt* tg, bool& non_sticky) {
   const size_t node = c->node;
-  Exchange& ex = c->ex;
+  Exchange& ex = *c->ex;
   // Fail open when nothing is healthy but something is unhealthy.
   bool any_healthy = false;
   bool fail_open = false;
@@ -1529,7 +1552,7 @@ TargetRt* Engine::Impl::choose_target(ClientConn* c, TgRt* tg, bool& non_sticky)
   if (tg->stickiness) {
     const char* name = tg->app_cookie ? "AWSALBAPP-0" : "AWSALB";
     std::string_view v;
-    for (const auto& h : c->req.headers)
+    for (const auto& h : c->ex->req.headers)
       if (h.name.size() == 6 && http::iequals(h.name, "cookie")) {
         v = find_cookie(h.value, name);
         if (v.empty() && !tg->app_cookie) v = find_cookie(h.value, "AWSALBCORS");
@@ -1629,8 +1652,8 @@ UpstreamConn* Engine::Impl::connect_target(ClientConn* c, TargetRt* t) {
 }
 
 void Engine::Impl::build_upstream_head(ClientConn* c, TargetRt* t) {
-  Exchange& ex = c->ex;
-  const http::Request& r = c->req;
+  Exchange& ex = *c->ex;
+  const http::Request& r = c->ex->req;
   const auto& a = cfg.attributes;
   std::string& h = ex.upstream_head;
   h.clear();
@@ -1771,8 +1794,8 @@ void Engine::Impl::build_upstream_head(ClientConn* c, TargetRt* t) {
 }
 
 void Engine::Impl::dispatch(ClientConn* c, TargetRt* t) {
-  Exchange& ex = c->ex;
-  const http::Request& r = c->req;
+  Exchange& ex = *c->ex;
+  const http::Request& r = c->ex->req;
   ex.target = t;
   ++t->requests;
   build_upstream_head(c, t);
@@ -1824,7 +1847,7 @@ void Engine::Impl::dispatch(ClientConn* c, TargetRt* t) {
 void Engine::Impl::forward_request_body(ClientConn* c) {
   UpstreamConn* u = c->up;
   if (!u) return;
-  Exchange& ex = c->ex;
+  Exchange& ex = *c->ex;
   if (c->state == ClientState::kTunnel) {
     if (!c->in.empty()) {
       u->out.append(pool, c->in.data + c->in.start, c->in.size());
@@ -1960,7 +1983,7 @@ void Engine::Impl::upstream_read(UpstreamConn* u) {
 }
 
 void Engine::Impl::build_response_head(ClientConn* c, UpstreamConn* u) {
-  Exchange& ex = c->ex;
+  Exchange& ex = *c->ex;
   const http::Response& r = u->resp;
   std::string& h = scratch;
   h.clear();
@@ -2035,7 +2058,7 @@ void Engine::Impl::build_response_head(ClientConn* c, UpstreamConn* u) {
 
 void Engine::Impl::relay_response(UpstreamConn* u) {
   ClientConn* c = u->client;
-  Exchange& ex = c->ex;
+  Exchange& ex = *c->ex;
   while (!u->in.empty() && !u->closed && !c->closed) {
     if (c->state == ClientState::kTunnel) {
       ex.sent += u->in.size();
@@ -2191,7 +2214,7 @@ void Engine::Impl::upstream_eof(UpstreamConn* u, bool error) {
     close_upstream(u);
     return;
   }
-  Exchange& ex = c->ex;
+  Exchange& ex = *c->ex;
   if (c->state == ClientState::kTunnel) {
     close_upstream(u);
     if (c->out.empty()) close_client(c);
@@ -2245,7 +2268,7 @@ void Engine::Impl::upstream_eof(UpstreamConn* u, bool error) {
 // The LB answers for a failed dispatch (502/504) when no response started.
 void Engine::Impl::fail_exchange(ClientConn* c, int status, const char* reason) {
   if (c->closed) return;
-  Exchange& ex = c->ex;
+  Exchange& ex = *c->ex;
   if (c->up) {
     UpstreamConn* u = c->up;
     c->up = nullptr;
