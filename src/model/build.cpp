@@ -293,18 +293,18 @@ class Finalizer {
     fill_origins();
     check_vpcs();
     add_implicit_vpc_resources();
+    create_service_interfaces();
+    // Every element exists from here on: lookups stay valid until the end
+    // (only fields change), and index() runs once more for the final state.
     net_.index();
     check_subnets();
     attach_internet_gateways();
-    create_service_interfaces();
-    net_.index();
     assign_addresses();
     associate_elastic_ips();
     check_interfaces();
     finish_instances();
     finish_nat_gateways();
     derive_peerings();
-    net_.index();
     finish_route_tables();
     check_security_groups();
     finish_network_acls();
@@ -578,10 +578,17 @@ class Finalizer {
     }
   }
 
-  // ENIs AWS creates for NAT gateways and load balancer nodes.
+  // ENIs AWS creates for NAT gateways and load balancer nodes. Runs before
+  // the first index(): subnets are looked up in a local table.
   void create_service_interfaces() {
+    std::unordered_map<std::string, const Subnet*> subnets;
+    for (const auto& s : net_.subnets) subnets.emplace(s.id, &s);
+    auto subnet_of = [&](const std::string& id) -> const Subnet* {
+      auto it = subnets.find(id);
+      return it == subnets.end() ? nullptr : it->second;
+    };
     for (auto& n : net_.nat_gateways) {
-      const Subnet* s = net_.subnet(n.subnet);
+      const Subnet* s = subnet_of(n.subnet);
       if (!s) {
         error(n.origin.loc, "NAT_UNKNOWN_SUBNET",
               fmt::format("NAT gateway {} names subnet '{}', which is not defined", who(n), n.subnet));
@@ -604,7 +611,7 @@ class Finalizer {
     for (auto& lb : net_.load_balancers) {
       if (!lb.nodes.empty()) continue;
       for (const auto& sid : lb.subnets) {
-        const Subnet* s = net_.subnet(sid);
+        const Subnet* s = subnet_of(sid);
         if (!s) continue;  // reported by check_load_balancers
         if (lb.vpc.empty()) lb.vpc = s->vpc;
         LoadBalancerNode node;
@@ -629,7 +636,12 @@ class Finalizer {
   void assign_addresses() {
     // Explicit addresses first (AWS rejects one that is in use), then the
     // lowest free address for the rest, in declaration order.
-    std::set<std::pair<std::string, uint32_t>> seen;  // (vpc, address)
+    std::unordered_map<std::string, std::unordered_set<uint32_t>> seen_by_vpc;
+    auto seen_insert = [&](const std::string& vpc, uint32_t a) { return seen_by_vpc[vpc].insert(a).second; };
+    auto seen_has = [&](const std::string& vpc, uint32_t a) {
+      auto it = seen_by_vpc.find(vpc);
+      return it != seen_by_vpc.end() && it->second.count(a) > 0;
+    };
     auto claim = [&](NetworkInterface& e, const Subnet& s, Ipv4Address a, bool primary) {
       if (!s.cidr.contains(a)) {
         error(e.origin.loc, "ENI_ADDRESS_OUTSIDE_SUBNET",
@@ -645,7 +657,7 @@ class Finalizer {
                           Ipv4Address{s.cidr.last().value - 1}.str()));
         return;
       }
-      if (!seen.insert({s.vpc, a.value}).second) {
+      if (!seen_insert(s.vpc, a.value)) {
         error(e.origin.loc, "ENI_ADDRESS_IN_USE",
               fmt::format("{} asks for private IP {}, already in use in subnet {}", e.origin.display(e.id), a.str(), who(s)));
         return;
@@ -664,14 +676,14 @@ class Finalizer {
       if (!s || e.private_ip.value != 0) continue;
       std::optional<Ipv4Address> a;
       // Skip anything an earlier explicit claim or front-end allocation holds.
-      while ((a = plan_.allocate(*s)) && seen.count({s->vpc, a->value})) {
+      while ((a = plan_.allocate(*s)) && seen_has(s->vpc, a->value)) {
       }
       if (!a) {
         error(e.origin.loc, "SUBNET_FULL",
               fmt::format("subnet {} ({}) has no free address left for {}", who(*s), s->cidr.str(), e.origin.display(e.id)));
         continue;
       }
-      seen.insert({s->vpc, a->value});
+      seen_insert(s->vpc, a->value);
       e.private_ip = *a;
     }
     // Internet-facing load balancer nodes: one public address each.

@@ -44,13 +44,14 @@ const PeeringSide& VpcPeeringConnection::peer_of(const std::string& vpc) const {
 
 namespace {
 template <class T, class Key>
-void build_index(const std::vector<T>& v, Key key, std::map<std::string, size_t, std::less<>>& ix) {
+void build_index(const std::vector<T>& v, Key key, std::unordered_map<std::string, size_t>& ix) {
   ix.clear();
+  ix.reserve(v.size());
   for (size_t i = 0; i < v.size(); ++i) ix.emplace(key(v[i]), i);
 }
 
 template <class T>
-const T* find(const std::vector<T>& v, const std::map<std::string, size_t, std::less<>>& ix,
+const T* find(const std::vector<T>& v, const std::unordered_map<std::string, size_t>& ix,
               const std::string& id) {
   auto it = ix.find(id);
   return it == ix.end() ? nullptr : &v[it->second];

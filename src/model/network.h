@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "vocab/alb.h"
@@ -308,8 +309,10 @@ class Network {
   void index();
 
  private:
-  std::map<std::string, size_t, std::less<>> vpc_ix_, subnet_ix_, rtb_ix_, igw_ix_, nat_ix_, pcx_ix_,
-      sg_ix_, acl_ix_, eni_ix_, instance_ix_, lb_ix_, tg_ix_, zone_ix_;
+  // Hash maps: ids share long prefixes ("sg-0..."), which makes ordered
+  // string comparisons the cost of a lookup in large networks.
+  std::unordered_map<std::string, size_t> vpc_ix_, subnet_ix_, rtb_ix_, igw_ix_, nat_ix_, pcx_ix_, sg_ix_, acl_ix_,
+      eni_ix_, instance_ix_, lb_ix_, tg_ix_, zone_ix_;
   std::map<std::pair<std::string, uint32_t>, size_t> eni_by_private_ip_;
   std::map<uint32_t, size_t> eni_by_public_ip_;
 };
