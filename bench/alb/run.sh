@@ -16,7 +16,7 @@ DURATION=${2:-10}
 PROXY_CPU=${PROXY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 CONNS=${CONNS:-64}
-IDLE_CONNS=${IDLE_CONNS:-10000}
+IDLE_CONNS=${IDLE_CONNS:-9000}  # HAProxy needs 2 fds per maxconn: 9990 under a 20000 fd limit
 VPCLAB=$BUILD/vpclab
 [ -x "$VPCLAB" ] || { echo "no $VPCLAB: build first (cmake --build $BUILD --target vpclab)" >&2; exit 2; }
 for t in nginx haproxy wrk taskset python3; do
@@ -77,7 +77,8 @@ EOF
 cat > "$WORK/haproxy.cfg" <<EOF
 global
   nbthread 1
-  maxconn 40000
+  maxconn 9990
+  ulimit-n 20000
 defaults
   mode http
   option forwardfor
@@ -98,12 +99,12 @@ EOF
 mkdir -p "$WORK/px"
 cat > "$WORK/px/nginx.conf" <<EOF
 worker_processes 1;
-worker_rlimit_nofile 40000;
+worker_rlimit_nofile 20000;
 daemon off;
 master_process off;
 error_log $WORK/px/error.log crit;
 pid $WORK/px/nginx.pid;
-events { worker_connections 40000; }
+events { worker_connections 15000; }
 http {
   access_log off;
   keepalive_requests 1000000;
