@@ -74,6 +74,7 @@ struct TraceResult {
   bool undecidable = false;
   std::string source;      // how the source was understood
   std::string destination;
+  std::string flow;        // "tcp/80", "udp/53", "icmp"
   std::vector<Hop> dns;    // the DNS view (empty when DST is an address)
   std::vector<Explanation> dns_explanations;
   std::vector<std::string> addresses;

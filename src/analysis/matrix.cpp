@@ -62,6 +62,20 @@ ProtoResult reach(const Analyzer::Impl& im, const WalkStart& from, Ipv4Address d
   ProtoResult out;
   Leg req = im.walk(from, dst, nullptr, false);
   if (req.end != Leg::End::kDelivered || (expect && req.to != expect)) return out;
+  // Forward filters first: most pairs stop here, before the reply walk.
+  const IpProtocol kProtocols[] = {kTcp, kUdp, kIcmp};
+  IntervalSet forward[3];
+  bool any = false;
+  for (int i = 0; i < 3; ++i) {
+    IpProtocol p = kProtocols[i];
+    Evaluation fe = im.evaluate(req, Flow{p, protocol_has_ports(p) ? ports : IntervalSet::all_ports()}, false, "",
+                                nullptr, nullptr);
+    if (fe.ok && !fe.ports.empty()) {
+      forward[i] = fe.ports;
+      any = true;
+    }
+  }
+  if (!any) return out;
   ReplyContext rc;
   rc.client = from.address;
   rc.client_eni = from.eni;
@@ -71,12 +85,12 @@ ProtoResult reach(const Analyzer::Impl& im, const WalkStart& from, Ipv4Address d
   WalkStart back{req.to, req.to->subnet, false, req.to->eni->private_ip, req.to->eni->public_ip, {}};
   Leg rep = im.walk(back, req.seen_src, &rc, false);
   if (rep.end != Leg::End::kDelivered && rep.end != Leg::End::kInternet) return out;
-  for (IpProtocol p : {kTcp, kUdp, kIcmp}) {
-    Flow f{p, protocol_has_ports(p) ? ports : IntervalSet::all_ports()};
-    Evaluation fe = im.evaluate(req, f, false, "", nullptr, nullptr);
-    if (!fe.ok || !im.evaluate(rep, f, true, "", nullptr, nullptr).ok) continue;
-    if (p == kTcp) out.tcp = fe.ports;
-    else if (p == kUdp) out.udp = fe.ports;
+  for (int i = 0; i < 3; ++i) {
+    if (forward[i].empty()) continue;
+    IpProtocol p = kProtocols[i];
+    if (!im.evaluate(rep, Flow{p, forward[i]}, true, "", nullptr, nullptr).ok) continue;
+    if (p == kTcp) out.tcp = forward[i];
+    else if (p == kUdp) out.udp = forward[i];
     else out.icmp = true;
   }
   return out;

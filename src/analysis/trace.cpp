@@ -309,10 +309,10 @@ struct Dns {
     bool any = false;
     for (const auto* r : recs) {
       if (r->is_alias) {
-        hop(z.id, z.name, "alias " + r->name, "-> " + r->alias.dns_name, r->loc, true);
+        hop(z.id, z.name, "alias " + r->name, r->alias.dns_name, r->loc, true);
         any |= resolve(r->alias.dns_name, out, depth + 1);
       } else if (r->type == "CNAME" && !r->values.empty()) {
-        hop(z.id, z.name, "CNAME " + r->name, "-> " + r->values[0], r->loc, true);
+        hop(z.id, z.name, "CNAME " + r->name, r->values[0], r->loc, true);
         any |= resolve(r->values[0], out, depth + 1);
       } else {
         std::string vals;
@@ -787,6 +787,8 @@ TraceResult Analyzer::trace(std::string_view from, std::string_view to, const Tr
   flow.protocol = opts.protocol;
   uint16_t port = opts.port.value_or(dst.port.value_or(80));
   flow.ports = protocol_has_ports(opts.protocol) ? IntervalSet::of(port, port) : IntervalSet::all_ports();
+  res.flow = protocol_has_ports(opts.protocol) ? protocol_name(opts.protocol) + "/" + std::to_string(port)
+                                               : protocol_name(opts.protocol);
   RequestInfo rq;
   rq.method = opts.method;
   rq.scheme = dst.scheme;

@@ -225,7 +225,7 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
       s.eni = e;
       if (!e->vpc || e->vpc->internet_gateway.empty()) {
         s.code = "NO_INTERNET_GATEWAY";
-        s.message = "VPC " + (e->vpc ? e->vpc->origin.display(e->vpc->id) : std::string("?")) +
+        if (detail) s.message = "VPC " + (e->vpc ? e->vpc->origin.display(e->vpc->id) : std::string("?")) +
                     " has no internet gateway attached; " + dst.str() + " is unreachable";
         push(std::move(s));
         leg.end = Leg::End::kBlocked;
@@ -234,7 +234,7 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
       s.igw = e->vpc->internet_gateway;
       if (semantics::igw_ingress(src, true) != semantics::IgwVerdict::kAllowed) {
         s.code = "IGW_PRIVATE_DESTINATION";
-        s.message = "the internet gateway drops traffic from private source " + src.str();
+        if (detail) s.message = "the internet gateway drops traffic from private source " + src.str();
       }
       bool failed = s.code != nullptr;
       push(std::move(s));
@@ -271,11 +271,11 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
               if (&ov != v && ov.contains(dst)) other = &ov;
           if (other && !vpcs_peered(net, v->id, other->id)) {
             rs.code = "DISCONNECTED_VPCS";
-            rs.message = dst.str() + " is in VPC " + component(other->origin, other->id) + ", which is not connected to " +
+            if (detail) rs.message = dst.str() + " is in VPC " + component(other->origin, other->id) + ", which is not connected to " +
                          component(v->origin, v->id);
           } else {
             rs.code = "NO_ROUTE_TO_DESTINATION";
-            rs.message = "route table " + (cur->rtb ? component(cur->rtb->origin, cur->rtb->id) : std::string("(none)")) +
+            if (detail) rs.message = "route table " + (cur->rtb ? component(cur->rtb->origin, cur->rtb->id) : std::string("(none)")) +
                          " has no route for " + dst.str();
           }
           push(std::move(rs));
@@ -284,7 +284,7 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
         }
         if (r->state == RouteState::kBlackhole) {
           rs.code = "BAD_STATE_ROUTE";
-          rs.message = "route " + (r->destination ? r->destination->str() : std::string("?")) + " -> " + r->target_id +
+          if (detail) rs.message = "route " + (r->destination ? r->destination->str() : std::string("?")) + " -> " + r->target_id +
                        " is a blackhole (target missing or not attached)";
           push(std::move(rs));
           leg.end = Leg::End::kBlocked;
@@ -306,10 +306,10 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
             ps.pcx = pcx;
             if (!pcx) {
               ps.code = "BAD_STATE_ROUTE";
-              ps.message = "peering connection " + r->target_id + " does not exist";
+              if (detail) ps.message = "peering connection " + r->target_id + " does not exist";
             } else if (pcx->state != model::PeeringState::kActive) {
               ps.code = "BAD_STATE";
-              ps.message = "peering connection " + component(pcx->origin, pcx->id) + " is " +
+              if (detail) ps.message = "peering connection " + component(pcx->origin, pcx->id) + " is " +
                            model::peering_state_name(pcx->state) +
                            (pcx->state_reason.empty() ? std::string() : " (" + pcx->state_reason + ")");
             }
@@ -317,12 +317,12 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
             if (!ps.code) {
               if (pcx->requester.vpc != v->id && pcx->accepter.vpc != v->id) {
                 ps.code = "BAD_STATE_ROUTE";
-                ps.message = "peering connection " + pcx->id + " does not involve this VPC";
+                if (detail) ps.message = "peering connection " + pcx->id + " does not involve this VPC";
               } else {
                 peer = vpc(pcx->peer_of(v->id).vpc);
                 if (!peer) {
                   ps.code = "UNMODELED_COMPONENT";
-                  ps.message = "the peer VPC " + pcx->peer_of(v->id).vpc + " is not part of the model";
+                  if (detail) ps.message = "the peer VPC " + pcx->peer_of(v->id).vpc + " is not part of the model";
                 }
               }
             }
@@ -330,7 +330,7 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
               auto c = semantics::peering_crossing(v->cidrs, peer->cidrs, src, dst);
               if (c != semantics::PeeringCrossing::kAllowed) {
                 ps.code = "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR";
-                ps.message = c == semantics::PeeringCrossing::kDestinationOutsidePeer
+                if (detail) ps.message = c == semantics::PeeringCrossing::kDestinationOutsidePeer
                                  ? dst.str() + " is not in the peer VPC " + component(peer->origin, peer->id) +
                                        "'s CIDRs: peering is not transitive"
                                  : src.str() + " is not in " + component(v->origin, v->id) +
@@ -373,16 +373,16 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
             auto verdict = semantics::igw_egress(pub.has_value(), dst);
             if (verdict == semantics::IgwVerdict::kPrivateDestination) {
               is.code = "IGW_PRIVATE_DESTINATION";
-              is.message = "the internet gateway drops traffic to private address " + dst.str();
+              if (detail) is.message = "the internet gateway drops traffic to private address " + dst.str();
               for (const auto& ov : net.vpcs)
                 if (detail && &ov != v && ov.contains(dst) && !vpcs_peered(net, v->id, ov.id)) {
                   is.code = "DISCONNECTED_VPCS";
-                  is.message = dst.str() + " is in VPC " + component(ov.origin, ov.id) + ", which is not connected to " +
+                  if (detail) is.message = dst.str() + " is in VPC " + component(ov.origin, ov.id) + ", which is not connected to " +
                                component(v->origin, v->id) + " (the default route to " + r->target_id + " cannot reach it)";
                 }
             } else if (verdict == semantics::IgwVerdict::kNoPublicIp) {
               is.code = "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS";
-              is.message = src.str() + " has no public or Elastic IP; the internet gateway " + r->target_id + " drops it";
+              if (detail) is.message = src.str() + " has no public or Elastic IP; the internet gateway " + r->target_id + " drops it";
             }
             bool failed = is.code != nullptr;
             push(std::move(is));
@@ -402,14 +402,14 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
             const model::Vpc* nat_vpc = nat_subnet ? nat_subnet->vpc : nullptr;
             if (!nat || !nat_subnet || !nat_vpc) {
               ns.code = "BAD_STATE_ROUTE";
-              ns.message = "NAT gateway " + r->target_id + " does not exist";
+              if (detail) ns.message = "NAT gateway " + r->target_id + " does not exist";
             } else if (reply) {
               ns.code = "RETURN_ROUTE_MISMATCH";
-              ns.message = "replies to " + dst.str() + " are routed to NAT gateway " + component(nat->origin, nat->id) +
+              if (detail) ns.message = "replies to " + dst.str() + " are routed to NAT gateway " + component(nat->origin, nat->id) +
                            ", which rewrites their source; the client drops them";
             } else if (semantics::nat_gateway_accepts(nat_vpc->cidrs, src) != semantics::NatVerdict::kAllowed) {
               ns.code = "NGW_REQUIRES_SOURCE_IN_VPC";
-              ns.message = src.str() + " is not in NAT gateway " + component(nat->origin, nat->id) + "'s VPC";
+              if (detail) ns.message = src.str() + " is not in NAT gateway " + component(nat->origin, nat->id) + "'s VPC";
             }
             bool failed = ns.code != nullptr;
             push(std::move(ns));

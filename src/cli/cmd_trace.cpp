@@ -78,7 +78,7 @@ json trace_json(const analysis::TraceResult& r) {
   for (const auto& h : r.dns) dns.push_back(hop_json(h));
   for (const auto& e : r.dns_explanations) dex.push_back(expl_json(e));
   return json{{"reachable", r.reachable},       {"undecidable", r.undecidable}, {"source", r.source},
-              {"destination", r.destination},   {"dns", dns},                   {"dns_explanations", dex},
+              {"destination", r.destination},   {"flow", r.flow},               {"dns", dns},                   {"dns_explanations", dex},
               {"addresses", r.addresses},       {"paths", paths},               {"response", response_json(r.response)}};
 }
 
@@ -99,8 +99,8 @@ void print_hop(std::ostream& os, int n, const analysis::Hop& h) {
   os << "\n";
 }
 
-void print_trace(std::ostream& os, const analysis::TraceResult& r, const std::string& flow) {
-  os << "trace " << r.source << " -> " << r.destination << " (" << flow << ")\n";
+void print_trace(std::ostream& os, const analysis::TraceResult& r) {
+  os << "trace " << r.source << " -> " << r.destination << " (" << r.flow << ")\n";
   if (!r.dns.empty()) {
     os << "DNS:\n";
     int n = 0;
@@ -172,11 +172,7 @@ int run_trace(const TraceCli& o) {
     return 2;
   }
   if (o.json) std::cout << trace_json(r).dump(2) << "\n";
-  else {
-    std::string flow = o.protocol;
-    if (*proto != kIcmp) flow += "/" + (opts.port ? std::to_string(*opts.port) : std::string("url port"));
-    print_trace(std::cout, r, flow);
-  }
+  else print_trace(std::cout, r);
   return r.exit_code();
 }
 

@@ -77,3 +77,18 @@ TEST(Exposure, BastionFromInternetWebFromPeer) {
   EXPECT_FALSE(web_exposed);
   EXPECT_TRUE(alb_from_bar);
 }
+
+// Every explanation code is documented, with its meaning and fix.
+TEST(ExplanationCodes, AllDocumented) {
+  FILE* f = std::fopen(VPCLAB_SOURCE_DIR "/docs/explanation-codes.md", "r");
+  ASSERT_NE(f, nullptr);
+  std::string doc;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) doc.append(buf, n);
+  std::fclose(f);
+  for (const auto& c : all_codes()) {
+    EXPECT_NE(doc.find(std::string("`") + c.code + "`"), std::string::npos) << c.code;
+    EXPECT_NE(doc.find(c.meaning), std::string::npos) << c.code;
+    EXPECT_FALSE(std::string(c.fix).empty());
+  }
+}

@@ -137,7 +137,7 @@ void build(Built& b, Gen& g) {
 }  // namespace
 
 TEST(AnalyzerProperties, RandomNetworks) {
-  int reachable_seen = 0, blocked_seen = 0;
+  int reachable_seen = 0, blocked_seen = 0, symmetric_seen = 0;
   for (uint32_t seed = 1; seed <= 60; ++seed) {
     Gen g(seed);
     Built b;
@@ -171,6 +171,15 @@ TEST(AnalyzerProperties, RandomNetworks) {
         for (const auto& h : p.hops) blocked_hop |= !h.allowed;
         EXPECT_TRUE(blocked_hop) << ctx;
       }
+      // Symmetric case: same subnet, same groups -> the reverse direction agrees.
+      const model::Instance* si = net.instance(src);
+      const auto* se = net.network_interface(si->network_interfaces[0]);
+      const auto* de = net.network_interface(di->network_interfaces[0]);
+      if (si->subnet == di->subnet && se->security_groups == de->security_groups) {
+        auto rev = a.trace(dst, si->private_ip.str(), o);
+        EXPECT_EQ(rev.reachable, r.reachable) << ctx << " (reverse)";
+        ++symmetric_seen;
+      }
       // Naming the instance gives the same verdict as its address.
       auto by_name = a.trace(src, dst + ":" + std::to_string(port));
       EXPECT_EQ(by_name.reachable, r.reachable) << ctx;
@@ -192,4 +201,5 @@ TEST(AnalyzerProperties, RandomNetworks) {
   // The generator must produce both outcomes, or the test proves nothing.
   EXPECT_GT(reachable_seen, 20);
   EXPECT_GT(blocked_seen, 50);
+  EXPECT_GT(symmetric_seen, 5);
 }
