@@ -36,8 +36,9 @@
 //   E6003  duplicate Export name
 //   E7001  Mappings: bad shape
 //   E8001  Conditions: bad condition, unknown condition, condition cycle
-//   W3000  (warning) Transform AWS::LanguageExtensions features used; partially supported
-//   I1000  (note) a section that vpclab reads but ignores (Rules, Metadata, ...)
+// Transform AWS::LanguageExtensions is accepted (Fn::Length, Fn::ToJsonString,
+// FindInMap DefaultValue); Fn::ForEach, SAM and other transforms are E0001.
+// Rules are parsed, not evaluated.
 #pragma once
 #include <map>
 #include <optional>
