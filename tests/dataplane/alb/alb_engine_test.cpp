@@ -94,7 +94,9 @@ TEST(AlbEngine, KeepAliveAndPipelinedRequestsAnsweredInOrder) {
     // the first answer is slow: order must still hold
     return BackendReply{ok_response(r.path), false, false, r.path == "/1" ? 50 : 0};
   });
-  RunningEngine e(basic_config({&b1}));
+  auto cfg = basic_config({&b1});
+  cfg.target_groups[0].health_check_interval_ms = 30000;  // one health check connection only
+  RunningEngine e(cfg);
   wait_healthy(e);
   int fd = connect_to(e.port());
   ASSERT_GE(fd, 0);
@@ -110,7 +112,7 @@ TEST(AlbEngine, KeepAliveAndPipelinedRequestsAnsweredInOrder) {
   EXPECT_EQ(read_response(fd, pending).body, "/4");
   close(fd);
   // one upstream keep-alive connection served all four
-  EXPECT_LE(b1.connections(), 2);  // health checks use their own, closed, connections
+  EXPECT_EQ(b1.connections(), 2);  // the health check's (closed) and one keep-alive connection
 }
 
 TEST(AlbEngine, Http10ClientGetsCloseOrKeepAlive) {
@@ -758,6 +760,71 @@ TEST(AlbEngine, SourceIpAndHeaderConditionsSeeTcpPeer) {
   // X-Forwarded-For does not fool source-ip; the header condition decides here
   EXPECT_EQ(roundtrip(e.port(), get("/", "X-Forwarded-For: 8.8.8.8\r\nx-canary: YES\r\n")).body.substr(0, 2), "b2");
   EXPECT_EQ(roundtrip(e.port(), get("/")).body.substr(0, 2), "b1");
+}
+
+}  // namespace
+}  // namespace vpclab::dataplane::alb
+
+namespace vpclab::dataplane::alb {
+namespace {
+
+TEST(AlbEngine, FlappingTargetUnderLoadNeverAnswersPastDrainDelay) {
+  using Clock = std::chrono::steady_clock;
+  testing::Backend b1("b1"), b2("b2");
+  auto cfg = testing::basic_config({&b1, &b2});
+  cfg.target_groups[0].deregistration_delay_ms = 100;
+  testing::RunningEngine e(cfg);
+  ASSERT_TRUE(testing::eventually([&] {
+    std::string j = e.engine().target_health_json();
+    return j.find("\"initial\"") == std::string::npos;
+  }));
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::vector<std::pair<Clock::time_point, std::string>> seen;
+  std::atomic<int> errors{0};
+  std::vector<std::thread> load;
+  for (int t = 0; t < 4; ++t)
+    load.emplace_back([&] {
+      int fd = testing::connect_to(e.port());
+      std::string pending;
+      for (int i = 0; i < 5000 && !stop; ++i) {
+        testing::send_all(fd, testing::get("/x"));
+        auto r = testing::read_response(fd, pending);
+        if (r.status != 200) {
+          ++errors;
+          close(fd);
+          fd = testing::connect_to(e.port());
+          pending.clear();
+          continue;
+        }
+        std::lock_guard<std::mutex> lk(mu);
+        seen.emplace_back(Clock::now(), r.body.substr(0, 2));
+      }
+      close(fd);
+    });
+  std::vector<std::pair<Clock::time_point, Clock::time_point>> drained;  // [deregistered, registered again)
+  for (int cycle = 0; cycle < 3; ++cycle) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto t0 = Clock::now();
+    ASSERT_TRUE(e.engine().deregister_target("web", cycle == 0 ? "b1" : "b1-" + std::to_string(cycle)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    auto t1 = Clock::now();
+    ASSERT_TRUE(e.engine().register_target("web", testing::target(b1, "b1-" + std::to_string(cycle + 1))));
+    drained.emplace_back(t0, t1);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  stop = true;
+  for (auto& t : load) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  size_t b1_total = 0, late = 0;
+  for (const auto& [when, who] : seen) {
+    if (who != "b1") continue;
+    ++b1_total;
+    for (const auto& [from, to] : drained)
+      if (when > from + std::chrono::milliseconds(100 + 50) && when < to) ++late;
+  }
+  EXPECT_GT(b1_total, 0u);
+  EXPECT_EQ(late, 0u);
 }
 
 }  // namespace
