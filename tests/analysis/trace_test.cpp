@@ -485,3 +485,26 @@ TEST(TraceInput, BadReferencesAreExit2) {
   auto d = run(c, "BarApp", "http://alb.home:99999/");
   EXPECT_EQ(d.exit_code(), 2);
 }
+
+TEST(TraceAlb, InternetFacingAlbFromTheInternet) {
+  Canonical c;
+  auto pub2 = c.fx.subnet(c.foo, "FooPublicC", "10.2.3.0/24", "ap-northeast-1c");
+  c.fx.associate(pub2, c.foo_public_rt);
+  auto web_alb_sg = c.fx.sg(c.foo, "PublicAlbSg");
+  c.fx.allow_in(web_alb_sg, kTcp, PortRange::single(80), "0.0.0.0/0");
+  c.fx.allow_in(c.web_sg, kTcp, PortRange::single(8080), web_alb_sg);
+  auto lb = c.fx.alb("public-alb", c.foo, {{c.foo_pub, "10.2.0.50"}, {pub2, "10.2.3.50"}}, {web_alb_sg}, false);
+  c.fx.listener(lb, "PublicHttp", 80, c.tg);
+  auto r = run(c, "internet", "public-alb-1234567890.ap-northeast-1.elb.amazonaws.com");
+  EXPECT_TRUE(r.reachable) << dump(r);
+  EXPECT_EQ(r.addresses.size(), 2u);  // the nodes' public IPs
+  for (const auto& a : r.addresses) EXPECT_EQ(a.rfind("54.0.0.", 0), 0u) << a;
+  // Without the IGW route on the second subnet, replies from that node are lost.
+  auto rt = c.fx.route_table(c.foo, "NoIgw");
+  c.fx.associate(pub2, rt);
+  auto broken = run(c, "internet", "public-alb-1234567890.ap-northeast-1.elb.amazonaws.com");
+  EXPECT_FALSE(broken.reachable);
+  int ok = 0;
+  for (const auto& p : broken.paths) ok += p.reachable;
+  EXPECT_EQ(ok, 1) << dump(broken);
+}
