@@ -694,7 +694,7 @@ struct ModelSink::Impl {
   }
 
   void add_route(C& c) {
-    reg(c, Kind::kRoute, "", SIZE_MAX);
+    reg(c, Kind::kRoute, "", SIZE_MAX, c.str("DestinationCidrBlock"));
     model::RouteTable* t = find(net.route_tables, rtb_ix, c.str("RouteTableId"));
     if (!t) return not_modeled(c, c.prop("RouteTableId"), "route table");
     Route route;
@@ -2066,6 +2066,9 @@ struct ModelSink::Impl {
       }
       case Kind::kRouteTable:
         if (a == "RouteTableId") return str_value(e.id);
+        break;
+      case Kind::kRoute:
+        if (a == "CidrBlock") return str_value(e.extra);
         break;
       case Kind::kInternetGateway:
         if (a == "InternetGatewayId") return str_value(e.id);
