@@ -5,6 +5,10 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 PREFIX ?= /usr/local
 CTEST_ARGS ?=
+# Compile paths relative to the checkout, so every clone of the project
+# shares ccache's entries (CI builds in a fresh clone).
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: all build setup configure demo test install fuzz bench clean
 
@@ -34,8 +38,9 @@ fuzz: setup
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DVPCLAB_FUZZ=ON
 	cmake --build build-fuzz -j $(JOBS)
 
-bench: build
-	@bash bench/run
+bench: configure
+	cmake --build $(BUILD) -j $(JOBS) --target analysis_bench vpclab
+	@echo "analyzer: $(BUILD)/bench/analysis_bench; ALB: bash bench/alb/run.sh; check: see docs/performance.md"
 
 clean:
 	rm -rf $(BUILD) build-fuzz
