@@ -28,15 +28,18 @@ build: configure
 demo: setup build
 	@bash scripts/demo $(BUILD)/vpclab
 
-test: setup build
+# Every ctest suite, then a short clean run of each libFuzzer target (clang,
+# ASan+UBSan) on the parsers that face untrusted bytes: templates, HTTP, DNS.
+test: setup build fuzz
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	cd build-fuzz && ctest --output-on-failure -L fuzz
 
 install: build
 	install -D -m 0755 $(BUILD)/vpclab $(DESTDIR)$(PREFIX)/bin/vpclab
 
 fuzz: setup
-	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DVPCLAB_FUZZ=ON
-	cmake --build build-fuzz -j $(JOBS)
+	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DVPCLAB_FUZZ=ON >/dev/null
+	cmake --build build-fuzz -j $(JOBS) --target template_fuzz http_fuzz dns_fuzz
 
 bench: configure
 	cmake --build $(BUILD) -j $(JOBS) --target analysis_bench vpclab
