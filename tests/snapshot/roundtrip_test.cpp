@@ -153,8 +153,17 @@ class RoundTrip : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(RoundTrip, CanonicalScenarioComesBackTheSame) {
-  auto built = tmpl::load_network({kScenario});
+class RoundTripOf : public RoundTrip, public ::testing::WithParamInterface<const char*> {};
+
+// The same-account stack, the manifest that adds the peering's DNS options,
+// and the cross-account lab (two accounts: accounts/<id>/<region> folders,
+// the peering listed in both).
+INSTANTIATE_TEST_SUITE_P(Scenarios, RoundTripOf,
+                         ::testing::Values("examples/scenario/same-account.yaml", "examples/scenario/vpclab.yaml",
+                                           "examples/scenario/cross-account/vpclab.yaml"));
+
+TEST_P(RoundTripOf, ComesBackTheSame) {
+  auto built = tmpl::load_network({std::string(VPCLAB_SOURCE_DIR) + "/" + GetParam()});
   ASSERT_TRUE(built.network) << dump(built.diags);
   Diagnostics wd;
   ASSERT_TRUE(snapshot::write_snapshot(*built.network, dir_.string(), wd)) << dump(wd);
