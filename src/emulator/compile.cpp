@@ -36,7 +36,7 @@ CompiledLab compile_network(const model::Network& net) {
   std::map<std::string, uint32_t> next_pref;     // router -> next rule priority
   for (const auto& v : net.vpcs) {
     const std::string& r = v.id;
-    p.namespaces.push_back({r, NetnsRole::kVpcRouter, v.id});
+    p.namespaces.push_back({r, NetnsRole::kVpcRouter, v.id, {}, {}});
     out.targets[v.id] = r;
     p.sysctls.push_back({r, "net.ipv4.ip_forward", "1"});
     p.sysctls.push_back({r, "net.ipv4.conf.all.rp_filter", "0"});
@@ -145,7 +145,8 @@ CompiledLab compile_network(const model::Network& net) {
                     const std::string& subnet_id, Ipv4Address ip, bool primary) {
     const auto* s = net.subnet(subnet_id);
     if (!s || !bridge_of.count(s->id)) return;
-    std::string peer = "e" + std::to_string(eni_no++);
+    std::string peer = std::to_string(eni_no++);
+    peer.insert(peer.begin(), 'e');  // not "e" + ...: GCC 12 -Wrestrict false positive
     p.veths.push_back({ns, dev, "", s->vpc, peer, bridge_of[s->id]});
     p.addresses.push_back({ns, dev, ip, s->cidr.length});
     if (eni)
@@ -156,7 +157,26 @@ CompiledLab compile_network(const model::Network& net) {
   for (const auto& inst : net.instances) {
     if (inst.state == model::InstanceState::kTerminated) continue;
     const std::string& ns = inst.id;
-    p.namespaces.push_back({ns, NetnsRole::kEni, inst.id});
+    NetnsPlan nsp{ns, NetnsRole::kEni, inst.id, {}, {}};
+    if (const auto* s = net.subnet(inst.subnet)) {
+      const auto* v = net.vpc(s->vpc);
+      std::string fqdn = inst.private_dns_name;
+      std::string shortname = fqdn.substr(0, fqdn.find('.'));
+      nsp.hostname = shortname;
+      std::string hosts = "127.0.0.1 localhost\n";
+      if (!fqdn.empty()) hosts += inst.private_ip.str() + " " + fqdn + " " + shortname + "\n";
+      nsp.etc_files.push_back({"hosts", hosts});
+      if (v && v->enable_dns_support && !v->cidrs.empty()) {
+        std::string domain = fqdn.find('.') == std::string::npos ? "" : fqdn.substr(fqdn.find('.') + 1);
+        nsp.etc_files.push_back({"resolv.conf", "nameserver " + v->resolver_address().str() + "\n" +
+                                                    (domain.empty() ? "" : "search " + domain + "\n") +
+                                                    "options timeout:2 attempts:2\n"});
+      } else {
+        // No resolver in this VPC: nothing answers (as in AWS).
+        nsp.etc_files.push_back({"resolv.conf", "# EnableDnsSupport is off: no Amazon DNS server\n"});
+      }
+    }
+    p.namespaces.push_back(std::move(nsp));
     out.targets[inst.id] = ns;
     if (!inst.origin.logical_id.empty()) out.targets.emplace(inst.origin.logical_id, ns);
     if (!inst.name.empty()) out.targets.emplace(inst.name, ns);
@@ -184,7 +204,7 @@ CompiledLab compile_network(const model::Network& net) {
   for (const auto& eni : net.network_interfaces) {
     if (placed.count(eni.id)) continue;
     if (eni.owner_kind == model::EniOwnerKind::kInstance && net.instance(eni.owner_id)) continue;
-    p.namespaces.push_back({eni.id, NetnsRole::kEni, eni.id});
+    p.namespaces.push_back({eni.id, NetnsRole::kEni, eni.id, {}, {}});
     out.targets[eni.id] = eni.id;
     attach(eni.id, "eth0", &eni, eni.subnet, eni.private_ip, true);
   }

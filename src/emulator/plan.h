@@ -22,6 +22,12 @@ struct NetnsPlan {
   std::string name;
   NetnsRole role = NetnsRole::kOther;
   std::string resource;  // the AWS id it stands for (vpc-, i-, eni-), for status and exec
+  // What processes started in this namespace (plan processes and exec) see:
+  // their own hostname (UTS namespace) and files bind-mounted over /etc/<name>
+  // (resolv.conf pointing at the VPC resolver, hosts), as `ip netns exec`
+  // does with /etc/netns/<ns>.
+  std::string hostname;
+  std::vector<std::pair<std::string, std::string>> etc_files;  // file name -> contents
 };
 
 struct BridgePlan {

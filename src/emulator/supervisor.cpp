@@ -317,6 +317,22 @@ pid_t Supervisor::spawn(const std::string& netns, const std::vector<std::string>
   bool in_place = cwd_in_lab_dir ? fchdir(dirfd_) == 0 && (cwd.empty() || chdir(cwd.c_str()) == 0)
                                  : !cwd.empty() && chdir(cwd.c_str()) == 0;
   if (!in_place && chdir("/") != 0) _exit(126);
+  // The namespace's own hostname and /etc files (resolv.conf -> the VPC resolver).
+  // After chdir: unshare carries the working directory into the new mount
+  // namespace, a later fchdir(dirfd_) would not.
+  if (const NetnsPlan* np = plan_.netns(netns); np && (!np->hostname.empty() || !np->etc_files.empty())) {
+    if (unshare(CLONE_NEWNS | CLONE_NEWUTS) == 0) {
+      if (!np->hostname.empty()) sethostname(np->hostname.c_str(), np->hostname.size());
+      for (const auto& [file, text] : np->etc_files) {
+        // By path: a descriptor would name the supervisor's mount namespace,
+        // which a bind mount from this new one refuses (EINVAL).
+        std::string src = args_.dir + "/etc/" + netns + "/" + file;
+        std::string dst = "/etc/" + file;
+        if (mount(src.c_str(), dst.c_str(), nullptr, MS_BIND, nullptr) != 0)
+          dprintf(err, "vpclab: cannot provide %s: %s\n", dst.c_str(), strerror(errno));
+      }
+    }
+  }
   // Descriptors may collide with 0-2: duplicate above first.
   int a = fcntl(in, F_DUPFD_CLOEXEC, 10), b = fcntl(out, F_DUPFD_CLOEXEC, 10), c = fcntl(err, F_DUPFD_CLOEXEC, 10);
   dup2(a, 0);
@@ -330,6 +346,21 @@ pid_t Supervisor::spawn(const std::string& netns, const std::vector<std::string>
 }
 
 bool Supervisor::apply(std::string* error) {
+  // Per-namespace /etc files, mounted into processes by spawn().
+  for (const auto& n : plan_.namespaces) {
+    if (n.etc_files.empty()) continue;
+    std::string d = "etc/" + n.name;
+    mkdirs_at(dirfd_, d);
+    for (const auto& [file, text] : n.etc_files) {
+      int fd = openat(dirfd_, (d + "/" + file).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0) {
+        *error = "cannot write " + d + "/" + file + ": " + strerror(errno);
+        return false;
+      }
+      write_all(fd, text);
+      close(fd);
+    }
+  }
   auto steps = plan_steps(plan_);
   size_t n = steps.size();
   for (size_t i = 0; i < n; ++i) {

@@ -199,7 +199,8 @@ TEST(CompileNetwork, PeeringCarriesTrafficButNotTransit) {
   LabStart s = start_lab(compiled.plan, o);
   ASSERT_TRUE(s.ok) << s.error;
   // Listeners start with the lab; wait until the one in B answers.
-  EXPECT_TRUE(connects(o.name, "i-a", "10.2.1.10", 25)) << "A -> B over the peering";
+  EXPECT_TRUE(connects(o.name, "i-a", "10.2.1.10", 25)) << "A -> B over the peering; B's UserData log:\n"
+                                                        << capture_in(o.name, "i-b", "cat " + s.dir + "/logs/i-b.log");
   EXPECT_TRUE(connects(o.name, "i-a", "10.1.2.10", 10)) << "A -> A's other subnet through the router";
   EXPECT_TRUE(connects(o.name, "i-c", "10.2.1.10", 10)) << "C -> B over the peering";
   EXPECT_TRUE(connects(o.name, "i-b", "10.3.1.10", 10)) << "B -> C";

@@ -29,7 +29,9 @@ Ipv4Address ip(const char* s) { return *Ipv4Address::parse(s); }
 // TCP 8080 (python3's http.server, as UserData would).
 LabPlan two_on_a_bridge() {
   LabPlan p;
-  p.namespaces = {{"sw", NetnsRole::kVpcRouter, "vpc-test"}, {"a", NetnsRole::kEni, "i-a"}, {"b", NetnsRole::kEni, "i-b"}};
+  p.namespaces = {{"sw", NetnsRole::kVpcRouter, "vpc-test", {}, {}}, {"a", NetnsRole::kEni, "i-a", {}, {}}, {"b", NetnsRole::kEni, "i-b", {}, {}}};
+  p.namespaces[1].hostname = "ip-10-0-0-10";
+  p.namespaces[1].etc_files = {{"resolv.conf", "nameserver 10.0.0.2\n"}};
   p.bridges = {{"sw", "br0"}};
   p.veths = {{"a", "eth0", "", "sw", "e0", "br0"}, {"b", "eth0", "", "sw", "e1", "br0"}};
   p.addresses = {{"a", "eth0", ip("10.0.0.10"), 24}, {"b", "eth0", ip("10.0.0.11"), 24}};
@@ -122,6 +124,11 @@ TEST_P(LabTest, TwoNamespacesOnABridgeTalkAndExecPassesExitCodes) {
   // The command runs in the namespace: its address is there.
   EXPECT_EQ(exec_capture(name, "b", {"ip", "-4", "-o", "addr", "show", "dev", "eth0"}, &out), 0);
   EXPECT_NE(out.find("10.0.0.11/24"), std::string::npos) << out;
+  // Processes see the namespace's hostname and /etc files; others the host's.
+  EXPECT_EQ(exec_capture(name, "a", {"sh", "-c", "hostname; cat /etc/resolv.conf"}, &out), 0);
+  EXPECT_EQ(out, "ip-10-0-0-10\nnameserver 10.0.0.2\n");
+  EXPECT_EQ(exec_capture(name, "b", {"cat", "/etc/resolv.conf"}, &out), 0);
+  EXPECT_EQ(out.find("nameserver 10.0.0.2"), std::string::npos) << out;
   EXPECT_EQ(exec_capture(name, "nosuch", {"true"}, &out), -1);
   EXPECT_NE(out.find("no namespace 'nosuch'"), std::string::npos) << out;
 
@@ -194,7 +201,7 @@ TEST_P(LabTest, FailingStepIsNamedAndNothingRemains) {
 TEST_P(LabTest, SameNameTwiceIsRefused) {
   std::string name = lab_name("twice");
   LabPlan p;
-  p.namespaces = {{"x", NetnsRole::kOther, ""}};
+  p.namespaces = {{"x", NetnsRole::kOther, "", {}, {}}};
   LabStart s = start_lab(p, options(name));
   ASSERT_TRUE(s.ok) << s.error;
   LabStart again = start_lab(p, options(name));
@@ -241,7 +248,7 @@ TEST(LabPlan, CheckFindsInconsistencies) {
   EXPECT_TRUE(check_plan(p).empty());
   p.veths.push_back({"a", "an-interface-name-too-long", "", "nowhere", "x", "br9"});
   p.addresses.push_back({"b", "eth7", ip("10.0.0.99"), 24});
-  p.namespaces.push_back({"a", NetnsRole::kEni, ""});
+  p.namespaces.push_back({"a", NetnsRole::kEni, "", {}, {}});
   auto problems = check_plan(p);
   auto has = [&](const std::string& s) {
     for (const auto& x : problems)
