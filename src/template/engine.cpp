@@ -439,7 +439,8 @@ class Resolver {
         return false;
       }
     }
-    if (const Value* ap = def.get("AllowedPattern"); ap && ap->is_scalar() && s.size() <= 4096) {
+    // std::regex recurses per character: long values are not pattern-checked.
+    if (const Value* ap = def.get("AllowedPattern"); ap && ap->is_scalar() && s.size() <= 1024) {
       try {
         std::regex re(ap->text(), std::regex::ECMAScript);
         if (!std::regex_match(s, re)) {
