@@ -28,6 +28,7 @@ struct AlbOptions {
   std::string listen_address = "127.0.0.1";
   int port_offset = 0;
   std::string access_log = "-";
+  bool access_log_given = false;
   std::string admin;
   bool dry_run = false;
 };
@@ -184,9 +185,9 @@ int run_alb(const AlbOptions& o) {
       std::cerr << "vpclab alb: " << error << "\n";
       return 1;
     }
-    if (o.access_log != "-") cfg->access_log = o.access_log;
   }
-  if (!o.config.empty() && o.access_log != "-") cfg->access_log = o.access_log;
+  // Templates log to stdout by default; a --config file says itself unless overridden.
+  if (o.config.empty() || o.access_log_given) cfg->access_log = o.access_log;
   if (!o.admin.empty()) {
     size_t colon = o.admin.rfind(':');
     auto a = Ipv4Address::parse(colon == std::string::npos ? o.admin : o.admin.substr(0, colon));
@@ -234,10 +235,15 @@ void register_alb(CLI::App& app, Runner& run) {
   cmd->add_option("--map", o->maps, "TARGET=HOST:PORT: where a target (id, logical id or Name) really listens");
   cmd->add_option("--listen-address", o->listen_address, "address the listeners bind to (default 127.0.0.1)");
   cmd->add_option("--port-offset", o->port_offset, "added to every listener port (e.g. 8000: 80 -> 8080)");
-  cmd->add_option("--access-log", o->access_log, "access log file, or - for stdout (default -)");
+  auto* log_opt = cmd->add_option("--access-log", o->access_log,
+                                  "access log file, - for stdout, \"\" for none (default: - for templates, "
+                                  "the file's access_log with --config)");
   cmd->add_option("--admin", o->admin, "ADDRESS:PORT of the admin endpoint (target health, metrics)");
   cmd->add_flag("--check-only", o->dry_run, "open the sockets, print where, and exit");
-  cmd->callback([o, &run] { run = [o] { return run_alb(*o); }; });
+  cmd->callback([o, log_opt, &run] {
+    o->access_log_given = log_opt->count() > 0;
+    run = [o] { return run_alb(*o); };
+  });
 }
 
 }  // namespace vpclab::cli

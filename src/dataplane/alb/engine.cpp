@@ -1046,8 +1046,8 @@ bool Engine::Impl::start_request(ClientConn* c) {
     ex.request_line.append(r.method);
     ex.request_line += " http://";
     std::string_view host = semantics::host_without_port(r.host);
-    if (host.empty()) host = cfg.nodes[c->node].address.str();
-    ex.request_line.append(host);
+    if (!host.empty()) ex.request_line.append(host);
+    else ex.request_line += cfg.nodes[c->node].address.str();  // HTTP/1.0 without Host
     ex.request_line += ':';
     http::append_uint(ex.request_line, c->listener_port);
     if (!r.authority.empty()) {
