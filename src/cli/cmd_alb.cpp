@@ -133,6 +133,9 @@ std::optional<alb::EngineConfig> from_model(const model::Network& net, const Alb
     t.protocol = tg->protocol;
     t.port = tg->port;
     t.health_check = tg->health_check;
+    // Targets are remapped: a health-check port equal to the traffic port follows the mapping.
+    if (t.health_check.port.empty() || t.health_check.port == std::to_string(tg->port))
+      t.health_check.port = "traffic-port";
     t.attributes = tg->attributes;
     for (const auto& target : tg->targets) {
       const auto* m = lookup(target);

@@ -1350,7 +1350,7 @@ void Engine::Impl::log_exchange(ClientConn* c) {
       e.target_processing_s = static_cast<double>(ex.response_us - ex.dispatch_us) / 1e6;
       e.response_processing_s = static_cast<double>(std::max<int64_t>(0, now_us - ex.response_us)) / 1e6 * 0;
     }
-  } else if (ex.elb_status < 400 || ex.action[0]) {
+  } else if (std::strcmp(ex.action, "fixed-response") == 0 || std::strcmp(ex.action, "redirect") == 0) {
     // answered by the load balancer itself (fixed-response, redirect)
     e.request_processing_s = static_cast<double>(now_us - ex.start_us) / 1e6;
     e.target_processing_s = 0;
