@@ -37,8 +37,10 @@ const std::vector<CodeInfo>& all_codes() {
        "Create a VPC peering connection and add routes on both sides.", true, false},
       {"UNKNOWN_DESTINATION", "No interface holds the destination address in the VPC the packet reaches.",
        "Check the address: no instance, load balancer node or NAT gateway uses it.", true, false},
-      {"PROTOCOL_RESTRICTION", "The component does not accept this protocol (an ALB accepts TCP only).",
-       "Use TCP (HTTP/HTTPS) towards an Application Load Balancer.", true, false},
+      {"PROTOCOL_RESTRICTION",
+       "The component does not accept this protocol (an ALB accepts TCP only; a NAT gateway forwards TCP, UDP and ICMP only).",
+       "Use TCP (HTTP/HTTPS) towards an Application Load Balancer; other protocols need a public IP instead of a NAT gateway.",
+       true, false},
       // vpclab's own codes.
       {"DNS_RESOLUTION_DISABLED", "The source VPC has EnableDnsSupport false: its resolver answers nothing.",
        "Set EnableDnsSupport: true on the source VPC.", false, false},

@@ -30,7 +30,10 @@ struct EniInfo {
   const model::NatGateway* nat = nullptr;
   std::vector<const model::SecurityGroup*> groups;
   std::vector<semantics::NormalizedSgRule> rules;  // union of the groups' rules, both directions
-  bool has_sg() const { return nat == nullptr; }   // NAT gateways have no security group
+  // False for NAT gateways (no security group) and for Network/Gateway
+  // Load Balancer nodes without security groups (they filter nothing).
+  bool filtered = true;
+  bool has_sg() const { return filtered; }
   std::string display() const;                     // "Stack.Web1 (i-...)" / "Stack.Alb node 10.2.1.175"
   PortRange ephemeral() const;          // ports its connections use as client
 };

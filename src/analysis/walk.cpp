@@ -49,10 +49,18 @@ Analyzer::Impl::Impl(const model::Network& n) : net(n) {
   }
   for (const auto& u : net.unmodeled) unmodeled.emplace(u.id, &u);
   for (const auto& l : net.listeners) listeners[l.load_balancer].push_back(&l);
+  // ENIs that get no security group when none is listed: NAT gateways, and
+  // NLB/GWLB nodes (only ALBs fall back to the VPC's default group).
+  auto groupless = [&](const model::NetworkInterface& e) {
+    if (e.owner_kind == model::EniOwnerKind::kNatGateway) return true;
+    if (e.owner_kind != model::EniOwnerKind::kLoadBalancer) return false;
+    const auto* lb = net.load_balancer(e.owner_id);
+    return lb && lb->type != "application";
+  };
   // Security-group members: the private addresses of every ENI in the group.
   for (const auto& e : net.network_interfaces) {
     auto sgs = e.security_groups;
-    if (sgs.empty() && e.owner_kind != model::EniOwnerKind::kNatGateway)
+    if (sgs.empty() && !groupless(e))
       if (const auto* v = vpc(e.vpc)) sgs.push_back(v->default_security_group);
     for (const auto& g : sgs) {
       auto& m = sg_members[g];
@@ -90,6 +98,7 @@ Analyzer::Impl::Impl(const model::Network& n) : net(n) {
       auto it = nat_by_eni.find(e.id);
       if (it != nat_by_eni.end()) ei.nat = it->second;
     }
+    ei.filtered = !ei.nat && !(e.security_groups.empty() && groupless(e));
     if (ei.has_sg()) {
       auto sgs = e.security_groups;
       if (sgs.empty() && ei.vpc) sgs.push_back(ei.vpc->default_security_group);
@@ -676,6 +685,13 @@ Evaluation Analyzer::Impl::evaluate(const Leg& leg, const Flow& flow, bool reply
         std::string id = s.nat ? s.nat->id : (s.route ? s.route->target_id : "");
         std::string disp = s.nat ? s.nat->origin.display(s.nat->id) : id;
         SourceLoc loc = s.nat ? s.nat->origin.loc : SourceLoc{};
+        if (s.kind == StepKind::kNat && !s.code && s.nat && !semantics::nat_gateway_forwards_protocol(flow.protocol)) {
+          hop("nat-gateway", id, disp, protocol_name(flow.protocol) + " " + s.src.str() + " -> " + s.dst.str(),
+              "TCP, UDP and ICMP only", loc, false);
+          explain("PROTOCOL_RESTRICTION", component(s.nat->origin, s.nat->id),
+                  "a NAT gateway forwards TCP, UDP and ICMP only, not " + protocol_name(flow.protocol), loc);
+          return ev;
+        }
         std::string matched;
         if (!s.code && s.nat)
           matched = s.kind == StepKind::kNat ? "source " + s.src.str() + " -> " + s.nat->private_ip.str() + " (ports " +

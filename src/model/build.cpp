@@ -726,7 +726,12 @@ class Finalizer {
         continue;
       }
       e.vpc = s->vpc;
-      if (e.security_groups.empty() && e.owner_kind != EniOwnerKind::kNatGateway) {
+      // NAT gateways have no security group; NLB/GWLB nodes without groups
+      // filter nothing. Everything else falls back to the default group.
+      const LoadBalancer* owner_lb =
+          e.owner_kind == EniOwnerKind::kLoadBalancer ? net_.load_balancer(e.owner_id) : nullptr;
+      bool groupless = e.owner_kind == EniOwnerKind::kNatGateway || (owner_lb && owner_lb->type != "application");
+      if (e.security_groups.empty() && !groupless) {
         if (const Vpc* v = net_.vpc(s->vpc)) e.security_groups.push_back(v->default_security_group);
       }
       if (e.security_groups.size() > 5)
@@ -882,7 +887,10 @@ class Finalizer {
           continue;
         }
         if (r.destination) check_more_specific(t, *v, r);
-        r.state = route_state(t, *v, r);
+        // A blackhole the front end saw (a snapshot's State) stays one; the
+        // checks still run for their diagnostics.
+        RouteState derived = route_state(t, *v, r);
+        if (r.state != RouteState::kBlackhole) r.state = derived;
         routes.push_back(r);
       }
       t.routes = std::move(routes);

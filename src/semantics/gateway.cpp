@@ -31,4 +31,6 @@ NatVerdict nat_gateway_accepts(const std::vector<Ipv4Cidr>& nat_vpc_cidrs, Ipv4A
   return in_cidrs(nat_vpc_cidrs, src) ? NatVerdict::kAllowed : NatVerdict::kSourceOutsideVpc;
 }
 
+bool nat_gateway_forwards_protocol(IpProtocol p) { return p == kTcp || p == kUdp || p == kIcmp; }
+
 }  // namespace vpclab::semantics

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "vocab/ip.h"
+#include "vocab/protocol.h"
 
 namespace vpclab::semantics {
 
@@ -33,5 +34,9 @@ IgwVerdict igw_ingress(Ipv4Address src, bool dst_maps_to_eni);
 // and the source port into kNatGatewaySourcePorts.
 enum class NatVerdict { kAllowed, kSourceOutsideVpc };
 NatVerdict nat_gateway_accepts(const std::vector<Ipv4Cidr>& nat_vpc_cidrs, Ipv4Address src);
+
+// NAT gateway: forwards TCP, UDP and ICMP only (AWS "NAT gateway basics");
+// packets of any other IP protocol stop there. True when `p` passes.
+bool nat_gateway_forwards_protocol(IpProtocol p);
 
 }  // namespace vpclab::semantics

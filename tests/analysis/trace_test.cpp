@@ -508,3 +508,73 @@ TEST(TraceAlb, InternetFacingAlbFromTheInternet) {
   for (const auto& p : broken.paths) ok += p.reachable;
   EXPECT_EQ(ok, 1) << dump(broken);
 }
+
+// ---- NAT gateway protocols, NLBs, instance:port destinations -------------------
+
+TEST(TraceCodes, NatGatewayForwardsTcpUdpIcmpOnly) {
+  Canonical c;
+  TraceOptions o;
+  o.protocol = 107;  // not TCP, UDP or ICMP: the NAT gateway drops it
+  auto r = run(c, "Web1", "8.8.8.8", o);
+  expect_blocked(r, "PROTOCOL_RESTRICTION", "T.FooNat");
+  EXPECT_EQ(r.exit_code(), 1);
+  for (IpProtocol p : {kTcp, kUdp, kIcmp}) {
+    o.protocol = p;
+    EXPECT_TRUE(run(c, "Web1", "8.8.8.8:53", o).reachable) << protocol_name(p);
+  }
+  // The rule is the NAT gateway's: through an internet gateway protocol 107 passes.
+  o.protocol = 107;
+  EXPECT_TRUE(run(c, "Bastion", "8.8.8.8", o).reachable);
+}
+
+namespace {
+// Turns the canonical ALB's twin into a Network Load Balancer without
+// security groups (its nodes filter nothing) and returns its node address.
+std::string add_nlb(Canonical& c, bool with_sg = false) {
+  auto arn = c.fx.alb("foo-nlb", c.foo, {{c.foo_a, "10.2.1.200"}}, with_sg ? std::vector<std::string>{c.web_sg}
+                                                                          : std::vector<std::string>{});
+  for (auto& lb : c.net().load_balancers)
+    if (lb.arn == arn) lb.type = "network";
+  return "10.2.1.200";
+}
+}  // namespace
+
+TEST(TraceCodes, PathsIntoANetworkLoadBalancerAreUndecidable) {
+  Canonical c;
+  std::string node = add_nlb(c);
+  for (const char* from : {"Bastion", "Web2"}) {
+    auto r = run(c, from, node + ":80");
+    EXPECT_EQ(r.exit_code(), 2) << from << "\n" << dump(r);
+    ASSERT_NE(blocker(r), nullptr) << dump(r);
+    EXPECT_EQ(blocker(r)->code, "UNMODELED_COMPONENT") << dump(r);
+    EXPECT_NE(blocker(r)->component.find("T.foo-nlb"), std::string::npos) << blocker(r)->component;
+  }
+  // Not the default security group: it would only admit members of itself.
+  EXPECT_FALSE(has_code(run(c, "Bastion", node + ":81"), "ENI_SG_RULES_MISMATCH"));
+}
+
+TEST(TraceCodes, NetworkLoadBalancerSecurityGroupsStillFilter) {
+  Canonical c;
+  std::string node = add_nlb(c, true);  // WebSg: 8080 from the ALB group, 22 from the bastion group
+  expect_blocked(run(c, "BarApp", node + ":80"), "ENI_SG_RULES_MISMATCH", "T.WebSg");
+  EXPECT_EQ(run(c, "Bastion", node + ":22").exit_code(), 2);
+}
+
+TEST(TraceInput, InstanceColonPortIsInstanceAndPort) {
+  Canonical c;
+  // WebSg admits 22 from the bastion only: reachable proves port 22 was used, not 80.
+  for (const char* to : {"i-Web1:22", "Web1:22", "T.Web1:22"}) {
+    auto r = run(c, "Bastion", to);
+    ASSERT_TRUE(r.ok) << to << ": " << r.error;
+    EXPECT_TRUE(r.reachable) << to << "\n" << dump(r);
+    EXPECT_EQ(r.flow, "tcp/22") << to;
+    ASSERT_EQ(r.addresses.size(), 1u) << to;
+    EXPECT_EQ(r.addresses[0], "10.2.1.10") << to;
+  }
+  auto blocked = run(c, "Bastion", "i-Web1:80");
+  ASSERT_TRUE(blocked.ok) << blocked.error;
+  EXPECT_FALSE(blocked.reachable);
+  EXPECT_EQ(blocked.flow, "tcp/80");
+  EXPECT_EQ(run(c, "Bastion", "i-Web1:99999").exit_code(), 2);
+  EXPECT_EQ(run(c, "Bastion", "i-Web1:").exit_code(), 2);
+}

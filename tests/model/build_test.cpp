@@ -514,6 +514,19 @@ TEST(Routes, UnattachedIgwIsBlackhole) {
   EXPECT_EQ(f.table()->routes[1].state, RouteState::kBlackhole);
 }
 
+TEST(Routes, BlackholeFromTheFrontEndStaysBlackhole) {
+  // A snapshot says blackhole (e.g. the IGW was detached and reattached, or
+  // AWS says so): finalize must not turn it active even though the IGW is attached.
+  RouteFixture f;
+  f.n.net.internet_gateways[0].vpc = f.vid;
+  f.add("0.0.0.0/0", RouteTargetKind::kInternetGateway, f.igw).state = RouteState::kBlackhole;
+  f.add("192.0.2.0/24", RouteTargetKind::kInternetGateway, f.igw);  // a template route: derived
+  ASSERT_TRUE(f.n.finalize()) << f.n.codes();
+  ASSERT_EQ(f.table()->routes.size(), 3u);
+  EXPECT_EQ(f.table()->routes[1].state, RouteState::kBlackhole);
+  EXPECT_EQ(f.table()->routes[2].state, RouteState::kActive);
+}
+
 TEST(Routes, MissingTargetIsBlackhole) {
   RouteFixture f;
   f.add("0.0.0.0/0", RouteTargetKind::kNatGateway, "nat-gone");
@@ -831,6 +844,26 @@ TEST(LoadBalancers, OneNodePerSubnetWithPrivateAddresses) {
   EXPECT_EQ(e->owner_id, out.arn);
   ASSERT_EQ(f.n.net.target_groups[0].load_balancers.size(), 1u);
   EXPECT_EQ(f.n.net.target_groups[0].load_balancers[0], out.arn);
+}
+
+TEST(LoadBalancers, NlbNodesWithoutGroupsGetNoDefaultGroup) {
+  AlbFixture f;
+  auto& nlb = f.alb({f.a});
+  nlb.type = "network";
+  nlb.name = "foo-nlb";
+  assign_load_balancer_names(nlb, "123456789012", "ap-northeast-1");
+  auto& alb = f.alb({f.a, f.c});
+  alb.name = "foo-alb";
+  alb.origin.logical_id = "Alb2";
+  assign_load_balancer_names(alb, "123456789012", "ap-northeast-1");
+  ASSERT_TRUE(f.n.finalize()) << f.n.codes();
+  const auto& lbs = f.n.net.load_balancers;
+  const NetworkInterface* ne = f.n.net.network_interface(lbs[0].nodes.at(0).network_interface);
+  const NetworkInterface* ae = f.n.net.network_interface(lbs[1].nodes.at(1).network_interface);
+  ASSERT_TRUE(ne && ae);
+  EXPECT_TRUE(ne->security_groups.empty());  // an NLB without groups filters nothing
+  ASSERT_EQ(ae->security_groups.size(), 1u);  // an ALB falls back to the default group
+  EXPECT_EQ(ae->security_groups[0], f.n.net.vpc(f.vid)->default_security_group);
 }
 
 TEST(LoadBalancers, InternetFacingNeedsAnInternetGateway) {

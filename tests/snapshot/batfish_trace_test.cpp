@@ -91,13 +91,9 @@ std::string snapshot_for(const Row& r, const fs::path& scratch) {
 // Rows where the analyzer (src/analysis) does not yet apply an AWS rule the
 // row depends on; counted as disagreements in the figure, reported, and not
 // failing the test until the analyzer is fixed (then they must agree).
-const std::map<int, std::string> kAnalyzerGaps = {
-    {25, "a NAT gateway forwards TCP, UDP and ICMP only (AWS NAT gateway docs); protocol 107 must stop there"},
-    {28, "NLB node without security groups: the analyzer applies the default SG instead of marking the path unknown"},
-    {30, "NLB node without security groups: the analyzer applies the default SG instead of marking the path unknown"},
-    {34, "NLB node without security groups: the analyzer applies the default SG instead of marking the path unknown"},
-    {35, "NLB node without security groups: the analyzer applies the default SG instead of marking the path unknown"},
-};
+// Empty now: row 25 (NAT gateway: TCP, UDP and ICMP only) and the NLB rows
+// 28, 30, 34, 35 (NLB nodes without security groups: unknown) agree.
+const std::map<int, std::string> kAnalyzerGaps = {};
 
 struct Loaded {
   std::shared_ptr<const model::Network> net;
@@ -170,5 +166,6 @@ TEST(BatfishExpected, TraceAgreesWithEveryInScopeRow) {
             << " rows out of scope\n"
             << gaps << report;
   EXPECT_TRUE(report.empty()) << report;
+  EXPECT_EQ(nlb_unknown, nlb_rows) << gaps;
   EXPECT_GE(in_scope, 20);
 }
