@@ -1,5 +1,243 @@
+// `vpclab up|down|status|exec`: labs in network namespaces (docs/emulator.md).
+// Exit codes: up/down/status 0 ok, 1 failure (input errors, lab failed or not
+// running), 2 usage; exec passes the command's exit code through and uses
+// 125 for its own errors (no such lab or target).
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
 #include "cli/commands.h"
+#include "cli/load.h"
+#include "cli/output.h"
+#include "emulator/compile.h"
+#include "emulator/lab.h"
 
 namespace vpclab::cli {
-void register_lab(CLI::App&, Runner&) {}  // issue 5
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+constexpr int kExecError = 125;
+
+// The default lab name: the template's file name, or a manifest's folder.
+std::string default_name(const std::vector<std::string>& paths) {
+  fs::path p = fs::absolute(paths.front()).lexically_normal();
+  std::string stem = p.stem().string();
+  if (stem == "vpclab" && p.has_parent_path()) stem = p.parent_path().filename().string();
+  std::string out;
+  for (char c : stem) out += (isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '-';
+  return out.empty() ? "lab" : out;
+}
+
+// The one running lab when none is named.
+bool pick_lab(std::string& name, const char* cmd) {
+  if (!name.empty()) return true;
+  auto labs = emulator::list_labs();
+  if (labs.size() == 1) {
+    name = labs.front();
+    return true;
+  }
+  std::cerr << "vpclab " << cmd << ": " << (labs.empty() ? "no lab is running" : "several labs are running; name one")
+            << "\n";
+  return false;
+}
+
+std::atomic<int> g_signal{0};
+
+struct UpOptions {
+  std::vector<std::string> paths;
+  std::string name;
+  bool foreground = false;
+  std::string userns = "auto";
+};
+
+int run_up(const UpOptions& o) {
+  for (const auto& p : o.paths)
+    if (!fs::exists(p)) {
+      std::cerr << "vpclab up: " << p << ": no such file\n";
+      return 2;
+    }
+  auto loaded = load_any(o.paths);
+  loaded.diags.sort();
+  if (!loaded.network || loaded.diags.has_errors()) {
+    print_diagnostics(std::cerr, loaded.diags);
+    std::cerr << "vpclab up: not starting a lab from a network AWS would reject\n";
+    return 1;
+  }
+  auto compiled = emulator::compile_network(*loaded.network);
+  for (const auto& u : compiled.unsupported) std::cerr << "note: not emulated yet: " << u << "\n";
+
+  emulator::LabOptions lo;
+  lo.name = o.name.empty() ? default_name(o.paths) : o.name;
+  lo.user_namespace = o.userns == "always" ? emulator::UserNamespaceMode::kAlways
+                      : o.userns == "never" ? emulator::UserNamespaceMode::kNever
+                                            : emulator::UserNamespaceMode::kAuto;
+  lo.die_with_parent = o.foreground;
+  bool tty = isatty(2);
+  lo.progress = [tty](const std::string& line) {
+    if (tty) std::cerr << "\r\033[K" << line << std::flush;
+    else std::cerr << line << "\n";
+  };
+  std::string why = emulator::namespace_support_problem(lo.user_namespace);
+  if (!why.empty()) {
+    std::cerr << "vpclab up: " << why << "\n";
+    return 1;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  emulator::LabStart s = emulator::start_lab(compiled.plan, lo);
+  if (tty) std::cerr << "\r\033[K";
+  if (!s.ok) {
+    std::cerr << "vpclab up: " << s.error << "\n";
+    return 1;
+  }
+  {
+    json targets = compiled.targets;
+    std::ofstream(s.dir + "/targets.json") << targets.dump(2) << "\n";
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::cout << "lab " << lo.name << " is up in " << std::fixed << std::setprecision(2) << secs << " s: "
+            << compiled.plan.namespaces.size() << " namespaces, " << compiled.plan.processes.size()
+            << " processes\n";
+  std::cout << "  vpclab exec --lab " << lo.name << " TARGET -- CMD...   (TARGET: instance id, logical id or Name)\n";
+  std::cout << "  vpclab down " << lo.name << "\n";
+  if (!o.foreground) return 0;
+
+  // Foreground: the lab lives until Ctrl-C (or the supervisor ends).
+  struct sigaction sa {};
+  sa.sa_handler = [](int sig) { g_signal = sig; };
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  while (true) {
+    if (g_signal) {
+      std::string err;
+      emulator::stop_lab(lo.name, &err);
+      std::cout << "lab " << lo.name << " is down\n";
+      return 0;
+    }
+    int st = 0;
+    if (waitpid(s.supervisor, &st, WNOHANG) == s.supervisor) {
+      std::cerr << "vpclab up: the lab supervisor ended\n";
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+int run_down(std::string name) {
+  if (!pick_lab(name, "down")) return 1;
+  std::string err;
+  if (!emulator::stop_lab(name, &err)) {
+    std::cerr << "vpclab down: " << err << "\n";
+    return 1;
+  }
+  std::cout << "lab " << name << " is down\n";
+  return 0;
+}
+
+int run_status(std::string name, bool as_json) {
+  if (name.empty()) {
+    auto labs = emulator::list_labs();
+    if (labs.size() != 1) {
+      if (as_json) std::cout << json(labs).dump(2) << "\n";
+      else if (labs.empty()) std::cout << "no lab is running\n";
+      else
+        for (const auto& l : labs) std::cout << l << "\n";
+      return 0;
+    }
+    name = labs.front();
+  }
+  std::string err;
+  auto st = emulator::lab_status(name, &err);
+  if (!st) {
+    std::cerr << "vpclab status: " << err << "\n";
+    return 1;
+  }
+  if (as_json) {
+    json j = {{"name", st->name}, {"supervisor_pid", st->supervisor}};
+    j["namespaces"] = json::array();
+    for (const auto& n : st->namespaces)
+      j["namespaces"].push_back({{"name", n.name}, {"role", n.role}, {"resource", n.resource}});
+    j["processes"] = json::array();
+    for (const auto& p : st->processes)
+      j["processes"].push_back({{"name", p.name}, {"namespace", p.netns}, {"pid", p.pid},
+                                {"state", p.running ? "running" : "exited"}, {"exit_code", p.exit_code}});
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "lab " << st->name << " (supervisor pid " << st->supervisor << ")\n";
+  std::cout << "namespaces:\n";
+  for (const auto& n : st->namespaces) std::cout << "  " << n.role << "  " << n.name << "\n";
+  if (!st->processes.empty()) std::cout << "processes:\n";
+  for (const auto& p : st->processes)
+    std::cout << "  " << p.name << "  in " << p.netns << "  "
+              << (p.running ? "running" : "exited " + std::to_string(p.exit_code)) << "\n";
+  return 0;
+}
+
+int run_exec(std::string lab, const std::string& target, const std::vector<std::string>& argv) {
+  if (!pick_lab(lab, "exec")) return kExecError;
+  if (argv.empty()) {
+    std::cerr << "vpclab exec: no command (vpclab exec TARGET -- CMD...)\n";
+    return kExecError;
+  }
+  std::string netns = target;
+  std::ifstream f(emulator::lab_dir(lab) + "/targets.json");
+  json targets = f ? json::parse(f, nullptr, false) : json();
+  if (targets.is_object() && targets.contains(target) && targets[target].is_string()) netns = targets[target];
+  std::string err;
+  int rc = emulator::lab_exec(lab, netns, argv, 0, 1, 2, &err);
+  if (rc < 0) {
+    std::cerr << "vpclab exec: " << err << "\n";
+    return kExecError;
+  }
+  return rc;
+}
+
+}  // namespace
+
+void register_lab(CLI::App& app, Runner& run) {
+  auto up = std::make_shared<UpOptions>();
+  auto* cmd = app.add_subcommand("up", "Build the network for real in Linux namespaces");
+  cmd->add_option("PATH", up->paths, "template (YAML/JSON) or lab manifest (vpclab.yaml)")->required();
+  cmd->add_option("--name", up->name, "lab name (default: the template or manifest name)");
+  cmd->add_flag("--foreground", up->foreground, "stay attached; Ctrl-C takes the lab down");
+  cmd->add_option("--userns", up->userns, "user namespace: auto (when not root) | always | never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->callback([up, &run] { run = [up] { return run_up(*up); }; });
+
+  auto down_name = std::make_shared<std::string>();
+  auto* down = app.add_subcommand("down", "Stop a lab; nothing of it remains");
+  down->add_option("LAB", *down_name, "lab name (default: the only running lab)");
+  down->callback([down_name, &run] { run = [down_name] { return run_down(*down_name); }; });
+
+  auto st_name = std::make_shared<std::string>();
+  auto st_json = std::make_shared<bool>(false);
+  auto* status = app.add_subcommand("status", "Show a lab's namespaces and processes (or list labs)");
+  status->add_option("LAB", *st_name, "lab name (default: the only running lab)");
+  status->add_flag("--json", *st_json, "print JSON");
+  status->callback([st_name, st_json, &run] { run = [st_name, st_json] { return run_status(*st_name, *st_json); }; });
+
+  struct ExecOptions {
+    std::string lab, target;
+    std::vector<std::string> argv;
+  };
+  auto ex = std::make_shared<ExecOptions>();
+  auto* exec = app.add_subcommand("exec", "Run a command inside a lab resource (instance id, logical id, Name)");
+  exec->add_option("--lab", ex->lab, "lab name (default: the only running lab)");
+  exec->add_option("TARGET", ex->target, "instance id, logical id or Name tag, or a namespace name")->required();
+  exec->add_option("CMD", ex->argv, "command and arguments, after --")->required();
+  exec->prefix_command(false);
+  exec->callback([ex, &run] { run = [ex] { return run_exec(ex->lab, ex->target, ex->argv); }; });
+}
+
 }  // namespace vpclab::cli

@@ -243,6 +243,20 @@ bool Supervisor::setup(std::string* error) {
       return false;
     }
   }
+  // Let go of the starter's terminal and pipes (a daemon holding a pipe open
+  // would keep `vpclab up | tail` from ever ending): output goes to a log.
+  {
+    std::string log = args_.dir + "/supervisor.log";
+    int out = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (in >= 0) dup2(in, 0);
+    if (out >= 0) {
+      dup2(out, 1);
+      dup2(out, 2);
+    }
+    if (in > 2) close(in);
+    if (out > 2) close(out);
+  }
   if (args_.die_with_parent) prctl(PR_SET_PDEATHSIG, SIGKILL);
   else setsid();
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
