@@ -1,0 +1,86 @@
+// `vpclab up/status/exec/down` on the canonical scenario, as a user runs them.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <regex>
+#include <string>
+#include <thread>
+
+#include "emulator/lab.h"
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out;
+};
+
+Result sh(const std::string& cmd) {
+  Result r;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int st = pclose(p);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+const std::string kTool = VPCLAB_BINARY;
+const std::string kScenario = std::string(VPCLAB_SOURCE_DIR) + "/examples/scenario/same-account.yaml";
+
+TEST(CliLab, ScenarioUpExecDown) {
+  std::string why = vpclab::emulator::namespace_support_problem();
+  if (!why.empty()) GTEST_SKIP() << "namespaces unavailable: " << why;
+  std::string lab = "scenario-" + std::to_string(getpid());
+
+  Result up = sh(kTool + " up " + kScenario + " --name " + lab);
+  ASSERT_EQ(up.code, 0) << up.out;
+  EXPECT_NE(up.out.find("lab " + lab + " is up"), std::string::npos) << up.out;
+  // What is not emulated yet is said, not hidden.
+  EXPECT_NE(up.out.find("not emulated yet"), std::string::npos) << up.out;
+
+  Result st = sh(kTool + " status " + lab);
+  EXPECT_EQ(st.code, 0) << st.out;
+  EXPECT_NE(st.out.find("vpc-router"), std::string::npos) << st.out;
+
+  // Exit codes pass through.
+  EXPECT_EQ(sh(kTool + " exec --lab " + lab + " bar-app -- sh -c 'exit 3'").code, 3);
+  EXPECT_EQ(sh(kTool + " exec --lab " + lab + " no-such-target -- true").code, 125);
+
+  // The private hosted zone associated with bar answers alb.home through the
+  // VPC resolver, with the ALB nodes' private IPs in foo.
+  Result dig = sh(kTool + " exec --lab " + lab + " bar-app -- dig +short +time=1 +tries=2 alb.home @169.254.169.253");
+  EXPECT_EQ(dig.code, 0) << dig.out;
+  EXPECT_TRUE(std::regex_search(dig.out, std::regex("^10\\.2\\.\\d+\\.\\d+\\n10\\.2\\.\\d+\\.\\d+\\n$"))) << dig.out;
+
+  // web1 serves its UserData page; bar's instance reaches it over the peering.
+  Result addr = sh(kTool + " exec --lab " + lab + " foo-web1 -- ip -4 -o addr show dev eth0");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(addr.out, m, std::regex("inet (10\\.2\\.\\d+\\.\\d+)/"))) << addr.out;
+  std::string web1 = m[1];
+  Result curl;
+  for (int i = 0; i < 25; ++i) {
+    curl = sh(kTool + " exec --lab " + lab + " bar-app -- curl -s -m 2 http://" + web1 + ":8080/");
+    if (curl.code == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_NE(curl.out.find("Welcom to web1"), std::string::npos) << curl.out;
+
+  Result down = sh(kTool + " down " + lab);
+  EXPECT_EQ(down.code, 0) << down.out;
+  EXPECT_EQ(sh(kTool + " status " + lab).code, 1);
+  EXPECT_EQ(sh(kTool + " down " + lab).code, 1);
+}
+
+TEST(CliLab, UpRefusesInvalidInput) {
+  Result r = sh(kTool + " up /nonexistent.yaml");
+  EXPECT_EQ(r.code, 2) << r.out;
+}
+
+}  // namespace
