@@ -2,8 +2,10 @@
 //   vpclab alb --config FILE                      the engine's own JSON (docs/alb-engine.md)
 //   vpclab alb PATH... --lb LOGICAL_ID --map TARGET=HOST:PORT... [--listen-address A] [--port-offset N]
 //                                                 the load balancer of a template, targets mapped locally
+//   --health-check-interval SECONDS               check sooner than HealthCheckIntervalSeconds (AWS: 30)
 // Runs until SIGINT/SIGTERM (graceful). Exit 0 after a clean stop, 1 on
 // configuration errors or when a socket cannot be opened, 2 on usage errors.
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -31,6 +33,7 @@ struct AlbOptions {
   bool access_log_given = false;
   std::string admin;
   bool dry_run = false;
+  double hc_interval_seconds = 0;  // 0: each target group's own interval
 };
 
 alb::Engine* g_engine = nullptr;
@@ -191,6 +194,26 @@ int run_alb(const AlbOptions& o) {
   }
   // Templates log to stdout by default; a --config file says itself unless overridden.
   if (o.config.empty() || o.access_log_given) cfg->access_log = o.access_log;
+  if (o.hc_interval_seconds != 0) {
+    if (o.hc_interval_seconds < 0.01 || o.hc_interval_seconds > 300) {
+      std::cerr << "vpclab alb: --health-check-interval: expected 0.01 to 300 seconds\n";
+      return 2;
+    }
+    auto ms = static_cast<int64_t>(o.hc_interval_seconds * 1000 + 0.5);
+    for (auto& tg : cfg->target_groups) {
+      tg.health_check_interval_ms = ms;
+      // AWS requires the timeout below the interval; keep a check from outliving its slot.
+      tg.health_check_timeout_ms = std::min(tg.timeout_ms(), ms);
+    }
+  } else {
+    // A target that fails its first check (backend not up yet) stays initial
+    // until the next one, a whole interval later, as on AWS: say so.
+    for (const auto& tg : cfg->target_groups)
+      if (tg.health_check.enabled && tg.interval_ms() >= 5000)
+        std::cerr << "vpclab alb: " << tg.name << ": health checks every " << tg.interval_ms() / 1000
+                  << " s; a target failing its first check stays initial until the next one "
+                     "(--health-check-interval to check sooner)\n";
+  }
   if (!o.admin.empty()) {
     size_t colon = o.admin.rfind(':');
     auto a = Ipv4Address::parse(colon == std::string::npos ? o.admin : o.admin.substr(0, colon));
@@ -242,6 +265,8 @@ void register_alb(CLI::App& app, Runner& run) {
                                   "access log file, - for stdout, \"\" for none (default: - for templates, "
                                   "the file's access_log with --config)");
   cmd->add_option("--admin", o->admin, "ADDRESS:PORT of the admin endpoint (target health, metrics)");
+  cmd->add_option("--health-check-interval", o->hc_interval_seconds,
+                  "SECONDS between health checks for every target group (default: the template's, AWS 30)");
   cmd->add_flag("--check-only", o->dry_run, "open the sockets, print where, and exit");
   cmd->callback([o, log_opt, &run] {
     o->access_log_given = log_opt->count() > 0;

@@ -1,0 +1,228 @@
+// `vpclab alb PATH --lb ... --map ...` (template mode) as a user runs it: the
+// real binary in front of two real HTTP backends on 127.0.0.1.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+extern char** environ;
+
+namespace vpclab {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A socket bound to 127.0.0.1 on an ephemeral port; listening only once
+// serve() is called, so until then connections are refused (a backend that
+// is not up yet).
+class Backend {
+ public:
+  Backend() {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~Backend() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    close(fd_);
+  }
+  uint16_t port() const { return port_; }
+
+  // Answers every request with 200 "backend PORT" and closes, until destroyed.
+  void serve() {
+    listen(fd_, 64);
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        pollfd p{fd_, POLLIN, 0};
+        if (poll(&p, 1, 50) <= 0) continue;
+        int c = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (c < 0) continue;
+        timeval tv{1, 0};
+        setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        std::string req;
+        char buf[2048];
+        while (req.find("\r\n\r\n") == std::string::npos && req.size() < 65536) {
+          ssize_t n = read(c, buf, sizeof buf);
+          if (n <= 0) break;
+          req.append(buf, static_cast<size_t>(n));
+        }
+        std::string body = "backend " + std::to_string(port_) + "\n";
+        std::string resp = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                           "\r\nConnection: close\r\n\r\n" + body;
+        (void)!write(c, resp.data(), resp.size());
+        close(c);
+      }
+    });
+  }
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// A free 127.0.0.1 port (closed again: the ALB binds it right after).
+uint16_t free_port() {
+  Backend b;
+  return b.port();
+}
+
+// GET / from 127.0.0.1:port; the status code, or -1 when no HTTP answer.
+int http_get(uint16_t port, std::string* body = nullptr) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  timeval tv{1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) {
+    close(fd);
+    return -1;
+  }
+  std::string req = "GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n";
+  (void)!write(fd, req.data(), req.size());
+  std::string resp;
+  char buf[4096];
+  ssize_t n;
+  while (resp.size() < 65536 && (n = read(fd, buf, sizeof buf)) > 0) resp.append(buf, static_cast<size_t>(n));
+  close(fd);
+  if (resp.size() < 12 || resp.compare(0, 7, "HTTP/1.") != 0) return -1;
+  size_t b = resp.find("\r\n\r\n");
+  if (body && b != std::string::npos) *body = resp.substr(b + 4);
+  return std::atoi(resp.c_str() + 9);
+}
+
+// `vpclab ARGS...` in the background, stopped with SIGTERM (then SIGKILL) on destruction.
+class Running {
+ public:
+  explicit Running(std::vector<std::string> args) {
+    args.insert(args.begin(), VPCLAB_BINARY);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);  // access log
+    if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  ~Running() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    for (int i = 0; i < 100; ++i) {  // 5 s at most
+      if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  bool started() const { return pid_ > 0; }
+  bool alive() const { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// Polls GET / until `want` or the deadline; the last status seen.
+int wait_for_status(uint16_t port, int want, std::chrono::milliseconds within, std::string* body = nullptr) {
+  auto deadline = Clock::now() + within;
+  int status = -1;
+  while (Clock::now() < deadline) {
+    status = http_get(port, body);
+    if (status == want) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return status;
+}
+
+std::vector<std::string> template_args(const Backend& web1, const Backend& web2, uint16_t listener_port) {
+  // The scenario's FooHttpListener is on port 80.
+  return {"alb", "examples/scenario/same-account.yaml", "--lb", "FooInternalAlb",
+          "--map", "FooWeb1=127.0.0.1:" + std::to_string(web1.port()),
+          "--map", "FooWeb2=127.0.0.1:" + std::to_string(web2.port()),
+          "--port-offset", std::to_string(int{listener_port} - 80)};
+}
+
+// Backends already up: the first check passes and makes both targets healthy
+// (a new target needs one passing check, not HealthyThresholdCount).
+TEST(AlbCommand, TemplateModeServesThroughListenerWhenBackendsAreUp) {
+  Backend web1, web2;
+  web1.serve();
+  web2.serve();
+  uint16_t port = free_port();
+  ASSERT_GT(port, 80);
+  Running alb(template_args(web1, web2, port));
+  ASSERT_TRUE(alb.started());
+  std::string body;
+  EXPECT_EQ(wait_for_status(port, 200, std::chrono::seconds(5), &body), 200);
+  EXPECT_EQ(body.rfind("backend ", 0), 0u) << body;
+  EXPECT_TRUE(alb.alive());
+}
+
+// Backends that come up after the ALB fail its first check and stay initial
+// (503) until the next one: with the AWS default interval that is 30 s;
+// --health-check-interval brings them in within a second.
+TEST(AlbCommand, TemplateModeBackendsStartingLateGoHealthyWithShortInterval) {
+  Backend web1, web2;  // bound, not listening yet: connection refused
+  uint16_t port = free_port();
+  ASSERT_GT(port, 80);
+  auto args = template_args(web1, web2, port);
+  args.insert(args.end(), {"--health-check-interval", "0.2"});
+  Running alb(args);
+  ASSERT_TRUE(alb.started());
+  EXPECT_EQ(wait_for_status(port, 503, std::chrono::seconds(3)), 503) << "no target is healthy yet";
+  web1.serve();
+  web2.serve();
+  EXPECT_EQ(wait_for_status(port, 200, std::chrono::seconds(5)), 200);
+  // Both targets serve: round robin reaches each within a few requests.
+  std::string a, b;
+  for (int i = 0; i < 6; ++i) {
+    std::string body;
+    if (http_get(port, &body) == 200) (body.find(std::to_string(web1.port())) != std::string::npos ? a : b) = body;
+  }
+  EXPECT_FALSE(a.empty());
+  EXPECT_FALSE(b.empty());
+}
+
+TEST(AlbCommand, HealthCheckIntervalOutOfRangeIsAUsageError) {
+  Backend web1, web2;
+  auto args = template_args(web1, web2, 18080);
+  std::string cmd = VPCLAB_BINARY;
+  for (const auto& a : args) cmd += " " + a;
+  std::string out;
+  FILE* p = popen((cmd + " --health-check-interval 0.001 --check-only 2>&1").c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[512];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = pclose(p);
+  EXPECT_EQ(WEXITSTATUS(st), 2) << out;
+  EXPECT_NE(out.find("--health-check-interval"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace vpclab
