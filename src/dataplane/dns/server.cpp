@@ -97,13 +97,15 @@ uint16_t DnsServer::listen(const std::string& view, Ipv4Address addr, uint16_t p
     close(target);
   }
   Listener l{view, -1, -1};
-  l.udp = make_socket(SOCK_DGRAM, addr, port, error);
-  if (l.udp >= 0) {
+  // Port 0: the kernel picks a free UDP port, which a TCP socket (a client's
+  // ephemeral port, say) may already hold; pick again rather than fail.
+  for (int attempt = 0; attempt < (port == 0 ? 20 : 1); ++attempt) {
+    l.udp = make_socket(SOCK_DGRAM, addr, port, error);
+    if (l.udp < 0) break;
     l.tcp = make_socket(SOCK_STREAM, addr, bound_port(l.udp), error);
-    if (l.tcp < 0) {
-      close(l.udp);
-      l.udp = -1;
-    }
+    if (l.tcp >= 0) break;
+    close(l.udp);
+    l.udp = -1;
   }
   if (home >= 0) {
     if (setns(home, CLONE_NEWNET) != 0) *error = std::string("return to own netns: ") + strerror(errno);
