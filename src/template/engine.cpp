@@ -79,17 +79,6 @@ std::optional<double> to_double(const std::string& s) {
   }
 }
 
-std::optional<long long> to_int(const std::string& s) {
-  if (s.empty() || s.size() > 18) return std::nullopt;
-  size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
-  if (i == s.size()) return std::nullopt;
-  long long v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    v = v * 10 + (s[i] - '0');
-  }
-  return s[0] == '-' ? -v : v;
-}
 
 Value relocate(Value v, SourceLoc loc) {
   switch (v.kind()) {
@@ -1064,7 +1053,7 @@ class Resolver {
       }
       std::string idx;
       if (!eval_scalar(arg.items()[0], "E1017", "Fn::Select index", idx)) return St::kError;
-      auto i = to_int(idx);
+      auto i = parse_int(idx);
       if (!i || *i < 0) {
         err(arg.items()[0].loc().known() ? arg.items()[0].loc() : loc, "E1017",
             "Fn::Select index must be a non-negative integer, got '" + idx + "'");

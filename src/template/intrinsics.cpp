@@ -10,17 +10,6 @@ namespace {
 
 using u128 = unsigned __int128;
 
-std::optional<long long> parse_int(const std::string& s) {
-  if (s.empty() || s.size() > 12) return std::nullopt;
-  size_t i = (s[0] == '+' || s[0] == '-') ? 1 : 0;
-  if (i == s.size()) return std::nullopt;
-  long long v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    v = v * 10 + (s[i] - '0');
-  }
-  return s[0] == '-' ? -v : v;
-}
 
 std::optional<uint32_t> parse_v4(const std::string& s) {
   uint32_t v = 0;
@@ -257,6 +246,18 @@ std::string stable_hex(size_t n, std::initializer_list<std::string_view> parts) 
     for (int i = 0; i < 16 && out.size() < n; ++i) out += hex[(x >> (i * 4)) & 15];
   }
   return out;
+}
+
+std::optional<long long> parse_int(const std::string& s) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  size_t i = (s[0] == '+' || s[0] == '-') ? 1 : 0;
+  if (i == s.size()) return std::nullopt;
+  long long v = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    v = v * 10 + (s[i] - '0');
+  }
+  return s[0] == '-' ? -v : v;
 }
 
 }  // namespace vpclab::tmpl

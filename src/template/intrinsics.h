@@ -2,11 +2,16 @@
 // to the template layer (exposed for tests).
 #pragma once
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace vpclab::tmpl {
+
+// A decimal integer as templates write indexes and sizes ("3", "-1", "+2");
+// nullopt for anything else (no spaces, no hex, at most 18 characters).
+std::optional<long long> parse_int(const std::string& s);
 
 // Standard base64 with padding (Fn::Base64).
 std::string base64_encode(std::string_view in);
