@@ -112,6 +112,23 @@ struct Buffer {
     data = static_cast<char*>(std::realloc(data, ncap));
     cap = ncap;
   }
+  // Sends what is buffered until empty or the socket would block.
+  // Returns -1 when the peer is gone, else the number of bytes sent.
+  ssize_t send_to(int fd) {
+    size_t sent = 0;
+    while (!empty()) {
+      ssize_t w = ::send(fd, data + start, size(), MSG_NOSIGNAL);
+      if (w > 0) {
+        consume(static_cast<size_t>(w));
+        sent += static_cast<size_t>(w);
+        continue;
+      }
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && errno == EAGAIN) break;
+      return -1;
+    }
+    return static_cast<ssize_t>(sent);
+  }
   void append(BufferPool& pool, const char* p, size_t n) {
     reserve(pool, n);
     std::memcpy(data + end, p, n);
@@ -1410,20 +1427,13 @@ void Engine::Impl::client_write(ClientConn* c, const char* a, size_t an, const c
 }
 
 void Engine::Impl::flush_client(ClientConn* c) {
-  while (!c->out.empty()) {
-    ssize_t w = send(c->fd, c->out.data + c->out.start, c->out.size(), MSG_NOSIGNAL);
-    if (w > 0) {
-      c->out.consume(static_cast<size_t>(w));
-      client_lru.touch(&c->lru, now_ms);
-      continue;
-    }
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0 && errno == EAGAIN) break;
-    // error: the client is gone
+  ssize_t sent = c->out.send_to(c->fd);
+  if (sent < 0) {  // the client is gone
     if (c->up) close_upstream(c->up);
     close_client(c);
     return;
   }
+  if (sent > 0) client_lru.touch(&c->lru, now_ms);
   if (c->out.empty()) {
     c->out.release_if_empty(pool);
     if (c->state == ClientState::kClosing) {
@@ -1882,18 +1892,12 @@ void Engine::Impl::forward_request_body(ClientConn* c) {
 }
 
 void Engine::Impl::upstream_flush(UpstreamConn* u) {
-  while (!u->out.empty()) {
-    ssize_t w = send(u->fd, u->out.data + u->out.start, u->out.size(), MSG_NOSIGNAL);
-    if (w > 0) {
-      u->out.consume(static_cast<size_t>(w));
-      upstream_lru.touch(&u->lru, now_ms);
-      continue;
-    }
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0 && errno == EAGAIN) break;
+  ssize_t sent = u->out.send_to(u->fd);
+  if (sent < 0) {
     upstream_eof(u, true);
     return;
   }
+  if (sent > 0) upstream_lru.touch(&u->lru, now_ms);
   if (u->out.empty()) {
     u->out.release_if_empty(pool);
     if (u->client && u->client->read_paused) update_client_events(u->client);
