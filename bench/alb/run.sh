@@ -16,7 +16,9 @@ DURATION=${2:-10}
 PROXY_CPU=${PROXY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 CONNS=${CONNS:-64}
-IDLE_CONNS=${IDLE_CONNS:-9000}  # HAProxy needs 2 fds per maxconn: 9990 under a 20000 fd limit
+IDLE_CONNS=${IDLE_CONNS:-10000}
+# HAProxy reserves 2 fds per maxconn: under the 20000 fd hard limit here it holds at most 9990.
+HAPROXY_IDLE=$(( IDLE_CONNS < 9990 ? IDLE_CONNS : 9990 ))
 VPCLAB=$BUILD/vpclab
 [ -x "$VPCLAB" ] || { echo "no $VPCLAB: build first (cmake --build $BUILD --target vpclab)" >&2; exit 2; }
 for t in nginx haproxy wrk taskset python3; do
@@ -141,8 +143,8 @@ TICK_US=$((1000000 / $(getconf CLK_TCK)))
 ROWS=()
 DIRECT_RPS=""
 
-measure() {  # label port pid
-  local label=$1 port=$2 pid=$3
+measure() {  # label port pid [idle conns]
+  local label=$1 port=$2 pid=$3 idle=${4:-$IDLE_CONNS}
   wrk -t1 -c"$CONNS" -d2s "http://127.0.0.1:$port/" >/dev/null 2>&1 || true   # warm-up
   local t0=0; [ -n "$pid" ] && t0=$(cpu_ticks "$pid")
   taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:$port/" > "$WORK/wrk.$label" 2>&1
@@ -157,13 +159,13 @@ measure() {  # label port pid
   if [ -n "$pid" ]; then
     cpu=$(awk -v d=$((t1 - t0)) -v n="$total" -v us="$TICK_US" 'BEGIN { printf "%.2f", d * us / n }')
     rss=$(rss_kb "$pid")
-    python3 "$ROOT/bench/alb/idle_conns.py" 127.0.0.1 "$port" "$IDLE_CONNS" 4 > "$WORK/idle.$label" &
+    python3 "$ROOT/bench/alb/idle_conns.py" 127.0.0.1 "$port" "$idle" 4 > "$WORK/idle.$label" &
     local ipid=$!
     for _ in $(seq 200); do grep -q ready "$WORK/idle.$label" 2>/dev/null && break; sleep 0.1; done
     sleep 0.5
     rss_idle=$(rss_kb "$pid")
-    per_conn=$(awk -v a="$rss_idle" -v b="$rss" -v n="$IDLE_CONNS" 'BEGIN { printf "%.2f", (a - b) / n }')
     local held; held=$(awk '{print $2}' "$WORK/idle.$label")
+    per_conn=$(awk -v a="$rss_idle" -v b="$rss" -v n="$held" 'BEGIN { printf "%.2f", (a - b) / n }')
     wait $ipid || true
     rss_idle="$rss_idle ($held conns)"
   fi
@@ -182,13 +184,14 @@ for p in vpclab haproxy nginx; do
   [ $p = vpclab ] && label="vpclab alb"
   [ $p = haproxy ] && label="HAProxy $("$HAPROXY" -v | awk 'NR==1 {print $3}')"
   [ $p = nginx ] && label="nginx $("$NGINX" -v 2>&1 | awk -F/ '{print $2}') (proxy)"
-  measure "$label" "${!port_var}" "$PROXY_PID"
+  idle=$IDLE_CONNS; [ $p = haproxy ] && idle=$HAPROXY_IDLE
+  measure "$label" "${!port_var}" "$PROXY_PID" "$idle"
   kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null || true
 done
 
 echo
 echo "wrk -t1 -c$CONNS -d${DURATION}s --latency, proxy on CPU $PROXY_CPU, wrk and backends on CPU $LOAD_CPU, $(nproc) CPUs, $(uname -r)"
 echo
-echo "| target | req/s | vs direct | CPU µs/req (proxy) | p50 | p99 | RSS KiB | RSS KiB, $IDLE_CONNS idle conns | KiB/idle conn | errors |"
+echo "| target | req/s | vs direct | CPU µs/req (proxy) | p50 | p99 | RSS KiB | RSS KiB, idle conns held | KiB/idle conn | errors |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for r in "${ROWS[@]}"; do echo "$r"; done

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "emulator/compile_context.h"
+
 #include "dataplane/dns/views.h"
 
 namespace vpclab::emulator {
@@ -29,11 +31,12 @@ std::string shell_for(const std::string& script) {
 
 CompiledLab compile_network(const model::Network& net) {
   CompiledLab out;
+  CompileContext ctx{net, out, {}, {}, {}, {}, {}};
   LabPlan& p = out.plan;
+  auto& bridge_of = ctx.bridge_of;
+  auto& next_pref = ctx.next_pref;
 
   // Routers, subnet bridges, resolver addresses.
-  std::map<std::string, std::string> bridge_of;  // subnet id -> bridge name
-  std::map<std::string, uint32_t> next_pref;     // router -> next rule priority
   for (const auto& v : net.vpcs) {
     const std::string& r = v.id;
     p.namespaces.push_back({r, NetnsRole::kVpcRouter, v.id, {}, {}});
@@ -61,7 +64,7 @@ CompiledLab compile_network(const model::Network& net) {
   }
 
   // Peering links (active ones only: traffic flows only while active).
-  std::map<std::string, size_t> peering_index;
+  auto& peering_index = ctx.peering_index;
   for (size_t k = 0; k < net.peerings.size(); ++k) {
     const auto& pc = net.peerings[k];
     if (pc.state != model::PeeringState::kActive) continue;
@@ -85,7 +88,7 @@ CompiledLab compile_network(const model::Network& net) {
     if (bridge_of.count(s.id)) p.routes.push_back({s.vpc, kPeeringLocalTable, s.cidr, RouteType::kUnicast, std::nullopt, bridge_of[s.id]});
 
   // Route tables.
-  std::map<std::string, uint32_t> table_of;
+  auto& table_of = ctx.table_of;
   for (size_t i = 0; i < net.route_tables.size(); ++i) {
     const auto& rt = net.route_tables[i];
     if (!net.vpc(rt.vpc)) continue;
@@ -121,6 +124,7 @@ CompiledLab compile_network(const model::Network& net) {
           break;
         }
         default:
+          if (compile_gateway_route(ctx, rt, route, t)) break;
           out.unsupported.push_back("route " + dst.str() + " -> " + route.target_id + " in " + rt.id + " (" +
                                     route_target_kind_name(route.target_kind) + " targets are not emulated yet)");
           break;
@@ -142,11 +146,12 @@ CompiledLab compile_network(const model::Network& net) {
   size_t eni_no = 0;
   std::set<std::string> placed;
   auto attach = [&](const std::string& ns, const std::string& dev, const model::NetworkInterface* eni,
-                    const std::string& subnet_id, Ipv4Address ip, bool primary) {
+                    const std::string& key, const std::string& subnet_id, Ipv4Address ip, bool primary) {
     const auto* s = net.subnet(subnet_id);
     if (!s || !bridge_of.count(s->id)) return;
     std::string peer = std::to_string(eni_no++);
     peer.insert(peer.begin(), 'e');  // not "e" + ...: GCC 12 -Wrestrict false positive
+    ctx.eni_place[key] = EniPlace{ns, dev, peer, s->id, s->vpc, ip};
     p.veths.push_back({ns, dev, "", s->vpc, peer, bridge_of[s->id]});
     p.addresses.push_back({ns, dev, ip, s->cidr.length});
     if (eni)
@@ -181,14 +186,14 @@ CompiledLab compile_network(const model::Network& net) {
     if (!inst.origin.logical_id.empty()) out.targets.emplace(inst.origin.logical_id, ns);
     if (!inst.name.empty()) out.targets.emplace(inst.name, ns);
     if (inst.network_interfaces.empty()) {
-      attach(ns, "eth0", nullptr, inst.subnet, inst.private_ip, true);
+      attach(ns, "eth0", nullptr, inst.id, inst.subnet, inst.private_ip, true);
     } else {
       for (size_t j = 0; j < inst.network_interfaces.size(); ++j) {
         const auto* eni = net.network_interface(inst.network_interfaces[j]);
         if (!eni) continue;
         placed.insert(eni->id);
         // TODO(multi-ENI): source routing for secondary interfaces.
-        attach(ns, "eth" + std::to_string(j), eni, eni->subnet, eni->private_ip, j == 0);
+        attach(ns, "eth" + std::to_string(j), eni, eni->id, eni->subnet, eni->private_ip, j == 0);
       }
     }
     if (inst.state == model::InstanceState::kRunning && !inst.user_data.empty()) {
@@ -206,7 +211,7 @@ CompiledLab compile_network(const model::Network& net) {
     if (eni.owner_kind == model::EniOwnerKind::kInstance && net.instance(eni.owner_id)) continue;
     p.namespaces.push_back({eni.id, NetnsRole::kEni, eni.id, {}, {}});
     out.targets[eni.id] = eni.id;
-    attach(eni.id, "eth0", &eni, eni.subnet, eni.private_ip, true);
+    attach(eni.id, "eth0", &eni, eni.id, eni.subnet, eni.private_ip, true);
   }
 
   // The resolver's views (split horizon, PHZ associations: dataplane/dns/views.h).
@@ -242,12 +247,9 @@ CompiledLab compile_network(const model::Network& net) {
   }
   p.dns = std::make_shared<const dataplane::ResolverConfig>(dataplane::build_lab_views(dns));
 
-  // Not emulated yet: say so rather than pretend.
-  for (const auto& igw : net.internet_gateways)
-    if (!igw.vpc.empty()) out.unsupported.push_back("internet gateway " + igw.id + " (no internet namespace yet)");
-  for (const auto& nat : net.nat_gateways) out.unsupported.push_back("NAT gateway " + nat.id + " (no SNAT yet)");
-  if (!net.security_groups.empty())
-    out.unsupported.push_back("security groups and network ACLs are not enforced yet (everything routed is allowed)");
+  compile_gateways(ctx);
+  compile_load_balancers(ctx);
+  compile_filters(ctx);
   return out;
 }
 
