@@ -28,6 +28,7 @@ def main():
     ap.add_argument("--rules", type=int, default=5, help="ingress rules per security group (4 groups per VPC)")
     ap.add_argument("--per-stack", type=int, default=20, help="VPCs per stack (even; <= 500 resources)")
     ap.add_argument("--out", required=True, help="directory for the stacks and vpclab.yaml")
+    ap.add_argument("--user-data", default="", help="a shell script every instance runs (vpclab up benchmarks)")
     a = ap.parse_args()
     if not 1 <= a.vpcs <= 4096:
         sys.exit("--vpcs must be 1..4096 (one /20 each in 10.0.0.0/8)")
@@ -87,6 +88,9 @@ def stack(a, vpcs):
             w(f"  Vpc{i}Instance{n}:\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-12345678\n"
               f"      InstanceType: t3.micro\n      SubnetId: !Ref Vpc{i}Subnet{n % 2}\n"
               f"      SecurityGroupIds: [!Ref Vpc{i}{tier}Sg]")
+            if a.user_data:
+                w("      UserData: !Base64 |")
+                w("\n".join("        " + line for line in a.user_data.splitlines()))
     for i in range(vpcs.start, vpcs.stop - 1, 2):
         j = i + 1
         w(f"  Peering{i}to{j}:\n    Type: AWS::EC2::VPCPeeringConnection\n    Properties:\n"

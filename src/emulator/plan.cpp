@@ -34,25 +34,22 @@ std::string rule_line(const RulePlan& r) {
   return s;
 }
 
-// Per-namespace `ip -batch` steps: one fork per namespace and phase instead
-// of one per object (labs have thousands of objects).
-void batch(std::vector<PlanStep>& out, const std::string& what,
-           const std::map<std::string, std::vector<std::string>>& lines_by_ns) {
-  for (const auto& [ns, lines] : lines_by_ns) {
-    PlanStep s;
-    s.description = what + " in " + ns;
-    s.argv = {"ip", "-n", ns, "-batch", "-"};
-    for (const auto& l : lines) s.input += l + "\n";
-    out.push_back(std::move(s));
-  }
+PlanStep batch_step(std::string description, std::vector<std::string> argv, const std::vector<std::string>& lines) {
+  PlanStep s;
+  s.description = std::move(description);
+  s.argv = std::move(argv);
+  for (const auto& l : lines) s.input += l + "\n";
+  return s;
 }
 
 }  // namespace
 
 std::vector<PlanStep> plan_steps(const LabPlan& plan) {
   std::vector<PlanStep> out;
-  for (const auto& n : plan.namespaces)
-    out.push_back({PlanStep::Kind::kCommand, "create network namespace " + n.name, {"ip", "netns", "add", n.name}, {}, nullptr, nullptr});
+  std::vector<std::string> lines;
+  for (const auto& n : plan.namespaces) lines.push_back("netns add " + n.name);
+  if (!lines.empty())
+    out.push_back(batch_step("create " + std::to_string(lines.size()) + " network namespaces", {"ip", "-batch", "-"}, lines));
   for (const auto& s : plan.sysctls) {
     PlanStep st;
     st.kind = PlanStep::Kind::kSysctl;
@@ -61,39 +58,40 @@ std::vector<PlanStep> plan_steps(const LabPlan& plan) {
     out.push_back(std::move(st));
   }
 
-  std::map<std::string, std::vector<std::string>> links, up;
-  for (const auto& n : plan.namespaces) up[n.name].push_back("link set lo up");
-  for (const auto& b : plan.bridges) {
-    links[b.netns].push_back("link add " + b.name + " type bridge");
-    up[b.netns].push_back("link set " + b.name + " up");
-  }
-  batch(out, "create bridges", links);
-  for (const auto& v : plan.veths) {
-    PlanStep s;
-    s.description = "create veth " + v.netns_a + "/" + v.name_a + " <-> " + v.netns_b + "/" + v.name_b;
-    s.argv = {"ip", "-n", v.netns_a, "link", "add", v.name_a, "type", "veth", "peer", "name", v.name_b, "netns", v.netns_b};
-    out.push_back(std::move(s));
-    if (!v.master_a.empty()) up[v.netns_a].push_back("link set " + v.name_a + " master " + v.master_a);
-    if (!v.master_b.empty()) up[v.netns_b].push_back("link set " + v.name_b + " master " + v.master_b);
-    up[v.netns_a].push_back("link set " + v.name_a + " up");
-    up[v.netns_b].push_back("link set " + v.name_b + " up");
-  }
-  batch(out, "attach and bring up links", up);
+  // Links are created from the supervisor's namespace, each end placed by
+  // name: one fork for the whole lab.
+  lines.clear();
+  for (const auto& b : plan.bridges) lines.push_back("link add " + b.name + " netns " + b.netns + " type bridge");
+  for (const auto& v : plan.veths)
+    lines.push_back("link add " + v.name_a + " netns " + v.netns_a + " type veth peer name " + v.name_b + " netns " +
+                    v.netns_b);
+  if (!lines.empty())
+    out.push_back(batch_step("create " + std::to_string(plan.bridges.size()) + " bridges and " +
+                                 std::to_string(plan.veths.size()) + " veth pairs",
+                             {"ip", "-batch", "-"}, lines));
 
-  std::map<std::string, std::vector<std::string>> addrs, routes, rules;
+  // Then one batch per namespace, in phase order inside it.
+  std::map<std::string, std::vector<std::string>> per_ns;
+  for (const auto& n : plan.namespaces) per_ns[n.name].push_back("link set lo up");
+  for (const auto& b : plan.bridges) per_ns[b.netns].push_back("link set " + b.name + " up");
+  for (const auto& v : plan.veths) {
+    if (!v.master_a.empty()) per_ns[v.netns_a].push_back("link set " + v.name_a + " master " + v.master_a);
+    if (!v.master_b.empty()) per_ns[v.netns_b].push_back("link set " + v.name_b + " master " + v.master_b);
+    per_ns[v.netns_a].push_back("link set " + v.name_a + " up");
+    per_ns[v.netns_b].push_back("link set " + v.name_b + " up");
+  }
   for (const auto& a : plan.addresses)
-    addrs[a.netns].push_back("addr add " + a.address.str() + "/" + std::to_string(a.prefix) + " dev " + a.dev);
-  batch(out, "add addresses", addrs);
-  for (const auto& r : plan.routes) routes[r.netns].push_back(route_line(r));
-  batch(out, "add routes", routes);
-  for (const auto& r : plan.rules) rules[r.netns].push_back(rule_line(r));
-  batch(out, "add routing rules", rules);
+    per_ns[a.netns].push_back("addr add " + a.address.str() + "/" + std::to_string(a.prefix) + " dev " + a.dev);
+  for (const auto& r : plan.routes) per_ns[r.netns].push_back(route_line(r));
+  for (const auto& r : plan.rules) per_ns[r.netns].push_back(rule_line(r));
+  for (const auto& [ns, l] : per_ns)
+    out.push_back(batch_step("configure links, addresses, routes and rules in " + ns, {"ip", "-n", ns, "-batch", "-"}, l));
 
   for (const auto& n : plan.nft) {
     PlanStep s;
+    s.kind = PlanStep::Kind::kNft;
     s.description = "load nftables (" + (n.what.empty() ? std::string("rules") : n.what) + ") in " + n.netns;
-    s.argv = {"ip", "netns", "exec", n.netns, "nft", "-f", "-"};
-    s.input = n.script;
+    s.nft = &n;
     out.push_back(std::move(s));
   }
   if (plan.dns && !plan.dns_listen.empty()) {

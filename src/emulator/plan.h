@@ -116,20 +116,25 @@ struct LabPlan {
 };
 
 // One executable step of a plan, in order. Either a command (argv, with
-// optional stdin) run inside the lab, a sysctl, or a process start.
+// optional stdin) run inside the lab, a sysctl, an nftables script loaded
+// in-process (libnftables), or a process start.
 struct PlanStep {
-  enum class Kind { kCommand, kSysctl, kDns, kProcess } kind = Kind::kCommand;
+  enum class Kind { kCommand, kSysctl, kNft, kDns, kProcess } kind = Kind::kCommand;
   std::string description;  // "add address 10.2.1.1/24 to br0 in vpc-foo"
   std::vector<std::string> argv;
-  std::string input;         // stdin for the command (nft scripts)
+  std::string input;         // stdin for the command (`ip -batch` lines)
   const SysctlPlan* sysctl = nullptr;
   const ProcessPlan* process = nullptr;
+  const NftPlan* nft = nullptr;
 };
 
-// The steps in the order they must run: namespaces, sysctls, bridges, veths,
-// links up, addresses, routes, rules, nftables, the resolver, processes
-// (UserData may resolve names as soon as it starts). Pointers refer
-// into `plan`, which must outlive the steps.
+// The steps in the order they must run: namespaces (one `ip -batch`),
+// sysctls, bridges and veths (one `ip -batch` naming each end's namespace),
+// then one `ip -n NS -batch` per namespace (links up, addresses, routes,
+// rules), nftables, the resolver, processes (UserData may resolve names as
+// soon as it starts). Forks are what costs at scale: a 500-instance lab has
+// ~600 namespaces and ~4,000 objects. Pointers refer into `plan`, which
+// must outlive the steps.
 std::vector<PlanStep> plan_steps(const LabPlan& plan);
 
 // Structural checks before anything is created: duplicate names, interface

@@ -190,7 +190,7 @@ TEST_P(LabTest, FailingStepIsNamedAndNothingRemains) {
   o.progress = [&](const std::string& line) { progress.push_back(line); };
   LabStart s = start_lab(p, o);
   ASSERT_FALSE(s.ok);
-  EXPECT_NE(s.error.find("add addresses in a"), std::string::npos) << s.error;
+  EXPECT_NE(s.error.find("configure links, addresses, routes and rules in a"), std::string::npos) << s.error;
   EXPECT_NE(s.error.find("addr add 10.0.0.10/24 dev eth0"), std::string::npos) << s.error;
   EXPECT_FALSE(progress.empty());
   EXPECT_FALSE(lab_status(name, nullptr));
@@ -228,17 +228,24 @@ TEST(LabPlan, StepsRunInDependencyOrder) {
       if (d[i].rfind(prefix, 0) == 0) return i;
     return d.size();
   };
-  EXPECT_LT(pos("create network namespace"), pos("set net.ipv4.ip_forward"));
-  EXPECT_LT(pos("create bridges"), pos("create veth"));
-  EXPECT_LT(pos("create veth"), pos("attach and bring up links"));
-  EXPECT_LT(pos("attach and bring up links"), pos("add addresses"));
-  EXPECT_LT(pos("add addresses"), pos("add routes"));
-  EXPECT_LT(pos("add routes"), pos("add routing rules"));
-  EXPECT_LT(pos("add routing rules"), pos("start b/http"));
-  EXPECT_LT(pos("start"), d.size());
+  // Few forks: one batch for all namespaces, one for all links, one per namespace.
+  EXPECT_EQ(d.front(), "create 3 network namespaces");
+  EXPECT_LT(pos("create 3 network namespaces"), pos("set net.ipv4.ip_forward"));
+  EXPECT_LT(pos("set net.ipv4.ip_forward"), pos("create 1 bridges and 2 veth pairs"));
+  EXPECT_LT(pos("create 1 bridges"), pos("configure links, addresses, routes and rules in sw"));
+  EXPECT_LT(pos("configure links, addresses, routes and rules in a"), pos("start b/http"));
+  EXPECT_EQ(steps.size(), 1u + 1u + 1u + 3u + 2u);  // namespaces, sysctl, links, 3 namespaces, 2 processes
   for (const auto& s : steps) {
-    if (s.description == "add routing rules in sw") {
-      EXPECT_EQ(s.input, "rule add pref 1000 iif br0 lookup 1000\nrule add pref 1001 iif br0 unreachable\n");
+    if (s.description == "create 1 bridges and 2 veth pairs") {
+      EXPECT_EQ(s.argv, (std::vector<std::string>{"ip", "-batch", "-"}));
+      EXPECT_NE(s.input.find("link add br0 netns sw type bridge\n"), std::string::npos) << s.input;
+    }
+    if (s.description == "configure links, addresses, routes and rules in sw") {
+      // Phase order inside the namespace: links, then rules last.
+      EXPECT_LT(s.input.find("link set br0 up"), s.input.find("rule add"));
+      EXPECT_NE(s.input.find("rule add pref 1000 iif br0 lookup 1000\nrule add pref 1001 iif br0 unreachable\n"),
+                std::string::npos)
+          << s.input;
     }
   }
 }
