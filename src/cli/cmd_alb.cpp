@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "dataplane/alb/config.h"
 #include "dataplane/alb/engine.h"
+#include "emulator/alb_config.h"
 #include "template/load.h"
 
 namespace vpclab::cli {
@@ -46,15 +47,12 @@ void print_diags(const Diagnostics& d) {
   for (const auto& x : d.items()) std::cerr << x.str() << "\n";
 }
 
-// Builds the engine configuration of one load balancer of the model.
+// Builds the engine configuration of one load balancer of the model, its
+// targets mapped to local addresses (emulator/alb_config.h does the rest).
 std::optional<alb::EngineConfig> from_model(const model::Network& net, const AlbOptions& o, std::string& error) {
-  const model::LoadBalancer* lb = nullptr;
-  for (const auto& l : net.load_balancers)
-    if (l.origin.logical_id == o.lb || l.name == o.lb || l.arn == o.lb) lb = &l;
+  const model::LoadBalancer* lb = emulator::find_load_balancer(net, o.lb);
   if (!lb) {
-    error = "no load balancer \"" + o.lb + "\" (known:";
-    for (const auto& l : net.load_balancers) error += " " + (l.origin.logical_id.empty() ? l.name : l.origin.logical_id);
-    error += ")";
+    error = "no load balancer \"" + o.lb + "\" (known:" + emulator::known_load_balancers(net) + ")";
     return std::nullopt;
   }
   auto listen = Ipv4Address::parse(o.listen_address);
@@ -76,87 +74,24 @@ std::optional<alb::EngineConfig> from_model(const model::Network& net, const Alb
     }
     map[m.substr(0, eq)] = {*addr, static_cast<uint16_t>(port)};
   }
-  auto lookup = [&](const model::Target& t) -> const std::pair<Ipv4Address, uint16_t>* {
-    if (auto it = map.find(t.id); it != map.end()) return &it->second;
+  emulator::AlbConfigOptions opts;
+  opts.nodes.push_back(alb::NodeConfig{"node-1", *listen, ""});
+  opts.port_offset = o.port_offset;
+  opts.target_address = [&](const model::TargetGroup& tg, const model::Target& t,
+                            std::string& e) -> std::optional<std::pair<Ipv4Address, uint16_t>> {
+    if (auto it = map.find(t.id); it != map.end()) return it->second;
     if (const model::Instance* i = net.instance(t.id)) {
-      if (auto it = map.find(i->origin.logical_id); it != map.end()) return &it->second;
-      if (auto it = map.find(i->name); it != map.end()) return &it->second;
+      if (auto it = map.find(i->origin.logical_id); it != map.end()) return it->second;
+      if (auto it = map.find(i->name); it != map.end()) return it->second;
     }
-    return nullptr;
-  };
-  alb::EngineConfig c;
-  c.name = lb->name;
-  size_t slash = lb->full_name.rfind('/');
-  if (slash != std::string::npos) c.id = lb->full_name.substr(slash + 1);
-  c.region = lb->origin.region.empty() ? c.region : lb->origin.region;
-  c.account = lb->origin.account.empty() ? c.account : lb->origin.account;
-  c.attributes = lb->attributes;
-  c.nodes.push_back(alb::NodeConfig{"node-1", *listen, ""});
-  c.access_log = o.access_log;
-  std::vector<std::string> used_tgs;
-  for (const model::Listener* l : net.listeners_of(lb->arn)) {
-    if (l->protocol != "HTTP") {
-      std::cerr << "vpclab alb: skipping " << l->protocol << " listener on port " << l->port
-                << " (only HTTP is served)\n";
-      continue;
-    }
-    alb::ListenerConfig lc;
-    lc.arn = l->arn;
-    int port = l->port + o.port_offset;
-    if (port < 1 || port > 65535) {
-      error = "listener port " + std::to_string(l->port) + " + offset is out of range";
-      return std::nullopt;
-    }
-    lc.port = static_cast<uint16_t>(port);
-    lc.default_rule = l->default_rule;
-    lc.rules = l->rules;
-    auto note = [&](const vpclab::alb::ListenerRule& r) {
-      for (const auto& a : r.actions)
-        for (const auto& g : a.target_groups)
-          if (std::find(used_tgs.begin(), used_tgs.end(), g.target_group_arn) == used_tgs.end())
-            used_tgs.push_back(g.target_group_arn);
-    };
-    note(lc.default_rule);
-    for (const auto& r : lc.rules) note(r);
-    c.listeners.push_back(std::move(lc));
-  }
-  if (c.listeners.empty()) {
-    error = "load balancer " + o.lb + " has no HTTP listener";
+    e = "target " + t.id + " of " + tg.name + " is not mapped: add --map " + t.id +
+        "=HOST:PORT (instance logical ids and Name tags work too)";
     return std::nullopt;
-  }
-  for (const auto& arn : used_tgs) {
-    const model::TargetGroup* tg = net.target_group(arn);
-    if (!tg) {
-      error = "unknown target group " + arn;
-      return std::nullopt;
-    }
-    alb::TargetGroupConfig t;
-    t.arn = tg->arn;
-    t.name = tg->name;
-    t.protocol = tg->protocol;
-    t.port = tg->port;
-    t.health_check = tg->health_check;
-    // Targets are remapped: a health-check port equal to the traffic port follows the mapping.
-    if (t.health_check.port.empty() || t.health_check.port == std::to_string(tg->port))
-      t.health_check.port = "traffic-port";
-    t.attributes = tg->attributes;
-    for (const auto& target : tg->targets) {
-      const auto* m = lookup(target);
-      if (!m) {
-        error = "target " + target.id + " of " + tg->name + " is not mapped: add --map " + target.id +
-                "=HOST:PORT (instance logical ids and Name tags work too)";
-        return std::nullopt;
-      }
-      alb::TargetConfig tc;
-      tc.id = target.id;
-      tc.address = m->first;
-      tc.port = m->second;
-      tc.availability_zone = target.availability_zone;
-      t.targets.push_back(tc);
-    }
-    c.target_groups.push_back(std::move(t));
-  }
-  return c;
+  };
+  auto r = emulator::engine_config_from_model(net, *lb, opts);
+  for (const auto& n : r.notes) std::cerr << "vpclab alb: skipping " << n << "\n";
+  if (!r.config) error = r.error;
+  return r.config;
 }
 
 int run_alb(const AlbOptions& o) {

@@ -171,6 +171,7 @@ int run_status(std::string name, bool as_json) {
     for (const auto& p : st->processes)
       j["processes"].push_back({{"name", p.name}, {"namespace", p.netns}, {"pid", p.pid},
                                 {"state", p.running ? "running" : "exited"}, {"exit_code", p.exit_code}});
+    j["load_balancers"] = json::parse(lab_load_balancers_json(st->name), nullptr, false);
     std::cout << j.dump(2) << "\n";
     return 0;
   }
@@ -181,6 +182,7 @@ int run_status(std::string name, bool as_json) {
   for (const auto& p : st->processes)
     std::cout << "  " << p.name << "  in " << p.netns << "  "
               << (p.running ? "running" : "exited " + std::to_string(p.exit_code)) << "\n";
+  std::cout << lab_load_balancers_text(st->name);
   return 0;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
 
 namespace vpclab::cli {
 
@@ -13,5 +14,12 @@ void register_check(CLI::App& app, Runner& run);
 void register_trace(CLI::App& app, Runner& run);     // also matrix, exposure
 void register_alb(CLI::App& app, Runner& run);
 void register_lab(CLI::App& app, Runner& run);       // up, down, status, exec, logs, health, instance
+void register_logs(CLI::App& app, Runner& run);      // logs, health (cmd_logs.cpp)
+
+// A running lab's ALBs for `vpclab status` (cmd_logs.cpp): a JSON array
+// (name, dns_name, nodes, listeners, target_groups with health), or text
+// lines ("" when the lab has none).
+std::string lab_load_balancers_json(const std::string& lab);
+std::string lab_load_balancers_text(const std::string& lab);
 
 }  // namespace vpclab::cli

@@ -1,11 +1,64 @@
-// ALB nodes (compile_context.h).
+// ALB nodes (compile_context.h): each node's ENI already has a namespace at
+// its private IP; here the load balancer becomes an engine configuration
+// the supervisor runs with one engine node per ALB node (docs/emulator.md,
+// "ALB nodes").
+#include <cstdlib>
+
+#include "emulator/alb_config.h"
 #include "emulator/compile_context.h"
 
 namespace vpclab::emulator {
 
 void compile_load_balancers(CompileContext& ctx) {
-  for (const auto& lb : ctx.net.load_balancers)
-    ctx.out.unsupported.push_back("load balancer " + lb.name + " (nodes have addresses, no data plane yet)");
+  const model::Network& net = ctx.net;
+  for (const auto& lb : net.load_balancers) {
+    std::string what = "load balancer " + lb.origin.display(lb.name);
+    if (lb.type != "application") {
+      ctx.out.unsupported.push_back(what + " (" + lb.type + " load balancers have no data plane yet)");
+      continue;
+    }
+    AlbConfigOptions opts;
+    LoadBalancerPlan p;
+    for (const auto& n : lb.nodes) {
+      auto place = ctx.eni_place.find(n.network_interface);
+      if (place == ctx.eni_place.end() || !n.private_ip.value) {
+        ctx.out.unsupported.push_back(what + ": node in " + n.subnet + " (its subnet is not in the lab)");
+        continue;
+      }
+      opts.nodes.push_back(dataplane::alb::NodeConfig{n.network_interface, n.private_ip, n.availability_zone});
+      p.node_netns.push_back(place->second.netns);
+    }
+    if (opts.nodes.empty()) {
+      ctx.out.unsupported.push_back(what + " (no node in the lab)");
+      continue;
+    }
+    AlbConfigResult r = engine_config_from_model(net, lb, opts);
+    for (const auto& n : r.notes) ctx.out.unsupported.push_back(what + ": " + n);
+    if (!r.config) {
+      ctx.out.unsupported.push_back(what + " (" + r.error + ")");
+      continue;
+    }
+    p.name = lb.name;
+    p.logical_id = lb.origin.logical_id;
+    p.arn = lb.arn;
+    p.dns_name = lb.dns_name;
+    p.config = std::move(*r.config);
+    p.config.access_log = "logs/" + lb.name + ".access.log";
+    // Quick shutdown: `down` should not wait 30 s for clients.
+    p.config.shutdown_grace_ms = 1000;
+    for (const auto& tgc : p.config.target_groups) {
+      if (const auto* tg = net.target_group(tgc.arn); tg && !tg->origin.logical_id.empty())
+        p.target_group_logical_ids.push_back({tg->origin.logical_id, tg->arn});
+      if (!tgc.health_check.enabled) continue;
+      for (const auto& t : tgc.targets) {
+        const model::Instance* inst = net.instance(t.id);
+        if (!inst || inst->state != model::InstanceState::kRunning || inst->user_data.empty()) continue;
+        int port = tgc.health_check.port == "traffic-port" ? t.port : std::atoi(tgc.health_check.port.c_str());
+        if (port > 0 && port < 65536) p.boot_waits.push_back({inst->id, static_cast<uint16_t>(port)});
+      }
+    }
+    ctx.plan().load_balancers.push_back(std::move(p));
+  }
 }
 
 }  // namespace vpclab::emulator

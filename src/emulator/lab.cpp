@@ -366,6 +366,24 @@ bool stop_lab(const std::string& name, std::string* error) {
   return true;
 }
 
+std::optional<std::string> lab_request(const std::string& name, const std::string& request_json,
+                                       std::string* error) {
+  std::string scratch;
+  if (!error) error = &scratch;
+  if (!valid_lab_name(name)) {
+    *error = "invalid lab name '" + name + "'";
+    return std::nullopt;
+  }
+  json req = json::parse(request_json, nullptr, false);
+  if (req.is_discarded() || !req.is_object()) {
+    *error = "bad request";
+    return std::nullopt;
+  }
+  json r = request(name, req, error);
+  if (r.is_discarded()) return std::nullopt;
+  return r.dump();
+}
+
 int lab_exec(const std::string& name, const std::string& netns, const std::vector<std::string>& argv, int in_fd,
              int out_fd, int err_fd, std::string* error) {
   std::string scratch;

@@ -87,6 +87,12 @@ std::vector<std::string> list_labs();
 // Stops the lab and waits until its supervisor is gone (at most ~5 s).
 bool stop_lab(const std::string& name, std::string* error);
 
+// Sends one control-socket request (a JSON object as text, e.g.
+// {"op":"target-health","target_group":"foo-web"}) and returns the reply's
+// JSON text; nullopt with `error` set when the lab does not answer.
+std::optional<std::string> lab_request(const std::string& name, const std::string& request_json,
+                                       std::string* error);
+
 // Runs argv inside network namespace `netns` of the lab, as a process of the
 // lab (it dies with the lab), with the given descriptors as its stdin,
 // stdout and stderr. SIGINT/SIGTERM/SIGHUP received meanwhile are forwarded.

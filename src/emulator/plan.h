@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/alb/config.h"
 #include "dataplane/dns/resolver.h"
 #include "vocab/ip.h"
 
@@ -99,6 +100,24 @@ struct DnsListenPlan {
   uint16_t port = 53;
 };
 
+// An ALB: one engine in the supervisor whose node i listens, connects to
+// targets and health-checks them from namespace node_netns[i] (the node's
+// ENI). config.access_log is relative to the lab directory.
+struct LoadBalancerPlan {
+  std::string name, logical_id, arn, dns_name;
+  dataplane::alb::EngineConfig config;  // nodes in node_netns order; socket_for_node unset
+  std::vector<std::string> node_netns;
+  std::vector<std::pair<std::string, std::string>> target_group_logical_ids;  // logical id -> ARN
+  // Targets whose UserData runs in the lab: the first health checks wait
+  // (boundedly) until something listens on the health-check port in that
+  // namespace, as a booted instance would.
+  struct BootWait {
+    std::string netns;
+    uint16_t port = 0;
+  };
+  std::vector<BootWait> boot_waits;
+};
+
 struct LabPlan {
   std::vector<NetnsPlan> namespaces;
   std::vector<SysctlPlan> sysctls;
@@ -111,6 +130,7 @@ struct LabPlan {
   std::vector<ProcessPlan> processes;
   std::shared_ptr<const dataplane::ResolverConfig> dns;  // null: no resolver
   std::vector<DnsListenPlan> dns_listen;
+  std::vector<LoadBalancerPlan> load_balancers;  // started after the processes
 
   const NetnsPlan* netns(const std::string& name) const;
 };

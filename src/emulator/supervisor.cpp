@@ -24,6 +24,7 @@
 #include <nftables/libnftables.h>
 
 #include "dataplane/dns/server.h"
+#include "emulator/alb_runtime.h"
 
 namespace vpclab::emulator {
 
@@ -243,6 +244,7 @@ class Supervisor {
  private:
   bool setup(std::string* error);
   bool apply(std::string* error);
+  bool start_load_balancers(std::string* error);
   pid_t spawn(const std::string& netns, const std::vector<std::string>& argv, const std::vector<std::string>& env,
               int in, int out, int err, const std::string& cwd_rel, bool cwd_in_lab_dir);
   void loop();
@@ -260,6 +262,7 @@ class Supervisor {
   bool stopping_ = false;
   std::unique_ptr<dataplane::DnsServer> dns_;
   std::thread dns_thread_;
+  std::vector<std::unique_ptr<AlbRuntime>> albs_;
 };
 
 bool Supervisor::setup(std::string* error) {
@@ -479,6 +482,47 @@ bool Supervisor::apply(std::string* error) {
   return true;
 }
 
+// ALBs start after the processes (docs/emulator.md, "ALB nodes"): first
+// each target's UserData gets a moment to listen (a booted instance), then
+// the engines start, and `up` returns once every target's first health
+// checks are done, or after a bounded wait.
+bool Supervisor::start_load_balancers(std::string* error) {
+  if (plan_.load_balancers.empty()) return true;
+  using clock = std::chrono::steady_clock;
+  auto ms_since = [](clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t).count();
+  };
+  auto t0 = clock::now();
+  size_t waits = 0;
+  for (const auto& lb : plan_.load_balancers) waits += lb.boot_waits.size();
+  if (waits) {
+    write_all(args_.status_fd, "step ALBs: waiting for " + std::to_string(waits) + " targets to listen\n");
+    constexpr int64_t kBootWaitMs = 5000;
+    for (const auto& lb : plan_.load_balancers)
+      for (const auto& w : lb.boot_waits)
+        while (!listening_in(w.netns, w.port) && ms_since(t0) < kBootWaitMs) usleep(20000);
+  }
+  int64_t check_wait_ms = 0;
+  for (const auto& lb : plan_.load_balancers) {
+    write_all(args_.status_fd, "step ALB " + lb.name + ": " + std::to_string(lb.node_netns.size()) + " nodes\n");
+    albs_.push_back(std::make_unique<AlbRuntime>(lb, args_.dir));
+    if (!albs_.back()->start(error)) return false;
+    for (const auto& tg : lb.config.target_groups) check_wait_ms = std::max(check_wait_ms, tg.timeout_ms() + 500);
+  }
+  // A check that has no answer within its timeout has failed: by then every
+  // first check is done. Bounded for long timeouts.
+  check_wait_ms = std::min<int64_t>(check_wait_ms, 10000);
+  write_all(args_.status_fd, "step ALBs: first health checks\n");
+  auto t1 = clock::now();
+  while (ms_since(t1) < check_wait_ms) {
+    bool done = true;
+    for (auto& a : albs_) done = done && first_health_checks_done(a->per_node_health());
+    if (done) break;
+    usleep(20000);
+  }
+  return true;
+}
+
 json Supervisor::status() const {
   json j;
   j["namespaces"] = json::array();
@@ -497,6 +541,8 @@ json Supervisor::status() const {
     j["processes"].push_back(
         {{"name", p.name}, {"netns", p.netns}, {"pid", pid}, {"running", p.running}, {"exit", p.exit_code}});
   }
+  j["load_balancers"] = json::array();
+  for (const auto& a : albs_) j["load_balancers"].push_back(a->describe());
   return j;
 }
 
@@ -540,6 +586,8 @@ void Supervisor::handle(Conn& c) {
     json j = status();
     j["ok"] = true;
     reply(c, j);
+  } else if (op == "load-balancers" || op == "target-health") {
+    reply(c, alb_request(albs_, req));
   } else if (op == "down") {
     reply(c, {{"ok", true}});
     stopping_ = true;
@@ -573,7 +621,8 @@ void Supervisor::handle(Conn& c) {
 
 void Supervisor::shutdown() {
   // Ask everything to stop, give it a moment, then leave: the kernel kills
-  // what is left when PID 1 exits.
+  // what is left when PID 1 exits. ALBs first: their clients get answers.
+  for (auto& a : albs_) a->stop();
   kill(-1, SIGTERM);
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
   while (std::chrono::steady_clock::now() < until) {
@@ -651,8 +700,9 @@ void Supervisor::loop() {
 
 int Supervisor::run() {
   std::string error;
-  if (!setup(&error) || !apply(&error)) {
+  if (!setup(&error) || !apply(&error) || !start_load_balancers(&error)) {
     write_all(args_.status_fd, "error " + error + "\n");
+    albs_.clear();
     if (dns_thread_.joinable()) {
       dns_->stop();
       dns_thread_.join();

@@ -1,0 +1,223 @@
+#include "emulator/alb_runtime.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace vpclab::emulator {
+
+using json = nlohmann::json;
+
+AlbRuntime::AlbRuntime(const LoadBalancerPlan& plan, const std::string& lab_dir) : plan_(plan), lab_dir_(lab_dir) {}
+
+AlbRuntime::~AlbRuntime() {
+  stop();
+  for (int fd : netns_fds_)
+    if (fd >= 0) close(fd);
+  if (home_fd_ >= 0) close(home_fd_);
+}
+
+bool AlbRuntime::start(std::string* error) {
+  // The supervisor's own namespace, where every thread returns after a socket.
+  home_fd_ = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (home_fd_ < 0) {
+    *error = std::string("cannot open own network namespace: ") + strerror(errno);
+    return false;
+  }
+  for (const auto& ns : plan_.node_netns) {
+    int fd = open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      *error = "cannot open namespace " + ns + ": " + strerror(errno);
+      return false;
+    }
+    netns_fds_.push_back(fd);
+  }
+  dataplane::alb::EngineConfig cfg = plan_.config;
+  if (!cfg.access_log.empty() && cfg.access_log != "-" && cfg.access_log[0] != '/')
+    cfg.access_log = lab_dir_ + "/" + cfg.access_log;
+  // setns affects only the calling thread (the supervisor's at start, the
+  // engine's afterwards); the socket stays in the node's namespace.
+  cfg.socket_for_node = [this](size_t node) -> int {
+    if (node >= netns_fds_.size() || setns(netns_fds_[node], CLONE_NEWNET) != 0) return -1;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int saved = errno;
+    if (setns(home_fd_, CLONE_NEWNET) != 0) {
+      // Every later socket of this thread would land in the node's namespace.
+      std::fprintf(stderr, "vpclab: ALB %s: cannot return to own namespace: %s\n", plan_.name.c_str(),
+                   strerror(errno));
+      std::abort();
+    }
+    errno = saved;
+    return fd;
+  };
+  engine_ = std::make_unique<dataplane::alb::Engine>(std::move(cfg));
+  std::string e;
+  if (!engine_->start(&e)) {
+    *error = "ALB " + plan_.name + ": " + e;
+    engine_.reset();
+    return false;
+  }
+  thread_ = std::thread([this] { engine_->run(); });
+  return true;
+}
+
+void AlbRuntime::stop() {
+  if (!engine_) return;
+  engine_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+json AlbRuntime::per_node_health() {
+  if (!engine_) return json::object();
+  json j = json::parse(engine_->target_health_json(), nullptr, false);
+  return j.is_discarded() ? json::object() : j;
+}
+
+json AlbRuntime::describe() {
+  json health = per_node_health();
+  json j = {{"name", plan_.name},         {"logical_id", plan_.logical_id},
+            {"arn", plan_.arn},           {"dns_name", plan_.dns_name},
+            {"access_log", plan_.config.access_log}};
+  j["nodes"] = json::array();
+  for (size_t i = 0; i < plan_.config.nodes.size(); ++i) {
+    const auto& n = plan_.config.nodes[i];
+    j["nodes"].push_back({{"name", n.name},
+                          {"netns", i < plan_.node_netns.size() ? plan_.node_netns[i] : ""},
+                          {"address", n.address.str()},
+                          {"availability_zone", n.availability_zone}});
+  }
+  j["listeners"] = json::array();
+  for (const auto& l : plan_.config.listeners) j["listeners"].push_back({{"protocol", l.protocol}, {"port", l.port}});
+  j["target_groups"] = json::array();
+  for (const auto& tg : plan_.config.target_groups) {
+    std::string logical;
+    for (const auto& [lid, arn] : plan_.target_group_logical_ids)
+      if (arn == tg.arn) logical = lid;
+    j["target_groups"].push_back({{"name", tg.name},
+                                  {"arn", tg.arn},
+                                  {"logical_id", logical},
+                                  {"TargetHealthDescriptions", aggregate_target_health(health, tg.arn)}});
+  }
+  return j;
+}
+
+namespace {
+
+int badness(const std::string& state) {
+  if (state == "unhealthy") return 3;
+  if (state == "initial") return 2;
+  if (state == "healthy") return 1;
+  return 0;
+}
+
+const json* find_group(const json& per_node, const std::string& arn) {
+  if (!per_node.contains("TargetGroups") || !per_node["TargetGroups"].is_array()) return nullptr;
+  for (const auto& g : per_node["TargetGroups"])
+    if (g.value("TargetGroupArn", "") == arn) return &g;
+  return nullptr;
+}
+
+}  // namespace
+
+json aggregate_target_health(const json& per_node, const std::string& arn) {
+  json out = json::array();
+  const json* g = find_group(per_node, arn);
+  if (!g || !g->contains("Nodes") || !(*g)["Nodes"].is_array() || (*g)["Nodes"].empty()) return out;
+  const json& nodes = (*g)["Nodes"];
+  const json& first = nodes[0]["TargetHealthDescriptions"];
+  for (size_t t = 0; t < first.size(); ++t) {
+    json d = first[t];
+    int worst = badness(d["TargetHealth"].value("State", ""));
+    for (size_t n = 1; n < nodes.size(); ++n) {
+      const json& descs = nodes[n]["TargetHealthDescriptions"];
+      if (t >= descs.size()) continue;
+      int b = badness(descs[t]["TargetHealth"].value("State", ""));
+      if (b > worst) {
+        worst = b;
+        d["TargetHealth"] = descs[t]["TargetHealth"];
+      }
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+bool first_health_checks_done(const json& per_node) {
+  if (!per_node.contains("TargetGroups") || !per_node["TargetGroups"].is_array()) return true;
+  for (const auto& g : per_node["TargetGroups"])
+    for (const auto& n : g.value("Nodes", json::array()))
+      for (const auto& d : n.value("TargetHealthDescriptions", json::array()))
+        if (d["TargetHealth"].value("State", "") == "initial") return false;
+  return true;
+}
+
+bool listening_in(const std::string& netns, uint16_t port) {
+  int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  int target = open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
+  bool found = false;
+  if (home >= 0 && target >= 0 && setns(target, CLONE_NEWNET) == 0) {
+    // /proc/thread-self/net is this thread's (now the target's) namespace.
+    char want[8];
+    std::snprintf(want, sizeof want, ":%04X", port);
+    for (const char* file : {"/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6"}) {
+      std::ifstream f(file);
+      std::string line;
+      std::getline(f, line);  // header
+      while (!found && std::getline(f, line)) {
+        std::istringstream ls(line);
+        std::string sl, local, remote, state;
+        ls >> sl >> local >> remote >> state;
+        found = state == "0A" && local.size() > 5 && local.compare(local.size() - 5, 5, want) == 0;
+      }
+    }
+    if (setns(home, CLONE_NEWNET) != 0) {
+      std::fprintf(stderr, "vpclab: cannot return to own namespace: %s\n", strerror(errno));
+      std::abort();
+    }
+  }
+  if (home >= 0) close(home);
+  if (target >= 0) close(target);
+  return found;
+}
+
+json alb_request(std::vector<std::unique_ptr<AlbRuntime>>& albs, const json& req) {
+  std::string op = req.value("op", "");
+  if (op == "load-balancers") {
+    json list = json::array();
+    for (auto& a : albs) list.push_back(a->describe());
+    return {{"ok", true}, {"load_balancers", list}};
+  }
+  // target-health
+  std::string key = req.value("target_group", "");
+  std::string known;
+  for (auto& a : albs) {
+    const LoadBalancerPlan& p = a->plan();
+    for (const auto& tg : p.config.target_groups) {
+      std::string logical;
+      for (const auto& [lid, arn] : p.target_group_logical_ids)
+        if (arn == tg.arn) logical = lid;
+      known += " " + (logical.empty() ? tg.name : logical);
+      if (key != tg.arn && key != tg.name && (logical.empty() || key != logical)) continue;
+      json per_node = a->per_node_health();
+      json nodes = json::array();
+      if (const json* g = find_group(per_node, tg.arn)) nodes = g->value("Nodes", json::array());
+      return {{"ok", true},
+              {"TargetGroupArn", tg.arn},
+              {"LoadBalancer", p.name},
+              {"TargetHealthDescriptions", aggregate_target_health(per_node, tg.arn)},
+              {"Nodes", nodes}};
+    }
+  }
+  return {{"ok", false},
+          {"error", "no target group '" + key + "' behind a load balancer of this lab" +
+                        (known.empty() ? std::string(" (none)") : " (known:" + known + ")")}};
+}
+
+}  // namespace vpclab::emulator

@@ -1,0 +1,72 @@
+// Internal to emulator/: the ALBs of a running lab, inside the supervisor.
+// One dataplane::alb::Engine per load balancer, on its own thread; engine
+// node i opens every socket (listeners, target connections, health checks)
+// inside namespace node_netns[i], so it listens on the node's private IP
+// and health checks leave from it.
+#pragma once
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "dataplane/alb/engine.h"
+#include "emulator/plan.h"
+
+namespace vpclab::emulator {
+
+class AlbRuntime {
+ public:
+  // `lab_dir`: where logs/ is (the access log goes to logs/<name>.access.log).
+  AlbRuntime(const LoadBalancerPlan& plan, const std::string& lab_dir);
+  ~AlbRuntime();  // stops the engine
+  AlbRuntime(const AlbRuntime&) = delete;
+  AlbRuntime& operator=(const AlbRuntime&) = delete;
+
+  // Opens the node sockets and starts serving (health checks begin at once).
+  bool start(std::string* error);
+  // Graceful stop (in-flight requests answered, at most the plan's grace).
+  void stop();
+
+  const LoadBalancerPlan& plan() const { return plan_; }
+  // The engine's per-node view (Engine::target_health_json), parsed.
+  nlohmann::json per_node_health();
+  // {"name", "logical_id", "arn", "dns_name", "access_log", "nodes": [{name,
+  // netns, address, availability_zone}], "target_groups": [{name, arn,
+  // logical_id, TargetHealthDescriptions}]} with health aggregated.
+  nlohmann::json describe();
+
+ private:
+  const LoadBalancerPlan& plan_;
+  std::string lab_dir_;
+  std::vector<int> netns_fds_;
+  int home_fd_ = -1;
+  std::unique_ptr<dataplane::alb::Engine> engine_;
+  std::thread thread_;
+};
+
+// What `aws elbv2 describe-target-health` shows for one target group, from
+// the engine's per-node view: one description per target. AWS shows one
+// state although each node checks on its own; the lab's rule: a target is
+// healthy when every node finds it healthy, otherwise it shows the state,
+// reason and description of the node that finds it worst (unhealthy before
+// initial before healthy; the first such node). Draining, unused and
+// unavailable are the same on every node. Returns an array; empty when the
+// group is not in `per_node`.
+nlohmann::json aggregate_target_health(const nlohmann::json& per_node, const std::string& target_group_arn);
+
+// True when every registered target on every node has left `initial` (its
+// first health check passed, or it failed enough to be unhealthy).
+bool first_health_checks_done(const nlohmann::json& per_node);
+
+// True when a TCP socket listens on `port` (IPv4 or IPv6, any address) in
+// network namespace `netns` of the lab (/run/netns/<netns>).
+bool listening_in(const std::string& netns, uint16_t port);
+
+// Control-socket requests about load balancers (supervisor.cpp):
+//   {"op":"load-balancers"}                      -> {"ok":true,"load_balancers":[describe()...]}
+//   {"op":"target-health","target_group":KEY}    -> {"ok":true,"TargetHealthDescriptions":[...],
+//        "TargetGroupArn":..., "Nodes":[per-node descriptions]}   KEY: logical id, name or ARN
+nlohmann::json alb_request(std::vector<std::unique_ptr<AlbRuntime>>& albs, const nlohmann::json& req);
+
+}  // namespace vpclab::emulator

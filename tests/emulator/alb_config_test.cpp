@@ -1,0 +1,149 @@
+// The ALB in a lab, without namespaces: the model -> engine configuration
+// both `vpclab alb` and `vpclab up` use, the plan `up` runs, and how target
+// health from several nodes becomes the one state DescribeTargetHealth shows.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "emulator/alb_config.h"
+#include "emulator/alb_runtime.h"
+#include "emulator/compile.h"
+#include "template/load.h"
+
+using namespace vpclab;
+using namespace vpclab::emulator;
+using json = nlohmann::json;
+
+namespace {
+
+const std::string kScenario = std::string(VPCLAB_SOURCE_DIR) + "/examples/scenario/same-account.yaml";
+
+model::Network scenario() {
+  auto r = tmpl::load_network({kScenario});
+  EXPECT_TRUE(r.network && !r.diags.has_errors());
+  return r.network ? *r.network : model::Network{};
+}
+
+TEST(AlbConfig, ScenarioNodesTargetsAndHealthChecks) {
+  model::Network net = scenario();
+  const model::LoadBalancer* lb = find_load_balancer(net, "FooInternalAlb");
+  ASSERT_NE(lb, nullptr);
+  EXPECT_EQ(find_load_balancer(net, "foo-internal-alb"), lb);
+  EXPECT_EQ(find_load_balancer(net, lb->arn), lb);
+  EXPECT_EQ(find_load_balancer(net, "nope"), nullptr);
+
+  AlbConfigResult r = engine_config_from_model(net, *lb);
+  ASSERT_TRUE(r.config) << r.error;
+  const auto& c = *r.config;
+  // One engine node per ALB node, at the node's private IP, named by its ENI.
+  ASSERT_EQ(c.nodes.size(), lb->nodes.size());
+  for (size_t i = 0; i < c.nodes.size(); ++i) {
+    EXPECT_EQ(c.nodes[i].address, lb->nodes[i].private_ip);
+    EXPECT_EQ(c.nodes[i].name, lb->nodes[i].network_interface);
+  }
+  EXPECT_EQ(c.elb_name(), lb->full_name);
+  ASSERT_EQ(c.listeners.size(), 1u);
+  EXPECT_EQ(c.listeners[0].port, 80);
+  ASSERT_EQ(c.target_groups.size(), 1u);
+  const auto& tg = c.target_groups[0];
+  EXPECT_EQ(tg.name, "foo-web");
+  EXPECT_EQ(tg.health_check.port, "traffic-port");
+  EXPECT_EQ(tg.interval_ms(), 30000);  // AWS default, kept in the lab
+  // Instance targets: the instance's private IP and the group's port.
+  ASSERT_EQ(tg.targets.size(), 2u);
+  for (const auto& t : tg.targets) {
+    const model::Instance* i = net.instance(t.id);
+    ASSERT_NE(i, nullptr) << t.id;
+    EXPECT_EQ(t.address, i->private_ip);
+    EXPECT_EQ(t.port, 8080);
+  }
+  EXPECT_TRUE(c.access_log.empty());
+}
+
+TEST(AlbConfig, IpTargetsAndTargetPortOverride) {
+  model::Network net = scenario();
+  auto* tg = const_cast<model::TargetGroup*>(&net.target_groups[0]);
+  tg->target_type = "ip";
+  tg->targets = {{"10.2.1.77", 9000, "", {}}, {"10.2.2.78", std::nullopt, "", {}}};
+  AlbConfigResult r = engine_config_from_model(net, net.load_balancers[0]);
+  ASSERT_TRUE(r.config) << r.error;
+  const auto& ts = r.config->target_groups[0].targets;
+  ASSERT_EQ(ts.size(), 2u);
+  EXPECT_EQ(ts[0].address.str(), "10.2.1.77");
+  EXPECT_EQ(ts[0].port, 9000);
+  EXPECT_EQ(ts[1].address.str(), "10.2.2.78");
+  EXPECT_EQ(ts[1].port, 8080);
+
+  tg->targets = {{"not-an-ip", std::nullopt, "", {}}};
+  r = engine_config_from_model(net, net.load_balancers[0]);
+  EXPECT_FALSE(r.config);
+  EXPECT_NE(r.error.find("not-an-ip"), std::string::npos) << r.error;
+}
+
+TEST(AlbConfig, LabPlanHasOneLoadBalancerWithNodeNamespaces) {
+  model::Network net = scenario();
+  CompiledLab lab = compile_network(net);
+  ASSERT_EQ(lab.plan.load_balancers.size(), 1u);
+  const LoadBalancerPlan& p = lab.plan.load_balancers[0];
+  EXPECT_EQ(p.logical_id, "FooInternalAlb");
+  EXPECT_EQ(p.config.access_log, "logs/foo-internal-alb.access.log");
+  ASSERT_EQ(p.node_netns.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(p.node_netns[i], net.load_balancers[0].nodes[i].network_interface);
+    EXPECT_NE(lab.plan.netns(p.node_netns[i]), nullptr);
+  }
+  // Both web servers run UserData: their ports are awaited before the first checks.
+  EXPECT_EQ(p.boot_waits.size(), 2u);
+  ASSERT_EQ(p.target_group_logical_ids.size(), 1u);
+  EXPECT_EQ(p.target_group_logical_ids[0].first, "FooWebTargetGroup");
+  for (const auto& u : lab.unsupported) EXPECT_EQ(u.find("load balancer"), std::string::npos) << u;
+}
+
+// The engine's per-node view for one group with one target per row.
+json per_node(const std::vector<std::vector<std::pair<std::string, std::string>>>& nodes) {
+  json g = {{"TargetGroupArn", "arn:tg"}, {"Nodes", json::array()}};
+  for (const auto& n : nodes) {
+    json descs = json::array();
+    for (size_t t = 0; t < n.size(); ++t) {
+      json h = {{"State", n[t].first}};
+      if (!n[t].second.empty()) h["Reason"] = n[t].second;
+      descs.push_back({{"Target", {{"Id", "i-" + std::to_string(t)}, {"Port", 8080}}},
+                       {"HealthCheckPort", "8080"},
+                       {"TargetHealth", h}});
+    }
+    g["Nodes"].push_back({{"TargetHealthDescriptions", descs}});
+  }
+  return {{"TargetGroups", json::array({g})}};
+}
+
+TEST(AlbHealth, OneStatePerTargetIsTheWorstNodes) {
+  struct Row {
+    std::vector<std::pair<std::string, std::string>> a, b;  // node 1, node 2 for one target
+    std::string state, reason;
+  } rows[] = {
+      {{{"healthy", ""}}, {{"healthy", ""}}, "healthy", ""},
+      {{{"healthy", ""}}, {{"initial", "Elb.InitialHealthChecking"}}, "initial", "Elb.InitialHealthChecking"},
+      {{{"initial", "Elb.InitialHealthChecking"}}, {{"unhealthy", "Target.Timeout"}}, "unhealthy", "Target.Timeout"},
+      {{{"unhealthy", "Target.ResponseCodeMismatch"}}, {{"unhealthy", "Target.Timeout"}}, "unhealthy",
+       "Target.ResponseCodeMismatch"},  // the first node's on a tie
+      {{{"healthy", ""}}, {{"unhealthy", "Target.FailedHealthChecks"}}, "unhealthy", "Target.FailedHealthChecks"},
+      {{{"draining", "Target.DeregistrationInProgress"}}, {{"draining", "Target.DeregistrationInProgress"}},
+       "draining", "Target.DeregistrationInProgress"},
+  };
+  for (const auto& r : rows) {
+    json out = aggregate_target_health(per_node({r.a, r.b}), "arn:tg");
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0]["TargetHealth"]["State"], r.state) << out.dump();
+    EXPECT_EQ(out[0]["TargetHealth"].value("Reason", ""), r.reason) << out.dump();
+    EXPECT_EQ(out[0]["Target"]["Id"], "i-0");
+  }
+  EXPECT_TRUE(aggregate_target_health(per_node({{{"healthy", ""}}}), "arn:other").empty());
+}
+
+TEST(AlbHealth, FirstChecksAreDoneWhenNothingIsInitial) {
+  EXPECT_TRUE(first_health_checks_done(per_node({{{"healthy", ""}, {"unhealthy", "Target.Timeout"}}})));
+  EXPECT_FALSE(first_health_checks_done(per_node({{{"healthy", ""}}, {{"initial", "Elb.InitialHealthChecking"}}})));
+  EXPECT_TRUE(first_health_checks_done(json::object()));
+}
+
+}  // namespace
