@@ -3,138 +3,14 @@
 // explained; matrix agrees with trace; naming the target or its IP agrees).
 #include <gtest/gtest.h>
 
-#include <random>
-
+#include "../support/random_network.h"
 #include "analysis/analyzer.h"
-#include "fixture.h"
 
 using namespace vpclab;
 using namespace vpclab::analysis;
+using vpclab::testing::Built;
 using vpclab::testing::Fx;
-
-namespace {
-
-struct Gen {
-  std::mt19937 rng;
-  explicit Gen(uint32_t seed) : rng(seed) {}
-  int pick(int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); }
-  bool coin(int percent) { return pick(100) < percent; }
-  uint16_t port() {
-    static const uint16_t kPorts[] = {22, 80, 443, 8080, 3306, 53};
-    return kPorts[pick(6)];
-  }
-  PortRange range() {
-    if (coin(20)) return PortRange::all();
-    uint16_t p = port();
-    return coin(70) ? PortRange::single(p) : PortRange{p, static_cast<uint16_t>(p + 100)};
-  }
-  std::string peer_cidr() {
-    static const char* kCidrs[] = {"0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16",
-                                   "10.1.1.0/24", "10.2.1.0/24"};
-    return kCidrs[pick(7)];
-  }
-};
-
-struct Built {
-  Fx fx;
-  std::vector<std::string> instances;
-};
-
-void build(Built& b, Gen& g) {
-  Fx& fx = b.fx;
-  int nvpc = 2 + g.pick(2);
-  std::vector<std::string> vpcs, igws;
-  std::vector<std::vector<std::string>> subnets(static_cast<size_t>(nvpc)), rtbs(static_cast<size_t>(nvpc));
-  std::vector<std::string> nats(static_cast<size_t>(nvpc));
-  for (int v = 0; v < nvpc; ++v) {
-    std::string base = "10." + std::to_string(v + 1) + ".";
-    auto id = fx.vpc("V" + std::to_string(v), base + "0.0/16");
-    vpcs.push_back(id);
-    igws.push_back(g.coin(70) ? fx.igw(id, "Igw" + std::to_string(v)) : "");
-    int ns = 1 + g.pick(3);
-    for (int s = 0; s < ns; ++s) {
-      auto sid = fx.subnet(id, "S" + std::to_string(v) + std::to_string(s), base + std::to_string(s + 1) + ".0/24",
-                           s % 2 ? "ap-northeast-1c" : "ap-northeast-1a");
-      subnets[static_cast<size_t>(v)].push_back(sid);
-      auto rt = fx.route_table(id, "Rt" + std::to_string(v) + std::to_string(s));
-      rtbs[static_cast<size_t>(v)].push_back(rt);
-      fx.associate(sid, rt);
-      if (g.coin(40)) {
-        auto acl = fx.acl(id, "Acl" + std::to_string(v) + std::to_string(s));
-        int ne = 1 + g.pick(4);
-        for (int k = 0; k < ne; ++k) {
-          Direction d = g.coin(50) ? Direction::kIngress : Direction::kEgress;
-          fx.acl_entry(acl, 100 + 10 * k, d, g.coin(75), g.coin(50) ? kTcp : kAllProtocols,
-                       g.coin(50) ? PortRange{1024, 65535} : g.range(), g.peer_cidr());
-        }
-        fx.associate_acl(sid, acl);
-      }
-    }
-    if (!igws.back().empty() && g.coin(50))
-      nats[static_cast<size_t>(v)] = fx.nat("Nat" + std::to_string(v), subnets[static_cast<size_t>(v)][0],
-                                            base + "1.200", "52.0." + std::to_string(v) + ".200");
-  }
-  // Peerings between random pairs.
-  std::vector<std::tuple<int, int, std::string>> pcxs;
-  for (int a = 0; a < nvpc; ++a)
-    for (int c = a + 1; c < nvpc; ++c)
-      if (g.coin(60)) {
-        auto st = g.coin(80) ? model::PeeringState::kActive : model::PeeringState::kPendingAcceptance;
-        pcxs.emplace_back(a, c, fx.peering(vpcs[static_cast<size_t>(a)], vpcs[static_cast<size_t>(c)],
-                                           "P" + std::to_string(a) + std::to_string(c), st));
-      }
-  // Routes.
-  for (int v = 0; v < nvpc; ++v)
-    for (const auto& rt : rtbs[static_cast<size_t>(v)]) {
-      for (const auto& [a, c, id] : pcxs) {
-        if (a != v && c != v) continue;
-        int other = a == v ? c : a;
-        if (g.coin(80))
-          fx.route(rt, "10." + std::to_string(other + 1) + ".0.0/16", RouteTargetKind::kVpcPeeringConnection, id,
-                   g.coin(10) ? RouteState::kBlackhole : RouteState::kActive);
-      }
-      if (g.coin(60)) {
-        const auto& nat = nats[static_cast<size_t>(v)];
-        if (!nat.empty() && g.coin(50)) fx.route(rt, "0.0.0.0/0", RouteTargetKind::kNatGateway, nat);
-        else if (!igws[static_cast<size_t>(v)].empty())
-          fx.route(rt, "0.0.0.0/0", RouteTargetKind::kInternetGateway, igws[static_cast<size_t>(v)]);
-      }
-    }
-  // NAT subnets route to the IGW.
-  for (int v = 0; v < nvpc; ++v)
-    if (!nats[static_cast<size_t>(v)].empty()) {
-      auto& routes = Fx::find(fx.net.route_tables, rtbs[static_cast<size_t>(v)][0]).routes;
-      std::erase_if(routes, [](const Route& r) { return r.destination && r.destination->length == 0; });
-      fx.route(rtbs[static_cast<size_t>(v)][0], "0.0.0.0/0", RouteTargetKind::kInternetGateway,
-               igws[static_cast<size_t>(v)]);
-    }
-  // Security groups and instances.
-  int counter = 0;
-  for (int v = 0; v < nvpc; ++v) {
-    std::vector<std::string> sgs;
-    for (int k = 0; k < 2; ++k) {
-      auto sg = fx.sg(vpcs[static_cast<size_t>(v)], "Sg" + std::to_string(v) + std::to_string(k), g.coin(80));
-      int nr = g.pick(4);
-      for (int r = 0; r < nr; ++r)
-        fx.allow_in(sg, g.coin(70) ? kTcp : (g.coin(50) ? kUdp : kIcmp), g.range(),
-                    g.coin(20) && !sgs.empty() ? sgs[0] : g.peer_cidr());
-      if (g.coin(30)) fx.allow_out(sg, kTcp, g.range(), g.peer_cidr());
-      sgs.push_back(sg);
-    }
-    for (size_t s = 0; s < subnets[static_cast<size_t>(v)].size(); ++s) {
-      int ni = 1 + g.pick(2);
-      for (int k = 0; k < ni; ++k) {
-        std::string addr = "10." + std::to_string(v + 1) + "." + std::to_string(s + 1) + "." + std::to_string(10 + k);
-        std::string pub = g.coin(30) ? "52.1." + std::to_string(v) + "." + std::to_string(++counter) : "";
-        b.instances.push_back(fx.instance("I" + std::to_string(v) + std::to_string(s) + std::to_string(k),
-                                          subnets[static_cast<size_t>(v)][s], addr,
-                                          {sgs[static_cast<size_t>(g.pick(2))]}, pub));
-      }
-    }
-  }
-}
-
-}  // namespace
+using vpclab::testing::Gen;
 
 TEST(AnalyzerProperties, RandomNetworks) {
   int reachable_seen = 0, blocked_seen = 0, symmetric_seen = 0;
