@@ -110,6 +110,7 @@ int run_up(const UpOptions& o) {
             << " processes\n";
   std::cout << "  vpclab exec --lab " << lo.name << " TARGET -- CMD...   (TARGET: instance id, logical id or Name)\n";
   std::cout << "  vpclab down " << lo.name << "\n";
+  std::cout << lab_load_balancers_text(lo.name);  // DNS names, nodes, first health checks
   if (!o.foreground) return 0;
 
   // Foreground: the lab lives until Ctrl-C (or the supervisor ends).
