@@ -20,6 +20,7 @@
 #include "cli/output.h"
 #include "emulator/compile.h"
 #include "emulator/lab.h"
+#include "emulator/publish.h"
 
 namespace vpclab::cli {
 namespace {
@@ -59,6 +60,7 @@ struct UpOptions {
   std::string name;
   bool foreground = false;
   std::string userns = "auto";
+  std::vector<std::string> publish;  // HOSTPORT=TARGET:PORT
 };
 
 int run_up(const UpOptions& o) {
@@ -76,6 +78,23 @@ int run_up(const UpOptions& o) {
   }
   auto compiled = emulator::compile_network(*loaded.network);
   for (const auto& u : compiled.unsupported) std::cerr << "note: not emulated yet: " << u << "\n";
+  // --publish: listen on the host before the lab starts (emulator/publish.h).
+  struct ClosePublished {
+    std::vector<emulator::PublishPlan>& v;
+    ~ClosePublished() {
+      for (auto& p : v) close(p.listen_fd);
+    }
+  } close_published{compiled.plan.publish};
+  for (const auto& spec : o.publish) {
+    std::string err;
+    auto pp = emulator::publish_plan(*loaded.network, spec, &err);
+    if (pp) pp->listen_fd = emulator::open_publish_listener(pp->host_port, &err);
+    if (!pp || pp->listen_fd < 0) {
+      std::cerr << "vpclab up: " << err << "\n";
+      return 1;
+    }
+    compiled.plan.publish.push_back(*pp);
+  }
 
   emulator::LabOptions lo;
   lo.name = o.name.empty() ? default_name(o.paths) : o.name;
@@ -108,6 +127,9 @@ int run_up(const UpOptions& o) {
   std::cout << "lab " << lo.name << " is up in " << std::fixed << std::setprecision(2) << secs << " s: "
             << compiled.plan.namespaces.size() << " namespaces, " << compiled.plan.processes.size()
             << " processes\n";
+  for (size_t i = 0; i < o.publish.size(); ++i)
+    std::cout << "  published: 127.0.0.1:" << o.publish[i].substr(0, o.publish[i].find('=')) << " -> "
+              << o.publish[i].substr(o.publish[i].find('=') + 1) << " (from the internet)\n";
   std::cout << "  vpclab exec --lab " << lo.name << " TARGET -- CMD...   (TARGET: instance id, logical id or Name)\n";
   std::cout << "  vpclab down " << lo.name << "\n";
   std::cout << lab_load_balancers_text(lo.name);  // DNS names, nodes, first health checks
@@ -214,6 +236,9 @@ void register_lab(CLI::App& app, Runner& run) {
   cmd->add_option("PATH", up->paths, "template (YAML/JSON) or lab manifest (vpclab.yaml)")->required();
   cmd->add_option("--name", up->name, "lab name (default: the template or manifest name)");
   cmd->add_flag("--foreground", up->foreground, "stay attached; Ctrl-C takes the lab down");
+  cmd->add_option("--publish", up->publish,
+                  "HOSTPORT=TARGET:PORT: 127.0.0.1:HOSTPORT forwards to TARGET (public IP, instance, internet-facing "
+                  "ALB) from the internet (repeatable)");
   cmd->add_option("--userns", up->userns, "user namespace: auto (when not root) | always | never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->callback([up, &run] { run = [up] { return run_up(*up); }; });

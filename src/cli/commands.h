@@ -14,6 +14,7 @@ void register_check(CLI::App& app, Runner& run);
 void register_trace(CLI::App& app, Runner& run);     // also matrix, exposure
 void register_alb(CLI::App& app, Runner& run);
 void register_lab(CLI::App& app, Runner& run);       // up, down, status, exec, logs, health, instance
+void register_ssh(CLI::App& app, Runner& run);       // ssh-key (cmd_ssh.cpp)
 void register_logs(CLI::App& app, Runner& run);      // logs, health (cmd_logs.cpp)
 
 // A running lab's ALBs for `vpclab status` (cmd_logs.cpp): a JSON array

@@ -212,7 +212,7 @@ void compile_sshd(CompileContext& ctx) {
     std::string script = "set -e\nlab=$(pwd)\nmkdir -p keys/host /run/sshd\n" + ensure_key(key, inst.key_name) +
                          ensure_key(host_key, "root@" + ns->hostname) +
                          "if mount -t tmpfs -o mode=0755 tmpfs /home 2>/dev/null; then\n"
-                         "  mkdir -p /home/ec2-user && chown ec2-user:ec2-user /home/ec2-user && chmod 0700 /home/ec2-user\n"
+                         "  mkdir -p /home/ec2-user && chown ec2-user:ec2-user /home/ec2-user 2>/dev/null && chmod 0700 /home/ec2-user\n"
                          "fi\n" +
                          "exec /usr/sbin/sshd -D -e -f /dev/null"
                          " -o HostKey=\"$lab/" + host_key + "\""

@@ -100,6 +100,17 @@ struct DnsListenPlan {
   uint16_t port = 53;
 };
 
+// `up --publish HOSTPORT=TARGET:PORT` (publish.h): connections accepted on
+// listen_fd (127.0.0.1:HOSTPORT on the host, opened by the starter and
+// inherited by the supervisor) go to targets[k]:port from inside `netns`.
+struct PublishPlan {
+  int listen_fd = -1;
+  uint16_t host_port = 0;
+  std::string netns;                  // "internet"
+  std::vector<Ipv4Address> targets;  // round robin per connection
+  uint16_t port = 0;
+};
+
 // An ALB: one engine in the supervisor whose node i listens, connects to
 // targets and health-checks them from namespace node_netns[i] (the node's
 // ENI). config.access_log is relative to the lab directory.
@@ -130,6 +141,7 @@ struct LabPlan {
   std::vector<ProcessPlan> processes;
   std::shared_ptr<const dataplane::ResolverConfig> dns;  // null: no resolver
   std::vector<DnsListenPlan> dns_listen;
+  std::vector<PublishPlan> publish;  // started last, when everything else is up
   std::vector<LoadBalancerPlan> load_balancers;  // started after the processes
 
   const NetnsPlan* netns(const std::string& name) const;

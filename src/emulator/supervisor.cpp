@@ -24,6 +24,8 @@
 #include <nftables/libnftables.h>
 
 #include "dataplane/dns/server.h"
+#include "emulator/publish.h"
+#include "emulator/ssh.h"
 #include "emulator/alb_runtime.h"
 
 namespace vpclab::emulator {
@@ -263,6 +265,7 @@ class Supervisor {
   std::unique_ptr<dataplane::DnsServer> dns_;
   std::thread dns_thread_;
   std::vector<std::unique_ptr<AlbRuntime>> albs_;
+  std::unique_ptr<PublishForwarder> publish_;  // up --publish
 };
 
 bool Supervisor::setup(std::string* error) {
@@ -398,12 +401,16 @@ bool Supervisor::apply(std::string* error) {
     std::string d = "etc/" + n.name;
     mkdirs_at(dirfd_, d);
     for (const auto& [file, text] : n.etc_files) {
+      if (auto sl = file.rfind('/'); sl != std::string::npos) mkdirs_at(dirfd_, d + "/" + file.substr(0, sl));  // ssh/ssh_config
       int fd = openat(dirfd_, (d + "/" + file).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
       if (fd < 0) {
         *error = "cannot write " + d + "/" + file + ": " + strerror(errno);
         return false;
       }
-      write_all(fd, text);
+      std::string body = text;  // paths into the lab directory (ssh.h)
+      for (size_t at; (at = body.find(kLabDirToken)) != std::string::npos;)
+        body.replace(at, std::string_view(kLabDirToken).size(), args_.dir);
+      write_all(fd, body);
       close(fd);
     }
   }
@@ -620,6 +627,7 @@ void Supervisor::handle(Conn& c) {
 }
 
 void Supervisor::shutdown() {
+  publish_->stop();
   // Ask everything to stop, give it a moment, then leave: the kernel kills
   // what is left when PID 1 exits. ALBs first: their clients get answers.
   for (auto& a : albs_) a->stop();
@@ -700,7 +708,8 @@ void Supervisor::loop() {
 
 int Supervisor::run() {
   std::string error;
-  if (!setup(&error) || !apply(&error) || !start_load_balancers(&error)) {
+  publish_ = std::make_unique<PublishForwarder>(plan_.publish);
+  if (!setup(&error) || !apply(&error) || !start_load_balancers(&error) || !publish_->start("/run/netns", &error)) {
     write_all(args_.status_fd, "error " + error + "\n");
     albs_.clear();
     if (dns_thread_.joinable()) {
