@@ -144,6 +144,9 @@ json aggregate_target_health(const json& per_node, const std::string& arn) {
         d["TargetHealth"] = descs[t]["TargetHealth"];
       }
     }
+    // AWS takes no Availability Zone for instance targets (the instance's
+    // own applies) and shows none; the engine keeps it for cross-zone off.
+    if (d.contains("Target") && d["Target"].value("Id", "").rfind("i-", 0) == 0) d["Target"].erase("AvailabilityZone");
     out.push_back(std::move(d));
   }
   return out;

@@ -51,8 +51,9 @@ class AlbRuntime {
 // healthy when every node finds it healthy, otherwise it shows the state,
 // reason and description of the node that finds it worst (unhealthy before
 // initial before healthy; the first such node). Draining, unused and
-// unavailable are the same on every node. Returns an array; empty when the
-// group is not in `per_node`.
+// unavailable are the same on every node. Instance targets show no
+// AvailabilityZone, as on AWS. Returns an array; empty when the group is not
+// in `per_node`.
 nlohmann::json aggregate_target_health(const nlohmann::json& per_node, const std::string& target_group_arn);
 
 // True when every registered target on every node has left `initial` (its

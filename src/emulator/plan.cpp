@@ -150,6 +150,13 @@ std::vector<std::string> check_plan(const LabPlan& plan) {
   for (const auto& n : plan.nft) need_ns(n.netns, "nftables " + n.what);
   for (const auto& d : plan.dns_listen) need_ns(d.netns, "resolver address " + d.address.str());
   if (!plan.dns_listen.empty() && !plan.dns) problems.push_back("resolver addresses without a resolver configuration");
+  for (const auto& lb : plan.load_balancers) {
+    for (const auto& ns : lb.node_netns) need_ns(ns, "load balancer " + lb.name + " node");
+    if (lb.node_netns.size() != lb.config.nodes.size())
+      problems.push_back("load balancer " + lb.name + ": " + std::to_string(lb.config.nodes.size()) + " nodes, " +
+                         std::to_string(lb.node_netns.size()) + " namespaces");
+    for (const auto& w : lb.boot_waits) need_ns(w.netns, "load balancer " + lb.name + " target");
+  }
   std::set<std::string> procs;
   for (const auto& p : plan.processes) {
     need_ns(p.netns, "process " + p.name);

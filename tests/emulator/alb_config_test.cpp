@@ -97,6 +97,12 @@ TEST(AlbConfig, LabPlanHasOneLoadBalancerWithNodeNamespaces) {
   ASSERT_EQ(p.target_group_logical_ids.size(), 1u);
   EXPECT_EQ(p.target_group_logical_ids[0].first, "FooWebTargetGroup");
   for (const auto& u : lab.unsupported) EXPECT_EQ(u.find("load balancer"), std::string::npos) << u;
+  EXPECT_TRUE(check_plan(lab.plan).empty());
+  // A node namespace the plan does not create is caught before anything starts.
+  lab.plan.load_balancers[0].node_netns[1] = "eni-missing";
+  auto problems = check_plan(lab.plan);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("eni-missing"), std::string::npos) << problems[0];
 }
 
 // The engine's per-node view for one group with one target per row.
@@ -138,6 +144,12 @@ TEST(AlbHealth, OneStatePerTargetIsTheWorstNodes) {
     EXPECT_EQ(out[0]["Target"]["Id"], "i-0");
   }
   EXPECT_TRUE(aggregate_target_health(per_node({{{"healthy", ""}}}), "arn:other").empty());
+  // As AWS prints instance targets: Id and Port, no Availability Zone.
+  json with_az = per_node({{{"healthy", ""}}});
+  with_az["TargetGroups"][0]["Nodes"][0]["TargetHealthDescriptions"][0]["Target"]["AvailabilityZone"] = "ap-northeast-1a";
+  json out = aggregate_target_health(with_az, "arn:tg");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0]["Target"], (json{{"Id", "i-0"}, {"Port", 8080}}));
 }
 
 TEST(AlbHealth, FirstChecksAreDoneWhenNothingIsInitial) {
