@@ -200,3 +200,49 @@ TEST(AlbLab, HealthCheck404IsResponseCodeMismatch) {
 }
 
 }  // namespace
+
+// Security groups (compile_filters.cpp) in front of the ALB and its targets.
+namespace {
+
+// The classic failure: the ALB's security group does not allow port 80.
+// The SYN is dropped at the node: curl times out (exit 28), targets stay healthy.
+TEST(AlbLab, AlbSecurityGroupWithoutListenerPortTimesOut) {
+  std::string why;
+  if (skip_reason(why)) GTEST_SKIP() << "namespaces unavailable: " << why;
+  Lab lab("albsg", kSrc + "/examples/broken/alb-sg-missing-listener-port.yaml");
+  ASSERT_EQ(lab.up().code, 0) << lab.up().out;
+  Result r = lab.exec("bar-app", "curl -sS -m 3 http://alb.home/");
+  EXPECT_EQ(r.code, 28) << r.out;
+  json h = lab.json_of("health --lab " + lab.name() + " foo-web");
+  ASSERT_EQ(h["TargetHealthDescriptions"].size(), 2u) << h.dump();
+  for (const auto& d : h["TargetHealthDescriptions"]) EXPECT_EQ(d["TargetHealth"]["State"], "healthy") << h.dump();
+}
+
+// The web servers' security group lacks 8080: health checks time out from
+// both nodes, the targets turn unhealthy (Target.Timeout), the ALB fails open
+// and, unable to connect within 10 s, answers 504.
+TEST(AlbLab, TargetSecurityGroupWithoutPortIsUnhealthyAnd504) {
+  std::string why;
+  if (skip_reason(why)) GTEST_SKIP() << "namespaces unavailable: " << why;
+  Lab lab("tgsg", kSrc + "/tests/e2e/data/target-sg-missing-port-5s.yaml");
+  ASSERT_EQ(lab.up().code, 0) << lab.up().out;
+  json h;
+  bool unhealthy = false;
+  for (int i = 0; i < 80 && !unhealthy; ++i) {
+    h = lab.json_of("health --lab " + lab.name() + " foo-web");
+    unhealthy = h.contains("TargetHealthDescriptions") && h["TargetHealthDescriptions"].size() == 2;
+    if (unhealthy)
+      for (const auto& d : h["TargetHealthDescriptions"])
+        unhealthy = unhealthy && d["TargetHealth"]["State"] == "unhealthy";
+    if (!unhealthy) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  ASSERT_TRUE(unhealthy) << h.dump(2);
+  for (const auto& d : h["TargetHealthDescriptions"])
+    EXPECT_EQ(d["TargetHealth"]["Reason"], "Target.Timeout") << h.dump(2);
+  Result r = lab.exec("bar-app", "curl -sS -m 20 -o /dev/null -w '%{http_code}' http://alb.home/");
+  EXPECT_EQ(r.out, "504") << r.out;
+  Result access = lab.run("logs --lab " + lab.name() + " foo-internal-alb");
+  EXPECT_NE(access.out.find(" 504 - "), std::string::npos) << access.out;
+}
+
+}  // namespace
