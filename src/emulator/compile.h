@@ -18,10 +18,10 @@
 //   169.254.169.253 (on the router's lo) with the VPC's view: PHZs
 //   associated with it, Amazon hostnames with split horizon, public DNS for
 //   the rest (ELB names). VPCs with EnableDnsSupport off get no resolver.
+// - Security groups: stateful nftables in each ENI namespace; NACLs:
+//   ordered chains on each router's forward hook (compile_filters.cpp).
 // Not compiled yet (reported in `unsupported`): IGW and the internet
-// namespace, NAT gateways, routes to ENIs/instances/other gateways,
-// security groups and NACLs (nftables; TODO: through semantics/
-// normalize_security_group_rules and the NACL entries, see docs/emulator.md).
+// namespace, NAT gateways, routes to ENIs/instances/other gateways.
 #pragma once
 #include <map>
 #include <string>
