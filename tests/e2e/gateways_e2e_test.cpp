@@ -72,8 +72,10 @@ class GatewayLab : public ::testing::Test {
     net_ = loaded.network;
     lab_ = "gateways-" + std::to_string(getpid());
     port_ = free_port();
+    alb_port_ = free_port();
     auto t0 = std::chrono::steady_clock::now();
-    Result up = sh(kTool + " up " + kTemplate + " --name " + lab_ + " --publish " + std::to_string(port_) + "=web:80");
+    Result up = sh(kTool + " up " + kTemplate + " --name " + lab_ + " --publish " + std::to_string(port_) + "=web:80" +
+                   " --publish " + std::to_string(alb_port_) + "=" + net_->load_balancers.at(0).dns_name + ":80");
     ASSERT_EQ(up.code, 0) << up.out;
     up_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     started_ = true;
@@ -118,7 +120,7 @@ class GatewayLab : public ::testing::Test {
 
   static inline std::shared_ptr<const model::Network> net_;
   static inline std::string lab_, dir_;
-  static inline uint16_t port_ = 0;
+  static inline uint16_t port_ = 0, alb_port_ = 0;
   static inline bool started_ = false;
   static inline double up_seconds_ = 0;
 };
@@ -135,6 +137,19 @@ TEST_F(GatewayLab, InternetReachesAPublicInstanceByPublicIpAndName) {
   EXPECT_EQ(r.out, "hello from web\n");
   // The instance sees the internet host's address (1:1 NAT only rewrites its side).
   EXPECT_NE(web_log().find(host() + " - - "), std::string::npos) << web_log();
+}
+
+TEST_F(GatewayLab, InternetFacingAlbByItsPublicDnsName) {
+  const auto& lb = net_->load_balancers.at(0);
+  ASSERT_FALSE(lb.internal);
+  Result r = exec("internet", "curl -s -m 3 http://" + lb.dns_name + "/");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out, "hello from web\n");
+  // --publish to the ALB's DNS name: its nodes' public IPs, round robin per connection.
+  for (int i = 0; i < 4; ++i) {
+    r = sh("curl -s -m 3 http://127.0.0.1:" + std::to_string(alb_port_) + "/");
+    EXPECT_EQ(r.out, "hello from web\n");
+  }
 }
 
 TEST_F(GatewayLab, PrivateInstanceIsNotReachableFromTheInternet) {
