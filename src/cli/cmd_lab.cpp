@@ -188,8 +188,10 @@ int run_status(std::string name, bool as_json) {
   if (as_json) {
     json j = {{"name", st->name}, {"supervisor_pid", st->supervisor}};
     j["namespaces"] = json::array();
-    for (const auto& n : st->namespaces)
+    for (const auto& n : st->namespaces) {
       j["namespaces"].push_back({{"name", n.name}, {"role", n.role}, {"resource", n.resource}});
+      if (!n.state.empty()) j["namespaces"].back()["state"] = n.state;
+    }
     j["processes"] = json::array();
     for (const auto& p : st->processes)
       j["processes"].push_back({{"name", p.name}, {"namespace", p.netns}, {"pid", p.pid},
@@ -200,7 +202,8 @@ int run_status(std::string name, bool as_json) {
   }
   std::cout << "lab " << st->name << " (supervisor pid " << st->supervisor << ")\n";
   std::cout << "namespaces:\n";
-  for (const auto& n : st->namespaces) std::cout << "  " << n.role << "  " << n.name << "\n";
+  for (const auto& n : st->namespaces)
+    std::cout << "  " << n.role << "  " << n.name << (n.state.empty() ? "" : "  (" + n.state + ")") << "\n";
   if (!st->processes.empty()) std::cout << "processes:\n";
   for (const auto& p : st->processes)
     std::cout << "  " << p.name << "  in " << p.netns << "  "

@@ -16,6 +16,7 @@ void register_alb(CLI::App& app, Runner& run);
 void register_lab(CLI::App& app, Runner& run);       // up, down, status, exec, logs, health, instance
 void register_ssh(CLI::App& app, Runner& run);       // ssh-key (cmd_ssh.cpp)
 void register_logs(CLI::App& app, Runner& run);      // logs, health (cmd_logs.cpp)
+void register_instance(CLI::App& app, Runner& run);  // instance stop|start|terminate
 
 // A running lab's ALBs for `vpclab status` (cmd_logs.cpp): a JSON array
 // (name, dns_name, nodes, listeners, target_groups with health), or text

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   vpclab::cli::register_lab(app, run);
   vpclab::cli::register_ssh(app, run);
   vpclab::cli::register_logs(app, run);
+  vpclab::cli::register_instance(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

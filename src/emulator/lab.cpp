@@ -308,7 +308,7 @@ std::optional<LabStatus> lab_status(const std::string& name, std::string* error)
   s.supervisor = read_pid(name);
   for (const auto& n : r["namespaces"])
     s.namespaces.push_back({n.value("name", ""), n.value("role", ""), n.value("resource", ""),
-                            n.value("inode", 0ul)});
+                            n.value("inode", 0ul), n.value("state", "")});
   for (const auto& p : r["processes"])
     s.processes.push_back({p.value("name", ""), p.value("netns", ""), p.value("pid", 0), p.value("running", false),
                            p.value("exit", -1)});

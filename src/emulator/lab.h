@@ -62,6 +62,7 @@ struct NetnsStatus {
   std::string role;      // "vpc-router", "eni", "internet", "other"
   std::string resource;
   unsigned long inode = 0;  // the namespace's nsfs inode
+  std::string state;        // instances whose state changed: "stopped", "running", "terminated"
 };
 
 struct ProcessStatus {

@@ -1,6 +1,7 @@
 // The supervisor side of a lab: runs as PID 1 of the lab's namespaces.
 #include "emulator/supervisor.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -255,11 +256,14 @@ class Supervisor {
   void reply(Conn& c, const json& j) { write_all(c.fd, j.dump() + "\n"); }
   json status() const;
   void shutdown();
+  bool start_process(const ProcessPlan& p, std::string* why);
+  json instance_action(const std::string& action, const std::string& netns);
 
   const LabPlan& plan_;
   SupervisorArgs args_;
   int dirfd_ = -1, ctl_ = -1, sigfd_ = -1;
   std::map<pid_t, Proc> procs_;
+  std::map<std::string, std::string> instance_state_;  // netns -> EC2 state, once changed
   std::map<int, Conn> conns_;
   bool stopping_ = false;
   std::unique_ptr<dataplane::DnsServer> dns_;
@@ -456,29 +460,9 @@ bool Supervisor::apply(std::string* error) {
         if (why.empty()) dns_thread_ = std::thread([this] { dns_->run(); });
         break;
       }
-      case PlanStep::Kind::kProcess: {
-        const ProcessPlan& p = *s.process;
-        if (!p.cwd.empty()) mkdirs_at(dirfd_, p.cwd);
-        std::string log = p.log_file.empty() ? "logs/" + p.name + ".log" : p.log_file;
-        for (auto& c : log)
-          if (c == ':') c = '_';
-        auto slash = log.rfind('/');
-        if (slash != std::string::npos) mkdirs_at(dirfd_, log.substr(0, slash));
-        int out = openat(dirfd_, log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (out < 0 || in < 0) {
-          why = "cannot open log " + log + ": " + strerror(errno);
-          if (out >= 0) close(out);
-          if (in >= 0) close(in);
-          break;
-        }
-        pid_t pid = spawn(p.netns, p.argv, p.env, in, out, out, p.cwd, true);
-        close(out);
-        close(in);
-        if (pid < 0) why = std::string("fork: ") + strerror(errno);
-        else procs_[pid] = Proc{p.name, p.netns, true, -1, -1};
+      case PlanStep::Kind::kProcess:
+        start_process(*s.process, &why);
         break;
-      }
     }
     if (!why.empty()) {
       while (!why.empty() && why.back() == '\n') why.pop_back();
@@ -530,6 +514,116 @@ bool Supervisor::start_load_balancers(std::string* error) {
   return true;
 }
 
+bool Supervisor::start_process(const ProcessPlan& p, std::string* why) {
+  if (!p.cwd.empty()) mkdirs_at(dirfd_, p.cwd);
+  std::string log = p.log_file.empty() ? "logs/" + p.name + ".log" : p.log_file;
+  for (auto& c : log)
+    if (c == ':') c = '_';
+  auto slash = log.rfind('/');
+  if (slash != std::string::npos) mkdirs_at(dirfd_, log.substr(0, slash));
+  int out = openat(dirfd_, log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (out < 0 || in < 0) {
+    *why = "cannot open log " + log + ": " + strerror(errno);
+    if (out >= 0) close(out);
+    if (in >= 0) close(in);
+    return false;
+  }
+  pid_t pid = spawn(p.netns, p.argv, p.env, in, out, out, p.cwd, true);
+  close(out);
+  close(in);
+  if (pid < 0) {
+    *why = std::string("fork: ") + strerror(errno);
+    return false;
+  }
+  procs_[pid] = Proc{p.name, p.netns, true, -1, -1};
+  return true;
+}
+
+namespace {
+
+// Every process of the lab whose network namespace is `netns` (also
+// UserData's background children, reparented to the supervisor).
+std::vector<pid_t> processes_in_netns(const std::string& netns) {
+  std::vector<pid_t> out;
+  struct stat ns {};
+  if (stat(("/run/netns/" + netns).c_str(), &ns) != 0) return out;
+  DIR* d = opendir("/proc");
+  if (!d) return out;
+  while (dirent* e = readdir(d)) {
+    pid_t pid = static_cast<pid_t>(std::strtol(e->d_name, nullptr, 10));
+    if (pid <= 1) continue;
+    struct stat st {};
+    if (stat(("/proc/" + std::string(e->d_name) + "/ns/net").c_str(), &st) == 0 && st.st_ino == ns.st_ino &&
+        st.st_dev == ns.st_dev)
+      out.push_back(pid);
+  }
+  closedir(d);
+  return out;
+}
+
+// A stopped instance answers nothing and sends nothing, and keeps its
+// addresses: a drop-all table ahead of the security groups.
+constexpr const char* kPowerOff =
+    "table inet vpclab_stopped {\n"
+    "  chain input_all { type filter hook input priority -300; policy drop; }\n"
+    "  chain output_all { type filter hook output priority -300; policy drop; }\n"
+    "}\n";
+
+}  // namespace
+
+// EC2 state changes, as `vpclab instance stop|start|terminate` asks:
+// stop ends every process of the instance (SIGTERM, then SIGKILL after 2 s,
+// as a shutdown would) and makes it silent, keeping its private IPs; start
+// lets traffic flow again and starts its services again (plan processes
+// other than UserData: EC2 runs UserData at the first launch only);
+// terminate ends the processes and deletes the interfaces, which releases
+// the private IPs. Reply: {"ok", "previous_state", "current_state"} with
+// EC2's state names, or {"ok": false, "error"}.
+json Supervisor::instance_action(const std::string& action, const std::string& netns) {
+  const NetnsPlan* np = plan_.netns(netns);
+  if (!np || np->role != NetnsRole::kEni || np->resource.rfind("i-", 0) != 0)
+    return {{"ok", false}, {"error", "no instance '" + netns + "' in this lab"}};
+  std::string& state = instance_state_[netns];
+  if (state.empty()) state = "running";
+  std::string previous = state;
+  auto reply = [&] { return json{{"ok", true}, {"instance", np->resource}, {"previous_state", previous}, {"current_state", state}}; };
+  if (state == "terminated") return {{"ok", false}, {"error", "instance " + np->resource + " is terminated"}};
+  auto end_processes = [&] {
+    for (pid_t pid : processes_in_netns(netns)) kill(pid, SIGTERM);
+    // Zombies have left their namespaces: they do not count (reap() collects them later).
+    for (int i = 0; i < 200 && !processes_in_netns(netns).empty(); ++i) usleep(10000);
+    for (pid_t pid : processes_in_netns(netns)) kill(pid, SIGKILL);
+    for (int i = 0; i < 100 && !processes_in_netns(netns).empty(); ++i) usleep(10000);
+  };
+  std::string why;
+  if (action == "stop") {
+    if (state == "stopped") return reply();
+    end_processes();
+    if (!load_nft(netns, kPowerOff, &why)) return {{"ok", false}, {"error", why}};
+    state = "stopped";
+  } else if (action == "start") {
+    if (state == "running") return reply();
+    if (!load_nft(netns, "delete table inet vpclab_stopped\n", &why)) return {{"ok", false}, {"error", why}};
+    state = "running";
+    for (const auto& p : plan_.processes) {
+      bool userdata = p.name.size() >= 9 && p.name.compare(p.name.size() - 9, 9, "/userdata") == 0;
+      if (p.netns == netns && !userdata && !start_process(p, &why)) return {{"ok", false}, {"error", why}};
+    }
+  } else if (action == "terminate") {
+    end_processes();
+    for (const auto& v : plan_.veths)
+      if (v.netns_a == netns) {
+        CommandResult r = run_command({"ip", "-n", netns, "link", "del", v.name_a}, "");
+        if (!r.ok) return {{"ok", false}, {"error", "cannot delete " + v.name_a + ": " + r.output}};
+      }
+    state = "terminated";
+  } else {
+    return {{"ok", false}, {"error", "unknown instance action '" + action + "' (stop, start, terminate)"}};
+  }
+  return reply();
+}
+
 json Supervisor::status() const {
   json j;
   j["namespaces"] = json::array();
@@ -541,6 +635,7 @@ json Supervisor::status() const {
                        : n.role == NetnsRole::kInternet ? "internet"
                                                         : "other";
     j["namespaces"].push_back({{"name", n.name}, {"role", role}, {"resource", n.resource}, {"inode", st.st_ino}});
+    if (auto it = instance_state_.find(n.name); it != instance_state_.end()) j["namespaces"].back()["state"] = it->second;
   }
   j["processes"] = json::array();
   for (const auto& [pid, p] : procs_) {
@@ -595,6 +690,8 @@ void Supervisor::handle(Conn& c) {
     reply(c, j);
   } else if (op == "load-balancers" || op == "target-health") {
     reply(c, alb_request(albs_, req));
+  } else if (op == "instance") {
+    reply(c, instance_action(req.value("action", ""), req.value("netns", "")));
   } else if (op == "down") {
     reply(c, {{"ok", true}});
     stopping_ = true;
