@@ -79,8 +79,10 @@ int run_logs(std::string lab, const std::string& resource) {
   for (const auto& lb : r["load_balancers"]) {
     std::string logical = lb.value("logical_id", ""), name = lb.value("name", "");
     known += " " + (logical.empty() ? name : logical);
+    std::string stack = lb.value("stack", "");
+    bool stacked = !stack.empty() && !logical.empty() && resource == stack + "." + logical;
     if (resource != logical && resource != name && resource != lb.value("arn", "") &&
-        resource != lb.value("dns_name", ""))
+        resource != lb.value("dns_name", "") && !stacked)
       continue;
     std::string log = lb.value("access_log", "");
     if (log.empty()) {

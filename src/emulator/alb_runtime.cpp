@@ -82,7 +82,7 @@ json AlbRuntime::per_node_health() {
 
 json AlbRuntime::describe() {
   json health = per_node_health();
-  json j = {{"name", plan_.name},         {"logical_id", plan_.logical_id},
+  json j = {{"name", plan_.name},         {"logical_id", plan_.logical_id}, {"stack", plan_.stack},
             {"arn", plan_.arn},           {"dns_name", plan_.dns_name},
             {"access_log", plan_.config.access_log}};
   j["nodes"] = json::array();
@@ -97,9 +97,9 @@ json AlbRuntime::describe() {
   for (const auto& l : plan_.config.listeners) j["listeners"].push_back({{"protocol", l.protocol}, {"port", l.port}});
   j["target_groups"] = json::array();
   for (const auto& tg : plan_.config.target_groups) {
-    std::string logical;
+    std::string logical;  // the first: the plain logical id
     for (const auto& [lid, arn] : plan_.target_group_logical_ids)
-      if (arn == tg.arn) logical = lid;
+      if (arn == tg.arn && logical.empty()) logical = lid;
     j["target_groups"].push_back({{"name", tg.name},
                                   {"arn", tg.arn},
                                   {"logical_id", logical},
@@ -204,10 +204,14 @@ json alb_request(std::vector<std::unique_ptr<AlbRuntime>>& albs, const json& req
     const LoadBalancerPlan& p = a->plan();
     for (const auto& tg : p.config.target_groups) {
       std::string logical;
+      bool match = key == tg.arn || key == tg.name;
       for (const auto& [lid, arn] : p.target_group_logical_ids)
-        if (arn == tg.arn) logical = lid;
+        if (arn == tg.arn) {
+          if (logical.empty()) logical = lid;
+          match = match || key == lid;
+        }
       known += " " + (logical.empty() ? tg.name : logical);
-      if (key != tg.arn && key != tg.name && (logical.empty() || key != logical)) continue;
+      if (!match) continue;
       json per_node = a->per_node_health();
       json nodes = json::array();
       if (const json* g = find_group(per_node, tg.arn)) nodes = g->value("Nodes", json::array());

@@ -40,6 +40,7 @@ void compile_load_balancers(CompileContext& ctx) {
     }
     p.name = lb.name;
     p.logical_id = lb.origin.logical_id;
+    p.stack = lb.origin.stack;
     p.arn = lb.arn;
     p.dns_name = lb.dns_name;
     p.config = std::move(*r.config);
@@ -47,8 +48,11 @@ void compile_load_balancers(CompileContext& ctx) {
     // Quick shutdown: `down` should not wait 30 s for clients.
     p.config.shutdown_grace_ms = 1000;
     for (const auto& tgc : p.config.target_groups) {
-      if (const auto* tg = net.target_group(tgc.arn); tg && !tg->origin.logical_id.empty())
+      if (const auto* tg = net.target_group(tgc.arn); tg && !tg->origin.logical_id.empty()) {
         p.target_group_logical_ids.push_back({tg->origin.logical_id, tg->arn});
+        // In a manifest, also as trace names it: "stack.LogicalId".
+        if (!tg->origin.stack.empty()) p.target_group_logical_ids.push_back({tg->origin.display(tg->arn), tg->arn});
+      }
       if (!tgc.health_check.enabled) continue;
       for (const auto& t : tgc.targets) {
         const model::Instance* inst = net.instance(t.id);

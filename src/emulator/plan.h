@@ -116,9 +116,11 @@ struct PublishPlan {
 // ENI). config.access_log is relative to the lab directory.
 struct LoadBalancerPlan {
   std::string name, logical_id, arn, dns_name;
+  std::string stack;  // the manifest stack it comes from ("" for one template)
   dataplane::alb::EngineConfig config;  // nodes in node_netns order; socket_for_node unset
   std::vector<std::string> node_netns;
-  std::vector<std::pair<std::string, std::string>> target_group_logical_ids;  // logical id -> ARN
+  // logical id (and "stack.LogicalId" in a manifest) -> ARN, plain logical id first
+  std::vector<std::pair<std::string, std::string>> target_group_logical_ids;
   // Targets whose UserData runs in the lab: the first health checks wait
   // (boundedly) until something listens on the health-check port in that
   // namespace, as a booted instance would.

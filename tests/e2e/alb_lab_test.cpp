@@ -101,6 +101,11 @@ void canonical(const std::string& tag, const std::string& path) {
   // By logical id too.
   EXPECT_EQ(lab.run("health --lab " + lab.name() + " FooWebTargetGroup").code, 0);
   EXPECT_EQ(lab.run("health --lab " + lab.name() + " no-such-tg").code, 1);
+  if (tag == "cross") {
+    // As trace names resources of a manifest: stack.LogicalId.
+    EXPECT_EQ(lab.run("health --lab " + lab.name() + " foo.FooWebTargetGroup").code, 0);
+    EXPECT_EQ(lab.run("logs --lab " + lab.name() + " foo.FooInternalAlb").code, 0);
+  }
 
   json alb = only_alb(lab);
   ASSERT_TRUE(alb.is_object()) << lab.run("status " + lab.name() + " --json").out;

@@ -94,8 +94,10 @@ TEST(AlbConfig, LabPlanHasOneLoadBalancerWithNodeNamespaces) {
   }
   // Both web servers run UserData: their ports are awaited before the first checks.
   EXPECT_EQ(p.boot_waits.size(), 2u);
-  ASSERT_EQ(p.target_group_logical_ids.size(), 1u);
+  // The plain logical id first (then "stack.LogicalId" when the stack has a name).
+  ASSERT_GE(p.target_group_logical_ids.size(), 1u);
   EXPECT_EQ(p.target_group_logical_ids[0].first, "FooWebTargetGroup");
+  for (const auto& [id, arn] : p.target_group_logical_ids) EXPECT_EQ(arn, net.target_groups[0].arn) << id;
   for (const auto& u : lab.unsupported) EXPECT_EQ(u.find("load balancer"), std::string::npos) << u;
   EXPECT_TRUE(check_plan(lab.plan).empty());
   // A node namespace the plan does not create is caught before anything starts.
