@@ -195,3 +195,30 @@ TEST_F(FilterLab, IcmpFollowsItsRule) {
 }
 
 }  // namespace
+
+namespace {
+
+// Rootless (a user namespace even as root): the same tables load and filter.
+TEST(FilterLabRootless, GroupReferenceInAUserNamespace) {
+  std::string why = namespace_support_problem(UserNamespaceMode::kAlways);
+  if (!why.empty()) GTEST_SKIP() << "user namespaces unavailable: " << why;
+  auto loaded = tmpl::load_network({kTemplate});
+  ASSERT_TRUE(loaded.network);
+  CompiledLab c = compile_network(*loaded.network);
+  std::string web = c.targets.at("web"), member = c.targets.at("member"), outsider = c.targets.at("outsider");
+  c.plan.processes.push_back(vpclab::testing::listener_process(web, {"tcp:10.10.2.10:8080"}));
+  LabOptions o;
+  o.name = "filters-userns-" + std::to_string(getpid());
+  o.user_namespace = UserNamespaceMode::kAlways;
+  o.die_with_parent = true;
+  LabStart s = start_lab(c.plan, o);
+  ASSERT_TRUE(s.ok) << s.error;
+  ASSERT_TRUE(vpclab::testing::wait_for_listeners(s.dir, {web}));
+  auto r = vpclab::testing::probe_many(o.name, loaded.network->vpcs.at(0).id,
+                                       {{member, {"tcp:10.10.2.10:8080"}}, {outsider, {"tcp:10.10.2.10:8080"}}});
+  EXPECT_EQ(r[member]["tcp:10.10.2.10:8080"], "ok");
+  EXPECT_TRUE(dropped(r[outsider]["tcp:10.10.2.10:8080"])) << r[outsider]["tcp:10.10.2.10:8080"];
+  EXPECT_TRUE(stop_lab(o.name, nullptr));
+}
+
+}  // namespace

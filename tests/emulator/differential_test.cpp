@@ -222,7 +222,7 @@ TEST_F(Differential, RandomNetworks) {
     build(b, g);
     const auto& net = b.fx.finish();
     auto t0 = std::chrono::steady_clock::now();
-    Outcome o = run_network("random seed " + std::to_string(seed), net, seed, 40);
+    Outcome o = run_network("random seed " + std::to_string(seed), net, seed, 80);
     std::printf("  seed %u: %d tuples in %.1f s\n", seed, o.compared,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     total.compared += o.compared;
