@@ -20,8 +20,9 @@
 //   the rest (ELB names). VPCs with EnableDnsSupport off get no resolver.
 // - Security groups: stateful nftables in each ENI namespace; NACLs:
 //   ordered chains on each router's forward hook (compile_filters.cpp).
-// Not compiled yet (reported in `unsupported`): IGW and the internet
-// namespace, NAT gateways, routes to ENIs/instances/other gateways.
+// Internet gateways, the `internet` namespace, NAT gateways, routes to
+// ENIs/instances and sshd: compile_gateways.cpp (gateways.h). Not compiled
+// (reported in `unsupported`): routes to VPN, transit and other gateways.
 #pragma once
 #include <map>
 #include <string>

@@ -106,8 +106,12 @@ TEST(Gateways, InternetRoutesOnlyPublicIpsBackToTheirVpc) {
     EXPECT_FALSE(is_private_or_shared(r.destination.base)) << r.destination.str();
     EXPECT_EQ(r.dev, "ig0");
   }
-  // web, bastion, isolated, the NAT gateway's EIP.
-  EXPECT_EQ(n, 4u);
+  // web, bastion, isolated, the NAT gateway's EIP, the internet-facing ALB's two nodes.
+  EXPECT_EQ(n, 6u);
+  for (const auto& node : lab.net->load_balancers.at(0).nodes) {
+    ASSERT_TRUE(node.public_ip);
+    EXPECT_TRUE(lab.route("internet", 254, (node.public_ip->str() + "/32").c_str()));
+  }
   EXPECT_TRUE(lab.route("internet", 254, (lab.instance("web").public_ip->str() + "/32").c_str()));
   EXPECT_FALSE(lab.instance("app").public_ip);
 }
