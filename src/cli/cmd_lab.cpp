@@ -55,6 +55,34 @@ bool pick_lab(std::string& name, const char* cmd) {
 
 std::atomic<int> g_signal{0};
 
+// What `status` shows of the network besides namespaces: saved at `up` as
+// resources.json in the lab directory (the model is not kept running).
+json network_resources(const model::Network& net) {
+  json j = {{"vpcs", json::array()}, {"subnets", json::array()}, {"instances", json::array()}, {"peerings", json::array()}};
+  for (const auto& v : net.vpcs) {
+    json cidrs = json::array();
+    for (const auto& c : v.cidrs) cidrs.push_back(c.str());
+    j["vpcs"].push_back({{"id", v.id}, {"name", v.name}, {"cidrs", cidrs}, {"dns_support", v.enable_dns_support},
+                         {"dns_hostnames", v.enable_dns_hostnames}});
+  }
+  for (const auto& s : net.subnets)
+    j["subnets"].push_back({{"id", s.id}, {"name", s.name}, {"vpc", s.vpc}, {"cidr", s.cidr.str()},
+                            {"availability_zone", s.availability_zone}, {"route_table", s.route_table}});
+  for (const auto& i : net.instances) {
+    const char* state = i.state == model::InstanceState::kRunning ? "running"
+                        : i.state == model::InstanceState::kStopped ? "stopped"
+                                                                    : "terminated";
+    j["instances"].push_back({{"id", i.id}, {"logical_id", i.origin.logical_id}, {"name", i.name}, {"subnet", i.subnet},
+                              {"private_ip", i.private_ip.str()}, {"public_ip", i.public_ip ? i.public_ip->str() : ""},
+                              {"private_dns_name", i.private_dns_name}, {"public_dns_name", i.public_dns_name},
+                              {"key_name", i.key_name}, {"state", state}});
+  }
+  for (const auto& pc : net.peerings)
+    j["peerings"].push_back({{"id", pc.id}, {"requester_vpc", pc.requester.vpc}, {"accepter_vpc", pc.accepter.vpc},
+                             {"state", model::peering_state_name(pc.state)}});
+  return j;
+}
+
 struct UpOptions {
   std::vector<std::string> paths;
   std::string name;
@@ -122,6 +150,7 @@ int run_up(const UpOptions& o) {
   {
     json targets = compiled.targets;
     std::ofstream(s.dir + "/targets.json") << targets.dump(2) << "\n";
+    std::ofstream(s.dir + "/resources.json") << network_resources(*loaded.network).dump(2) << "\n";
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::cout << "lab " << lo.name << " is up in " << std::fixed << std::setprecision(2) << secs << " s: "
@@ -185,8 +214,17 @@ int run_status(std::string name, bool as_json) {
     std::cerr << "vpclab status: " << err << "\n";
     return 1;
   }
+  // The network as `up` saw it, with each instance's current state.
+  std::ifstream rf(emulator::lab_dir(st->name) + "/resources.json");
+  json res = rf ? json::parse(rf, nullptr, false) : json();
+  if (!res.is_object()) res = json::object();
+  if (res.contains("instances"))
+    for (auto& i : res["instances"])
+      for (const auto& n : st->namespaces)
+        if (n.resource == i.value("id", "") && !n.state.empty()) i["state"] = n.state;
   if (as_json) {
     json j = {{"name", st->name}, {"supervisor_pid", st->supervisor}};
+    for (const char* k : {"vpcs", "subnets", "instances", "peerings"}) j[k] = res.value(k, json::array());
     j["namespaces"] = json::array();
     for (const auto& n : st->namespaces) {
       j["namespaces"].push_back({{"name", n.name}, {"role", n.role}, {"resource", n.resource}});
@@ -201,6 +239,25 @@ int run_status(std::string name, bool as_json) {
     return 0;
   }
   std::cout << "lab " << st->name << " (supervisor pid " << st->supervisor << ")\n";
+  auto str = [](const json& o, const char* k) { return o.value(k, std::string()); };
+  if (!res.value("vpcs", json::array()).empty()) std::cout << "VPCs:\n";
+  for (const auto& v : res.value("vpcs", json::array())) {
+    std::cout << "  " << str(v, "id") << "  " << str(v, "name");
+    for (const auto& c : v["cidrs"]) std::cout << "  " << c.get<std::string>();
+    std::cout << "\n";
+  }
+  if (!res.value("subnets", json::array()).empty()) std::cout << "subnets:\n";
+  for (const auto& sn : res.value("subnets", json::array()))
+    std::cout << "  " << str(sn, "id") << "  " << str(sn, "name") << "  " << str(sn, "cidr") << "  "
+              << str(sn, "availability_zone") << "  in " << str(sn, "vpc") << "\n";
+  if (!res.value("instances", json::array()).empty()) std::cout << "instances:\n";
+  for (const auto& i : res.value("instances", json::array()))
+    std::cout << "  " << str(i, "id") << "  " << str(i, "name") << "  " << str(i, "private_ip")
+              << (str(i, "public_ip").empty() ? "" : "  public " + str(i, "public_ip")) << "  " << str(i, "state") << "\n";
+  if (!res.value("peerings", json::array()).empty()) std::cout << "peering connections:\n";
+  for (const auto& pc : res.value("peerings", json::array()))
+    std::cout << "  " << str(pc, "id") << "  " << str(pc, "requester_vpc") << " -> " << str(pc, "accepter_vpc") << "  "
+              << str(pc, "state") << "\n";
   std::cout << "namespaces:\n";
   for (const auto& n : st->namespaces)
     std::cout << "  " << n.role << "  " << n.name << (n.state.empty() ? "" : "  (" + n.state + ")") << "\n";

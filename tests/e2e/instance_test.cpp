@@ -15,14 +15,13 @@ using vpclab::testing::ScopedLab;
 
 const std::string kScenario = std::string(VPCLAB_SOURCE_DIR) + "/examples/scenario/same-account.yaml";
 
-// The state `vpclab status --json` shows for the namespace of `instance_id`
-// ("" when it never changed).
+// "STATE PRIVATE_IP" of `instance_id` as `vpclab status --json` lists it.
 std::string state_of(const ScopedLab& lab, const std::string& instance_id) {
   auto r = vpclab::testing::vpclab("status " + lab.name() + " --json", false);
   json j = json::parse(r.out, nullptr, false);
   if (!j.is_object()) return "<no status>";
-  for (const auto& n : j["namespaces"])
-    if (n.value("resource", "") == instance_id) return n.value("state", "");
+  for (const auto& i : j["instances"])
+    if (i.value("id", "") == instance_id) return i.value("state", "") + " " + i.value("private_ip", "");
   return "<not found>";
 }
 
@@ -42,7 +41,7 @@ TEST(InstanceLifecycle, StopStartKeepsThePrivateIpTerminateReleasesIt) {
   EXPECT_EQ(id.rfind("i-", 0), 0u) << stop.out;
   EXPECT_EQ(change["PreviousState"]["Name"], "running");
   EXPECT_EQ(change["CurrentState"]["Name"], "stopped");
-  EXPECT_EQ(state_of(lab, id), "stopped");
+  EXPECT_EQ(state_of(lab, id), "stopped 10.2.1.4");
   // The web server (UserData) is gone; the address stays.
   auto st = vpclab::testing::vpclab("status " + lab.name(), false);
   EXPECT_EQ(st.out.find(id + "/userdata  in " + id + "  running"), std::string::npos) << st.out;
@@ -51,12 +50,12 @@ TEST(InstanceLifecycle, StopStartKeepsThePrivateIpTerminateReleasesIt) {
   auto start = lab.run("instance start " + id, false);
   ASSERT_EQ(start.exit_code, 0) << start.out;
   EXPECT_NE(start.out.find("StartingInstances"), std::string::npos);
-  EXPECT_EQ(state_of(lab, id), "running");
+  EXPECT_EQ(state_of(lab, id), "running 10.2.1.4");
   EXPECT_NE(lab.exec("foo-web1", "hostname -I").out.find("10.2.1.4"), std::string::npos);
 
   auto term = lab.run("instance terminate foo-web1", false);
   ASSERT_EQ(term.exit_code, 0) << term.out;
-  EXPECT_EQ(state_of(lab, id), "terminated");
+  EXPECT_EQ(state_of(lab, id), "terminated 10.2.1.4");  // as `up` placed it
   EXPECT_EQ(lab.exec("foo-web1", "hostname -I").out.find("10.2.1.4"), std::string::npos);
 
   auto again = lab.run("instance start foo-web1");
