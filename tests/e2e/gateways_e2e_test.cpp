@@ -196,6 +196,8 @@ TEST_F(GatewayLab, SecurityGroupLetsOnlySshToTheBastion) {
 }
 
 TEST_F(GatewayLab, SshThroughTheBastionAsEc2User) {
+  // Rootless labs map one id: sshd's setgroups()/setuid() fail there (docs/emulator.md "SSH").
+  if (geteuid() != 0) GTEST_SKIP() << "sshd needs more than one mapped id: run as root";
   Result key = sh(kTool + " ssh-key lab-key --lab " + lab_);
   ASSERT_EQ(key.code, 0) << key.out;
   std::string path = key.out.substr(0, key.out.find('\n'));
