@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/lab_client.h"
 #include "emulator/lab.h"
 #include "emulator/ssh.h"
 
@@ -20,15 +21,7 @@ struct SshKeyOptions {
 };
 
 int run_ssh_key(SshKeyOptions o) {
-  if (o.lab.empty()) {
-    auto labs = emulator::list_labs();
-    if (labs.size() != 1) {
-      std::cerr << "vpclab ssh-key: " << (labs.empty() ? "no lab is running" : "several labs are running; name one with --lab")
-                << "\n";
-      return 1;
-    }
-    o.lab = labs.front();
-  }
+  if (!pick_lab(o.lab, "ssh-key")) return 1;
   std::string err;
   if (!emulator::lab_status(o.lab, &err)) {
     std::cerr << "vpclab ssh-key: " << err << "\n";
