@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/lab_client.h"
 #include "cli/load.h"
 #include "cli/output.h"
 #include "emulator/compile.h"
@@ -38,19 +39,6 @@ std::string default_name(const std::vector<std::string>& paths) {
   std::string out;
   for (char c : stem) out += (isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '-';
   return out.empty() ? "lab" : out;
-}
-
-// The one running lab when none is named.
-bool pick_lab(std::string& name, const char* cmd) {
-  if (!name.empty()) return true;
-  auto labs = emulator::list_labs();
-  if (labs.size() == 1) {
-    name = labs.front();
-    return true;
-  }
-  std::cerr << "vpclab " << cmd << ": " << (labs.empty() ? "no lab is running" : "several labs are running; name one")
-            << "\n";
-  return false;
 }
 
 std::atomic<int> g_signal{0};
@@ -275,10 +263,7 @@ int run_exec(std::string lab, const std::string& target, const std::vector<std::
     std::cerr << "vpclab exec: no command (vpclab exec TARGET -- CMD...)\n";
     return kExecError;
   }
-  std::string netns = target;
-  std::ifstream f(emulator::lab_dir(lab) + "/targets.json");
-  json targets = f ? json::parse(f, nullptr, false) : json();
-  if (targets.is_object() && targets.contains(target) && targets[target].is_string()) netns = targets[target];
+  std::string netns = lab_target_netns(lab, target);
   std::string err;
   int rc = emulator::lab_exec(lab, netns, argv, 0, 1, 2, &err);
   if (rc < 0) {

@@ -10,41 +10,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/lab_client.h"
 #include "emulator/lab.h"
 
 namespace vpclab::cli {
 namespace {
 
 using json = nlohmann::json;
-
-bool pick(std::string& lab, const char* cmd) {
-  if (!lab.empty()) return true;
-  auto labs = emulator::list_labs();
-  if (labs.size() == 1) {
-    lab = labs.front();
-    return true;
-  }
-  std::cerr << "vpclab " << cmd << ": " << (labs.empty() ? "no lab is running" : "several labs are running; name one with --lab")
-            << "\n";
-  return false;
-}
-
-// {"op": ...} to the lab; discarded json after printing why.
-json ask(const std::string& lab, const json& req, const char* cmd) {
-  std::string err;
-  auto text = emulator::lab_request(lab, req.dump(), &err);
-  if (!text) {
-    std::cerr << "vpclab " << cmd << ": " << err << "\n";
-    return json(json::value_t::discarded);
-  }
-  json r = json::parse(*text, nullptr, false);
-  if (r.is_discarded() || !r.value("ok", false)) {
-    std::cerr << "vpclab " << cmd << ": " << (r.is_discarded() ? "bad answer from the lab" : r.value("error", "failed"))
-              << "\n";
-    return json(json::value_t::discarded);
-  }
-  return r;
-}
 
 bool cat(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -55,15 +27,9 @@ bool cat(const std::string& path) {
 }
 
 int run_logs(std::string lab, const std::string& resource) {
-  if (!pick(lab, "logs")) return 1;
+  if (!pick_lab(lab, "logs")) return 1;
   std::string dir = emulator::lab_dir(lab);
-  std::ifstream tf(dir + "/targets.json");
-  json targets = tf ? json::parse(tf, nullptr, false) : json();
-  std::string instance;
-  if (targets.is_object() && targets.contains(resource) && targets[resource].is_string())
-    instance = targets[resource].get<std::string>();
-  else if (resource.rfind("i-", 0) == 0)
-    instance = resource;
+  std::string instance = lab_target_netns(lab, resource);
   if (instance.rfind("i-", 0) == 0) {
     if (cat(dir + "/logs/" + instance + ".log")) return 0;
     if (!emulator::lab_status(lab, nullptr)) {
@@ -73,7 +39,7 @@ int run_logs(std::string lab, const std::string& resource) {
     std::cerr << "vpclab logs: " << instance << " has no UserData output (no UserData, or it is not running)\n";
     return 1;
   }
-  json r = ask(lab, {{"op", "load-balancers"}}, "logs");
+  json r = lab_ask(lab, {{"op", "load-balancers"}}, "logs");
   if (r.is_discarded()) return 1;
   std::string known;
   for (const auto& lb : r["load_balancers"]) {
@@ -100,8 +66,8 @@ int run_logs(std::string lab, const std::string& resource) {
 }
 
 int run_health(std::string lab, const std::string& tg, bool per_node) {
-  if (!pick(lab, "health")) return 1;
-  json r = ask(lab, {{"op", "target-health"}, {"target_group", tg}}, "health");
+  if (!pick_lab(lab, "health")) return 1;
+  json r = lab_ask(lab, {{"op", "target-health"}, {"target_group", tg}}, "health");
   if (r.is_discarded()) return 1;
   json out = {{"TargetHealthDescriptions", r["TargetHealthDescriptions"]}};
   if (per_node) out = {{"TargetGroupArn", r["TargetGroupArn"]}, {"Nodes", r["Nodes"]}};

@@ -30,7 +30,8 @@ std::string route_line(const RoutePlan& r) {
 
 std::string rule_line(const RulePlan& r) {
   std::string s = "rule add pref " + std::to_string(r.priority) + " iif " + r.iif;
-  s += r.table ? " lookup " + std::to_string(*r.table) : " unreachable";
+  // blackhole, not unreachable: AWS drops a packet without a route silently (no ICMP error).
+  s += r.table ? " lookup " + std::to_string(*r.table) : " blackhole";
   return s;
 }
 

@@ -62,12 +62,12 @@ struct RoutePlan {
   std::string dev;  // unicast: required
 };
 
-// `ip rule`: packets arriving on `iif` look up `table`, or are unreachable.
+// `ip rule`: packets arriving on `iif` look up `table`, or are dropped silently.
 struct RulePlan {
   std::string netns;
   uint32_t priority = 0;
   std::string iif;
-  std::optional<uint32_t> table;  // nullopt = unreachable
+  std::optional<uint32_t> table;  // nullopt = blackhole (AWS drops what no route matches, no ICMP)
 };
 
 struct SysctlPlan {

@@ -12,28 +12,15 @@
 #include <string>
 #include <thread>
 
+#include "../support/process.h"
 #include "emulator/lab.h"
 
 namespace {
 
 using json = nlohmann::json;
 
-struct Result {
-  int code = -1;
-  std::string out;
-};
-
-Result sh(const std::string& cmd) {
-  Result r;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using Result = vpclab::testing::CommandResult;
+Result sh(const std::string& cmd) { return vpclab::testing::run_command(cmd); }
 
 // stdout only (JSON outputs).
 Result sh_out(const std::string& cmd) { return sh(cmd + " 2>/dev/null"); }
@@ -86,7 +73,7 @@ void canonical(const std::string& tag, const std::string& path) {
   std::string why;
   if (skip_reason(why)) GTEST_SKIP() << "namespaces unavailable: " << why;
   Lab lab(tag, path);
-  ASSERT_EQ(lab.up().code, 0) << lab.up().out;
+  ASSERT_EQ(lab.up().exit_code, 0) << lab.up().out;
   EXPECT_EQ(lab.up().out.find("no data plane"), std::string::npos) << lab.up().out;
   // up waits for the first health checks, and they passed: healthy at once.
   json health = lab.json_of("health --lab " + lab.name() + " foo-web");
@@ -99,12 +86,12 @@ void canonical(const std::string& tag, const std::string& path) {
     EXPECT_TRUE(d["Target"]["Id"].get<std::string>().rfind("i-", 0) == 0) << health.dump();
   }
   // By logical id too.
-  EXPECT_EQ(lab.run("health --lab " + lab.name() + " FooWebTargetGroup").code, 0);
-  EXPECT_EQ(lab.run("health --lab " + lab.name() + " no-such-tg").code, 1);
+  EXPECT_EQ(lab.run("health --lab " + lab.name() + " FooWebTargetGroup").exit_code, 0);
+  EXPECT_EQ(lab.run("health --lab " + lab.name() + " no-such-tg").exit_code, 1);
   if (tag == "cross") {
     // As trace names resources of a manifest: stack.LogicalId.
-    EXPECT_EQ(lab.run("health --lab " + lab.name() + " foo.FooWebTargetGroup").code, 0);
-    EXPECT_EQ(lab.run("logs --lab " + lab.name() + " foo.FooInternalAlb").code, 0);
+    EXPECT_EQ(lab.run("health --lab " + lab.name() + " foo.FooWebTargetGroup").exit_code, 0);
+    EXPECT_EQ(lab.run("logs --lab " + lab.name() + " foo.FooInternalAlb").exit_code, 0);
   }
 
   json alb = only_alb(lab);
@@ -121,7 +108,7 @@ void canonical(const std::string& tag, const std::string& path) {
   std::set<std::string> seen;
   for (int i = 0; i < 8; ++i) {
     Result r = lab.exec("bar-app", "curl -sS -m 5 -w '\\n%{http_code}\\n' http://alb.home/");
-    EXPECT_EQ(r.code, 0) << r.out;
+    EXPECT_EQ(r.exit_code, 0) << r.out;
     EXPECT_NE(r.out.find("\n200\n"), std::string::npos) << r.out;
     std::smatch m;
     if (std::regex_search(r.out, m, std::regex("Welcom to (web\\d)"))) seen.insert(m[1]);
@@ -130,7 +117,7 @@ void canonical(const std::string& tag, const std::string& path) {
 
   // By the ALB's own DNS name, as in the memo.
   Result v = lab.exec("bar-app", "curl -v -sS -m 5 http://" + dns + "/");
-  EXPECT_EQ(v.code, 0) << v.out;
+  EXPECT_EQ(v.exit_code, 0) << v.out;
   EXPECT_TRUE(std::regex_search(v.out, std::regex("Trying 10\\.2\\.[12]\\.\\d+:80"))) << v.out;
   EXPECT_NE(v.out.find("HTTP/1.1 200 OK"), std::string::npos) << v.out;
   EXPECT_NE(v.out.find("Server: SimpleHTTP/"), std::string::npos) << v.out;
@@ -138,18 +125,18 @@ void canonical(const std::string& tag, const std::string& path) {
 
   // web1's log: health checks from both node addresses.
   Result log = lab.run("logs --lab " + lab.name() + " foo-web1");
-  EXPECT_EQ(log.code, 0) << log.out;
+  EXPECT_EQ(log.exit_code, 0) << log.out;
   for (const auto& node : {node1, node2})
     EXPECT_TRUE(std::regex_search(log.out, std::regex("(^|\\n)" + std::regex_replace(node, std::regex("\\."), "\\.") +
                                                       " - - \\[[^\\]]+\\] \"GET / HTTP/1\\.1\" 200")))
         << node << "\n" << log.out;
   // The ALB's access log: one line per request, in the ALB format.
   Result access = lab.run("logs --lab " + lab.name() + " FooInternalAlb");
-  EXPECT_EQ(access.code, 0) << access.out;
+  EXPECT_EQ(access.exit_code, 0) << access.out;
   EXPECT_TRUE(std::regex_search(access.out, std::regex("^http \\S+Z app/foo-internal-alb/\\w+ 10\\.1\\.\\d+\\.\\d+:\\d+ "
                                                        "10\\.2\\.\\d+\\.\\d+:8080 \\S+ \\S+ \\S+ 200 200 ")))
       << access.out;
-  EXPECT_EQ(lab.run("logs --lab " + lab.name() + " no-such-thing").code, 1);
+  EXPECT_EQ(lab.run("logs --lab " + lab.name() + " no-such-thing").exit_code, 1);
 
   Result st = lab.run("status " + lab.name());
   EXPECT_NE(st.out.find("load balancers:"), std::string::npos) << st.out;
@@ -157,7 +144,7 @@ void canonical(const std::string& tag, const std::string& path) {
   EXPECT_NE(st.out.find(":8080 healthy"), std::string::npos) << st.out;
 
   auto t0 = std::chrono::steady_clock::now();
-  EXPECT_EQ(lab.run("down " + lab.name()).code, 0);
+  EXPECT_EQ(lab.run("down " + lab.name()).exit_code, 0);
   double down_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_LT(lab.up_seconds() + down_s, 10.0);
   std::printf("[ timing ] %s: up %.2f s (incl. first health checks), down %.2f s\n", tag.c_str(), lab.up_seconds(),
@@ -170,6 +157,24 @@ TEST(AlbLab, CanonicalScenarioCrossAccount) {
   canonical("cross", kSrc + "/examples/scenario/cross-account/vpclab.yaml");
 }
 
+bool both_unhealthy(const json& h) {
+  if (!h.contains("TargetHealthDescriptions") || h["TargetHealthDescriptions"].size() != 2) return false;
+  for (const auto& d : h["TargetHealthDescriptions"])
+    if (d["TargetHealth"]["State"] != "unhealthy") return false;
+  return true;
+}
+
+// `vpclab health foo-web` once both targets are unhealthy, or the last answer after 20 s.
+json wait_until_both_unhealthy(const Lab& lab) {
+  json h;
+  for (int i = 0; i < 80; ++i) {
+    h = lab.json_of("health --lab " + lab.name() + " foo-web");
+    if (both_unhealthy(h)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return h;
+}
+
 // A health-check path the servers do not have: 404 -> unhealthy with
 // Target.ResponseCodeMismatch after UnhealthyThresholdCount (2) checks 5 s
 // apart; every target unhealthy -> the ALB fails open and still serves.
@@ -177,18 +182,9 @@ TEST(AlbLab, HealthCheck404IsResponseCodeMismatch) {
   std::string why;
   if (skip_reason(why)) GTEST_SKIP() << "namespaces unavailable: " << why;
   Lab lab("hc404", kSrc + "/tests/e2e/data/health-check-404.yaml");
-  ASSERT_EQ(lab.up().code, 0) << lab.up().out;
-  json h;
-  bool unhealthy = false;
-  for (int i = 0; i < 80 && !unhealthy; ++i) {
-    h = lab.json_of("health --lab " + lab.name() + " foo-web");
-    unhealthy = h.contains("TargetHealthDescriptions") && h["TargetHealthDescriptions"].size() == 2;
-    if (unhealthy)
-      for (const auto& d : h["TargetHealthDescriptions"])
-        unhealthy = unhealthy && d["TargetHealth"]["State"] == "unhealthy";
-    if (!unhealthy) std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  }
-  ASSERT_TRUE(unhealthy) << h.dump(2);
+  ASSERT_EQ(lab.up().exit_code, 0) << lab.up().out;
+  json h = wait_until_both_unhealthy(lab);
+  ASSERT_TRUE(both_unhealthy(h)) << h.dump(2);
   for (const auto& d : h["TargetHealthDescriptions"]) {
     EXPECT_EQ(d["TargetHealth"]["Reason"], "Target.ResponseCodeMismatch") << h.dump(2);
     EXPECT_EQ(d["TargetHealth"]["Description"].get<std::string>().rfind("Health checks failed with these codes", 0), 0u)
@@ -215,9 +211,9 @@ TEST(AlbLab, AlbSecurityGroupWithoutListenerPortTimesOut) {
   std::string why;
   if (skip_reason(why)) GTEST_SKIP() << "namespaces unavailable: " << why;
   Lab lab("albsg", kSrc + "/examples/broken/alb-sg-missing-listener-port.yaml");
-  ASSERT_EQ(lab.up().code, 0) << lab.up().out;
+  ASSERT_EQ(lab.up().exit_code, 0) << lab.up().out;
   Result r = lab.exec("bar-app", "curl -sS -m 3 http://alb.home/");
-  EXPECT_EQ(r.code, 28) << r.out;
+  EXPECT_EQ(r.exit_code, 28) << r.out;
   json h = lab.json_of("health --lab " + lab.name() + " foo-web");
   ASSERT_EQ(h["TargetHealthDescriptions"].size(), 2u) << h.dump();
   for (const auto& d : h["TargetHealthDescriptions"]) EXPECT_EQ(d["TargetHealth"]["State"], "healthy") << h.dump();
@@ -230,18 +226,9 @@ TEST(AlbLab, TargetSecurityGroupWithoutPortIsUnhealthyAnd504) {
   std::string why;
   if (skip_reason(why)) GTEST_SKIP() << "namespaces unavailable: " << why;
   Lab lab("tgsg", kSrc + "/tests/e2e/data/target-sg-missing-port-5s.yaml");
-  ASSERT_EQ(lab.up().code, 0) << lab.up().out;
-  json h;
-  bool unhealthy = false;
-  for (int i = 0; i < 80 && !unhealthy; ++i) {
-    h = lab.json_of("health --lab " + lab.name() + " foo-web");
-    unhealthy = h.contains("TargetHealthDescriptions") && h["TargetHealthDescriptions"].size() == 2;
-    if (unhealthy)
-      for (const auto& d : h["TargetHealthDescriptions"])
-        unhealthy = unhealthy && d["TargetHealth"]["State"] == "unhealthy";
-    if (!unhealthy) std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  }
-  ASSERT_TRUE(unhealthy) << h.dump(2);
+  ASSERT_EQ(lab.up().exit_code, 0) << lab.up().out;
+  json h = wait_until_both_unhealthy(lab);
+  ASSERT_TRUE(both_unhealthy(h)) << h.dump(2);
   for (const auto& d : h["TargetHealthDescriptions"])
     EXPECT_EQ(d["TargetHealth"]["Reason"], "Target.Timeout") << h.dump(2);
   Result r = lab.exec("bar-app", "curl -sS -m 20 -o /dev/null -w '%{http_code}' http://alb.home/");

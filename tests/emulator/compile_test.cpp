@@ -150,12 +150,12 @@ TEST(CompileNetwork, RoutersBridgesTablesAndRules) {
   EXPECT_TRUE(has_addr("vpc-aaa", "lo", "10.1.0.2", 32));
   EXPECT_TRUE(has_addr("vpc-aaa", "lo", "169.254.169.253", 32));
   EXPECT_TRUE(has_addr("i-b", "eth0", "10.2.1.10", 24));
-  // Each subnet's bridge selects its table, then unreachable.
-  int lookups = 0, unreachables = 0;
+  // Each subnet's bridge selects its table, then a silent drop.
+  int lookups = 0, drops = 0;
   for (const auto& r : p.rules)
-    if (r.netns == "vpc-aaa") (r.table ? lookups : unreachables)++;
+    if (r.netns == "vpc-aaa") (r.table ? lookups : drops)++;
   EXPECT_EQ(lookups, 3);       // br0, br1, px0
-  EXPECT_EQ(unreachables, 3);
+  EXPECT_EQ(drops, 3);
   // The peering-ingress table holds only the VPC's own subnets.
   for (const auto& r : p.routes) {
     if (r.table == kPeeringLocalTable && r.netns == "vpc-bbb") {

@@ -243,7 +243,7 @@ TEST(LabPlan, StepsRunInDependencyOrder) {
     if (s.description == "configure links, addresses, routes and rules in sw") {
       // Phase order inside the namespace: links, then rules last.
       EXPECT_LT(s.input.find("link set br0 up"), s.input.find("rule add"));
-      EXPECT_NE(s.input.find("rule add pref 1000 iif br0 lookup 1000\nrule add pref 1001 iif br0 unreachable\n"),
+      EXPECT_NE(s.input.find("rule add pref 1000 iif br0 lookup 1000\nrule add pref 1001 iif br0 blackhole\n"),
                 std::string::npos)
           << s.input;
     }
