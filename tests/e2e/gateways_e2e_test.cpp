@@ -18,27 +18,14 @@
 #include "emulator/gateways.h"
 #include "emulator/lab.h"
 #include "template/load.h"
+#include "../support/process.h"
 
 using namespace vpclab;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;
-};
-
-Result sh(const std::string& cmd) {
-  Result r;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using Result = vpclab::testing::CommandResult;
+Result sh(const std::string& cmd) { return vpclab::testing::run_command(cmd); }
 
 std::string read_file(const std::string& path) {
   std::ifstream f(path);
@@ -76,7 +63,7 @@ class GatewayLab : public ::testing::Test {
     auto t0 = std::chrono::steady_clock::now();
     Result up = sh(kTool + " up " + kTemplate + " --name " + lab_ + " --publish " + std::to_string(port_) + "=web:80" +
                    " --publish " + std::to_string(alb_port_) + "=" + net_->load_balancers.at(0).dns_name + ":80");
-    ASSERT_EQ(up.code, 0) << up.out;
+    ASSERT_EQ(up.exit_code, 0) << up.out;
     up_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     started_ = true;
     dir_ = emulator::lab_dir(lab_);
@@ -86,8 +73,8 @@ class GatewayLab : public ::testing::Test {
        emulator::internet_host_address(*net_).str() + " > " + dir_ + "/inet/server.log 2>&1 &)");
     // UserData servers and the internet server come up asynchronously.
     for (int i = 0; i < 50; ++i) {
-      bool web = exec("internet", "curl -s -m 1 http://" + public_ip("web") + "/").code == 0;
-      bool inet = exec("internet", "curl -s -m 1 http://" + host() + ":8000/").code == 0;
+      bool web = exec("internet", "curl -s -m 1 http://" + public_ip("web") + "/").exit_code == 0;
+      bool inet = exec("internet", "curl -s -m 1 http://" + host() + ":8000/").exit_code == 0;
       if (web && inet) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -128,7 +115,7 @@ class GatewayLab : public ::testing::Test {
 TEST_F(GatewayLab, InternetReachesAPublicInstanceByPublicIpAndName) {
   std::printf("lab up in %.2f s\n", up_seconds_);
   Result r = exec("internet", "curl -s -m 3 http://" + public_ip("web") + "/");
-  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_EQ(r.out, "hello from web\n");
   // The public hostname resolves through the lab's public DNS in `internet`.
   const std::string& name = instance("web").public_dns_name;
@@ -143,7 +130,7 @@ TEST_F(GatewayLab, InternetFacingAlbByItsPublicDnsName) {
   const auto& lb = net_->load_balancers.at(0);
   ASSERT_FALSE(lb.internal);
   Result r = exec("internet", "curl -s -m 3 http://" + lb.dns_name + "/");
-  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_EQ(r.out, "hello from web\n");
   // --publish to the ALB's DNS name: its nodes' public IPs, round robin per connection.
   for (int i = 0; i < 4; ++i) {
@@ -156,17 +143,17 @@ TEST_F(GatewayLab, PrivateInstanceIsNotReachableFromTheInternet) {
   // It has no public IP; its private address is not routed on the internet.
   EXPECT_EQ(public_ip("app"), "");
   Result r = exec("internet", "curl -s -m 2 http://" + private_ip("app") + "/");
-  EXPECT_NE(r.code, 0) << r.out;
+  EXPECT_NE(r.exit_code, 0) << r.out;
   // Not through the NAT gateway either: its EIP accepts nothing new inbound.
   const auto& nat = net_->nat_gateways.at(0);
   ASSERT_TRUE(nat.public_ip);
   r = exec("internet", "curl -s -m 2 http://" + nat.public_ip->str() + "/");
-  EXPECT_EQ(r.code, 28) << r.out;  // dropped: a timeout, as in AWS
+  EXPECT_EQ(r.exit_code, 28) << r.out;  // dropped: a timeout, as in AWS
 }
 
 TEST_F(GatewayLab, PrivateInstanceReachesTheInternetThroughTheNatGateway) {
   Result r = exec("app", "curl -s -m 3 http://" + host() + ":8000/");
-  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_EQ(r.out, "internet-page\n");
   // The server on the internet sees the NAT gateway's Elastic IP.
   std::string log = read_file(dir_ + "/inet/server.log");
@@ -181,16 +168,16 @@ TEST_F(GatewayLab, PrivateInstanceReachesTheInternetThroughTheNatGateway) {
 TEST_F(GatewayLab, PublicIpWithoutAnIgwRouteGoesNowhere) {
   ASSERT_NE(public_ip("isolated"), "");
   Result r = exec("isolated", "curl -s -m 2 http://" + host() + ":8000/");
-  EXPECT_NE(r.code, 0) << r.out;
+  EXPECT_NE(r.exit_code, 0) << r.out;
   // Inbound arrives, but the reply has no route out: no connection.
   r = exec("internet", "curl -s -m 2 http://" + public_ip("isolated") + "/");
-  EXPECT_NE(r.code, 0) << r.out;
+  EXPECT_NE(r.exit_code, 0) << r.out;
 }
 
 TEST_F(GatewayLab, SecurityGroupLetsOnlySshToTheBastion) {
   // The bastion serves HTTP on 80 too, but its security group allows 22 only.
   Result r = exec("internet", "curl -s -m 2 http://" + public_ip("bastion") + "/");
-  EXPECT_EQ(r.code, 28) << r.out;
+  EXPECT_EQ(r.exit_code, 28) << r.out;
   r = exec("internet", "timeout 3 bash -c \"exec 3<>/dev/tcp/" + public_ip("bastion") + "/22 && head -c 7 <&3\"");
   EXPECT_EQ(r.out, "SSH-2.0") << r.out;
 }
@@ -199,24 +186,24 @@ TEST_F(GatewayLab, SshThroughTheBastionAsEc2User) {
   // Rootless labs map one id: sshd's setgroups()/setuid() fail there (docs/emulator.md "SSH").
   if (geteuid() != 0) GTEST_SKIP() << "sshd needs more than one mapped id: run as root";
   Result key = sh(kTool + " ssh-key lab-key --lab " + lab_);
-  ASSERT_EQ(key.code, 0) << key.out;
+  ASSERT_EQ(key.exit_code, 0) << key.out;
   std::string path = key.out.substr(0, key.out.find('\n'));
   EXPECT_EQ(path, dir_ + "/keys/lab-key");
   Result r = sh(kTool + " exec --lab " + lab_ + " internet -- ssh -i " + path + " -J ec2-user@" + public_ip("bastion") +
                 " ec2-user@" + private_ip("app") + " 'hostname; id -un'");
-  ASSERT_EQ(r.code, 0) << r.out;
+  ASSERT_EQ(r.exit_code, 0) << r.out;
   std::string hostname = instance("app").private_dns_name.substr(0, instance("app").private_dns_name.find('.'));
   EXPECT_NE(r.out.find(hostname + "\nec2-user\n"), std::string::npos) << r.out;
-  EXPECT_EQ(sh(kTool + " ssh-key no-such-key --lab " + lab_).code, 1);
+  EXPECT_EQ(sh(kTool + " ssh-key no-such-key --lab " + lab_).exit_code, 1);
 }
 
 TEST_F(GatewayLab, PublishForwardsHostLoopbackToThePublicInstance) {
   Result r = sh("curl -s -m 3 http://127.0.0.1:" + std::to_string(port_) + "/");
-  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_EQ(r.out, "hello from web\n");
   // A second `up` cannot take the same host port: it fails before starting anything.
   Result again = sh(kTool + " up " + kTemplate + " --name " + lab_ + "-b --publish " + std::to_string(port_) + "=web:80");
-  EXPECT_EQ(again.code, 1) << again.out;
+  EXPECT_EQ(again.exit_code, 1) << again.out;
   EXPECT_NE(again.out.find("Address already in use"), std::string::npos) << again.out;
 }
 
