@@ -11,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "emulator/netns.h"
+
 namespace vpclab::emulator {
 
 using json = nlohmann::json;
@@ -162,10 +164,8 @@ bool first_health_checks_done(const json& per_node) {
 }
 
 bool listening_in(const std::string& netns, uint16_t port) {
-  int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  int target = open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
   bool found = false;
-  if (home >= 0 && target >= 0 && setns(target, CLONE_NEWNET) == 0) {
+  in_netns(netns, [&] {
     // /proc/thread-self/net is this thread's (now the target's) namespace.
     char want[8];
     std::snprintf(want, sizeof want, ":%04X", port);
@@ -180,13 +180,7 @@ bool listening_in(const std::string& netns, uint16_t port) {
         found = state == "0A" && local.size() > 5 && local.compare(local.size() - 5, 5, want) == 0;
       }
     }
-    if (setns(home, CLONE_NEWNET) != 0) {
-      std::fprintf(stderr, "vpclab: cannot return to own namespace: %s\n", strerror(errno));
-      std::abort();
-    }
-  }
-  if (home >= 0) close(home);
-  if (target >= 0) close(target);
+  });
   return found;
 }
 

@@ -28,6 +28,7 @@
 #include "emulator/publish.h"
 #include "emulator/ssh.h"
 #include "emulator/alb_runtime.h"
+#include "emulator/netns.h"
 
 namespace vpclab::emulator {
 
@@ -178,33 +179,30 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
 }
 
 bool write_sysctl(const std::string& netns, const std::string& key, const std::string& value, std::string* error) {
-  int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (home < 0 || !enter_netns(netns)) {
-    *error = "cannot enter namespace " + netns + ": " + strerror(errno);
-    if (home >= 0) close(home);
-    return false;
-  }
   std::string path = "/proc/sys/" + key;
   for (auto& c : path)
     if (c == '.') c = '/';
-  bool ok = write_file(path.c_str(), value);
-  if (!ok) *error = "cannot write " + path + ": " + strerror(errno);
-  setns(home, CLONE_NEWNET);
-  close(home);
+  bool ok = false;
+  if (!in_netns(netns, [&] {
+        ok = write_file(path.c_str(), value);
+        if (!ok) *error = "cannot write " + path + ": " + strerror(errno);
+      })) {
+    *error = "cannot enter namespace " + netns + ": " + strerror(errno);
+    return false;
+  }
   return ok;
 }
 
 // In-process (libnftables): a fork of `ip netns exec NS nft` per ENI costs
 // ~20 ms, a lab has hundreds of ENIs.
 bool load_nft(const std::string& netns, const std::string& script, std::string* error) {
-  int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (home < 0 || !enter_netns(netns)) {
-    *error = "cannot enter namespace " + netns + ": " + strerror(errno);
-    if (home >= 0) close(home);
-    return false;
-  }
   bool ok = false;
-  if (nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT)) {
+  bool entered = in_netns(netns, [&] {
+    nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+    if (!ctx) {
+      *error = "cannot create an nftables context";
+      return;
+    }
     nft_ctx_buffer_output(ctx);
     nft_ctx_buffer_error(ctx);
     ok = nft_run_cmd_from_buffer(ctx, script.c_str()) == 0;
@@ -213,12 +211,9 @@ bool load_nft(const std::string& netns, const std::string& script, std::string* 
       *error = e && *e ? e : "nft failed";
     }
     nft_ctx_free(ctx);
-  } else {
-    *error = "cannot create an nftables context";
-  }
-  setns(home, CLONE_NEWNET);
-  close(home);
-  return ok;
+  });
+  if (!entered) *error = "cannot enter namespace " + netns + ": " + strerror(errno);
+  return ok && entered;
 }
 
 // ---------------------------------------------------------------- supervisor
