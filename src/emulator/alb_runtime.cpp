@@ -76,6 +76,15 @@ void AlbRuntime::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void AlbRuntime::instance_stopped(const std::string& instance_id, bool stopped) {
+  if (engine_) engine_->set_target_stopped(instance_id, stopped);
+}
+
+void AlbRuntime::instance_terminated(const std::string& instance_id) {
+  if (!engine_) return;
+  for (const auto& tg : plan_.config.target_groups) engine_->deregister_target(tg.arn, instance_id);
+}
+
 json AlbRuntime::per_node_health() {
   if (!engine_) return json::object();
   json j = json::parse(engine_->target_health_json(), nullptr, false);

@@ -29,6 +29,11 @@ class AlbRuntime {
   void stop();
 
   const LoadBalancerPlan& plan() const { return plan_; }
+  // EC2 state changes of a target instance (`vpclab instance`): stopped ->
+  // unused / Target.InvalidState, started -> initial, terminated ->
+  // deregistered (draining), as AWS does with registered instances.
+  void instance_stopped(const std::string& instance_id, bool stopped);
+  void instance_terminated(const std::string& instance_id);
   // The engine's per-node view (Engine::target_health_json), parsed.
   nlohmann::json per_node_health();
   // {"name", "logical_id", "arn", "dns_name", "access_log", "nodes": [{name,

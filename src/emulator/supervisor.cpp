@@ -596,16 +596,19 @@ json Supervisor::instance_action(const std::string& action, const std::string& n
     if (state == "stopped") return reply();
     end_processes();
     if (!load_nft(netns, kPowerOff, &why)) return {{"ok", false}, {"error", why}};
+    for (auto& a : albs_) a->instance_stopped(np->resource, true);
     state = "stopped";
   } else if (action == "start") {
     if (state == "running") return reply();
     if (!load_nft(netns, "delete table inet vpclab_stopped\n", &why)) return {{"ok", false}, {"error", why}};
+    for (auto& a : albs_) a->instance_stopped(np->resource, false);
     state = "running";
     for (const auto& p : plan_.processes) {
       bool userdata = p.name.size() >= 9 && p.name.compare(p.name.size() - 9, 9, "/userdata") == 0;
       if (p.netns == netns && !userdata && !start_process(p, &why)) return {{"ok", false}, {"error", why}};
     }
   } else if (action == "terminate") {
+    for (auto& a : albs_) a->instance_terminated(np->resource);
     end_processes();
     for (const auto& v : plan_.veths)
       if (v.netns_a == netns) {

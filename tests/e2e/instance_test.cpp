@@ -25,6 +25,17 @@ std::string state_of(const ScopedLab& lab, const std::string& instance_id) {
   return "<not found>";
 }
 
+// "STATE REASON" of target `id` in foo-web, as `vpclab health` prints it.
+std::string target_health(const ScopedLab& lab, const std::string& id) {
+  auto r = lab.run("health foo-web", false);
+  json j = json::parse(r.out, nullptr, false);
+  if (!j.is_object()) return "<no health: " + r.out + ">";
+  for (const auto& d : j["TargetHealthDescriptions"])
+    if (d["Target"].value("Id", "") == id)
+      return d["TargetHealth"].value("State", "") + " " + d["TargetHealth"].value("Reason", "");
+  return "<not registered>";
+}
+
 TEST(InstanceLifecycle, StopStartKeepsThePrivateIpTerminateReleasesIt) {
   std::string why = vpclab::emulator::namespace_support_problem();
   if (!why.empty()) GTEST_SKIP() << "namespaces unavailable: " << why;
@@ -46,16 +57,25 @@ TEST(InstanceLifecycle, StopStartKeepsThePrivateIpTerminateReleasesIt) {
   auto st = vpclab::testing::vpclab("status " + lab.name(), false);
   EXPECT_EQ(st.out.find(id + "/userdata  in " + id + "  running"), std::string::npos) << st.out;
   EXPECT_NE(lab.exec("foo-web1", "hostname -I").out.find("10.2.1.4"), std::string::npos);
+  // Behind the ALB: unused / Target.InvalidState at once, and no request goes to it.
+  EXPECT_EQ(target_health(lab, id), "unused Target.InvalidState");
+  for (int i = 0; i < 4; ++i) {
+    auto page = lab.exec("bar-app", "curl -sS --max-time 5 http://alb.home/");
+    EXPECT_EQ(page.exit_code, 0) << page.out;
+    EXPECT_NE(page.out.find("web2"), std::string::npos) << page.out;
+  }
 
   auto start = lab.run("instance start " + id, false);
   ASSERT_EQ(start.exit_code, 0) << start.out;
   EXPECT_NE(start.out.find("StartingInstances"), std::string::npos);
   EXPECT_EQ(state_of(lab, id), "running 10.2.1.4");
   EXPECT_NE(lab.exec("foo-web1", "hostname -I").out.find("10.2.1.4"), std::string::npos);
+  EXPECT_EQ(target_health(lab, id), "initial Elb.InitialHealthChecking");  // checked again from now on
 
   auto term = lab.run("instance terminate foo-web1", false);
   ASSERT_EQ(term.exit_code, 0) << term.out;
   EXPECT_EQ(state_of(lab, id), "terminated 10.2.1.4");  // as `up` placed it
+  EXPECT_EQ(target_health(lab, id), "draining Target.DeregistrationInProgress");  // deregistered with it
   EXPECT_EQ(lab.exec("foo-web1", "hostname -I").out.find("10.2.1.4"), std::string::npos);
 
   auto again = lab.run("instance start foo-web1");

@@ -278,6 +278,7 @@ struct TargetRt {
   std::string ip_port;   // for logs
   bool registered = true;
   bool draining = false;
+  bool stopped = false;  // its EC2 instance is stopped: unused / Target.InvalidState, no checks, no traffic
   uint32_t drain_generation = 0;
   std::vector<NodeTarget> nodes;  // sized once: addresses stay stable
   uint64_t requests = 0;
@@ -1515,7 +1516,7 @@ TgRt* Engine::Impl::find_tg(std::string_view ref) {
 }
 
 bool Engine::Impl::eligible(const TargetRt* t, size_t node, bool fail_open) const {
-  if (!t->registered || t->draining) return false;
+  if (!t->registered || t->draining || t->stopped) return false;
   if (!t->tg->cross_zone) {
     const std::string& nz = cfg.nodes[node].availability_zone;
     if (!nz.empty() && !t->cfg.availability_zone.empty() && nz != t->cfg.availability_zone) return false;
@@ -2479,7 +2480,7 @@ void Engine::Impl::hc_finish(HealthCheck* hc, semantics::HealthCheckOutcome outc
   hc_close(hc);
   TargetRt* t = hc->target;
   NodeTarget& nt = t->nodes[hc->node];
-  if (!t->registered || t->draining) return;
+  if (!t->registered || t->draining || t->stopped) return;
   set_health(t, hc->node, semantics::next_target_health(nt.health, outcome, hc->tg->cfg.health_check));
 }
 
@@ -2549,7 +2550,9 @@ void Engine::Impl::run_timers() {
     switch (tm.kind) {
       case kTimerHcStart: {
         auto* hc = static_cast<HealthCheck*>(tm.p);
-        if (hc->target->registered && !hc->target->draining && !hc->in_flight && !shutting_down) hc_start(hc);
+        if (hc->target->stopped && hc->target->registered && !hc->target->draining && !shutting_down)
+          add_timer(now_ms + hc->tg->cfg.interval_ms(), kTimerHcStart, hc, 0);  // keep the one chain alive
+        else if (hc->target->registered && !hc->target->draining && !hc->in_flight && !shutting_down) hc_start(hc);
         else if (hc->in_flight && hc->target->registered && !hc->target->draining)
           add_timer(now_ms + hc->tg->cfg.interval_ms(), kTimerHcStart, hc, 0);
         break;
@@ -2926,6 +2929,30 @@ bool Engine::register_target(const std::string& target_group, const TargetConfig
     if (impl_->running && tg->cfg.health_check.enabled)
       for (auto& nt : t->nodes) impl_->add_timer(impl_->now_ms, kTimerHcStart, &nt.hc, 0);
     return true;
+  });
+}
+
+size_t Engine::set_target_stopped(const std::string& target_id, bool stopped) {
+  return impl_->call<size_t>([this, target_id, stopped] {
+    size_t changed = 0;
+    for (auto& tg : impl_->tgs)
+      for (auto& t : tg->targets) {
+        if (t->cfg.id != target_id || !t->registered || t->draining || t->stopped == stopped) continue;
+        t->stopped = stopped;
+        ++changed;
+        for (auto& nt : t->nodes) {
+          impl_->hc_close(&nt.hc);
+          semantics::TargetHealth h;  // started again: initial until a check passes
+          if (stopped) {
+            h.state = TargetHealthState::kUnused;
+            h.reason = semantics::TargetHealthReason::kInvalidState;
+            auto idle = nt.idle;
+            for (UpstreamConn* u : idle) impl_->close_upstream(u);
+          }
+          nt.health = h;
+        }
+      }
+    return changed;
   });
 }
 

@@ -48,6 +48,11 @@ class Engine {
   // DeregisterTargets). `target_group` is an ARN or name. False if unknown.
   bool register_target(const std::string& target_group, const TargetConfig& target);
   bool deregister_target(const std::string& target_group, const std::string& target_id);
+  // An instance target's EC2 instance stopped (true) or started (false), in
+  // every target group: stopped targets are `unused` / Target.InvalidState,
+  // get no traffic and no health checks; started ones are `initial` until a
+  // check passes. Thread-safe. Returns how many registrations changed.
+  size_t set_target_stopped(const std::string& target_id, bool stopped);
 
   struct Impl;
 
