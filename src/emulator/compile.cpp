@@ -203,6 +203,7 @@ CompiledLab compile_network(const model::Network& net) {
       proc.argv = {shell_for(inst.user_data), "-c", inst.user_data};
       proc.cwd = "instances/" + inst.id;
       proc.log_file = "logs/" + inst.id + ".log";
+      proc.first_launch_only = true;
       p.processes.push_back(std::move(proc));
     }
   }

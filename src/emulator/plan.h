@@ -89,6 +89,9 @@ struct ProcessPlan {
   std::vector<std::string> env;  // KEY=VALUE; empty = a minimal PATH/HOME/LANG
   std::string cwd;               // relative to the lab directory; created if missing
   std::string log_file;          // relative to the lab directory; stdout and stderr
+  // Runs at the instance's first launch only (EC2 UserData): not again when
+  // `vpclab instance start` restarts the instance's other processes.
+  bool first_launch_only = false;
 };
 
 // The VPC resolver: one DNS engine in the supervisor, with UDP and TCP

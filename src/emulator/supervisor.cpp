@@ -604,8 +604,7 @@ json Supervisor::instance_action(const std::string& action, const std::string& n
     for (auto& a : albs_) a->instance_stopped(np->resource, false);
     state = "running";
     for (const auto& p : plan_.processes) {
-      bool userdata = p.name.size() >= 9 && p.name.compare(p.name.size() - 9, 9, "/userdata") == 0;
-      if (p.netns == netns && !userdata && !start_process(p, &why)) return {{"ok", false}, {"error", why}};
+      if (p.netns == netns && !p.first_launch_only && !start_process(p, &why)) return {{"ok", false}, {"error", why}};
     }
   } else if (action == "terminate") {
     for (auto& a : albs_) a->instance_terminated(np->resource);

@@ -71,6 +71,10 @@ TEST(InstanceLifecycle, StopStartKeepsThePrivateIpTerminateReleasesIt) {
   EXPECT_EQ(state_of(lab, id), "running 10.2.1.4");
   EXPECT_NE(lab.exec("foo-web1", "hostname -I").out.find("10.2.1.4"), std::string::npos);
   EXPECT_EQ(target_health(lab, id), "initial Elb.InitialHealthChecking");  // checked again from now on
+  // Services come back (sshd for its key pair); UserData runs at first launch only.
+  auto after = vpclab::testing::vpclab("status " + lab.name(), false);
+  EXPECT_NE(after.out.find(id + "/sshd  in " + id + "  running"), std::string::npos) << after.out;
+  EXPECT_EQ(after.out.find(id + "/userdata  in " + id + "  running"), std::string::npos) << after.out;
 
   auto term = lab.run("instance terminate foo-web1", false);
   ASSERT_EQ(term.exit_code, 0) << term.out;

@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "../support/lab_probe.h"
 #include "emulator/lab.h"
 #include "emulator/plan.h"
 
@@ -42,33 +43,14 @@ LabPlan two_on_a_bridge() {
 
 std::string lab_name(const char* base) { return std::string(base) + "-" + std::to_string(getpid()); }
 
-// Runs a command in a lab namespace, capturing stdout+stderr.
-int exec_capture(const std::string& lab, const std::string& ns, const std::vector<std::string>& argv,
-                 std::string* output) {
-  int p[2];
-  if (pipe(p) != 0) return -1;
-  int devnull = open("/dev/null", O_RDONLY);
-  std::string err;
-  int rc = -1;
-  std::thread t([&] { rc = lab_exec(lab, ns, argv, devnull, p[1], p[1], &err); });
-  t.join();
-  close(p[1]);
-  close(devnull);
-  char buf[4096];
-  ssize_t n;
-  output->clear();
-  while ((n = read(p[0], buf, sizeof buf)) > 0) output->append(buf, static_cast<size_t>(n));
-  close(p[0]);
-  if (rc < 0) *output += "[lab_exec: " + err + "]";
-  return rc;
-}
+using vpclab::testing::lab_capture;
 
 // TCP connect from `ns` to addr:port within `seconds`; bash's /dev/tcp, so
 // no extra tool is needed. Retries while the listener starts.
 bool tcp_connects(const std::string& lab, const std::string& ns, const std::string& addr, int port, int tries = 1) {
   for (int i = 0; i < tries; ++i) {
     std::string out;
-    int rc = exec_capture(lab, ns, {"timeout", "1", "bash", "-c", "exec 3<>/dev/tcp/" + addr + "/" + std::to_string(port)}, &out);
+    int rc = lab_capture(lab, ns, {"timeout", "1", "bash", "-c", "exec 3<>/dev/tcp/" + addr + "/" + std::to_string(port)}, &out);
     if (rc == 0) return true;
     if (i + 1 < tries) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
@@ -119,17 +101,17 @@ TEST_P(LabTest, TwoNamespacesOnABridgeTalkAndExecPassesExitCodes) {
   EXPECT_FALSE(tcp_connects(name, "a", "10.0.0.11", 8081));  // nothing listens there: refused
 
   std::string out;
-  EXPECT_EQ(exec_capture(name, "a", {"sh", "-c", "echo hello; exit 7"}, &out), 7);
+  EXPECT_EQ(lab_capture(name, "a", {"sh", "-c", "echo hello; exit 7"}, &out), 7);
   EXPECT_EQ(out, "hello\n");
   // The command runs in the namespace: its address is there.
-  EXPECT_EQ(exec_capture(name, "b", {"ip", "-4", "-o", "addr", "show", "dev", "eth0"}, &out), 0);
+  EXPECT_EQ(lab_capture(name, "b", {"ip", "-4", "-o", "addr", "show", "dev", "eth0"}, &out), 0);
   EXPECT_NE(out.find("10.0.0.11/24"), std::string::npos) << out;
   // Processes see the namespace's hostname and /etc files; others the host's.
-  EXPECT_EQ(exec_capture(name, "a", {"sh", "-c", "hostname; cat /etc/resolv.conf"}, &out), 0);
+  EXPECT_EQ(lab_capture(name, "a", {"sh", "-c", "hostname; cat /etc/resolv.conf"}, &out), 0);
   EXPECT_EQ(out, "ip-10-0-0-10\nnameserver 10.0.0.2\n");
-  EXPECT_EQ(exec_capture(name, "b", {"cat", "/etc/resolv.conf"}, &out), 0);
+  EXPECT_EQ(lab_capture(name, "b", {"cat", "/etc/resolv.conf"}, &out), 0);
   EXPECT_EQ(out.find("nameserver 10.0.0.2"), std::string::npos) << out;
-  EXPECT_EQ(exec_capture(name, "nosuch", {"true"}, &out), -1);
+  EXPECT_EQ(lab_capture(name, "nosuch", {"true"}, &out), -1);
   EXPECT_NE(out.find("no namespace 'nosuch'"), std::string::npos) << out;
 
   auto st = lab_status(name, nullptr);

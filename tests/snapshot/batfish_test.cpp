@@ -6,6 +6,9 @@
 #include <iostream>
 
 #include "snapshot/load.h"
+#include "../support/diagnostics.h"
+
+using vpclab::testing::dump;
 
 namespace fs = std::filesystem;
 using namespace vpclab;
@@ -21,12 +24,6 @@ std::vector<std::string> batfish_snapshots() {
     if (e.is_directory() && fs::is_directory(e.path() / "aws_configs")) out.push_back(e.path().string());
   std::sort(out.begin(), out.end());
   return out;
-}
-
-std::string dump(const Diagnostics& d) {
-  std::string s;
-  for (const auto& x : d.items()) s += x.str() + "\n";
-  return s;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "snapshot/load.h"
+#include "../support/diagnostics.h"
 
 namespace fs = std::filesystem;
 using namespace vpclab;
@@ -42,11 +43,7 @@ class Snap : public ::testing::Test {
       if (x.code == code) return &x;
     return nullptr;
   }
-  static std::string dump(const Diagnostics& d) {
-    std::string s;
-    for (const auto& x : d.items()) s += x.str() + "\n";
-    return s;
-  }
+  static std::string dump(const Diagnostics& d) { return vpclab::testing::dump(d); }
   fs::path root_;
 };
 

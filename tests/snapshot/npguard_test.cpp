@@ -15,6 +15,9 @@
 
 #include "analysis/analyzer.h"
 #include "snapshot/load.h"
+#include "../support/diagnostics.h"
+
+using vpclab::testing::dump;
 
 namespace fs = std::filesystem;
 using namespace vpclab;
@@ -145,12 +148,6 @@ std::vector<InternetLine> read_internet_lines(const std::string& file) {
     else if (std::regex_match(line, m, from_re)) out.push_back({m[1], address_of(m[2]), false, port, limited});
   }
   return out;
-}
-
-std::string dump(const Diagnostics& d) {
-  std::string s;
-  for (const auto& x : d.items()) s += x.str() + "\n";
-  return s;
 }
 
 }  // namespace

@@ -12,6 +12,9 @@
 #include "snapshot/load.h"
 #include "snapshot/write.h"
 #include "template/load.h"
+#include "../support/diagnostics.h"
+
+using vpclab::testing::dump;
 
 namespace fs = std::filesystem;
 using namespace vpclab;
@@ -19,12 +22,6 @@ using namespace vpclab;
 namespace {
 
 const std::string kScenario = std::string(VPCLAB_SOURCE_DIR) + "/examples/scenario/same-account.yaml";
-
-std::string dump(const Diagnostics& d) {
-  std::string s;
-  for (const auto& x : d.items()) s += x.str() + "\n";
-  return s;
-}
 
 std::string route_line(const model::RouteTable& t, const Route& r) {
   std::string dest = r.destination ? r.destination->str() : r.destination_ipv6 + r.destination_prefix_list;

@@ -6,17 +6,14 @@
 #include <fstream>
 
 #include "template/load.h"
+#include "../support/diagnostics.h"
+
+using vpclab::testing::dump;
 
 namespace vpclab::tmpl {
 namespace {
 
 const std::string kExamples = std::string(VPCLAB_SOURCE_DIR) + "/examples/";
-
-std::string dump(const Diagnostics& d) {
-  std::string s;
-  for (const auto& i : d.items()) s += i.str() + "\n";
-  return s;
-}
 
 const model::Vpc* vpc_named(const model::Network& n, const std::string& name) {
   for (const auto& v : n.vpcs)
