@@ -10,7 +10,7 @@ CTEST_ARGS ?=
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all build setup configure demo test install fuzz bench clean
+.PHONY: all build setup configure demo test install deb fuzz bench clean
 
 all: build
 
@@ -36,6 +36,13 @@ test: setup build fuzz
 
 install: build
 	install -D -m 0755 $(BUILD)/vpclab $(DESTDIR)$(PREFIX)/bin/vpclab
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 $(BUILD)/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -D -m 0644 $(BUILD)/completion/vpclab $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vpclab
+
+# The Debian package vpclab_VERSION_ARCH.deb in $(BUILD)/deb (docs/install.md).
+deb: setup build
+	@bash scripts/make-deb $(BUILD) $(BUILD)/deb
 
 fuzz: setup
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DVPCLAB_FUZZ=ON >/dev/null

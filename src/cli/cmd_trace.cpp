@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/load.h"
 #include "cli/output.h"
+#include "cli/version.h"
 
 namespace vpclab::cli {
 namespace {
@@ -171,7 +172,7 @@ int run_trace(const TraceCli& o) {
     std::cerr << "vpclab trace: " << r.error << "\n";
     return 2;
   }
-  if (o.json) std::cout << trace_json(r).dump(2) << "\n";
+  if (o.json) std::cout << with_metadata(trace_json(r)).dump(2) << "\n";
   else print_trace(std::cout, r);
   return r.exit_code();
 }
@@ -197,7 +198,7 @@ int run_matrix(const MatrixCli& o) {
       cells.push_back({{"from", c.from}, {"to", c.to}, {"from_id", c.from_id}, {"to_id", c.to_id},
                        {"tcp", c.tcp.empty() ? "" : c.tcp.str()}, {"udp", c.udp.empty() ? "" : c.udp.str()},
                        {"icmp", c.icmp}});
-    std::cout << json{{"rows", m.rows}, {"columns", m.columns}, {"cells", cells}}.dump(2) << "\n";
+    std::cout << json{{"metadata", metadata()}, {"rows", m.rows}, {"columns", m.columns}, {"cells", cells}}.dump(2) << "\n";
     return 0;
   }
   size_t w = 4;
@@ -229,7 +230,7 @@ int run_exposure(const ExposureCli& o) {
       items.push_back({{"resource", i.resource}, {"id", i.id}, {"kind", i.kind}, {"scope", i.scope},
                        {"address", i.address}, {"protocol", i.protocol}, {"ports", i.ports},
                        {"sources", i.sources}, {"through", i.through}});
-    std::cout << json{{"items", items}}.dump(2) << "\n";
+    std::cout << json{{"metadata", metadata()}, {"items", items}}.dump(2) << "\n";
     return 0;
   }
   std::cout << "reachable from the internet:\n";

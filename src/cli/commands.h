@@ -17,6 +17,10 @@ void register_lab(CLI::App& app, Runner& run);       // up, down, status, exec, 
 void register_ssh(CLI::App& app, Runner& run);       // ssh-key (cmd_ssh.cpp)
 void register_logs(CLI::App& app, Runner& run);      // logs, health (cmd_logs.cpp)
 void register_instance(CLI::App& app, Runner& run);  // instance stop|start|terminate
+// Hidden (cmd_docs.cpp): `gen-docs` writes the man pages and bash completion
+// from the command tree registered above; `complete` answers the completion
+// script (running labs, logical ids of a template). Register it last.
+void register_docs(CLI::App& app, Runner& run);
 
 // A running lab's ALBs for `vpclab status` (cmd_logs.cpp): a JSON array
 // (name, dns_name, nodes, listeners, target_groups with health), or text

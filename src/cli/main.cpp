@@ -2,11 +2,12 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"vpclab: check, trace and run AWS VPC networks from CloudFormation, offline"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "vpclab 0.1.0");
+  app.set_version_flag("--version", std::string("vpclab ") + vpclab::cli::version());
   vpclab::cli::Runner run;
   vpclab::cli::register_check(app, run);
   vpclab::cli::register_trace(app, run);
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   vpclab::cli::register_ssh(app, run);
   vpclab::cli::register_logs(app, run);
   vpclab::cli::register_instance(app, run);
+  vpclab::cli::register_docs(app, run);  // hidden: man pages, completion
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "cli/version.h"
+
 namespace vpclab::cli {
 
 void print_diagnostics(std::ostream& os, const Diagnostics& diags) {
@@ -31,7 +33,8 @@ nlohmann::json diagnostics_json(const Diagnostics& diags) {
     if (!d.fix.empty()) j["fix"] = d.fix;
     list.push_back(std::move(j));
   }
-  return {{"diagnostics", list},
+  return {{"metadata", metadata()},
+          {"diagnostics", list},
           {"errors", diags.count(Severity::kError)},
           {"warnings", diags.count(Severity::kWarning)},
           {"notes", diags.count(Severity::kNote)}};
@@ -63,7 +66,7 @@ nlohmann::json diagnostics_sarif(const Diagnostics& diags) {
   return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
           {"version", "2.1.0"},
           {"runs", nlohmann::json::array({{
-              {"tool", {{"driver", {{"name", "vpclab"}, {"version", "0.1.0"},
+              {"tool", {{"driver", {{"name", "vpclab"}, {"version", version()},
                                     {"rules", rule_list}}}}},
               {"results", results},
           }})}};
