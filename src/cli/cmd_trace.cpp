@@ -18,22 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-std::shared_ptr<const model::Network> load_or_report(const std::vector<std::string>& paths, const char* cmd) {
-  for (const auto& p : paths)
-    if (!std::filesystem::exists(p)) {
-      std::cerr << "vpclab " << cmd << ": " << p << ": no such file\n";
-      return nullptr;
-    }
-  auto result = load_any(paths);
-  if (!result.network || result.diags.has_errors()) {
-    result.diags.sort();
-    print_diagnostics(std::cerr, result.diags);
-    std::cerr << "vpclab " << cmd << ": the network has errors (" << summary_line(result.diags) << ")\n";
-    return nullptr;
-  }
-  return result.network;
-}
-
 json loc_json(const SourceLoc& l) { return l.known() ? json(l.str()) : json(nullptr); }
 
 json hop_json(const analysis::Hop& h) {

@@ -1,5 +1,9 @@
 #include "cli/load.h"
 
+#include <filesystem>
+#include <iostream>
+
+#include "cli/output.h"
 #include "snapshot/load.h"
 
 namespace vpclab::cli {
@@ -20,6 +24,22 @@ tmpl::LoadResult load_any(const std::vector<std::string>& paths) {
   out.network = std::move(r.network);
   out.diags = std::move(r.diags);
   return out;
+}
+
+std::shared_ptr<const model::Network> load_or_report(const std::vector<std::string>& paths, const char* cmd) {
+  for (const auto& p : paths)
+    if (!std::filesystem::exists(p)) {
+      std::cerr << "vpclab " << cmd << ": " << p << ": no such file\n";
+      return nullptr;
+    }
+  auto result = load_any(paths);
+  if (!result.network || result.diags.has_errors()) {
+    result.diags.sort();
+    print_diagnostics(std::cerr, result.diags);
+    std::cerr << "vpclab " << cmd << ": the network has errors (" << summary_line(result.diags) << ")\n";
+    return nullptr;
+  }
+  return result.network;
 }
 
 }  // namespace vpclab::cli

@@ -15,4 +15,9 @@ namespace vpclab::cli {
 // Null network on error, as both loaders.
 tmpl::LoadResult load_any(const std::vector<std::string>& paths);
 
+// load_any for commands that need a clean network: a missing file or a
+// network with errors prints the diagnostics to stderr ("vpclab CMD: ...")
+// and returns null (the command exits 2).
+std::shared_ptr<const model::Network> load_or_report(const std::vector<std::string>& paths, const char* cmd);
+
 }  // namespace vpclab::cli

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   vpclab::cli::Runner run;
   vpclab::cli::register_check(app, run);
   vpclab::cli::register_trace(app, run);
+  vpclab::cli::register_diff(app, run);
   vpclab::cli::register_alb(app, run);
   vpclab::cli::register_lab(app, run);
   vpclab::cli::register_ssh(app, run);

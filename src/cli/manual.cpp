@@ -22,6 +22,14 @@ const std::vector<CommandManual> kManual = {
      "vpclab trace examples/scenario/vpclab.yaml --from BarApp --to http://alb.home/",
      "Each hop names the component and the rule that let the packet pass or stopped it; a blocked path ends with "
      "an explanation code (docs/explanation-codes.md). --json is documented in docs/trace-json.md."},
+    {"diff",
+     "0: no reachability difference (or --fail-on none, or no exposure gained with --fail-on exposure)\n"
+     "1: differences\n2: usage or input error",
+     "vpclab diff git:origin/main examples/scenario/same-account.yaml --format markdown\n"
+     "vpclab diff examples/scenario/same-account.yaml examples/broken/alb-sg-missing-listener-port.yaml",
+     "Compares who reaches whom on which ports (as vpclab matrix) and what is exposed (as vpclab exposure) in "
+     "both versions; each changed class of flows names the component and rule that decided it in each "
+     "version. Resources are matched by logical id. JSON: docs/diff-json.md."},
     {"matrix", "0: the matrix was computed\n2: bad input or a network with errors",
      "vpclab matrix examples/scenario/vpclab.yaml --port 80,8080", ""},
     {"exposure", "0: the report was computed\n2: bad input or a network with errors",
