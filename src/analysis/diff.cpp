@@ -1,6 +1,7 @@
 #include "analysis/diff.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <tuple>
@@ -145,6 +146,29 @@ std::string summary_of(const FlowChange& c) {
   return s + (c.allowed ? "now " + opened + "; before: " + closed : "now " + closed + "; before: " + opened);
 }
 
+// (load balancer, target group, target) -> health-check port, instance targets.
+using HealthKey = std::tuple<std::string, std::string, std::string>;
+std::map<HealthKey, uint16_t> health_checks_of(const model::Network& net, const Keys& k) {
+  std::map<HealthKey, uint16_t> out;
+  for (const auto& tg : net.target_groups) {
+    if (tg.target_type != "instance" || !tg.health_check.enabled) continue;
+    std::string tg_key = tg.origin.logical_id.empty() ? tg.name : tg.origin.logical_id;
+    for (const auto& lb_arn : tg.load_balancers) {
+      auto lb = k.key_of.find(lb_arn);
+      if (lb == k.key_of.end()) continue;
+      for (const auto& t : tg.targets) {
+        auto target = k.key_of.find(t.id);
+        if (target == k.key_of.end()) continue;
+        uint16_t traffic = t.port.value_or(tg.port);
+        uint16_t port = traffic;
+        if (tg.health_check.port != "traffic-port") port = static_cast<uint16_t>(std::atoi(tg.health_check.port.c_str()));
+        out[{lb->second, tg_key, target->second}] = port;
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 bool DiffResult::exposure_gained() const {
@@ -258,6 +282,21 @@ DiffResult diff_networks(const model::Network& before, const model::Network& aft
   }
   std::stable_sort(res.flows.begin(), res.flows.end(),
                    [](const FlowChange& a, const FlowChange& b) { return a.allowed > b.allowed; });
+
+  // Health checks: a target the load balancer's nodes can (no longer) reach
+  // on its health-check port (the check itself may still fail on the target).
+  auto h0 = health_checks_of(before, k0), h1 = health_checks_of(after, k1);
+  auto checks = [](const std::map<PairKey, Reach>& r, const HealthKey& key, uint16_t port) {
+    auto it = r.find({std::get<0>(key), std::get<2>(key)});
+    return it != r.end() && it->second.tcp.contains(port);
+  };
+  for (const auto& [key, port] : h1) {
+    bool now = checks(r1, key, port);
+    auto old = h0.find(key);
+    bool was = old != h0.end() && checks(r0, key, old->second);
+    if (old != h0.end() && now != was)
+      res.health_checks.push_back({now, std::get<0>(key), std::get<1>(key), std::get<2>(key), port});
+  }
 
   // Exposure: what is reachable from the internet or other VPCs.
   auto exposure_keys = [](const ExposureResult& e, const Keys& k) {

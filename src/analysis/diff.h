@@ -47,13 +47,23 @@ struct ExposureChange {
   std::string protocol, ports, sources, through;
 };
 
+// A load balancer's health checks of one target: from its nodes to the
+// target's health-check port (instance targets). `reachable` is the new
+// version; the old version had the opposite.
+struct HealthCheckChange {
+  bool reachable = false;
+  std::string load_balancer, target_group, target;  // keys (logical ids)
+  uint16_t port = 0;
+};
+
 struct DiffResult {
   bool ok = true;
   std::string error;
   std::vector<FlowChange> flows;  // newly allowed first, then newly blocked
   std::vector<ExposureChange> exposure;
+  std::vector<HealthCheckChange> health_checks;
   size_t pairs_compared = 0;
-  bool any() const { return !flows.empty() || !exposure.empty(); }
+  bool any() const { return !flows.empty() || !exposure.empty() || !health_checks.empty(); }
   bool exposure_gained() const;
 };
 

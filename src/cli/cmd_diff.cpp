@@ -76,6 +76,10 @@ json diff_json(const analysis::DiffResult& r, const Side& before, const Side& af
   for (const auto& e : r.exposure)
     exposure.push_back({{"change", e.gained ? "gained" : "lost"}, {"resource", e.resource}, {"scope", e.scope},
                         {"protocol", e.protocol}, {"ports", e.ports}, {"sources", e.sources}, {"through", e.through}});
+  json health = json::array();
+  for (const auto& h : r.health_checks)
+    health.push_back({{"change", h.reachable ? "reachable" : "unreachable"}, {"load_balancer", h.load_balancer},
+                      {"target_group", h.target_group}, {"target", h.target}, {"port", h.port}});
   size_t allowed = 0;
   for (const auto& f : r.flows) allowed += f.allowed ? 1 : 0;
   return with_metadata({{"old", before.label},
@@ -84,7 +88,8 @@ json diff_json(const analysis::DiffResult& r, const Side& before, const Side& af
                         {"allowed_classes", allowed},
                         {"blocked_classes", r.flows.size() - allowed},
                         {"flows", flows},
-                        {"exposure", exposure}});
+                        {"exposure", exposure},
+                        {"health_checks", health}});
 }
 
 void print_text(const analysis::DiffResult& r, const Side& before, const Side& after) {
@@ -100,6 +105,9 @@ void print_text(const analysis::DiffResult& r, const Side& before, const Side& a
     std::cout << (e.gained ? "+ exposure " : "- exposure ") << e.resource << " from "
               << (e.scope == "internet" ? "the internet" : "outside its VPC") << ": " << e.protocol << " "
               << e.ports << " from " << e.sources << (e.through.empty() ? "" : " via " + e.through) << "\n";
+  for (const auto& h : r.health_checks)
+    std::cout << (h.reachable ? "+ health checks reach " : "- health checks no longer reach ") << h.target
+              << " tcp/" << h.port << " from " << h.load_balancer << " (target group " << h.target_group << ")\n";
 }
 
 std::string md_cell(std::string s) {
@@ -127,6 +135,12 @@ void print_markdown(const analysis::DiffResult& r, const Side& before, const Sid
     for (const auto& e : r.exposure)
       std::cout << "| " << (e.gained ? "➕ gained" : "➖ lost") << " | " << e.scope << " | " << md_cell(e.resource)
                 << " | " << e.protocol << " " << e.ports << " | " << md_cell(e.sources) << " |\n";
+  }
+  if (!r.health_checks.empty()) {
+    std::cout << "\n| | health checks | load balancer | target group | target |\n|---|---|---|---|---|\n";
+    for (const auto& h : r.health_checks)
+      std::cout << "| " << (h.reachable ? "➕ reach" : "➖ no longer reach") << " | tcp/" << h.port << " | "
+                << md_cell(h.load_balancer) << " | " << md_cell(h.target_group) << " | " << md_cell(h.target) << " |\n";
   }
 }
 
@@ -160,8 +174,15 @@ json sarif(const analysis::DiffResult& r, const Side& before, const Side& after)
                        {"level", e.gained ? "warning" : "note"},
                        {"message", {{"text", e.resource + " reachable from " + e.scope + ": " + e.protocol + " " +
                                                  e.ports + " from " + e.sources}}}});
+  for (const auto& h : r.health_checks)
+    results.push_back({{"ruleId", h.reachable ? "HEALTH_CHECK_REACHABLE" : "HEALTH_CHECK_UNREACHABLE"},
+                       {"level", h.reachable ? "note" : "warning"},
+                       {"message", {{"text", h.load_balancer + " health checks of " + h.target + " tcp/" +
+                                                 std::to_string(h.port) + " (target group " + h.target_group + ")" +
+                                                 (h.reachable ? " now reach it" : " no longer reach it")}}}});
   json rules = json::array();
-  for (const char* id : {"FLOW_NEWLY_ALLOWED", "FLOW_NEWLY_BLOCKED", "EXPOSURE_GAINED", "EXPOSURE_LOST"})
+  for (const char* id : {"FLOW_NEWLY_ALLOWED", "FLOW_NEWLY_BLOCKED", "EXPOSURE_GAINED", "EXPOSURE_LOST",
+                         "HEALTH_CHECK_REACHABLE", "HEALTH_CHECK_UNREACHABLE"})
     rules.push_back({{"id", id}});
   return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
           {"version", "2.1.0"},

@@ -86,6 +86,13 @@ TEST(DiffCommand, ClassesGroupDestinationsThatChangedAlike) {
   EXPECT_EQ(j["flows"][0]["destinations"], nlohmann::json::array({"FooWeb1", "FooWeb2"}));
   EXPECT_EQ(j["blocked_classes"], 1);
   EXPECT_EQ(j["allowed_classes"], 0);
+  // And the ALB's health checks no longer reach either target.
+  ASSERT_EQ(j["health_checks"].size(), 2u) << j.dump(2);
+  for (const auto& h : j["health_checks"]) {
+    EXPECT_EQ(h["change"], "unreachable");
+    EXPECT_EQ(h["load_balancer"], "FooInternalAlb");
+    EXPECT_EQ(h["port"], 8080);
+  }
 }
 
 TEST(DiffCommand, ExposureGainedAndFailOn) {
