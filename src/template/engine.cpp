@@ -60,6 +60,10 @@ void Resolver::err(SourceLoc loc, const char* code, std::string msg, std::string
 }
 
 // ---- sections ----
+void Resolver::reject_for_each(SourceLoc loc) {
+  err(loc, "E0001", "Fn::ForEach (AWS::LanguageExtensions) is not supported", kUseProcessedTemplate);
+}
+
 bool Resolver::check_top_level() {
   bool ok = true;
   for (const auto& [k, v] : root_.entries()) {
@@ -142,8 +146,7 @@ void Resolver::read_conditions() {
   }
   for (const auto& [k, v] : cs->entries()) {
     if (k.first.rfind("Fn::ForEach::", 0) == 0) {
-      err(k.second, "E0001", "Fn::ForEach (AWS::LanguageExtensions) is not supported",
-          "use the processed template (aws cloudformation get-template --template-stage Processed)");
+      reject_for_each(k.second);
       continue;
     }
     cond_defs_.emplace(k.first, &v);
@@ -227,8 +230,7 @@ void Resolver::read_resources() {
     r.loc = k.second;
     r.def = &def;
     if (k.first.rfind("Fn::ForEach::", 0) == 0) {
-      err(k.second, "E0001", "Fn::ForEach (AWS::LanguageExtensions) is not supported",
-          "use the processed template (aws cloudformation get-template --template-stage Processed)");
+      reject_for_each(k.second);
       continue;
     }
     if (!is_logical_id(r.id)) {
@@ -253,7 +255,7 @@ void Resolver::read_resources() {
       } else if (t && t->is_string() && t->text().size() > 8 &&
                  t->text().compare(t->text().size() - 8, 8, "::MODULE") == 0) {
         err(t->loc(), "E0001", "CloudFormation modules (" + t->text() + ") are not supported",
-            "use the processed template (aws cloudformation get-template --template-stage Processed)");
+            kUseProcessedTemplate);
         r.declared_ok = false;
       } else if (!t || !t->is_string() || t->text().find("::") == std::string::npos) {
         err(t ? t->loc() : r.loc, "E3001",

@@ -77,28 +77,30 @@ St Resolver::eval(const Value& v, Value& out) {
 }
 
 // Evaluates to a scalar; reports `code` with `what` otherwise.
-bool Resolver::eval_scalar(const Value& v, const char* code, const std::string& what, std::string& out) {
-  Value r;
+// Evaluates `v` into `r`; reports `code` "<what> must be <want>, not <kind>"
+// unless the result satisfies `ok`.
+bool Resolver::eval_shaped(const Value& v, const char* code, const std::string& what, const char* want,
+                           bool (Value::*ok)() const, Value& r) {
   St st = eval(v, r);
   if (st == St::kError) return false;
-  if (st == St::kNoValue || !r.is_scalar()) {
+  if (st == St::kNoValue || !(r.*ok)()) {
     err(v.loc(), code,
-        what + " must be a string, not " + (st == St::kNoValue ? "AWS::NoValue" : r.kind_name()));
+        what + " must be " + want + ", not " + (st == St::kNoValue ? "AWS::NoValue" : r.kind_name()));
     return false;
   }
+  return true;
+}
+
+bool Resolver::eval_scalar(const Value& v, const char* code, const std::string& what, std::string& out) {
+  Value r;
+  if (!eval_shaped(v, code, what, "a string", &Value::is_scalar, r)) return false;
   out = r.text();
   return true;
 }
 
 bool Resolver::eval_list(const Value& v, const char* code, const std::string& what, Value::List& out) {
   Value r;
-  St st = eval(v, r);
-  if (st == St::kError) return false;
-  if (st == St::kNoValue || !r.is_list()) {
-    err(v.loc(), code,
-        what + " must be a list, not " + (st == St::kNoValue ? "AWS::NoValue" : r.kind_name()));
-    return false;
-  }
+  if (!eval_shaped(v, code, what, "a list", &Value::is_list, r)) return false;
   out = std::move(r.items());
   return true;
 }
@@ -344,7 +346,7 @@ St Resolver::fn_to_json_string(const Value& arg, SourceLoc loc, Value& out) {
 
 St Resolver::fn_transform(const Value&, SourceLoc loc, Value&) {
   err(loc, "E1040", "Fn::Transform (macros) is not supported",
-      "use the processed template (aws cloudformation get-template --template-stage Processed)");
+      kUseProcessedTemplate);
   return St::kError;
 }
 

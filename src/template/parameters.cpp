@@ -38,6 +38,10 @@ bool is_number_text(const std::string& s) {
   return !s.empty() && s.size() < 64 && std::regex_match(s, re);
 }
 
+std::string undeclared_parameter(const std::string& name) {
+  return "value given for parameter '" + name + "', which the template does not declare";
+}
+
 }  // namespace
 
 std::optional<double> to_double(const std::string& s) {
@@ -54,7 +58,7 @@ void Resolver::read_parameters() {
   if (!ps) {
     for (const auto& [name, v] : given_)
       err(v.loc().known() ? v.loc() : root_.loc(), "E2004",
-          "value given for parameter '" + name + "', which the template does not declare");
+          undeclared_parameter(name));
     return;
   }
   if (!ps->is_map()) {
@@ -103,7 +107,7 @@ void Resolver::read_parameters() {
   for (const auto& [name, v] : given_) {
     if (!params_.count(name))
       err(v.loc().known() ? v.loc() : ps->loc(), "E2004",
-          "value given for parameter '" + name + "', which the template does not declare");
+          undeclared_parameter(name));
   }
   for (auto& [name, pd] : params_) {
     if (!pd.ok) continue;

@@ -27,6 +27,10 @@ std::optional<double> to_double(const std::string& s);
 Value relocate(Value v, SourceLoc loc);
 bool values_equal(const Value& a, const Value& b);
 
+// The fix text of constructs vpclab reads only once CloudFormation processed them.
+inline constexpr const char* kUseProcessedTemplate =
+    "use the processed template (aws cloudformation get-template --template-stage Processed)";
+
 
 struct ParamDef {
   std::string name;
@@ -66,6 +70,7 @@ class Resolver {
   void err(SourceLoc loc, const char* code, std::string msg, std::string fix = {});
   // ---- sections ----
   bool check_top_level();
+  void reject_for_each(SourceLoc loc);
   void read_mappings();
   void read_conditions();
   // Evaluates (memoized) a named condition; false on error (reported).
@@ -97,6 +102,8 @@ class Resolver {
   // ---- evaluation ----
   St eval(const Value& v, Value& out);
   // Evaluates to a scalar; reports `code` with `what` otherwise.
+  bool eval_shaped(const Value& v, const char* code, const std::string& what, const char* want,
+                   bool (Value::*ok)() const, Value& r);
   bool eval_scalar(const Value& v, const char* code, const std::string& what, std::string& out);
   bool eval_list(const Value& v, const char* code, const std::string& what, Value::List& out);
   St eval_intrinsic(const std::string& fn, const Value& arg, const Value& whole, Value& out);
