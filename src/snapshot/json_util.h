@@ -54,6 +54,14 @@ inline std::optional<long long> integer(const json& j, const std::string& key) {
   return std::nullopt;
 }
 
+// String member, or an integer member as its decimal text ("6" for 6), or "".
+inline std::string str_or_integer(const json& j, const std::string& key) {
+  std::string s = str(j, key);
+  if (s.empty())
+    if (auto n = integer(j, key)) s = std::to_string(*n);
+  return s;
+}
+
 // Array member, or nullptr when absent or not an array.
 inline const json* array(const json& j, const std::string& key) {
   const json* f = field(j, key);
