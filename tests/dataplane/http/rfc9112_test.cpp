@@ -386,6 +386,16 @@ TEST(Rfc9112, DesyncModesThroughTheEngine) {
       {"Severe (9112 3.2)", "two Hosts", "GET /s HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", blocked, blocked, blocked},
       {"Severe (9112 3.2)", "invalid Host", "GET /s HTTP/1.1\r\nHost: a b\r\n\r\n", blocked, blocked, blocked},
       {"9112 3.2", "HTTP/1.1 without Host", "GET /s HTTP/1.1\r\n\r\n", blocked, blocked, blocked},
+      // A chunked body the decoder rejects (RFC 9112 7.1): the head went to the
+      // target already; the client must not get the target's answer as if the
+      // body had been fine.
+      {"9112 7.1.1", "bad chunk extension", "POST /k HTTP/1.1\r\n" + H + "Transfer-Encoding: chunked\r\n\r\n3;a b\r\nabc\r\n0\r\n\r\n",
+       blocked, blocked, blocked},
+      {"9112 7.1", "bare LF after a chunk size", "POST /k HTTP/1.1\r\n" + H + "Transfer-Encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n",
+       blocked, blocked, blocked},
+      {"9112 5.1", "trailer with space before the colon",
+       "POST /k HTTP/1.1\r\n" + H + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T : 1\r\n\r\n", blocked, blocked,
+       blocked},
       {"Severe (aws 501)", "unknown coding", "POST /s HTTP/1.1\r\n" + H + "Transfer-Encoding: gzip\r\n\r\n",
        {501, false, true}, {501, false, true}, {501, false, true}},
   };
