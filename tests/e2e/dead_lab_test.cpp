@@ -12,6 +12,7 @@
 #include <chrono>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -32,13 +33,35 @@ std::string ns_link(pid_t pid, const char* kind) {
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
-// Host processes whose namespace of `kind` is one of `links`.
-size_t processes_in(const std::set<std::string>& links, const char* kind) {
+// Clock ticks since boot, as /proc/PID/stat's starttime counts them.
+unsigned long long ticks_now() {
+  double up = 0;
+  std::ifstream("/proc/uptime") >> up;
+  return static_cast<unsigned long long>(up * static_cast<double>(sysconf(_SC_CLK_TCK)));
+}
+
+unsigned long long start_ticks(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(f, line);
+  auto paren = line.rfind(')');
+  if (paren == std::string::npos) return 0;
+  std::istringstream in(line.substr(paren + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && in >> field; ++i)
+    if (i == 22) return std::stoull(field);
+  return 0;
+}
+
+// Host processes whose namespace of `kind` is one of `links`, started no later
+// than `before` (namespace inodes are recycled: another test's new lab may
+// get one of ours once it is free).
+size_t processes_in(const std::set<std::string>& links, const char* kind, unsigned long long before = ~0ull) {
   size_t n = 0;
   DIR* d = opendir("/proc");
   while (dirent* e = d ? readdir(d) : nullptr) {
     pid_t pid = static_cast<pid_t>(atoi(e->d_name));
-    if (pid > 0 && links.count(ns_link(pid, kind))) ++n;
+    if (pid > 0 && links.count(ns_link(pid, kind)) && start_ticks(pid) <= before) ++n;
   }
   if (d) closedir(d);
   return n;
@@ -68,10 +91,14 @@ TEST(DeadLab, DownRemovesWhatAKilledSupervisorLeft) {
   ASSERT_GE(nets.size(), 5u);                      // routers, instances, ALB nodes, internet
   ASSERT_GE(processes_in(pids, "pid"), 3u);        // supervisor, UserData web servers, data plane
 
+  const unsigned long long killed_at = ticks_now() + 1;
   ASSERT_EQ(kill(supervisor, SIGKILL), 0);
-  for (int i = 0; i < 300 && (processes_in(pids, "pid") > 0 || processes_in(nets, "net") > 0); ++i)
+  auto left_pid = [&] { return processes_in(pids, "pid", killed_at); };
+  auto left_net = [&] { return processes_in(nets, "net", killed_at); };
+  for (int i = 0; i < 300 && (left_pid() > 0 || left_net() > 0); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  EXPECT_EQ(processes_in(pids, "pid"), 0u) << "the kernel should have taken every lab process";
+  EXPECT_EQ(left_pid(), 0u) << "the kernel should have taken every lab process";
+  EXPECT_EQ(left_net(), 0u) << "a process is still in a lab network namespace";
   ASSERT_TRUE(exists(dir)) << "the directory is what a killed supervisor leaves";
 
   // status: dead, with the way out; nothing removed (the logs stay readable).
@@ -89,8 +116,8 @@ TEST(DeadLab, DownRemovesWhatAKilledSupervisorLeft) {
   EXPECT_NE(down.out.find("lab '" + name + "' is dead"), std::string::npos) << down.out;
   EXPECT_NE(down.out.find("removed it"), std::string::npos) << down.out;
   EXPECT_FALSE(exists(dir));
-  EXPECT_EQ(processes_in(pids, "pid"), 0u);
-  EXPECT_EQ(processes_in(nets, "net"), 0u) << "a process is still in a lab network namespace";
+  EXPECT_EQ(left_pid(), 0u);
+  EXPECT_EQ(left_net(), 0u) << "a process is still in a lab network namespace";
   EXPECT_EQ(run_command("ip netns list").out, host_netns_before) << "the host's `ip netns` changed";
   auto ps = run_command("ps -eo args");
   EXPECT_EQ(ps.out.find(dir), std::string::npos) << "a process still refers to " << dir;
