@@ -1,7 +1,8 @@
 // libFuzzer target for the ALB's HTTP/1.x parsing (src/dataplane/http):
 // request heads (whole and split in two feeds), response heads and chunked
 // bodies. Checks that results stay inside the input and that feeding in
-// pieces gives the same answer as feeding at once.
+// pieces gives the same answer as feeding at once, and that no accepted request
+// breaks an RFC 9112 MUST (see tests/dataplane/http/rfc9112_test.cpp).
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -38,7 +39,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& h : req.headers) {
       check_inside(in, h.name);
       check_inside(in, h.value);
+      // RFC 9112 5.1 / 2.2, RFC 9110 5.5: never accepted, in any desync mode
+      for (char c : h.name)
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\0') std::abort();
+      for (char c : h.value)
+        if (c == '\r' || c == '\0') std::abort();
     }
+    for (char c : req.target)
+      if (c == '\r' || c == '\0') std::abort();
+    if (req.version_minor >= 1 && !req.find("host")) std::abort();  // RFC 9112 3.2
+    if (req.body == BodyKind::kChunked && req.has_content_length && req.keep_alive) std::abort();  // 6.1
   }
   if (st == ParseStatus::kError && req.error_status != 400 && req.error_status != 414 && req.error_status != 501)
     std::abort();

@@ -174,13 +174,21 @@ int run_up(const UpOptions& o) {
 }
 
 int run_down(std::string name) {
+  // No name, nothing running, one dead lab: that is the one to clean up.
+  if (name.empty() && emulator::list_labs().empty()) {
+    auto dead = emulator::list_dead_labs();
+    if (dead.size() == 1) name = dead.front();
+  }
   if (!pick_lab(name, "down")) return 1;
   std::string err;
-  if (!emulator::stop_lab(name, &err)) {
+  bool was_dead = false;
+  if (!emulator::stop_lab(name, &err, &was_dead)) {
     std::cerr << "vpclab down: " << err << "\n";
     return 1;
   }
-  std::cout << "lab " << name << " is down\n";
+  // A dead lab is down too once its directory is gone: exit 0, saying what happened.
+  if (was_dead) std::cout << err << "\n";
+  else std::cout << "lab " << name << " is down\n";
   return 0;
 }
 
@@ -188,10 +196,14 @@ int run_status(std::string name, bool as_json) {
   if (name.empty()) {
     auto labs = emulator::list_labs();
     if (labs.size() != 1) {
-      if (as_json) std::cout << json(labs).dump(2) << "\n";
-      else if (labs.empty()) std::cout << "no lab is running\n";
-      else
-        for (const auto& l : labs) std::cout << l << "\n";
+      if (as_json) {
+        std::cout << json(labs).dump(2) << "\n";
+        return 0;
+      }
+      if (labs.empty()) std::cout << "no lab is running\n";
+      for (const auto& l : labs) std::cout << l << "\n";
+      for (const auto& l : emulator::list_dead_labs())
+        std::cout << l << "  (dead: its supervisor is gone; vpclab down " << l << " removes it)\n";
       return 0;
     }
     name = labs.front();
@@ -199,6 +211,11 @@ int run_status(std::string name, bool as_json) {
   std::string err;
   auto st = emulator::lab_status(name, &err);
   if (!st) {
+    // A dead lab is reported, not removed: its logs stay until `vpclab down`.
+    auto info = emulator::lab_presence(name);
+    if (as_json && info.presence == emulator::LabPresence::kDead)
+      std::cout << json{{"name", name}, {"state", "dead"}, {"supervisor_pid", info.supervisor}, {"dir", info.dir}}.dump(2)
+                << "\n";
     std::cerr << "vpclab status: " << err << "\n";
     return 1;
   }

@@ -17,7 +17,13 @@ bool pick_lab(std::string& lab, const char* cmd) {
     return true;
   }
   std::cerr << "vpclab " << cmd << ": "
-            << (labs.empty() ? "no lab is running" : "several labs are running; name one with --lab") << "\n";
+            << (labs.empty() ? "no lab is running" : "several labs are running; name one with --lab");
+  if (labs.empty()) {
+    auto dead = emulator::list_dead_labs();
+    for (size_t i = 0; i < dead.size(); ++i) std::cerr << (i ? ", " : " (dead: ") << dead[i];
+    if (!dead.empty()) std::cerr << "; vpclab down NAME removes a dead lab)";
+  }
+  std::cerr << "\n";
   return false;
 }
 

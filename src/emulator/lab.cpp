@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -150,6 +151,22 @@ pid_t read_pid(const std::string& name) {
   return static_cast<pid_t>(p);
 }
 
+// A live lab supervisor: not a zombie, and PID 1 of a PID namespace below
+// ours (so a recycled pid of some other process does not count).
+bool supervisor_alive(pid_t pid) {
+  if (pid <= 0 || kill(pid, 0) != 0 || is_zombie(pid)) return false;
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("NSpid:", 0) != 0) continue;
+    std::istringstream in(line.substr(6));
+    std::vector<long> ids;
+    for (long v; in >> v;) ids.push_back(v);
+    return ids.size() >= 2 && ids.back() == 1;
+  }
+  return false;
+}
+
 std::atomic<int> g_forward_signal{0};
 void remember_signal(int s) { g_forward_signal = s; }
 
@@ -251,6 +268,8 @@ LabStart start_lab(const LabPlan& plan, const LabOptions& opts) {
     return fail(why.empty() ? std::string("cannot start the lab supervisor: ") + strerror(errno) : why);
   }
   res.supervisor = pid;
+  // Written at once: while it starts, the lab is "not answering", not dead.
+  std::ofstream(dir + "/pid") << pid << "\n";
 
   std::string buf, error;
   bool ready = false;
@@ -285,10 +304,35 @@ LabStart start_lab(const LabPlan& plan, const LabOptions& opts) {
     res.supervisor = -1;
     return fail(error.empty() ? "the lab supervisor died while starting" : error);
   }
-  std::ofstream(dir + "/pid") << pid << "\n";
   res.ok = true;
   return res;
 }
+
+LabPresenceInfo lab_presence(const std::string& name) {
+  LabPresenceInfo info;
+  if (!valid_lab_name(name)) return info;
+  info.dir = lab_dir(name);
+  struct stat st {};
+  if (stat(info.dir.c_str(), &st) != 0) return info;
+  info.supervisor = read_pid(name);
+  if (int fd = connect_lab(name); fd >= 0) {
+    close(fd);
+    info.presence = LabPresence::kRunning;
+  } else {
+    info.presence = supervisor_alive(info.supervisor) ? LabPresence::kNotAnswering : LabPresence::kDead;
+  }
+  return info;
+}
+
+namespace {
+
+std::string dead_lab_text(const std::string& name, const LabPresenceInfo& info) {
+  return "lab '" + name + "' is dead: its supervisor" +
+         (info.supervisor > 0 ? " (pid " + std::to_string(info.supervisor) + ")" : std::string()) +
+         " is gone (killed?) and left " + info.dir;
+}
+
+}  // namespace
 
 std::optional<LabStatus> lab_status(const std::string& name, std::string* error) {
   std::string scratch;
@@ -299,8 +343,9 @@ std::optional<LabStatus> lab_status(const std::string& name, std::string* error)
   }
   json r = request(name, {{"op", "status"}}, error);
   if (r.is_discarded() || !r.value("ok", false)) {
-    struct stat st {};
-    if (connect_lab(name) < 0 && stat(lab_dir(name).c_str(), &st) == 0) remove_tree(lab_dir(name));  // stale
+    LabPresenceInfo info = lab_presence(name);
+    if (info.presence == LabPresence::kDead)
+      *error = dead_lab_text(name, info) + "; `vpclab down " + name + "` removes it";
     return std::nullopt;
   }
   LabStatus s;
@@ -332,18 +377,51 @@ std::vector<std::string> list_labs() {
   return out;
 }
 
-bool stop_lab(const std::string& name, std::string* error) {
+std::vector<std::string> list_dead_labs() {
+  std::vector<std::string> out;
+  DIR* d = opendir(lab_root().c_str());
+  if (!d) return out;
+  while (dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (valid_lab_name(n) && lab_presence(n).presence == LabPresence::kDead) out.push_back(n);
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool stop_lab(const std::string& name, std::string* error, bool* was_dead) {
   std::string scratch;
   if (!error) error = &scratch;
+  if (was_dead) *was_dead = false;
   if (!valid_lab_name(name)) {
     *error = "invalid lab name '" + name + "'";
     return false;
   }
   int fd = connect_lab(name);
   if (fd < 0) {
-    remove_tree(lab_dir(name));
-    *error = "lab '" + name + "' is not running";
-    return false;
+    LabPresenceInfo info = lab_presence(name);
+    switch (info.presence) {
+      case LabPresence::kDead:
+        // The kernel already took its processes and namespaces; only the
+        // directory is left.
+        remove_tree(info.dir);
+        if (struct stat st {}; stat(info.dir.c_str(), &st) == 0) {
+          *error = dead_lab_text(name, info) + ", which cannot be removed: " + strerror(errno);
+          return false;
+        }
+        *error = dead_lab_text(name, info) + "; removed it";
+        if (was_dead) *was_dead = true;
+        return true;
+      case LabPresence::kNotAnswering:
+        *error = "lab '" + name + "' does not answer on " + info.dir + "/ctl but its supervisor (pid " +
+                 std::to_string(info.supervisor) + ") is alive; `kill " + std::to_string(info.supervisor) +
+                 "` ends it";
+        return false;
+      default:
+        *error = "lab '" + name + "' is not running";
+        return false;
+    }
   }
   pid_t pid = read_pid(name);
   std::string buf;

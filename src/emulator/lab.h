@@ -12,6 +12,8 @@
 #pragma once
 #include <sys/types.h>
 
+#include <cstdint>
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -80,13 +82,33 @@ struct LabStatus {
   std::vector<ProcessStatus> processes;
 };
 
-// nullopt with `error` set when the lab is not running (a stale directory
-// left by a killed supervisor is removed on the way).
+// Whether a lab is there. A dead lab: its directory is present but its
+// supervisor is gone (killed with SIGKILL, say): the kernel took its
+// processes and namespaces, only the directory (logs, control socket) stays.
+enum class LabPresence : uint8_t {
+  kAbsent,        // no directory
+  kRunning,       // the supervisor answers on the control socket
+  kDead,          // directory left behind, supervisor gone
+  kNotAnswering,  // supervisor alive but its control socket refuses
+};
+struct LabPresenceInfo {
+  LabPresence presence = LabPresence::kAbsent;
+  pid_t supervisor = -1;  // host pid from the lab's `pid` file; -1 when none
+  std::string dir;
+};
+LabPresenceInfo lab_presence(const std::string& name);
+
+// nullopt with `error` set when the lab is not running; for a dead lab the
+// error says so and that `vpclab down` removes it (nothing is removed here,
+// so its logs stay readable).
 std::optional<LabStatus> lab_status(const std::string& name, std::string* error);
 // Names of running labs.
 std::vector<std::string> list_labs();
-// Stops the lab and waits until its supervisor is gone (at most ~5 s).
-bool stop_lab(const std::string& name, std::string* error);
+// Names of dead labs (see LabPresence).
+std::vector<std::string> list_dead_labs();
+// Stops the lab and waits until its supervisor is gone (at most ~5 s). A dead
+// lab's directory is removed and true returned with `*was_dead` set.
+bool stop_lab(const std::string& name, std::string* error, bool* was_dead = nullptr);
 
 // Sends one control-socket request (a JSON object as text, e.g.
 // {"op":"target-health","target_group":"foo-web"}) and returns the reply's

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <string>
@@ -157,10 +158,30 @@ TEST_P(LabTest, KillingTheSupervisorLeavesNothingBehind) {
   EXPECT_TRUE(left_pid.empty()) << left_pid.size() << " lab processes survived";
   EXPECT_TRUE(left_net.empty()) << "a process is still in a lab network namespace";
   EXPECT_TRUE(left_mnt.empty()) << "the lab's mount namespace (holding /run/netns) is still in use";
-  // The stale control socket does not make the lab look alive; status cleans it.
-  EXPECT_FALSE(lab_status(name, nullptr));
+  // The stale control socket does not make the lab look alive: it is dead,
+  // status says so and leaves the directory (its logs) alone...
+  std::string err;
+  EXPECT_FALSE(lab_status(name, &err));
+  EXPECT_NE(err.find("is dead"), std::string::npos) << err;
+  EXPECT_NE(err.find("vpclab down " + name), std::string::npos) << err;
+  EXPECT_EQ(lab_presence(name).presence, LabPresence::kDead);
+  EXPECT_EQ(lab_presence(name).supervisor, s.supervisor);
+  auto dead = list_dead_labs();
+  EXPECT_NE(std::find(dead.begin(), dead.end(), name), dead.end());
+  auto running = list_labs();
+  EXPECT_EQ(std::find(running.begin(), running.end(), name), running.end());
   struct stat sb {};
+  EXPECT_EQ(stat(lab_dir(name).c_str(), &sb), 0);
+  // ...and stop_lab removes what it left, as a success.
+  bool was_dead = false;
+  EXPECT_TRUE(stop_lab(name, &err, &was_dead)) << err;
+  EXPECT_TRUE(was_dead);
   EXPECT_NE(stat(lab_dir(name).c_str(), &sb), 0);
+  EXPECT_EQ(lab_presence(name).presence, LabPresence::kAbsent);
+  // A lab that never was is still an error.
+  EXPECT_FALSE(stop_lab(name, &err, &was_dead));
+  EXPECT_FALSE(was_dead);
+  EXPECT_NE(err.find("not running"), std::string::npos) << err;
 }
 
 TEST_P(LabTest, FailingStepIsNamedAndNothingRemains) {

@@ -120,6 +120,40 @@ bool suspicious_name(std::string_view name) {
 
 bool is_get_or_head(std::string_view m) { return m == "GET" || m == "HEAD"; }
 
+bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// RFC 3986 uri-host [":" port], as a Host value or an absolute-form authority
+// (no userinfo: RFC 9110 4.2.4). Empty is valid (RFC 9112 3.2).
+bool valid_host(std::string_view h) {
+  size_t i = 0;
+  if (!h.empty() && h.front() == '[') {  // IP-literal
+    size_t close = h.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    for (i = 1; i < close; ++i) {
+      char c = h[i];
+      if (!is_hex(c) && c != ':' && c != '.' && c != 'v' && c != 'V') return false;
+    }
+    i = close + 1;
+  } else {  // reg-name (IPv4 is a reg-name too)
+    for (; i < h.size() && h[i] != ':'; ++i) {
+      char c = h[i];
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                std::string_view("-._~!$&'()*+,;=").find(c) != std::string_view::npos;
+      if (c == '%') {
+        if (i + 2 >= h.size() || !is_hex(h[i + 1]) || !is_hex(h[i + 2])) return false;
+        i += 2;
+        ok = true;
+      }
+      if (!ok) return false;
+    }
+  }
+  if (i == h.size()) return true;
+  if (h[i] != ':') return false;
+  for (++i; i < h.size(); ++i)
+    if (h[i] < '0' || h[i] > '9') return false;
+  return true;
+}
+
 }  // namespace
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -255,7 +289,11 @@ bool parse_request_line(std::string_view line, Request& req) {
   for (char ch : uri) {
     unsigned char c = static_cast<unsigned char>(ch);
     if (c == 0 || c == '\r') {
+      // A bare CR or a NUL makes the element invalid (RFC 9112 2.2): rejected
+      // in every mode, as nothing downstream can be trusted to read it alike.
       req.classify(DesyncReason::kBadUri);
+      req.error_status = 400;
+      return false;
     } else if (c == ' ') {
       req.classify(DesyncReason::kSpaceInUri);
     } else if (c < 0x20 || c == 0x7f) {
@@ -272,7 +310,7 @@ bool parse_request_line(std::string_view line, Request& req) {
       size_t end = after.find_first_of("/?");
       req.authority = after.substr(0, end);
       path_and_query = end == std::string_view::npos ? std::string_view("/") : after.substr(end);
-      if (req.authority.empty()) {
+      if (req.authority.empty() || !valid_host(req.authority)) {  // also userinfo (RFC 9110 4.2.4)
         req.classify(DesyncReason::kBadUri);
         req.error_status = 400;
         return false;
@@ -375,7 +413,15 @@ ParseStatus RequestParser::parse(std::string_view data, Request& req, size_t& he
   bool host_seen = false;
   bool connection_close = false, connection_keep_alive = false, connection_upgrade = false;
   bool upgrade_header = false;
+  bool te_not_last = false;  // a coding after chunked: chunked is not the final coding
   bool failed = false;
+  // A request no mode may forward: the RFC requires a 400 (or another status).
+  auto reject = [&](DesyncReason r, int status = 400) {
+    req.classify(r);
+    req.error_status = status;
+    failed = true;
+    return false;
+  };
   for_each_line(head, [&](std::string_view line, bool bare_lf) {
     if (line.empty()) return first;  // skip leading empty lines; stop at the final one
     if (bare_lf) req.classify(DesyncReason::kNonCompliantHeader);
@@ -415,7 +461,11 @@ ParseStatus RequestParser::parse(std::string_view data, Request& req, size_t& he
     bool name_token = true;
     for (char ch : name) {
       unsigned char c = static_cast<unsigned char>(ch);
-      if (c == 0 || c == '\r') req.classify(DesyncReason::kBadHeader);
+      // RFC 9112 5.1: whitespace between a field name and the colon MUST be
+      // answered with 400 ("Content-Length : 5" is a smuggling classic; the
+      // guardian only calls it SuspiciousHeader). A bare CR or NUL in a name:
+      // invalid (RFC 9112 2.2, RFC 9110 5.5).
+      if (c == ' ' || c == '\t' || c == 0 || c == '\r') return reject(DesyncReason::kBadHeader);
       if (!kTchar[c]) name_token = false;
     }
     if (suspicious_name(name)) {
@@ -426,7 +476,9 @@ ParseStatus RequestParser::parse(std::string_view data, Request& req, size_t& he
     for (char ch : value) {
       unsigned char c = static_cast<unsigned char>(ch);
       if (c == 0 || c == '\r') {
-        req.classify(DesyncReason::kBadHeader);
+        // RFC 9110 5.5: reject or replace with SP before forwarding; the head
+        // is forwarded from views into the client's bytes, so reject.
+        return reject(DesyncReason::kBadHeader);
       } else if ((c < 0x20 && c != '\t') || c == 0x7f || c >= 0x80) {
         req.classify(DesyncReason::kNonCompliantHeader);
       }
@@ -440,22 +492,13 @@ ParseStatus RequestParser::parse(std::string_view data, Request& req, size_t& he
     switch (lower(name[0])) {
       case 'c':
         if (iequals(name, "content-length")) {
+          // One decimal per field: a list ("3, 3") is BadContentLength as the
+          // guardian has it (RFC 9110 8.6 lets a recipient reject it).
           uint64_t v = 0;
-          bool mismatch = false;
-          if (!parse_content_length(value, v, mismatch)) {
-            req.classify(DesyncReason::kBadContentLength);
-            req.error_status = 400;
-            failed = true;
-            return false;
-          }
-          if (mismatch || (req.has_content_length && v != req.content_length)) {
-            req.classify(DesyncReason::kMultipleContentLength);
-            req.error_status = 400;
-            failed = true;
-            return false;
-          }
-          if (req.has_content_length || value.find(',') != std::string_view::npos)
-            req.classify(DesyncReason::kDuplicateContentLength);
+          if (!parse_length(value, v)) return reject(DesyncReason::kBadContentLength);
+          if (req.has_content_length && v != req.content_length)
+            return reject(DesyncReason::kMultipleContentLength);
+          if (req.has_content_length) req.classify(DesyncReason::kDuplicateContentLength);
           req.has_content_length = true;
           req.content_length = v;
         } else if (iequals(name, "connection")) {
@@ -477,15 +520,12 @@ ParseStatus RequestParser::parse(std::string_view data, Request& req, size_t& he
             if (coding.empty()) continue;
             any = true;
             if (iequals(coding, "chunked")) {
-              if (chunked) {
-                req.classify(DesyncReason::kMultipleTransferEncodingChunked);
-                req.error_status = 400;
-                failed = true;
-                return false;
-              }
+              if (chunked) return reject(DesyncReason::kMultipleTransferEncodingChunked);
               chunked = true;
             } else if (iequals(coding, "identity")) {
-              // no-op coding (RFC 2616)
+              // no-op coding (RFC 2616) that AWS accepts; after chunked it
+              // still makes chunked not the final coding (RFC 9112 6.3 item 4)
+              if (chunked) te_not_last = true;
             } else {
               te_error = true;
             }
@@ -495,12 +535,8 @@ ParseStatus RequestParser::parse(std::string_view data, Request& req, size_t& he
         break;
       case 'h':
         if (iequals(name, "host")) {
-          if (host_seen) {  // RFC 7230 5.4: more than one Host is a 400
-            req.classify(DesyncReason::kBadHeader);
-            req.error_status = 400;
-            failed = true;
-            return false;
-          }
+          // RFC 9112 3.2: more than one Host, or an invalid Host value, is a 400
+          if (host_seen || !valid_host(value)) return reject(DesyncReason::kBadHeader);
           host_seen = true;
           req.host = value;
         }
@@ -537,18 +573,27 @@ ParseStatus RequestParser::parse(std::string_view data, Request& req, size_t& he
     req.error_status = 501;  // AWS: only chunked and identity are implemented
     return ParseStatus::kError;
   }
-  if (!req.authority.empty()) {
-    req.host = req.authority;  // absolute-form wins over Host (RFC 7230 5.4)
-  } else if (!host_seen && req.version_minor >= 1) {
+  if (te_not_last) {  // RFC 9112 6.3 item 4: 400, then close
+    req.classify(DesyncReason::kBadTransferEncoding);
     req.error_status = 400;
     return ParseStatus::kError;
   }
+  if (!host_seen && req.version_minor >= 1) {  // RFC 9112 3.2, absolute-form too
+    req.error_status = 400;
+    return ParseStatus::kError;
+  }
+  if (!req.authority.empty()) req.host = req.authority;  // absolute-form replaces Host (RFC 9112 3.2.2)
+  bool framing_suspect = false;  // RFC 9112 6.1: close the connection after the response
   if (req.has_transfer_encoding) {
     if (!chunked) {
       // "identity" only: no body framing from TE; treat as absent.
       req.has_transfer_encoding = false;
     } else {
-      if (req.has_content_length) req.classify(DesyncReason::kBothTeClPresent);
+      if (req.has_content_length) {
+        req.classify(DesyncReason::kBothTeClPresent);
+        framing_suspect = true;
+      }
+      if (req.version_minor == 0) framing_suspect = true;  // HTTP/1.0 with TE: faulty framing
       if (req.version_minor == 0 || is_get_or_head(req.method))
         req.classify(DesyncReason::kUndefinedTransferEncodingSemantics);
       req.body = BodyKind::kChunked;
@@ -563,6 +608,7 @@ ParseStatus RequestParser::parse(std::string_view data, Request& req, size_t& he
     if (req.content_length > 0) req.body = BodyKind::kLength;
   }
   req.keep_alive = req.version_minor >= 1 ? !connection_close : (connection_keep_alive && !connection_close);
+  if (framing_suspect) req.keep_alive = false;
   req.upgrade = connection_upgrade && upgrade_header;
   return ParseStatus::kDone;
 }
@@ -700,10 +746,20 @@ ParseStatus ResponseParser::parse(std::string_view data, bool head_request, Resp
 }
 
 ChunkedDecoder::Result ChunkedDecoder::feed(std::string_view in, size_t& consumed, std::string* payload) {
+  // RFC 9112 7.1: chunk-size [ chunk-ext ] CRLF, chunk-ext = *( BWS ";" BWS
+  // name [ BWS "=" BWS ( token / quoted-string ) ] ); trailers are field lines.
+  // Anything else is an error: lenient chunk parsing is how bodies desync.
+  auto is_ws = [](char c) { return c == ' ' || c == '\t'; };
+  auto tchar = [](char c) { return kTchar[static_cast<unsigned char>(c)]; };
+  auto fail = [&](size_t at) {
+    consumed = at;
+    return Result::kError;
+  };
   size_t i = 0;
   const size_t n = in.size();
   while (i < n) {
     char c = in[i];
+    if (state_ >= State::kSizeBws && state_ <= State::kExtQuotedEsc && ++line_bytes_ > 4096) return fail(i);
     switch (state_) {
       case State::kSize: {
         int d = (c >= '0' && c <= '9') ? c - '0'
@@ -711,41 +767,89 @@ ChunkedDecoder::Result ChunkedDecoder::feed(std::string_view in, size_t& consume
                 : (c >= 'A' && c <= 'F') ? c - 'A' + 10
                                          : -1;
         if (d >= 0) {
-          if (++size_digits_ > 15) return consumed = i, Result::kError;
+          if (++size_digits_ > 15) return fail(i);
           remaining_ = remaining_ * 16 + static_cast<uint64_t>(d);
-          ++i;
         } else if (size_digits_ == 0) {
-          return consumed = i, Result::kError;
+          return fail(i);
         } else if (c == ';') {
-          state_ = State::kExt;
           line_bytes_ = 0;
-          ++i;
+          state_ = State::kExtPreName;
+        } else if (is_ws(c)) {
+          line_bytes_ = 0;
+          state_ = State::kSizeBws;
         } else if (c == '\r') {
           state_ = State::kSizeLf;
-          ++i;
         } else {
-          return consumed = i, Result::kError;
+          return fail(i);
         }
+        ++i;
         break;
       }
-      case State::kExt:
-        if (c == '\r') {
-          state_ = State::kSizeLf;
-        } else if (c == '\n' || c == '\0' || ++line_bytes_ > 4096) {
-          return consumed = i, Result::kError;
-        }
+      case State::kSizeBws:  // BWS must lead to ";"
+        if (c == ';') state_ = State::kExtPreName;
+        else if (!is_ws(c)) return fail(i);
         ++i;
         break;
+      case State::kExtPreName:
+        if (tchar(c)) state_ = State::kExtName;
+        else if (!is_ws(c)) return fail(i);
+        ++i;
+        break;
+      case State::kExtName:
+        if (c == '=') state_ = State::kExtPreValue;
+        else if (c == ';') state_ = State::kExtPreName;
+        else if (c == '\r') state_ = State::kSizeLf;
+        else if (is_ws(c)) state_ = State::kExtPostName;
+        else if (!tchar(c)) return fail(i);
+        ++i;
+        break;
+      case State::kExtPostName:
+        if (c == '=') state_ = State::kExtPreValue;
+        else if (c == ';') state_ = State::kExtPreName;
+        else if (!is_ws(c)) return fail(i);
+        ++i;
+        break;
+      case State::kExtPreValue:
+        if (c == '"') state_ = State::kExtQuoted;
+        else if (tchar(c)) state_ = State::kExtValue;
+        else if (!is_ws(c)) return fail(i);
+        ++i;
+        break;
+      case State::kExtValue:
+        if (c == ';') state_ = State::kExtPreName;
+        else if (c == '\r') state_ = State::kSizeLf;
+        else if (is_ws(c)) state_ = State::kSizeBws;
+        else if (!tchar(c)) return fail(i);
+        ++i;
+        break;
+      case State::kExtQuoted: {
+        unsigned char u = static_cast<unsigned char>(c);
+        if (c == '"') state_ = State::kExtPostQuoted;
+        else if (c == '\\') state_ = State::kExtQuotedEsc;
+        else if ((u < 0x20 && c != '\t') || u == 0x7f) return fail(i);  // CR, LF, NUL, CTLs
+        ++i;
+        break;
+      }
+      case State::kExtPostQuoted:
+        if (c == ';') state_ = State::kExtPreName;
+        else if (c == '\r') state_ = State::kSizeLf;
+        else if (is_ws(c)) state_ = State::kSizeBws;
+        else return fail(i);
+        ++i;
+        break;
+      case State::kExtQuotedEsc: {
+        unsigned char u = static_cast<unsigned char>(c);
+        if ((u < 0x20 && c != '\t') || u == 0x7f) return fail(i);
+        state_ = State::kExtQuoted;
+        ++i;
+        break;
+      }
       case State::kSizeLf:
-        if (c != '\n') return consumed = i, Result::kError;
+        if (c != '\n') return fail(i);
         ++i;
         size_digits_ = 0;
-        if (remaining_ == 0) {
-          state_ = State::kTrailer;
-          line_bytes_ = 0;
-        } else {
-          state_ = State::kData;
-        }
+        line_bytes_ = 0;
+        state_ = remaining_ == 0 ? State::kTrailer : State::kData;
         break;
       case State::kData: {
         size_t take = static_cast<size_t>(std::min<uint64_t>(remaining_, n - i));
@@ -757,42 +861,41 @@ ChunkedDecoder::Result ChunkedDecoder::feed(std::string_view in, size_t& consume
         break;
       }
       case State::kDataCr:
-        if (c != '\r') return consumed = i, Result::kError;
+        if (c != '\r') return fail(i);
         state_ = State::kDataLf;
         ++i;
         break;
       case State::kDataLf:
-        if (c != '\n') return consumed = i, Result::kError;
+        if (c != '\n') return fail(i);
         state_ = State::kSize;
         ++i;
         break;
-      case State::kTrailer:  // at the start of a trailer line
-        if (c == '\r') {
-          state_ = State::kTrailerLf;
-        } else if (c == '\n') {
-          return consumed = i, Result::kError;
-        } else {
-          state_ = State::kTrailerLine;
-        }
+      case State::kTrailer:  // at the start of a trailer line: CRLF ends the body
+        line_bytes_ = 0;
+        if (c == '\r') state_ = State::kTrailerLf;
+        else if (tchar(c)) state_ = State::kTrailerName;
+        else return fail(i);  // obs-fold, bare LF, empty name
         ++i;
-        if (++line_bytes_ > kMaxLineBytes) return consumed = i, Result::kError;
+        break;
+      case State::kTrailerName:  // no whitespace before the colon (RFC 9112 5.1)
+        if (c == ':') state_ = State::kTrailerLine;
+        else if (!tchar(c)) return fail(i);
+        ++i;
+        if (++line_bytes_ > kMaxLineBytes) return fail(i);
         break;
       case State::kTrailerLine:
-        if (c == '\r') {
-          state_ = State::kTrailerLineLf;
-        } else if (c == '\n' || c == '\0') {
-          return consumed = i, Result::kError;
-        }
+        if (c == '\r') state_ = State::kTrailerLineLf;
+        else if (c == '\n' || c == '\0') return fail(i);
         ++i;
-        if (++line_bytes_ > kMaxLineBytes) return consumed = i, Result::kError;
+        if (++line_bytes_ > kMaxLineBytes) return fail(i);
         break;
       case State::kTrailerLineLf:
-        if (c != '\n') return consumed = i, Result::kError;
+        if (c != '\n') return fail(i);
         state_ = State::kTrailer;
         ++i;
         break;
       case State::kTrailerLf:
-        if (c != '\n') return consumed = i, Result::kError;
+        if (c != '\n') return fail(i);
         ++i;
         state_ = State::kDone;
         consumed = i;

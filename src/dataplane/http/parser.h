@@ -6,6 +6,11 @@
 // past the bytes it is given. Requests are classified as AWS's desync
 // mitigation does (aws-alb.md section 4, http_desync_guardian's tiers and
 // reason names); responses are checked strictly (anything odd is a 502).
+// Where RFC 9112 says a server MUST reject (whitespace before a colon, bare
+// CR or NUL, invalid or missing Host, bad or conflicting framing, chunked not
+// last) parse() returns kError in every desync mode, the finding still named
+// for the access log; RFC 9112 6.1's "close after responding" (CL+TE, TE in
+// HTTP/1.0) clears keep_alive. The table in tests/dataplane/http/rfc9112_test.cpp.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -128,7 +133,11 @@ class ChunkedDecoder {
   uint64_t payload_bytes() const { return payload_bytes_; }
 
  private:
-  enum class State : uint8_t { kSize, kExt, kSizeLf, kData, kDataCr, kDataLf, kTrailer, kTrailerLf, kTrailerLine, kTrailerLineLf, kDone };
+  // kSizeBws..kExtQuotedEsc are the chunk-ext states (their order matters).
+  enum class State : uint8_t {
+    kSize, kSizeBws, kExtPreName, kExtName, kExtPostName, kExtPreValue, kExtValue, kExtQuoted, kExtPostQuoted, kExtQuotedEsc,
+    kSizeLf, kData, kDataCr, kDataLf, kTrailer, kTrailerName, kTrailerLine, kTrailerLineLf, kTrailerLf, kDone
+  };
   State state_ = State::kSize;
   uint64_t remaining_ = 0;
   uint64_t payload_bytes_ = 0;

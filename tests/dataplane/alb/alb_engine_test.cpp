@@ -408,8 +408,8 @@ TEST(AlbEngine, DesyncModes) {
     wait_healthy(e);
     auto r = roundtrip(e.port(), ambiguous);
     EXPECT_EQ(r.status, 200);
-    EXPECT_FALSE(r.closed);
-    EXPECT_EQ(roundtrip(e.port(), severe).status, 200);
+    EXPECT_TRUE(r.closed);  // RFC 9112 6.1: closed after CL+TE in every mode
+    EXPECT_EQ(roundtrip(e.port(), severe).status, 400);  // NUL: RFC 9110 5.5 rejects it in every mode
   }
 }
 
