@@ -35,6 +35,15 @@ constexpr std::array<AlbNumberLimit, 21> kLimits = {{
     {AlbNumber::kRedirectComponentLength, "RedirectConfig component", 0, 128},
 }};
 
+std::string quoted(std::string_view v) {
+  std::string s;
+  s.reserve(v.size() + 2);
+  s += '\'';
+  s.append(v);
+  s += '\'';
+  return s;
+}
+
 std::optional<int64_t> to_int(std::string_view s) {
   int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -44,19 +53,19 @@ std::optional<int64_t> to_int(std::string_view s) {
 
 std::optional<std::string> check_number_text(AlbNumber n, std::string_view v) {
   auto x = to_int(v);
-  if (!x) return "'" + std::string(v) + "' is not an integer";
+  if (!x) return quoted(v) + " is not an integer";
   return check_alb_number(n, *x);
 }
 
 std::optional<std::string> check_bool_text(std::string_view v) {
   if (v == "true" || v == "false") return std::nullopt;
-  return "'" + std::string(v) + "' is not true or false";
+  return quoted(v) + " is not true or false";
 }
 
 template <typename E>
 std::optional<std::string> check_enum_text(std::string_view v) {
   if (alb::parse_enum<E>(v)) return std::nullopt;
-  return "'" + std::string(v) + "' is not " + alb::enum_choices<E>();
+  return quoted(v) + " is not " + alb::enum_choices<E>();
 }
 
 using Check = std::optional<std::string> (*)(std::string_view);
@@ -103,7 +112,7 @@ const AttributeRule kTargetGroupAttributes[] = {
     {"load_balancing.algorithm.anomaly_mitigation",
      [](std::string_view v) -> std::optional<std::string> {
        if (v == "on" || v == "off") return std::nullopt;
-       return "'" + std::string(v) + "' is not on or off";
+       return quoted(v) + " is not on or off";
      }},
     {"load_balancing.cross_zone.enabled", check_enum_text<alb::CrossZone>},
     {"stickiness.enabled", check_bool_text},
@@ -215,11 +224,11 @@ std::vector<AlbSettingProblem> check_target_group_attributes(const alb::TargetGr
 std::vector<AlbSettingProblem> check_health_check(const alb::HealthCheck& hc) {
   std::vector<AlbSettingProblem> out;
   if (hc.protocol != "HTTP" && hc.protocol != "HTTPS")
-    out.push_back({"HealthCheckProtocol", "'" + hc.protocol + "' is not HTTP or HTTPS"});
+    out.push_back({"HealthCheckProtocol", quoted(hc.protocol) + " is not HTTP or HTTPS"});
   if (hc.port != "traffic-port") {
     auto p = to_int(hc.port);
     if (!p || check_alb_number(AlbNumber::kPort, *p))
-      out.push_back({"HealthCheckPort", "'" + hc.port + "' is not traffic-port or 1-65535"});
+      out.push_back({"HealthCheckPort", quoted(hc.port) + " is not traffic-port or 1-65535"});
   }
   if (hc.path.empty() || hc.path[0] != '/') out.push_back({"HealthCheckPath", "must start with /"});
   else if (hc.path.size() > 1024) out.push_back({"HealthCheckPath", "at most 1024 characters"});
@@ -230,20 +239,20 @@ std::vector<AlbSettingProblem> check_health_check(const alb::HealthCheck& hc) {
   if (hc.timeout_seconds >= hc.interval_seconds)
     out.push_back({"HealthCheckTimeoutSeconds", "must be smaller than HealthCheckIntervalSeconds"});
   if (!parse_matcher(hc.matcher))
-    out.push_back({"Matcher", "'" + hc.matcher + "' is not a list or range of HTTP codes 200-499"});
+    out.push_back({"Matcher", quoted(hc.matcher) + " is not a list or range of HTTP codes 200-499"});
   return out;
 }
 
 std::vector<AlbSettingProblem> check_redirect(const alb::RedirectConfig& r, std::string_view listener_protocol) {
   std::vector<AlbSettingProblem> out;
   if (r.protocol != "#{protocol}" && r.protocol != "HTTP" && r.protocol != "HTTPS")
-    out.push_back({"Protocol", "'" + r.protocol + "' is not HTTP, HTTPS or #{protocol}"});
+    out.push_back({"Protocol", quoted(r.protocol) + " is not HTTP, HTTPS or #{protocol}"});
   else if (listener_protocol == "HTTPS" && r.protocol == "HTTP")
     out.push_back({"Protocol", "HTTPS cannot be redirected to HTTP"});
   if (r.port != "#{port}") {
     auto p = to_int(r.port);
     if (!p || check_alb_number(AlbNumber::kPort, *p))
-      out.push_back({"Port", "'" + r.port + "' is not 1-65535 or #{port}"});
+      out.push_back({"Port", quoted(r.port) + " is not 1-65535 or #{port}"});
   }
   if (r.path.empty() || r.path[0] != '/') out.push_back({"Path", "must start with /"});
   for (auto [key, value] : {std::pair<const char*, const std::string*>{"Host", &r.host}, {"Path", &r.path},
@@ -252,7 +261,7 @@ std::vector<AlbSettingProblem> check_redirect(const alb::RedirectConfig& r, std:
   if (r.protocol == "#{protocol}" && r.host == "#{host}" && r.port == "#{port}" && r.path == "/#{path}")
     out.push_back({"RedirectConfig", "changes none of protocol, host, port and path: the redirect would loop"});
   if (r.status_code != 301 && r.status_code != 302)
-    out.push_back({"StatusCode", "'" + std::to_string(r.status_code) + "' is not " +
+    out.push_back({"StatusCode", quoted(std::to_string(r.status_code)) + " is not " +
                                      alb::enum_choices<alb::RedirectStatus>()});
   return out;
 }
