@@ -214,6 +214,12 @@ std::vector<AlbSettingProblem> check_target_group_attributes(const alb::TargetGr
   add(out, "stickiness.app_cookie.duration_seconds",
       check_alb_number(AlbNumber::kAppCookieDurationSeconds, a.app_cookie_duration_seconds));
   add(out, "load_balancing.cross_zone.enabled", check_enum_text<alb::CrossZone>(a.cross_zone));
+  for (auto& p : check_target_group_attribute_rules(a)) out.push_back(std::move(p));
+  return out;
+}
+
+std::vector<AlbSettingProblem> check_target_group_attribute_rules(const alb::TargetGroupAttributes& a) {
+  std::vector<AlbSettingProblem> out;
   if (a.stickiness_enabled && a.stickiness_type == "app_cookie" && a.app_cookie_name.empty())
     out.push_back({"stickiness.app_cookie.cookie_name", "required for app_cookie stickiness"});
   if (a.algorithm == "least_outstanding_requests" && a.slow_start_seconds > 0)

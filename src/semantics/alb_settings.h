@@ -78,6 +78,9 @@ struct AlbSettingProblem {
 // struct, so a caller with a finer unit checks those itself.
 std::vector<AlbSettingProblem> check_load_balancer_attributes(const alb::LoadBalancerAttributes& a);
 std::vector<AlbSettingProblem> check_target_group_attributes(const alb::TargetGroupAttributes& a);
+// Only the rules that join two attributes (part of the above), for a reader
+// that checked each value on its own with check_target_group_attribute.
+std::vector<AlbSettingProblem> check_target_group_attribute_rules(const alb::TargetGroupAttributes& a);
 // Keys: "HealthCheckProtocol", "HealthCheckPort", "HealthCheckPath",
 // "HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds",
 // "HealthyThresholdCount", "UnhealthyThresholdCount", "Matcher"; and the
