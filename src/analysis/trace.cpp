@@ -6,6 +6,7 @@
 #include "analysis/impl.h"
 #include "semantics/hosted_zone.h"
 #include "semantics/listener_rule.h"
+#include "semantics/redirect.h"
 
 namespace vpclab::analysis {
 
@@ -498,11 +499,6 @@ std::string conditions_text(const alb::ListenerRule& r) {
   return s;
 }
 
-std::string replace_all(std::string s, std::string_view from, std::string_view to) {
-  for (size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size()) s.replace(p, from.size(), to);
-  return s;
-}
-
 }  // namespace
 
 // ---- the ALB hops ----------------------------------------------------------
@@ -589,28 +585,12 @@ static void trace_alb(const Analyzer::Impl& im, const EniInfo& node, Ipv4Address
     return;
   }
   if (act.type == alb::ActionType::kRedirect) {
-    const auto& rc = act.redirect;
-    std::string path = rq.path.empty() || rq.path[0] != '/' ? rq.path : rq.path.substr(1);
-    std::string host = std::string(semantics::host_without_port(rq.host_header));
-    auto sub = [&](std::string s) {
-      s = replace_all(s, "#{protocol}", rq.scheme);
-      s = replace_all(s, "#{host}", host);
-      s = replace_all(s, "#{port}", std::to_string(rq.port));
-      s = replace_all(s, "#{path}", path);
-      s = replace_all(s, "#{query}", rq.query);
-      return s;
-    };
-    std::string proto = lower(sub(rc.protocol));
-    std::string port = sub(rc.port);
-    std::string loc = proto + "://" + sub(rc.host);
-    if (!((proto == "http" && port == "80") || (proto == "https" && port == "443"))) loc += ":" + port;
-    loc += sub(rc.path);
-    std::string q = sub(rc.query);
-    if (!q.empty()) loc += "?" + q;
+    semantics::Redirect red =
+        semantics::redirect_location(act.redirect, {rq.scheme, rq.host_header, rq.port, rq.path, rq.query});
     resp.kind = "redirect";
-    resp.status = rc.status_code;
-    resp.detail = loc;
-    hop("listener-rule", rule.arn, "redirect", "action", std::to_string(rc.status_code) + " Location: " + loc, rule.loc, true);
+    resp.status = red.status;
+    resp.detail = red.location;
+    hop("listener-rule", rule.arn, "redirect", "action", std::to_string(red.status) + " Location: " + red.location, rule.loc, true);
     p.reachable = true;
     p.response = resp;
     return;

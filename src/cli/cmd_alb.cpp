@@ -16,6 +16,7 @@
 #include "dataplane/alb/config.h"
 #include "dataplane/alb/engine.h"
 #include "emulator/alb_config.h"
+#include "semantics/alb_settings.h"
 #include "template/load.h"
 
 namespace vpclab::cli {
@@ -130,8 +131,10 @@ int run_alb(const AlbOptions& o) {
   // Templates log to stdout by default; a --config file says itself unless overridden.
   if (o.config.empty() || o.access_log_given) cfg->access_log = o.access_log;
   if (o.hc_interval_seconds != 0) {
-    if (o.hc_interval_seconds < 0.01 || o.hc_interval_seconds > 300) {
-      std::cerr << "vpclab alb: --health-check-interval: expected 0.01 to 300 seconds\n";
+    // Below AWS's minimum is fine (fast tests); its maximum is AWS's.
+    const auto max = semantics::alb_limit(semantics::AlbNumber::kHealthCheckIntervalSeconds).max;
+    if (o.hc_interval_seconds < 0.01 || o.hc_interval_seconds > static_cast<double>(max)) {
+      std::cerr << "vpclab alb: --health-check-interval: expected 0.01 to " << max << " seconds\n";
       return 2;
     }
     auto ms = static_cast<int64_t>(o.hc_interval_seconds * 1000 + 0.5);

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "emulator/netns.h"
+#include "semantics/target_health.h"
 
 namespace vpclab::emulator {
 
@@ -85,14 +86,13 @@ void AlbRuntime::instance_terminated(const std::string& instance_id) {
   for (const auto& tg : plan_.config.target_groups) engine_->deregister_target(tg.arn, instance_id);
 }
 
-json AlbRuntime::per_node_health() {
-  if (!engine_) return json::object();
-  json j = json::parse(engine_->target_health_json(), nullptr, false);
-  return j.is_discarded() ? json::object() : j;
+dataplane::alb::HealthSnapshot AlbRuntime::per_node_health() {
+  if (!engine_) return {};
+  return engine_->target_health();
 }
 
 json AlbRuntime::describe() {
-  json health = per_node_health();
+  dataplane::alb::HealthSnapshot health = per_node_health();
   json j = {{"name", plan_.name},         {"logical_id", plan_.logical_id}, {"stack", plan_.stack},
             {"arn", plan_.arn},           {"dns_name", plan_.dns_name},
             {"access_log", plan_.config.access_log}};
@@ -121,54 +121,51 @@ json AlbRuntime::describe() {
 
 namespace {
 
-int badness(const std::string& state) {
-  if (state == "unhealthy") return 3;
-  if (state == "initial") return 2;
-  if (state == "healthy") return 1;
-  return 0;
-}
-
-const json* find_group(const json& per_node, const std::string& arn) {
-  if (!per_node.contains("TargetGroups") || !per_node["TargetGroups"].is_array()) return nullptr;
-  for (const auto& g : per_node["TargetGroups"])
-    if (g.value("TargetGroupArn", "") == arn) return &g;
-  return nullptr;
+// One TargetHealthDescription, as DescribeTargetHealth prints it.
+json description(const dataplane::alb::TargetHealthSnapshot& t, const semantics::TargetHealth& h, bool with_az) {
+  json target = {{"Id", t.id}, {"Port", t.port}};
+  if (with_az && !t.availability_zone.empty()) target["AvailabilityZone"] = t.availability_zone;
+  json th = {{"State", semantics::target_health_state_name(h.state)}};
+  if (h.reason != semantics::TargetHealthReason::kNone) {
+    th["Reason"] = semantics::target_health_reason_code(h.reason);
+    th["Description"] = semantics::target_health_reason_description(h.reason);
+  }
+  return {{"Target", target}, {"HealthCheckPort", t.health_check_port}, {"TargetHealth", th}};
 }
 
 }  // namespace
 
-json aggregate_target_health(const json& per_node, const std::string& arn) {
+json aggregate_target_health(const dataplane::alb::HealthSnapshot& per_node, const std::string& arn) {
   json out = json::array();
-  const json* g = find_group(per_node, arn);
-  if (!g || !g->contains("Nodes") || !(*g)["Nodes"].is_array() || (*g)["Nodes"].empty()) return out;
-  const json& nodes = (*g)["Nodes"];
-  const json& first = nodes[0]["TargetHealthDescriptions"];
-  for (size_t t = 0; t < first.size(); ++t) {
-    json d = first[t];
-    int worst = badness(d["TargetHealth"].value("State", ""));
-    for (size_t n = 1; n < nodes.size(); ++n) {
-      const json& descs = nodes[n]["TargetHealthDescriptions"];
-      if (t >= descs.size()) continue;
-      int b = badness(descs[t]["TargetHealth"].value("State", ""));
-      if (b > worst) {
-        worst = b;
-        d["TargetHealth"] = descs[t]["TargetHealth"];
-      }
-    }
+  const auto* g = per_node.find(arn);
+  if (!g || per_node.nodes.empty()) return out;
+  for (const auto& t : g->targets) {
     // AWS takes no Availability Zone for instance targets (the instance's
     // own applies) and shows none; the engine keeps it for cross-zone off.
-    if (d.contains("Target") && d["Target"].value("Id", "").rfind("i-", 0) == 0) d["Target"].erase("AvailabilityZone");
-    out.push_back(std::move(d));
+    bool instance = t.id.rfind("i-", 0) == 0;
+    out.push_back(description(t, semantics::worst_node_health(t.nodes), !instance));
   }
   return out;
 }
 
-bool first_health_checks_done(const json& per_node) {
-  if (!per_node.contains("TargetGroups") || !per_node["TargetGroups"].is_array()) return true;
-  for (const auto& g : per_node["TargetGroups"])
-    for (const auto& n : g.value("Nodes", json::array()))
-      for (const auto& d : n.value("TargetHealthDescriptions", json::array()))
-        if (d["TargetHealth"].value("State", "") == "initial") return false;
+json per_node_health_json(const dataplane::alb::HealthSnapshot& per_node, const std::string& arn) {
+  json nodes = json::array();
+  const auto* g = per_node.find(arn);
+  if (!g) return nodes;
+  for (size_t n = 0; n < per_node.nodes.size(); ++n) {
+    json descs = json::array();
+    for (const auto& t : g->targets) descs.push_back(description(t, t.nodes[n], true));
+    nodes.push_back({{"Node", per_node.nodes[n].name},
+                     {"Address", per_node.nodes[n].address.str()},
+                     {"TargetHealthDescriptions", descs}});
+  }
+  return nodes;
+}
+
+bool first_health_checks_done(const dataplane::alb::HealthSnapshot& per_node) {
+  for (const auto& g : per_node.target_groups)
+    for (const auto& t : g.targets)
+      if (!semantics::first_checks_done(t.nodes)) return false;
   return true;
 }
 
@@ -215,9 +212,8 @@ json alb_request(std::vector<std::unique_ptr<AlbRuntime>>& albs, const json& req
         }
       known += " " + (logical.empty() ? tg.name : logical);
       if (!match) continue;
-      json per_node = a->per_node_health();
-      json nodes = json::array();
-      if (const json* g = find_group(per_node, tg.arn)) nodes = g->value("Nodes", json::array());
+      dataplane::alb::HealthSnapshot per_node = a->per_node_health();
+      json nodes = per_node_health_json(per_node, tg.arn);
       return {{"ok", true},
               {"TargetGroupArn", tg.arn},
               {"LoadBalancer", p.name},

@@ -34,8 +34,8 @@ class AlbRuntime {
   // deregistered (draining), as AWS does with registered instances.
   void instance_stopped(const std::string& instance_id, bool stopped);
   void instance_terminated(const std::string& instance_id);
-  // The engine's per-node view (Engine::target_health_json), parsed.
-  nlohmann::json per_node_health();
+  // What every node's checks found (Engine::target_health); empty before start.
+  dataplane::alb::HealthSnapshot per_node_health();
   // {"name", "logical_id", "arn", "dns_name", "access_log", "nodes": [{name,
   // netns, address, availability_zone}], "target_groups": [{name, arn,
   // logical_id, TargetHealthDescriptions}]} with health aggregated.
@@ -50,20 +50,22 @@ class AlbRuntime {
   std::thread thread_;
 };
 
-// What `aws elbv2 describe-target-health` shows for one target group, from
-// the engine's per-node view: one description per target. AWS shows one
-// state although each node checks on its own; the lab's rule: a target is
-// healthy when every node finds it healthy, otherwise it shows the state,
-// reason and description of the node that finds it worst (unhealthy before
-// initial before healthy; the first such node). Draining, unused and
-// unavailable are the same on every node. Instance targets show no
-// AvailabilityZone, as on AWS. Returns an array; empty when the group is not
-// in `per_node`.
-nlohmann::json aggregate_target_health(const nlohmann::json& per_node, const std::string& target_group_arn);
+// What `aws elbv2 describe-target-health` shows for one target group: one
+// TargetHealthDescription per target, its state the one
+// semantics::worst_node_health picks from the nodes. Instance targets show
+// no AvailabilityZone, as on AWS. Returns an array; empty when the group is
+// not in `per_node`.
+nlohmann::json aggregate_target_health(const dataplane::alb::HealthSnapshot& per_node,
+                                       const std::string& target_group_arn);
 
-// True when every registered target on every node has left `initial` (its
-// first health check passed, or it failed enough to be unhealthy).
-bool first_health_checks_done(const nlohmann::json& per_node);
+// The group's per-node view as the engine's JSON shows it ("Nodes" of
+// target-health): [{"Node", "Address", "TargetHealthDescriptions"}].
+nlohmann::json per_node_health_json(const dataplane::alb::HealthSnapshot& per_node,
+                                    const std::string& target_group_arn);
+
+// True when every target on every node has left `initial`
+// (semantics::first_checks_done).
+bool first_health_checks_done(const dataplane::alb::HealthSnapshot& per_node);
 
 // True when a TCP socket listens on `port` (IPv4 or IPv6, any address) in
 // network namespace `netns` of the lab (/run/netns/<netns>).

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "vocab/check.h"
+
 namespace vpclab::semantics {
 
 bool HttpCodeMatcher::matches(int status) const {
@@ -148,6 +150,31 @@ bool fail_open(const std::vector<TargetHealthState>& states) {
     if (s == TargetHealthState::kUnhealthy) any_unhealthy = true;
   }
   return any_unhealthy;
+}
+
+namespace {
+int badness(TargetHealthState s) {
+  switch (s) {
+    case TargetHealthState::kUnhealthy: return 3;
+    case TargetHealthState::kInitial: return 2;
+    case TargetHealthState::kHealthy: return 1;
+    default: return 0;
+  }
+}
+}  // namespace
+
+const TargetHealth& worst_node_health(const std::vector<TargetHealth>& per_node) {
+  VPCLAB_ASSERT(!per_node.empty());
+  const TargetHealth* worst = &per_node.front();
+  for (const TargetHealth& h : per_node)
+    if (badness(h.state) > badness(worst->state)) worst = &h;
+  return *worst;
+}
+
+bool first_checks_done(const std::vector<TargetHealth>& per_node) {
+  for (const TargetHealth& h : per_node)
+    if (h.state == TargetHealthState::kInitial) return false;
+  return true;
 }
 
 }  // namespace vpclab::semantics

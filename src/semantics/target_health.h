@@ -72,4 +72,18 @@ TargetHealth next_target_health(const TargetHealth& current, HealthCheckOutcome 
 // A group whose targets are all still initial is not failed open: 503.
 bool fail_open(const std::vector<TargetHealthState>& states);
 
+// Every node of a load balancer checks a target on its own, yet
+// DescribeTargetHealth shows one state per target. The lab's rule (AWS does
+// not say how it combines its nodes): healthy only when every node finds it
+// healthy; otherwise the state and reason of the node that finds it worst,
+// unhealthy before initial before healthy, the first such node on a tie.
+// Draining, unused and unavailable are set by the load balancer, the same
+// on every node, and rank below the checked states. `per_node` must not be
+// empty; the result is one of its elements.
+const TargetHealth& worst_node_health(const std::vector<TargetHealth>& per_node);
+
+// True when no node still finds the target initial: its first checks are
+// done (passed, or failed enough to be unhealthy).
+bool first_checks_done(const std::vector<TargetHealth>& per_node);
+
 }  // namespace vpclab::semantics

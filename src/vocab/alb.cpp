@@ -2,27 +2,65 @@
 
 namespace vpclab::alb {
 
-const char* condition_field_name(ConditionField f) {
-  switch (f) {
-    case ConditionField::kHostHeader: return "host-header";
-    case ConditionField::kPathPattern: return "path-pattern";
-    case ConditionField::kHttpHeader: return "http-header";
-    case ConditionField::kHttpRequestMethod: return "http-request-method";
-    case ConditionField::kQueryString: return "query-string";
-    case ConditionField::kSourceIp: return "source-ip";
-  }
-  return "?";
-}
+using CF = ConditionField;
+const std::array<std::pair<CF, std::string_view>, 6> EnumTable<CF>::entries = {{
+    {CF::kHostHeader, "host-header"},
+    {CF::kPathPattern, "path-pattern"},
+    {CF::kHttpHeader, "http-header"},
+    {CF::kHttpRequestMethod, "http-request-method"},
+    {CF::kQueryString, "query-string"},
+    {CF::kSourceIp, "source-ip"},
+}};
 
-const char* action_type_name(ActionType t) {
-  switch (t) {
-    case ActionType::kForward: return "forward";
-    case ActionType::kRedirect: return "redirect";
-    case ActionType::kFixedResponse: return "fixed-response";
-    case ActionType::kAuthenticateOidc: return "authenticate-oidc";
-    case ActionType::kAuthenticateCognito: return "authenticate-cognito";
-  }
-  return "?";
-}
+using AT = ActionType;
+const std::array<std::pair<AT, std::string_view>, 5> EnumTable<AT>::entries = {{
+    {AT::kForward, "forward"},
+    {AT::kRedirect, "redirect"},
+    {AT::kFixedResponse, "fixed-response"},
+    {AT::kAuthenticateOidc, "authenticate-oidc"},
+    {AT::kAuthenticateCognito, "authenticate-cognito"},
+}};
+
+using LBA = LoadBalancingAlgorithm;
+const std::array<std::pair<LBA, std::string_view>, 3> EnumTable<LBA>::entries = {{
+    {LBA::kRoundRobin, "round_robin"},
+    {LBA::kLeastOutstandingRequests, "least_outstanding_requests"},
+    {LBA::kWeightedRandom, "weighted_random"},
+}};
+
+const std::array<std::pair<StickinessType, std::string_view>, 2> EnumTable<StickinessType>::entries = {{
+    {StickinessType::kLbCookie, "lb_cookie"},
+    {StickinessType::kAppCookie, "app_cookie"},
+}};
+
+const std::array<std::pair<CrossZone, std::string_view>, 3> EnumTable<CrossZone>::entries = {{
+    {CrossZone::kTrue, "true"},
+    {CrossZone::kFalse, "false"},
+    {CrossZone::kUseLoadBalancerConfiguration, "use_load_balancer_configuration"},
+}};
+
+const std::array<std::pair<XffProcessingMode, std::string_view>, 3> EnumTable<XffProcessingMode>::entries = {{
+    {XffProcessingMode::kAppend, "append"},
+    {XffProcessingMode::kPreserve, "preserve"},
+    {XffProcessingMode::kRemove, "remove"},
+}};
+
+const std::array<std::pair<DesyncMitigationMode, std::string_view>, 3> EnumTable<DesyncMitigationMode>::entries = {{
+    {DesyncMitigationMode::kMonitor, "monitor"},
+    {DesyncMitigationMode::kDefensive, "defensive"},
+    {DesyncMitigationMode::kStrictest, "strictest"},
+}};
+
+const std::array<std::pair<RedirectStatus, std::string_view>, 2> EnumTable<RedirectStatus>::entries = {{
+    {RedirectStatus::kHttp301, "HTTP_301"},
+    {RedirectStatus::kHttp302, "HTTP_302"},
+}};
+
+const char* condition_field_name(ConditionField f) { return enum_name(f).data(); }
+std::optional<ConditionField> parse_condition_field(std::string_view name) { return parse_enum<ConditionField>(name); }
+const char* action_type_name(ActionType t) { return enum_name(t).data(); }
+std::optional<ActionType> parse_action_type(std::string_view name) { return parse_enum<ActionType>(name); }
+
+int redirect_status_code(RedirectStatus s) { return s == RedirectStatus::kHttp302 ? 302 : 301; }
 
 }  // namespace vpclab::alb

@@ -2,8 +2,11 @@
 // stores, what the analyzer asks about, and what the ALB engine runs.
 // Defaults are AWS's (../shared/reference/aws-alb.md).
 #pragma once
+#include <array>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "vocab/ip.h"
@@ -20,6 +23,7 @@ enum class ConditionField {
   kSourceIp,           // CIDRs against the TCP peer address
 };
 const char* condition_field_name(ConditionField f);  // "host-header", ...
+std::optional<ConditionField> parse_condition_field(std::string_view name);
 
 struct QueryStringPair {
   std::optional<std::string> key;  // absent: any key
@@ -37,6 +41,64 @@ struct RuleCondition {
 
 enum class ActionType { kForward, kRedirect, kFixedResponse, kAuthenticateOidc, kAuthenticateCognito };
 const char* action_type_name(ActionType t);  // "forward", "redirect", "fixed-response", ...
+std::optional<ActionType> parse_action_type(std::string_view name);
+
+// The settings AWS takes as strings from a fixed set, typed. Each has a
+// parse (nullopt for anything else, case-sensitive as the API is) and a
+// name (the API's spelling). The attribute structs below keep the text as
+// written (template, snapshot and engine config each read it); whoever acts
+// on a setting parses it once, up front, never per request.
+enum class LoadBalancingAlgorithm { kRoundRobin, kLeastOutstandingRequests, kWeightedRandom };
+enum class StickinessType { kLbCookie, kAppCookie };
+enum class CrossZone { kTrue, kFalse, kUseLoadBalancerConfiguration };
+enum class XffProcessingMode { kAppend, kPreserve, kRemove };
+enum class DesyncMitigationMode { kMonitor, kDefensive, kStrictest };
+enum class RedirectStatus { kHttp301, kHttp302 };
+
+// name <-> value tables, one per enum (alb.cpp); the order is the API's.
+template <typename E>
+struct EnumTable;
+#define VPCLAB_ENUM_TABLE(E, N)                                                  \
+  template <>                                                                   \
+  struct EnumTable<E> {                                                         \
+    static const std::array<std::pair<E, std::string_view>, N> entries;         \
+  };
+VPCLAB_ENUM_TABLE(ConditionField, 6)
+VPCLAB_ENUM_TABLE(ActionType, 5)
+VPCLAB_ENUM_TABLE(LoadBalancingAlgorithm, 3)
+VPCLAB_ENUM_TABLE(StickinessType, 2)
+VPCLAB_ENUM_TABLE(CrossZone, 3)
+VPCLAB_ENUM_TABLE(XffProcessingMode, 3)
+VPCLAB_ENUM_TABLE(DesyncMitigationMode, 3)
+VPCLAB_ENUM_TABLE(RedirectStatus, 2)
+#undef VPCLAB_ENUM_TABLE
+
+template <typename E>
+std::optional<E> parse_enum(std::string_view text) {
+  for (const auto& [v, n] : EnumTable<E>::entries)
+    if (n == text) return v;
+  return std::nullopt;
+}
+template <typename E>
+std::string_view enum_name(E value) {
+  for (const auto& [v, n] : EnumTable<E>::entries)
+    if (v == value) return n;
+  return "?";
+}
+// "a, b or c": the allowed values, for messages.
+template <typename E>
+std::string enum_choices() {
+  std::string out;
+  const auto& e = EnumTable<E>::entries;
+  for (size_t i = 0; i < e.size(); ++i) {
+    if (i) out += i + 1 == e.size() ? " or " : ", ";
+    out += e[i].second;
+  }
+  return out;
+}
+
+// HTTP_301 -> 301, HTTP_302 -> 302.
+int redirect_status_code(RedirectStatus s);
 
 struct WeightedTargetGroup {
   std::string target_group_arn;
@@ -49,7 +111,7 @@ struct RedirectConfig {
   std::string port = "#{port}";
   std::string path = "/#{path}";
   std::string query = "#{query}";
-  int status_code = 301;  // HTTP_301 or HTTP_302
+  int status_code = 301;  // HTTP_301 or HTTP_302 (RedirectStatus)
 };
 
 struct FixedResponseConfig {

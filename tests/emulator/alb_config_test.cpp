@@ -107,57 +107,64 @@ TEST(AlbConfig, LabPlanHasOneLoadBalancerWithNodeNamespaces) {
   EXPECT_NE(problems[0].find("eni-missing"), std::string::npos) << problems[0];
 }
 
-// The engine's per-node view for one group with one target per row.
-json per_node(const std::vector<std::vector<std::pair<std::string, std::string>>>& nodes) {
-  json g = {{"TargetGroupArn", "arn:tg"}, {"Nodes", json::array()}};
-  for (const auto& n : nodes) {
-    json descs = json::array();
-    for (size_t t = 0; t < n.size(); ++t) {
-      json h = {{"State", n[t].first}};
-      if (!n[t].second.empty()) h["Reason"] = n[t].second;
-      descs.push_back({{"Target", {{"Id", "i-" + std::to_string(t)}, {"Port", 8080}}},
-                       {"HealthCheckPort", "8080"},
-                       {"TargetHealth", h}});
+// The engine's per-node view of group "arn:tg": nodes[n][t] is target i-t on node n.
+dataplane::alb::HealthSnapshot per_node(const std::vector<std::vector<semantics::TargetHealth>>& nodes) {
+  dataplane::alb::HealthSnapshot s;
+  dataplane::alb::TargetGroupHealthSnapshot g;
+  g.arn = "arn:tg";
+  for (size_t n = 0; n < nodes.size(); ++n) {
+    s.nodes.push_back({"node-" + std::to_string(n + 1), *Ipv4Address::parse("10.0.0." + std::to_string(n + 10))});
+    for (size_t t = 0; t < nodes[n].size(); ++t) {
+      if (g.targets.size() <= t) g.targets.push_back({"i-" + std::to_string(t), 8080, "", "8080", {}});
+      g.targets[t].nodes.push_back(nodes[n][t]);
     }
-    g["Nodes"].push_back({{"TargetHealthDescriptions", descs}});
   }
-  return {{"TargetGroups", json::array({g})}};
+  s.target_groups.push_back(g);
+  return s;
 }
 
-TEST(AlbHealth, OneStatePerTargetIsTheWorstNodes) {
-  struct Row {
-    std::vector<std::pair<std::string, std::string>> a, b;  // node 1, node 2 for one target
-    std::string state, reason;
-  } rows[] = {
-      {{{"healthy", ""}}, {{"healthy", ""}}, "healthy", ""},
-      {{{"healthy", ""}}, {{"initial", "Elb.InitialHealthChecking"}}, "initial", "Elb.InitialHealthChecking"},
-      {{{"initial", "Elb.InitialHealthChecking"}}, {{"unhealthy", "Target.Timeout"}}, "unhealthy", "Target.Timeout"},
-      {{{"unhealthy", "Target.ResponseCodeMismatch"}}, {{"unhealthy", "Target.Timeout"}}, "unhealthy",
-       "Target.ResponseCodeMismatch"},  // the first node's on a tie
-      {{{"healthy", ""}}, {{"unhealthy", "Target.FailedHealthChecks"}}, "unhealthy", "Target.FailedHealthChecks"},
-      {{{"draining", "Target.DeregistrationInProgress"}}, {{"draining", "Target.DeregistrationInProgress"}},
-       "draining", "Target.DeregistrationInProgress"},
-  };
-  for (const auto& r : rows) {
-    json out = aggregate_target_health(per_node({r.a, r.b}), "arn:tg");
-    ASSERT_EQ(out.size(), 1u);
-    EXPECT_EQ(out[0]["TargetHealth"]["State"], r.state) << out.dump();
-    EXPECT_EQ(out[0]["TargetHealth"].value("Reason", ""), r.reason) << out.dump();
-    EXPECT_EQ(out[0]["Target"]["Id"], "i-0");
-  }
-  EXPECT_TRUE(aggregate_target_health(per_node({{{"healthy", ""}}}), "arn:other").empty());
+semantics::TargetHealth health(semantics::TargetHealthState s, semantics::TargetHealthReason r) {
+  semantics::TargetHealth h;
+  h.state = s;
+  h.reason = r;
+  return h;
+}
+
+using S = semantics::TargetHealthState;
+using R = semantics::TargetHealthReason;
+
+// Which node's state wins is semantics::worst_node_health's (tests/semantics);
+// here: what describe-target-health prints from it.
+TEST(AlbHealth, OneDescriptionPerTargetWithTheWorstNodesState) {
+  auto healthy = health(S::kHealthy, R::kNone), timeout = health(S::kUnhealthy, R::kTimeout);
+  json out = aggregate_target_health(per_node({{healthy}, {timeout}}), "arn:tg");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0]["TargetHealth"], (json{{"State", "unhealthy"}, {"Reason", "Target.Timeout"},
+                                          {"Description", "Request timed out"}}))
+      << out.dump();
+  EXPECT_EQ(out[0]["HealthCheckPort"], "8080");
+  out = aggregate_target_health(per_node({{healthy}, {healthy}}), "arn:tg");
+  EXPECT_EQ(out[0]["TargetHealth"], (json{{"State", "healthy"}})) << out.dump();
+  EXPECT_TRUE(aggregate_target_health(per_node({{healthy}}), "arn:other").empty());
   // As AWS prints instance targets: Id and Port, no Availability Zone.
-  json with_az = per_node({{{"healthy", ""}}});
-  with_az["TargetGroups"][0]["Nodes"][0]["TargetHealthDescriptions"][0]["Target"]["AvailabilityZone"] = "ap-northeast-1a";
-  json out = aggregate_target_health(with_az, "arn:tg");
+  auto with_az = per_node({{healthy}});
+  with_az.target_groups[0].targets[0].availability_zone = "ap-northeast-1a";
+  out = aggregate_target_health(with_az, "arn:tg");
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0]["Target"], (json{{"Id", "i-0"}, {"Port", 8080}}));
+  // The per-node view keeps it, node by node.
+  json nodes = per_node_health_json(with_az, "arn:tg");
+  ASSERT_EQ(nodes.size(), 1u);
+  EXPECT_EQ(nodes[0]["Node"], "node-1");
+  EXPECT_EQ(nodes[0]["Address"], "10.0.0.10");
+  EXPECT_EQ(nodes[0]["TargetHealthDescriptions"][0]["Target"]["AvailabilityZone"], "ap-northeast-1a");
 }
 
 TEST(AlbHealth, FirstChecksAreDoneWhenNothingIsInitial) {
-  EXPECT_TRUE(first_health_checks_done(per_node({{{"healthy", ""}, {"unhealthy", "Target.Timeout"}}})));
-  EXPECT_FALSE(first_health_checks_done(per_node({{{"healthy", ""}}, {{"initial", "Elb.InitialHealthChecking"}}})));
-  EXPECT_TRUE(first_health_checks_done(json::object()));
+  auto healthy = health(S::kHealthy, R::kNone), initial = health(S::kInitial, R::kInitialHealthChecking);
+  EXPECT_TRUE(first_health_checks_done(per_node({{healthy, health(S::kUnhealthy, R::kTimeout)}})));
+  EXPECT_FALSE(first_health_checks_done(per_node({{healthy}, {initial}})));
+  EXPECT_TRUE(first_health_checks_done(dataplane::alb::HealthSnapshot{}));
 }
 
 }  // namespace

@@ -5,10 +5,14 @@
 #include <cmath>
 #include <functional>
 
+#include "semantics/alb_settings.h"
+
 namespace vpclab::dataplane::alb {
 
 namespace va = vpclab::alb;
+namespace sem = vpclab::semantics;
 using nlohmann::json;
+using sem::AlbNumber;
 
 int64_t TargetGroupConfig::interval_ms() const {
   return health_check_interval_ms >= 0 ? health_check_interval_ms : int64_t{health_check.interval_seconds} * 1000;
@@ -118,6 +122,26 @@ class Reader {
     out = static_cast<int>(v);
   }
 
+  // An integer setting with AWS's range (semantics/alb_settings.h).
+  void integer(const json& obj, const char* key, int& out, AlbNumber n, const std::string& where) {
+    const auto& l = sem::alb_limit(n);
+    integer(obj, key, out, static_cast<int>(l.min), static_cast<int>(l.max), where);
+  }
+
+  // A setting's text checked by `check` (nullopt: valid), reported at where.key.
+  template <typename Check>
+  void checked(const json& obj, const char* key, const std::string& value, const std::string& where, Check check) {
+    if (!obj.contains(key)) return;
+    if (auto msg = check(key, value)) error(where + "." + key, *msg);
+  }
+
+  void problems(const std::vector<sem::AlbSettingProblem>& ps, const std::string& where,
+                std::initializer_list<std::pair<const char*, const char*>> keys) {
+    for (const auto& p : ps)
+      for (const auto& [aws, ours] : keys)
+        if (p.key == aws) error(where + "." + ours, p.message);
+  }
+
   // Seconds, possibly fractional (tests): sets `ms` and the integral seconds.
   void seconds(const json& obj, const char* key, int& secs, int64_t& ms, double lo, double hi,
                const std::string& where) {
@@ -169,18 +193,17 @@ void read_health_check(Reader& r, const json& j, TargetGroupConfig& tg, const st
   r.str(j, "protocol", hc.protocol, w);
   r.str(j, "port", hc.port, w);
   r.str(j, "path", hc.path, w);
-  r.seconds(j, "interval_seconds", hc.interval_seconds, tg.health_check_interval_ms, 0.01, 300, w);
-  r.seconds(j, "timeout_seconds", hc.timeout_seconds, tg.health_check_timeout_ms, 0.01, 120, w);
-  r.integer(j, "healthy_threshold", hc.healthy_threshold, 2, 10, w);
-  r.integer(j, "unhealthy_threshold", hc.unhealthy_threshold, 2, 10, w);
+  // Durations below AWS's minimum are accepted (fractions, for fast tests); the maximum is AWS's.
+  r.seconds(j, "interval_seconds", hc.interval_seconds, tg.health_check_interval_ms, 0.01,
+            double(sem::alb_limit(AlbNumber::kHealthCheckIntervalSeconds).max), w);
+  r.seconds(j, "timeout_seconds", hc.timeout_seconds, tg.health_check_timeout_ms, 0.01,
+            double(sem::alb_limit(AlbNumber::kHealthCheckTimeoutSeconds).max), w);
+  r.integer(j, "healthy_threshold", hc.healthy_threshold, AlbNumber::kHealthyThresholdCount, w);
+  r.integer(j, "unhealthy_threshold", hc.unhealthy_threshold, AlbNumber::kUnhealthyThresholdCount, w);
   r.str(j, "matcher", hc.matcher, w);
   if (hc.protocol != "HTTP") r.error(w + ".protocol", "only HTTP health checks are supported");
-  if (hc.port != "traffic-port") {
-    char* end = nullptr;
-    long p = std::strtol(hc.port.c_str(), &end, 10);
-    if (hc.port.empty() || *end || p < 1 || p > 65535) r.error(w + ".port", "expected traffic-port or 1-65535");
-  }
-  if (hc.path.empty() || hc.path[0] != '/') r.error(w + ".path", "must start with /");
+  r.problems(sem::check_health_check(hc), w,
+             {{"HealthCheckPort", "port"}, {"HealthCheckPath", "path"}, {"Matcher", "matcher"}});
 }
 
 void read_tg_attributes(Reader& r, const json& j, TargetGroupConfig& tg, const std::string& w) {
@@ -191,25 +214,27 @@ void read_tg_attributes(Reader& r, const json& j, TargetGroupConfig& tg, const s
                       "stickiness.app_cookie.duration_seconds", "load_balancing.cross_zone.enabled"});
   auto& a = tg.attributes;
   r.seconds(j, "deregistration_delay.timeout_seconds", a.deregistration_delay_seconds, tg.deregistration_delay_ms, 0,
-            3600, w);
-  r.seconds(j, "slow_start.duration_seconds", a.slow_start_seconds, tg.slow_start_ms, 0, 900, w);
+            double(sem::alb_limit(AlbNumber::kDeregistrationDelaySeconds).max), w);
+  r.seconds(j, "slow_start.duration_seconds", a.slow_start_seconds, tg.slow_start_ms, 0,
+            double(sem::alb_limit(AlbNumber::kSlowStartSeconds).max), w);
   r.str(j, "load_balancing.algorithm.type", a.algorithm, w);
   r.boolean(j, "stickiness.enabled", a.stickiness_enabled, w);
   r.str(j, "stickiness.type", a.stickiness_type, w);
-  r.integer(j, "stickiness.lb_cookie.duration_seconds", a.lb_cookie_duration_seconds, 1, 604800, w);
+  r.integer(j, "stickiness.lb_cookie.duration_seconds", a.lb_cookie_duration_seconds, AlbNumber::kLbCookieDurationSeconds, w);
   r.str(j, "stickiness.app_cookie.cookie_name", a.app_cookie_name, w);
-  r.integer(j, "stickiness.app_cookie.duration_seconds", a.app_cookie_duration_seconds, 1, 604800, w);
+  r.integer(j, "stickiness.app_cookie.duration_seconds", a.app_cookie_duration_seconds,
+            AlbNumber::kAppCookieDurationSeconds, w);
   r.str(j, "load_balancing.cross_zone.enabled", a.cross_zone, w);
-  if (a.algorithm != "round_robin" && a.algorithm != "least_outstanding_requests" && a.algorithm != "weighted_random")
-    r.error(w + ".load_balancing.algorithm.type", "expected round_robin, least_outstanding_requests or weighted_random");
-  if (a.stickiness_type != "lb_cookie" && a.stickiness_type != "app_cookie")
-    r.error(w + ".stickiness.type", "expected lb_cookie or app_cookie");
-  if (a.stickiness_enabled && a.stickiness_type == "app_cookie" && a.app_cookie_name.empty())
-    r.error(w + ".stickiness.app_cookie.cookie_name", "required for app_cookie stickiness");
-  if (a.cross_zone != "true" && a.cross_zone != "false" && a.cross_zone != "use_load_balancer_configuration")
-    r.error(w + ".load_balancing.cross_zone.enabled", "expected true, false or use_load_balancer_configuration");
-  if (a.algorithm == "least_outstanding_requests" && tg.slow_start_duration_ms() > 0)
-    r.error(w + ".slow_start.duration_seconds", "slow start is not supported with least_outstanding_requests");
+  for (const char* key : {"load_balancing.algorithm.type", "stickiness.type", "load_balancing.cross_zone.enabled"}) {
+    const std::string& v = std::string_view(key) == "stickiness.type" ? a.stickiness_type
+                           : std::string_view(key) == "load_balancing.cross_zone.enabled" ? a.cross_zone
+                                                                                             : a.algorithm;
+    r.checked(j, key, v, w, sem::check_target_group_attribute);
+  }
+  // The rules joining two attributes see the durations as the engine will run them.
+  va::TargetGroupAttributes effective = a;
+  effective.slow_start_seconds = tg.slow_start_duration_ms() > 0 ? std::max(1, a.slow_start_seconds) : 0;
+  for (const auto& p : sem::check_target_group_attribute_rules(effective)) r.error(w + "." + p.key, p.message);
 }
 
 void read_lb_attributes(Reader& r, const json& j, EngineConfig& c, const std::string& w) {
@@ -219,19 +244,17 @@ void read_lb_attributes(Reader& r, const json& j, EngineConfig& c, const std::st
                       "routing.http.drop_invalid_header_fields.enabled", "routing.http.desync_mitigation_mode",
                       "routing.http2.enabled"});
   auto& a = c.attributes;
-  r.seconds(j, "idle_timeout.timeout_seconds", a.idle_timeout_seconds, c.idle_timeout_ms, 0.01, 4000, w);
+  r.seconds(j, "idle_timeout.timeout_seconds", a.idle_timeout_seconds, c.idle_timeout_ms, 0.01,
+            double(sem::alb_limit(AlbNumber::kIdleTimeoutSeconds).max), w);
   r.str(j, "routing.http.xff_header_processing.mode", a.xff_header_processing_mode, w);
   r.boolean(j, "routing.http.xff_client_port.enabled", a.xff_client_port, w);
   r.boolean(j, "routing.http.preserve_host_header.enabled", a.preserve_host_header, w);
   r.boolean(j, "routing.http.drop_invalid_header_fields.enabled", a.drop_invalid_header_fields, w);
   r.str(j, "routing.http.desync_mitigation_mode", a.desync_mitigation_mode, w);
   r.boolean(j, "routing.http2.enabled", a.http2_enabled, w);
-  const auto& m = a.xff_header_processing_mode;
-  if (m != "append" && m != "preserve" && m != "remove")
-    r.error(w + ".routing.http.xff_header_processing.mode", "expected append, preserve or remove");
-  const auto& d = a.desync_mitigation_mode;
-  if (d != "monitor" && d != "defensive" && d != "strictest")
-    r.error(w + ".routing.http.desync_mitigation_mode", "expected monitor, defensive or strictest");
+  r.checked(j, "routing.http.xff_header_processing.mode", a.xff_header_processing_mode, w,
+            sem::check_load_balancer_attribute);
+  r.checked(j, "routing.http.desync_mitigation_mode", a.desync_mitigation_mode, w, sem::check_load_balancer_attribute);
 }
 
 void read_condition(Reader& r, const json& j, va::RuleCondition& c, const std::string& w) {
@@ -239,21 +262,13 @@ void read_condition(Reader& r, const json& j, va::RuleCondition& c, const std::s
   r.known_keys(j, w, {"field", "values", "header_name"});
   std::string field;
   r.str(j, "field", field, w);
-  static const std::pair<const char*, va::ConditionField> kFields[] = {
-      {"host-header", va::ConditionField::kHostHeader},
-      {"path-pattern", va::ConditionField::kPathPattern},
-      {"http-header", va::ConditionField::kHttpHeader},
-      {"http-request-method", va::ConditionField::kHttpRequestMethod},
-      {"query-string", va::ConditionField::kQueryString},
-      {"source-ip", va::ConditionField::kSourceIp},
-  };
-  bool found = false;
-  for (auto& [n, f] : kFields)
-    if (field == n) c.field = f, found = true;
-  if (!found) {
-    r.error(w + ".field", "unknown condition field \"" + field + "\"");
+  auto parsed = va::parse_condition_field(field);
+  if (!parsed) {
+    r.error(w + ".field", "unknown condition field \"" + field + "\" (expected " +
+                              va::enum_choices<va::ConditionField>() + ")");
     return;
   }
+  c.field = *parsed;
   r.str(j, "header_name", c.header_name, w);
   if (c.field == va::ConditionField::kHttpHeader && c.header_name.empty())
     r.error(w + ".header_name", "required for http-header");
@@ -316,16 +331,17 @@ void read_action(Reader& r, const json& j, va::Action& a, const std::string& w) 
           r.known_keys(g, wi, {"target_group", "weight"});
           va::WeightedTargetGroup t;
           r.str(g, "target_group", t.target_group_arn, wi);
-          r.integer(g, "weight", t.weight, 0, 999, wi);
+          r.integer(g, "weight", t.weight, AlbNumber::kTargetGroupWeight, wi);
           a.target_groups.push_back(t);
         }
     }
-    if (a.target_groups.empty() || a.target_groups.size() > 5)
-      r.error(w, "forward needs 1 to 5 target groups");
+    if (sem::check_alb_number(AlbNumber::kTargetGroupsPerForward, static_cast<int64_t>(a.target_groups.size())))
+      r.error(w, "forward needs 1 to " + std::to_string(sem::alb_limit(AlbNumber::kTargetGroupsPerForward).max) +
+                     " target groups");
     if (auto it = j.find("stickiness"); it != j.end() && r.object(*it, w + ".stickiness")) {
       r.known_keys(*it, w + ".stickiness", {"enabled", "duration_seconds"});
       r.boolean(*it, "enabled", a.group_stickiness, w + ".stickiness");
-      r.integer(*it, "duration_seconds", a.group_stickiness_seconds, 1, 604800, w + ".stickiness");
+      r.integer(*it, "duration_seconds", a.group_stickiness_seconds, AlbNumber::kGroupStickinessSeconds, w + ".stickiness");
     }
   } else if (type == "redirect") {
     a.type = va::ActionType::kRedirect;
@@ -337,17 +353,20 @@ void read_action(Reader& r, const json& j, va::Action& a, const std::string& w) 
     r.str(j, "query", rc.query, w);
     std::string code = "HTTP_301";
     r.str(j, "status_code", code, w);
-    if (code == "HTTP_301" || code == "301") rc.status_code = 301;
-    else if (code == "HTTP_302" || code == "302") rc.status_code = 302;
-    else r.error(w + ".status_code", "expected HTTP_301 or HTTP_302");
+    if (code == "301" || code == "302") code = "HTTP_" + code;
+    if (auto st = va::parse_enum<va::RedirectStatus>(code)) rc.status_code = va::redirect_status_code(*st);
+    else r.error(w + ".status_code", "expected " + va::enum_choices<va::RedirectStatus>());
+    r.problems(sem::check_redirect(rc, "HTTP"), w,
+               {{"Protocol", "protocol"}, {"Port", "port"}, {"Host", "host"}, {"Path", "path"}, {"Query", "query"},
+                {"RedirectConfig", "type"}});
   } else if (type == "fixed-response") {
     a.type = va::ActionType::kFixedResponse;
     auto& f = a.fixed_response;
-    r.integer(j, "status_code", f.status_code, 200, 599, w);
-    if ((f.status_code >= 300 && f.status_code < 400)) r.error(w + ".status_code", "must be 2XX, 4XX or 5XX");
+    r.integer(j, "status_code", f.status_code, 100, 999, w);
     r.str(j, "content_type", f.content_type, w);
     r.str(j, "body", f.body, w);
-    if (f.body.size() > 1024) r.error(w + ".body", "at most 1024 characters");
+    r.problems(sem::check_fixed_response(f), w,
+               {{"StatusCode", "status_code"}, {"ContentType", "content_type"}, {"MessageBody", "body"}});
   } else {
     r.error(w + ".type", "expected forward, redirect or fixed-response (got \"" + type + "\")");
   }
@@ -429,7 +448,7 @@ std::optional<EngineConfig> parse_engine_config(std::string_view text, std::stri
         r.str(t, "arn", tg.arn, w);
         r.str(t, "protocol", tg.protocol, w);
         int port = 80;
-        r.integer(t, "port", port, 1, 65535, w);
+        r.integer(t, "port", port, AlbNumber::kPort, w);
         tg.port = static_cast<uint16_t>(port);
         if (tg.name.empty()) r.error(w + ".name", "required");
         if (tg.protocol != "HTTP") r.error(w + ".protocol", "only HTTP target groups are supported");
@@ -452,7 +471,7 @@ std::optional<EngineConfig> parse_engine_config(std::string_view text, std::stri
                 r.error(wk + ".address", "required");
               }
               int tport = 0;
-              r.integer(tj, "port", tport, 1, 65535, wk);
+              r.integer(tj, "port", tport, AlbNumber::kPort, wk);
               target.port = static_cast<uint16_t>(tport);
               r.str(tj, "availability_zone", target.availability_zone, wk);
               if (target.id.empty()) target.id = target.address.str();
@@ -510,8 +529,10 @@ std::optional<EngineConfig> parse_engine_config(std::string_view text, std::stri
               if (!r.object(rj, wk)) continue;
               r.known_keys(rj, wk, {"priority", "conditions", "actions", "arn"});
               va::ListenerRule rule;
-              r.integer(rj, "priority", rule.priority, 1, 50000, wk);
-              if (rule.priority == 0) r.error(wk + ".priority", "required (1-50000)");
+              r.integer(rj, "priority", rule.priority, AlbNumber::kRulePriority, wk);
+              if (rule.priority == 0)
+                r.error(wk + ".priority", "required (" + std::to_string(sem::alb_limit(AlbNumber::kRulePriority).min) +
+                                              "-" + std::to_string(sem::alb_limit(AlbNumber::kRulePriority).max) + ")");
               r.str(rj, "arn", rule.arn, wk);
               if (rule.arn.empty()) rule.arn = lc.arn + "/rule-" + std::to_string(rule.priority);
               if (auto cs = rj.find("conditions"); cs != rj.end() && cs->is_array()) {
@@ -535,6 +556,8 @@ std::optional<EngineConfig> parse_engine_config(std::string_view text, std::stri
               lc.rules.push_back(std::move(rule));
             }
         }
+        if (auto msg = sem::check_alb_number(AlbNumber::kRulesPerListener, static_cast<int64_t>(lc.rules.size())))
+          r.error(w + ".rules", *msg);
         c.listeners.push_back(std::move(lc));
       }
   }

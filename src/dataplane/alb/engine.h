@@ -14,6 +14,7 @@
 #include <string>
 
 #include "dataplane/alb/config.h"
+#include "dataplane/alb/health.h"
 
 namespace vpclab::dataplane::alb {
 
@@ -39,7 +40,8 @@ class Engine {
   uint16_t admin_port() const;  // 0 without admin endpoint
 
   // Thread-safe views.
-  std::string target_health_json();   // DescribeTargetHealth-like, per node
+  HealthSnapshot target_health();     // what every node's checks found, typed
+  std::string target_health_json();   // the same as JSON (health_json), as the admin endpoint serves it
   std::string metrics_json();         // CloudWatch-named metrics
   std::string metrics_prometheus();   // the same in Prometheus text format
   size_t open_connections();          // client + target connections (no listeners, no health checks)
