@@ -10,14 +10,15 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 if [ "$(id -u)" -ne 0 ]; then echo "SKIP: apt-get install needs root"; exit 77; fi
-if dpkg-query -W -f='${Status}' vpclab 2>/dev/null | grep -q "install ok installed"; then
+installed() { [[ $(dpkg-query -W -f='${Status}' vpclab 2>/dev/null) == *"ok installed"* ]]; }
+if installed; then
   echo "SKIP: a vpclab package is already installed here; not replacing it"; exit 77
 fi
 OUT=$(mktemp -d)
 LAB=pkgtest$$
 cleanup() {
   /usr/bin/vpclab down "$LAB" >/dev/null 2>&1 || true
-  if dpkg-query -W -f='${Status}' vpclab 2>/dev/null | grep -q "ok installed"; then
+  if installed; then
     DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq vpclab >/dev/null 2>&1 || true
   fi
   rm -rf "$OUT"
@@ -57,21 +58,32 @@ grep -qi 'reachable' "$OUT/trace.txt" || fail "trace output: $(cat "$OUT/trace.t
 for page in vpclab vpclab-trace vpclab-check vpclab-up vpclab-instance; do
   man -w "$page" > /dev/null || fail "man -w $page"
 done
-man -P cat vpclab-trace 2>/dev/null | grep -q 'EXIT STATUS' || fail "vpclab-trace(1) has no EXIT STATUS"
+page=$(man -P cat vpclab-trace 2>/dev/null)
+grep -q 'EXIT STATUS' <<< "$page" || fail "vpclab-trace(1) has no EXIT STATUS"
 
 COMPLETION=/usr/share/bash-completion/completions/vpclab
 bash -n "$COMPLETION" || fail "completion script does not parse"
 complete_words() {  # complete_words WORD...: what TAB offers for the last word
-  bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _vpclab; printf "%s\n" "${COMPREPLY[@]}"' \
-    _ "$COMPLETION" "$@"
+  # Captured, not piped into grep -q: grep's early exit would SIGPIPE the
+  # completion and fail the pipeline under pipefail.
+  local offered
+  offered=$(bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _vpclab; printf "%s\n" "${COMPREPLY[@]}"' \
+    _ "$COMPLETION" "$@")
+  printf '%s\n' "$offered"
 }
-complete_words vpclab tr | grep -qx trace || fail "vpclab tr<TAB> does not offer trace"
-complete_words vpclab trace "$EX/same-account.yaml" --from "" | grep -qx BarApp || fail "--from <TAB> lacks BarApp"
-complete_words vpclab check --f | grep -qx -- --format || fail "check --f<TAB> lacks --format"
-complete_words vpclab instance "" | grep -qx terminate || fail "instance <TAB> lacks terminate"
+offers() {  # offers WANT WORD...: does TAB after WORD... offer WANT?
+  local want=$1 list
+  shift
+  list=$(complete_words "$@")
+  grep -qx -- "$want" <<< "$list"
+}
+offers trace vpclab tr || fail "vpclab tr<TAB> does not offer trace"
+offers BarApp vpclab trace "$EX/same-account.yaml" --from "" || fail "--from <TAB> lacks BarApp"
+offers --format vpclab check --f || fail "check --f<TAB> lacks --format"
+offers terminate vpclab instance "" || fail "instance <TAB> lacks terminate"
 # vpclab down <TAB> lists running labs: a real one, where namespaces work here.
 if /usr/bin/vpclab up "$EX/same-account.yaml" --name "$LAB" > "$OUT/up.txt" 2>&1; then
-  complete_words vpclab down "" | grep -qx "$LAB" || fail "down <TAB> does not list lab $LAB"
+  offers "$LAB" vpclab down "" || fail "down <TAB> does not list lab $LAB"
   /usr/bin/vpclab down "$LAB" > /dev/null || fail "down $LAB"
 else
   echo "note: no lab here ($(tail -1 "$OUT/up.txt")); lab-name completion not exercised"
