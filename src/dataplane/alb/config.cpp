@@ -5,6 +5,8 @@
 #include <cmath>
 #include <functional>
 
+#include "vocab/aws_id.h"
+
 namespace vpclab::dataplane::alb {
 
 namespace va = vpclab::alb;
@@ -25,20 +27,15 @@ int64_t TargetGroupConfig::slow_start_duration_ms() const {
 }
 
 std::string EngineConfig::lb_arn() const {
-  return "arn:aws:elasticloadbalancing:" + region + ":" + account + ":loadbalancer/" + elb_name();
+  return aws_id::load_balancer_arn(region, account, "application", name, id);
 }
 int64_t EngineConfig::idle_ms() const {
   return idle_timeout_ms >= 0 ? idle_timeout_ms : int64_t{attributes.idle_timeout_seconds} * 1000;
 }
 
 std::string make_target_group_arn(const EngineConfig& c, std::string_view name) {
-  // Deterministic 16-hex id from the name (FNV-1a), as stable as AWS's.
-  uint64_t h = 1469598103934665603ull;
-  for (char ch : name) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
-  static const char kHex[] = "0123456789abcdef";
-  std::string id(16, '0');
-  for (int i = 15; i >= 0; --i, h >>= 4) id[static_cast<size_t>(i)] = kHex[h & 15];
-  return "arn:aws:elasticloadbalancing:" + c.region + ":" + c.account + ":targetgroup/" + std::string(name) + "/" + id;
+  // The ARN the model gives a target group of that name (vocab/aws_id.h).
+  return aws_id::target_group_arn(c.region, c.account, name);
 }
 
 namespace {
