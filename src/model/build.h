@@ -29,7 +29,9 @@ struct FinalizeOptions {
 //   (blackhole when the target does not exist or is not attached);
 // - per subnet: effective route table and NACL;
 // - peering states (overlap -> failed, cross-account without acceptance ->
-//   pending-acceptance), duplicate peerings (error);
+//   pending-acceptance), duplicate peerings (error); an overlap in a peering
+//   declared in a stack (origin.stack set) is an error, since CloudFormation
+//   fails the resource and rolls back; one read from a snapshot stays a state;
 // - ALB nodes (one per subnet, with ENIs and addresses), DNS names;
 // - validation of what AWS rejects (CIDR sizes, subnet outside its VPC,
 //   overlapping subnets, ALB subnets/AZs, listener ports and rule

@@ -82,8 +82,12 @@ void Finalizer::check_load_balancers() {
               fmt::format("load balancer {} is in VPC {} but uses security group {} of VPC {}", lb.origin.display(lb.arn),
                           lb.vpc, who(*g), g->vpc));
     }
-    if (lb.security_groups.empty() && lb.type == "application")
-      if (const Vpc* v = net_.vpc(lb.vpc)) lb.security_groups.push_back(v->default_security_group);
+    // The groups of its nodes (semantics/eni.h).
+    const Vpc* v = net_.vpc(lb.vpc);
+    lb.security_groups = semantics::eni_security_groups(
+        lb.type == "application" ? semantics::EniSecurityGroupOwner::kApplicationLoadBalancer
+                                 : semantics::EniSecurityGroupOwner::kOtherLoadBalancer,
+        lb.security_groups, v ? v->default_security_group : std::string{});
   }
 }
 

@@ -2,6 +2,8 @@
 // numbers, order, the final `*` deny).
 #include "model/finalizer.h"
 
+#include "semantics/network_acl.h"
+
 #include <algorithm>
 #include <set>
 
@@ -62,12 +64,14 @@ void Finalizer::finish_network_acls() {
     for (auto* entries : {&a.ingress, &a.egress}) {
       const Direction dir = entries == &a.ingress ? Direction::kIngress : Direction::kEgress;
       // The final "*" deny is ours to add.
-      std::erase_if(*entries, [](const NetworkAclEntry& e) { return e.rule_number == 32767; });
+      std::erase_if(*entries,
+                    [](const NetworkAclEntry& e) { return e.rule_number == semantics::kNaclImplicitDenyRuleNumber; });
       std::set<int> numbers;
       for (const auto& e : *entries) {
-        if (e.rule_number < 1 || e.rule_number > 32766)
+        if (e.rule_number < semantics::kNaclMinRuleNumber || e.rule_number > semantics::kNaclMaxRuleNumber)
           error(e.loc, "NACL_RULE_NUMBER",
-                fmt::format("network ACL {} entry has rule number {}; AWS allows 1 to 32766", who(a), e.rule_number));
+                fmt::format("network ACL {} entry has rule number {}; AWS allows {} to {}", who(a), e.rule_number,
+                            semantics::kNaclMinRuleNumber, semantics::kNaclMaxRuleNumber));
         else if (!numbers.insert(e.rule_number).second)
           error(e.loc, "NACL_DUPLICATE_RULE",
                 fmt::format("network ACL {} already has {} rule number {}", who(a),
@@ -83,11 +87,7 @@ void Finalizer::finish_network_acls() {
                             dir == Direction::kIngress ? "inbound" : "outbound"));
       std::stable_sort(entries->begin(), entries->end(),
                        [](const NetworkAclEntry& x, const NetworkAclEntry& y) { return x.rule_number < y.rule_number; });
-      NetworkAclEntry deny;
-      deny.rule_number = 32767;
-      deny.direction = dir;
-      deny.allow = false;
-      deny.cidr = Ipv4Cidr{};
+      NetworkAclEntry deny = semantics::implicit_deny_entry(dir);
       deny.loc = a.origin.loc;
       entries->push_back(deny);
     }

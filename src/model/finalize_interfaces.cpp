@@ -3,6 +3,8 @@
 // instances and NAT gateways.
 #include "model/finalizer.h"
 
+#include "semantics/eni.h"
+
 #include <unordered_map>
 #include <unordered_set>
 
@@ -146,7 +148,29 @@ void Finalizer::associate_elastic_ips() {
   }
 }
 
+// Who owns an interface, for semantics::eni_security_groups.
+semantics::EniSecurityGroupOwner Finalizer::security_group_owner(const NetworkInterface& e) const {
+  using O = semantics::EniSecurityGroupOwner;
+  switch (e.owner_kind) {
+    case EniOwnerKind::kNatGateway: return O::kNatGateway;
+    case EniOwnerKind::kLoadBalancer: {
+      const LoadBalancer* lb = net_.load_balancer(e.owner_id);
+      return lb && lb->type != "application" ? O::kOtherLoadBalancer : O::kApplicationLoadBalancer;
+    }
+    case EniOwnerKind::kInstance:
+    case EniOwnerKind::kStandalone: break;
+  }
+  return O::kInstanceOrStandalone;
+}
+
 void Finalizer::check_interfaces() {
+  // An interface a NAT gateway names is the gateway's, whoever declared it.
+  for (const auto& n : net_.nat_gateways)
+    if (auto* e = const_cast<NetworkInterface*>(net_.network_interface(n.network_interface));
+        e && e->owner_kind != EniOwnerKind::kNatGateway) {
+      e->owner_kind = EniOwnerKind::kNatGateway;
+      e->owner_id = n.id;
+    }
   for (auto& e : net_.network_interfaces) {
     const Subnet* s = net_.subnet(e.subnet);
     if (!s) {
@@ -155,14 +179,11 @@ void Finalizer::check_interfaces() {
       continue;
     }
     e.vpc = s->vpc;
-    // NAT gateways have no security group; NLB/GWLB nodes without groups
-    // filter nothing. Everything else falls back to the default group.
-    const LoadBalancer* owner_lb =
-        e.owner_kind == EniOwnerKind::kLoadBalancer ? net_.load_balancer(e.owner_id) : nullptr;
-    bool groupless = e.owner_kind == EniOwnerKind::kNatGateway || (owner_lb && owner_lb->type != "application");
-    if (e.security_groups.empty() && !groupless) {
-      if (const Vpc* v = net_.vpc(s->vpc)) e.security_groups.push_back(v->default_security_group);
-    }
+    // Decided once here; readers take e.security_groups as they are (empty:
+    // nothing filters the interface).
+    const Vpc* v = net_.vpc(s->vpc);
+    e.security_groups = semantics::eni_security_groups(security_group_owner(e), e.security_groups,
+                                                       v ? v->default_security_group : std::string{});
     if (e.security_groups.size() > 5)
       error(e.origin.loc, "ENI_SG_LIMIT",
             fmt::format("{} has {} security groups; at most 5 per network interface", e.origin.display(e.id),

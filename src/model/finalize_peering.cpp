@@ -31,24 +31,39 @@ void Finalizer::derive_peerings() {
                         p.requester.vpc, p.accepter.vpc));
       continue;
     }
+    // Overlapping CIDR blocks (any block, primary or secondary): AWS fails
+    // the request (the peering's state becomes `failed`).
+    std::string overlap;
+    if (a)
+      for (const auto& rc : r->cidrs)
+        for (const auto& ac : a->cidrs)
+          if (overlap.empty() && rc.overlaps(ac))
+            overlap = fmt::format("overlapping CIDR blocks {} ({}) and {} ({})", rc.str(), who(*r), ac.str(), who(*a));
+    // A peering declared in a stack is a request CloudFormation makes: the
+    // failure fails the resource and rolls the stack back, so the template
+    // cannot be deployed. One read from a deployed account (a snapshot, no
+    // stack) is a state, as the reader found it.
+    if (!overlap.empty() && !p.origin.stack.empty()) {
+      p.state = PeeringState::kFailed;
+      p.state_reason = overlap;
+      error(p.origin.loc, "PCX_CIDR_OVERLAP",
+            fmt::format("peering {} cannot be created: {}; CloudFormation fails the resource and rolls the stack back",
+                        who(p), overlap),
+            "use non-overlapping CIDR blocks in the two VPCs (including AWS::EC2::VPCCidrBlock secondary blocks)");
+      continue;
+    }
     if (p.state_from_input) continue;
     if (!a) {
       diags_.note(p.origin.loc, "PCX_PEER_NOT_MODELED",
                   fmt::format("peering {}: accepter VPC '{}' is not in the loaded stacks; its side is not modeled",
                               who(p), p.accepter.vpc));
     }
-    if (a) {
-      for (const auto& rc : r->cidrs)
-        for (const auto& ac : a->cidrs)
-          if (p.state != PeeringState::kFailed && rc.overlaps(ac)) {
-            p.state = PeeringState::kFailed;
-            p.state_reason = fmt::format("overlapping CIDR blocks {} ({}) and {} ({})", rc.str(), who(*r), ac.str(), who(*a));
-          }
-      if (p.state == PeeringState::kFailed) {
-        warning(p.origin.loc, "PCX_CIDR_OVERLAP",
-                fmt::format("peering {} fails: {}", who(p), p.state_reason), "use non-overlapping CIDR blocks");
-        continue;
-      }
+    if (!overlap.empty()) {
+      p.state = PeeringState::kFailed;
+      p.state_reason = overlap;
+      warning(p.origin.loc, "PCX_CIDR_OVERLAP", fmt::format("peering {} fails: {}", who(p), p.state_reason),
+              "use non-overlapping CIDR blocks");
+      continue;
     }
     bool same_account = p.requester.account == p.accepter.account;
     // Same account (any region) is accepted automatically by CloudFormation.

@@ -3,6 +3,9 @@
 // gateway attachments; route tables (local routes, route states).
 #include "model/finalizer.h"
 
+#include "semantics/network_acl.h"
+#include "semantics/route.h"
+
 #include <algorithm>
 #include <map>
 #include <unordered_set>
@@ -116,6 +119,39 @@ void Finalizer::add_implicit_vpc_resources() {
     if (default_acls.count(a.id)) a.is_default = true;
 }
 
+// The subnet's effective route table and NACL (semantics/route.h,
+// semantics/network_acl.h), decided here once for every reader; set even when
+// the subnet's CIDR is rejected, so a reader never falls back on its own.
+void Finalizer::associate_subnet(Subnet& s, const Vpc& v) {
+  const std::string declared_rtb = s.route_table;
+  s.route_table = semantics::effective_route_table(declared_rtb, v.main_route_table);
+  // A table other than the main one can only come from an explicit
+  // association; an association with the main table is the front end's to
+  // say (route_table_explicit as given).
+  if (declared_rtb.empty()) s.route_table_explicit = false;
+  else if (s.route_table != v.main_route_table) s.route_table_explicit = true;
+  if (!declared_rtb.empty()) {
+    const RouteTable* t = net_.route_table(s.route_table);
+    if (!t)
+      error(s.origin.loc, "SUBNET_RTB_UNKNOWN",
+            fmt::format("subnet {} is associated with route table '{}', which is not defined", who(s), s.route_table));
+    else if (t->vpc != s.vpc)
+      error(s.origin.loc, "SUBNET_RTB_OTHER_VPC",
+            fmt::format("subnet {} is associated with route table {} of another VPC", who(s), who(*t)));
+  }
+  const std::string declared_acl = s.network_acl;
+  s.network_acl = semantics::effective_network_acl(declared_acl, v.default_network_acl);
+  if (!declared_acl.empty()) {
+    const NetworkAcl* a = net_.network_acl(s.network_acl);
+    if (!a)
+      error(s.origin.loc, "SUBNET_NACL_UNKNOWN",
+            fmt::format("subnet {} is associated with network ACL '{}', which is not defined", who(s), s.network_acl));
+    else if (a->vpc != s.vpc)
+      error(s.origin.loc, "SUBNET_NACL_OTHER_VPC",
+            fmt::format("subnet {} is associated with network ACL {} of another VPC", who(s), who(*a)));
+  }
+}
+
 void Finalizer::check_subnets() {
   struct Span {
     uint32_t first, last;
@@ -130,6 +166,7 @@ void Finalizer::check_subnets() {
       error(s.origin.loc, "SUBNET_UNKNOWN_VPC", fmt::format("subnet {} names VPC '{}', which is not defined", who(s), s.vpc));
       continue;
     }
+    associate_subnet(s, *v);
     if (!size_ok(s.cidr)) {
       error(loc, "SUBNET_CIDR_SIZE",
             fmt::format("subnet {} CIDR {} is a /{}; AWS allows /16 to /28", who(s), s.cidr.str(), s.cidr.length));
@@ -146,34 +183,6 @@ void Finalizer::check_subnets() {
       continue;
     }
     per_vpc[s.vpc].push_back({s.cidr.first().value, s.cidr.last().value, i});
-    // Effective route table and NACL.
-    if (s.route_table.empty()) {
-      s.route_table = v->main_route_table;
-      s.route_table_explicit = false;
-    } else {
-      // A table other than the main one can only come from an explicit
-      // association; an association with the main table is the front
-      // end's to say (route_table_explicit as given).
-      if (s.route_table != v->main_route_table) s.route_table_explicit = true;
-      const RouteTable* t = net_.route_table(s.route_table);
-      if (!t)
-        error(s.origin.loc, "SUBNET_RTB_UNKNOWN",
-              fmt::format("subnet {} is associated with route table '{}', which is not defined", who(s), s.route_table));
-      else if (t->vpc != s.vpc)
-        error(s.origin.loc, "SUBNET_RTB_OTHER_VPC",
-              fmt::format("subnet {} is associated with route table {} of another VPC", who(s), who(*t)));
-    }
-    if (s.network_acl.empty()) {
-      s.network_acl = v->default_network_acl;
-    } else {
-      const NetworkAcl* a = net_.network_acl(s.network_acl);
-      if (!a)
-        error(s.origin.loc, "SUBNET_NACL_UNKNOWN",
-              fmt::format("subnet {} is associated with network ACL '{}', which is not defined", who(s), s.network_acl));
-      else if (a->vpc != s.vpc)
-        error(s.origin.loc, "SUBNET_NACL_OTHER_VPC",
-              fmt::format("subnet {} is associated with network ACL {} of another VPC", who(s), who(*a)));
-    }
   }
   // Overlaps: sorted by first address, each subnet against the furthest
   // reaching one before it. O(n log n) per VPC.

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "model/build.h"
+#include "semantics/eni.h"
 
 namespace vpclab::model {
 
@@ -52,6 +53,7 @@ class Finalizer {
   void check_vpcs();
   void add_implicit_vpc_resources();
   void check_subnets();
+  void associate_subnet(Subnet& s, const Vpc& v);
   void attach_internet_gateways();
   void finish_route_tables();
   // A route inside a VPC block, longer than it, replaces part of `local`:
@@ -67,6 +69,7 @@ class Finalizer {
   void assign_addresses();
   void associate_elastic_ips();
   void check_interfaces();
+  semantics::EniSecurityGroupOwner security_group_owner(const NetworkInterface& e) const;
   void finish_instances();
   void finish_nat_gateways();
 

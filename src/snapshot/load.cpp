@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "model/build.h"
+#include "semantics/network_acl.h"
 #include "snapshot/json_util.h"
 
 namespace vpclab::snapshot {
@@ -924,13 +925,12 @@ void Loader::network_acls(const Doc& d, const json& a, const std::string& path) 
         NetworkAclEntry entry;
         entry.loc = acl.origin.loc;
         auto num = integer(e, "RuleNumber");
-        if (!num || *num < 1 || *num > 32767) {
+        if (!num || *num < semantics::kNaclMinRuleNumber || *num > semantics::kNaclImplicitDenyRuleNumber) {
           warn(d, ep + ".RuleNumber", "SNAP_BAD_VALUE", "invalid rule number; entry skipped");
           continue;
         }
-        // 32767 is the "*" entry every NACL ends with; the model leaves it
-        // implicit (no match = deny), as templates do.
-        if (*num == 32767) continue;
+        // The "*" entry every NACL ends with: finalize() adds it, as for templates.
+        if (*num == semantics::kNaclImplicitDenyRuleNumber) continue;
         entry.rule_number = static_cast<int>(*num);
         entry.direction = boolean(e, "Egress").value_or(false) ? Direction::kEgress : Direction::kIngress;
         entry.allow = str(e, "RuleAction") == "allow";
