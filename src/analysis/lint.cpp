@@ -80,6 +80,27 @@ class SgIndex {
   std::map<std::string, std::vector<NormalizedSgRule>> rules_;
 };
 
+// True when the rule can admit a peer: an IPv4 range it matches, or a
+// source the model cannot enumerate (a security group, including one whose
+// members AWS launches later, a prefix list, an IPv6 range). A reference to
+// a group of a VPC that is neither this one nor actively peered matches
+// nothing (SG_REFERENCE_NOT_PEERED).
+bool admits_someone(const model::Network& net, const std::string& vpc, const NormalizedSgRule& r) {
+  if (!r.peers.empty()) return true;
+  const SecurityGroupRule& d = *r.rule;
+  if (d.cidr) return false;  // an empty IPv4 range cannot happen; stay exact
+  if (!d.group_id.empty()) {
+    const auto* g = net.security_group(d.group_id);
+    if (!g || g->vpc == vpc) return true;  // unknown: another account's group
+    for (const auto& p : net.peerings)
+      if (p.state == model::PeeringState::kActive &&
+          ((p.requester.vpc == vpc && p.accepter.vpc == g->vpc) || (p.accepter.vpc == vpc && p.requester.vpc == g->vpc)))
+        return true;
+    return false;
+  }
+  return !d.prefix_list_id.empty() || !d.cidr_ipv6.empty();
+}
+
 bool subnet_is_public(const model::Network& net, const std::string& subnet_id) {
   const auto* s = net.subnet(subnet_id);
   if (!s) return false;
@@ -136,13 +157,16 @@ void lint_load_balancers(const model::Network& net, SgIndex& sgs, Diagnostics& d
       }
     }
 
-    // Listener port not allowed by any ALB security-group rule.
+    // Listener port not allowed by any ALB security-group rule. A rule that
+    // admits the port from a security group allows it even when the group's
+    // members are not in the model (Auto Scaling, ECS): that is who the
+    // author meant, not "no rule".
     auto lb_rules = sgs.rules(lb.security_groups);
     for (const auto* l : listeners) {
       bool allowed = false;
       for (const auto& r : lb_rules)
         if (r.direction == Direction::kIngress && semantics::protocol_matches(r.protocol, kTcp) &&
-            r.ports.contains(l->port) && !r.peers.empty())
+            r.ports.contains(l->port) && admits_someone(net, lb.vpc, r))
           allowed = true;
       if (!allowed)
         diags.warning(l->origin.loc, kAlbSgMissingListenerPort,

@@ -203,9 +203,8 @@ MatrixResult Analyzer::matrix(std::string_view from, std::string_view to, std::s
 ExposureResult Analyzer::exposure() const {
   const Impl& im = *impl_;
   ExposureResult res;
-  static const char* kPrivate[] = {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"};
   IntervalSet public_space = IntervalSet::all_addresses();
-  for (const char* c : kPrivate) public_space = public_space.subtract(IntervalSet::of(*Ipv4Cidr::parse(c)));
+  for (const auto& c : private_and_shared_ranges()) public_space = public_space.subtract(IntervalSet::of(c));
   std::vector<Party> parties = all_parties(im);
   for (const auto& party : parties) {
     IntervalSet lports = party.lb ? listener_ports(im, *party.lb) : IntervalSet::all_ports();

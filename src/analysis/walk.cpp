@@ -43,26 +43,17 @@ Analyzer::Impl::Impl(const model::Network& n) : net(n) {
     auto& si = subnets[i];
     si.subnet = &s;
     si.vpc = vpc(s.vpc);
-    si.rtb = net.route_table(!s.route_table.empty() || !si.vpc ? s.route_table : si.vpc->main_route_table);
-    si.acl = net.network_acl(!s.network_acl.empty() || !si.vpc ? s.network_acl : si.vpc->default_network_acl);
+    // Effective associations, decided by model::finalize().
+    si.rtb = net.route_table(s.route_table);
+    si.acl = net.network_acl(s.network_acl);
     subnet_by_id.emplace(s.id, &si);
   }
   for (const auto& u : net.unmodeled) unmodeled.emplace(u.id, &u);
   for (const auto& l : net.listeners) listeners[l.load_balancer].push_back(&l);
-  // ENIs that get no security group when none is listed: NAT gateways, and
-  // NLB/GWLB nodes (only ALBs fall back to the VPC's default group).
-  auto groupless = [&](const model::NetworkInterface& e) {
-    if (e.owner_kind == model::EniOwnerKind::kNatGateway) return true;
-    if (e.owner_kind != model::EniOwnerKind::kLoadBalancer) return false;
-    const auto* lb = net.load_balancer(e.owner_id);
-    return lb && lb->type != "application";
-  };
-  // Security-group members: the private addresses of every ENI in the group.
+  // Security-group members: the private addresses of every ENI in the group
+  // (e.security_groups as model::finalize() decided them, semantics/eni.h).
   for (const auto& e : net.network_interfaces) {
-    auto sgs = e.security_groups;
-    if (sgs.empty() && !groupless(e))
-      if (const auto* v = vpc(e.vpc)) sgs.push_back(v->default_security_group);
-    for (const auto& g : sgs) {
+    for (const auto& g : e.security_groups) {
       auto& m = sg_members[g];
       m.add(e.private_ip.value, e.private_ip.value);
       for (auto a : e.secondary_private_ips) m.add(a.value, a.value);
@@ -72,8 +63,6 @@ Analyzer::Impl::Impl(const model::Network& n) : net(n) {
     auto it = sg_members.find(r.group_id);
     return it == sg_members.end() ? IntervalSet{} : it->second;
   };
-  std::unordered_map<std::string, const model::NatGateway*> nat_by_eni;
-  for (const auto& g : net.nat_gateways) nat_by_eni.emplace(g.network_interface, &g);
   std::unordered_map<std::string, std::vector<semantics::NormalizedSgRule>> sg_rules;
   enis.resize(net.network_interfaces.size());
   for (size_t i = 0; i < net.network_interfaces.size(); ++i) {
@@ -94,15 +83,10 @@ Analyzer::Impl::Impl(const model::Network& n) : net(n) {
       case model::EniOwnerKind::kNatGateway: ei.nat = net.nat_gateway(e.owner_id); break;
       case model::EniOwnerKind::kStandalone: break;
     }
-    if (!ei.nat) {
-      auto it = nat_by_eni.find(e.id);
-      if (it != nat_by_eni.end()) ei.nat = it->second;
-    }
-    ei.filtered = !ei.nat && !(e.security_groups.empty() && groupless(e));
+    // No group (a NAT gateway, an NLB node without groups): nothing filters it.
+    ei.filtered = !e.security_groups.empty();
     if (ei.has_sg()) {
-      auto sgs = e.security_groups;
-      if (sgs.empty() && ei.vpc) sgs.push_back(ei.vpc->default_security_group);
-      for (const auto& g : sgs) {
+      for (const auto& g : e.security_groups) {
         const auto* sg = net.security_group(g);
         if (!sg) continue;
         ei.groups.push_back(sg);
@@ -500,9 +484,10 @@ std::string group_ids(const EniInfo& e) {
 }
 
 std::string describe_acl_entry(const NetworkAclEntry& e) {
-  std::string s = e.rule_number == 32767 ? std::string("rule * deny all") :
+  const bool implicit = e.rule_number == semantics::kNaclImplicitDenyRuleNumber;
+  std::string s = implicit ? std::string("rule * deny all") :
       "rule " + std::to_string(e.rule_number) + (e.allow ? " allow " : " deny ") + protocol_name(e.protocol);
-  if (e.rule_number != 32767) {
+  if (!implicit) {
     if (protocol_has_ports(e.protocol)) s += " " + e.ports.str();
     s += " " + (e.cidr ? e.cidr->str() : e.cidr_ipv6);
   }

@@ -97,28 +97,12 @@ std::string quote(const std::string& s) {
   return out + "\"";
 }
 
-// ENIs that get no security group when none is listed (analysis/walk.cpp and
-// model finalize() agree): NAT gateways, and NLB/GWLB nodes.
-bool groupless(const model::Network& net, const model::NetworkInterface& e) {
-  if (e.owner_kind == model::EniOwnerKind::kNatGateway) return true;
-  for (const auto& g : net.nat_gateways)
-    if (g.network_interface == e.id) return true;
-  if (e.owner_kind != model::EniOwnerKind::kLoadBalancer) return false;
-  const auto* lb = net.load_balancer(e.owner_id);
-  return lb && lb->type != "application";
-}
-
-// The groups an ENI's traffic is filtered by; nullopt when it is not
-// filtered at all (NAT gateway, NLB node without groups).
-std::optional<std::vector<std::string>> groups_of(const model::Network& net, const model::NetworkInterface& e) {
-  if (e.security_groups.empty() && groupless(net, e)) return std::nullopt;
-  if (e.owner_kind == model::EniOwnerKind::kNatGateway) return std::nullopt;
-  for (const auto& g : net.nat_gateways)
-    if (g.network_interface == e.id) return std::nullopt;
-  auto sgs = e.security_groups;
-  if (sgs.empty())
-    if (const auto* v = net.vpc(e.vpc)) sgs.push_back(v->default_security_group);
-  return sgs;
+// The groups an ENI's traffic is filtered by, as model::finalize() decided
+// them (semantics/eni.h); nullopt when nothing filters it (NAT gateway, NLB
+// node without groups).
+std::optional<std::vector<std::string>> groups_of(const model::NetworkInterface& e) {
+  if (e.security_groups.empty()) return std::nullopt;
+  return e.security_groups;
 }
 
 // One normalised rule as an nft rule, or "" when it can never match.
@@ -140,7 +124,7 @@ void compile_security_groups(CompileContext& ctx) {
   // Members of each group: private IPs (primary and secondary) of its ENIs.
   std::map<std::string, IntervalSet> members;
   for (const auto& e : net.network_interfaces) {
-    auto groups = groups_of(net, e);
+    auto groups = groups_of(e);
     if (!groups) continue;
     for (const auto& g : *groups) {
       auto& m = members[g];
@@ -181,7 +165,7 @@ void compile_security_groups(CompileContext& ctx) {
   for (const auto& [key, place] : ctx.eni_place) {
     const auto* e = net.network_interface(key);
     if (!e) continue;  // an instance without ENI records: nothing says which groups
-    Iface f{place.dev, e, groups_of(net, *e), {}, false};
+    Iface f{place.dev, e, groups_of(*e), {}, false};
     if (const auto* v = net.vpc(place.vpc); v && v->enable_dns_support && !v->cidrs.empty()) {
       f.resolver = v->resolver_address();
       f.has_resolver = true;
@@ -265,8 +249,8 @@ std::string nacl_chain(const std::string& name, const model::NetworkAcl& acl, Di
                    [](const NetworkAclEntry& a, const NetworkAclEntry& b) { return a.rule_number < b.rule_number; });
   std::string s = "  chain " + name + " {\n";
   for (const auto& e : entries) {
-    // The model may carry the final "*" entry (32767) itself: it is the drop below.
-    if (e.direction != d || e.rule_number >= semantics::implicit_deny_entry(d).rule_number) continue;
+    // The model carries the final "*" entry itself: it is the drop below.
+    if (e.direction != d || e.rule_number >= semantics::kNaclImplicitDenyRuleNumber) continue;
     std::string t = nacl_entry_text(e);
     if (!t.empty()) s += "    " + t + "\n";
   }
@@ -282,7 +266,7 @@ void compile_network_acls(CompileContext& ctx) {
     for (const auto* s : net.subnets_of(v.id)) {
       auto br = ctx.bridge_of.find(s->id);
       if (br == ctx.bridge_of.end()) continue;
-      const model::NetworkAcl* acl = net.network_acl(!s->network_acl.empty() ? s->network_acl : v.default_network_acl);
+      const model::NetworkAcl* acl = net.network_acl(s->network_acl);  // effective, decided by finalize()
       if (!acl) continue;  // no ACL known: nothing filtered (as the analyzer)
       std::string base = "acl_" + ident(acl->id.rfind("acl-", 0) == 0 ? acl->id.substr(4) : acl->id);
       if (done.insert(acl->id).second) {

@@ -56,9 +56,11 @@ struct Subnet {
   SourceLoc cidr_loc;             // where the CIDR was written (origin.loc when unknown)
   std::string availability_zone;  // "ap-northeast-1a"
   bool map_public_ip_on_launch = false;
-  std::string route_table;  // effective: explicit association or the VPC's main table
+  // Effective after finalize() (semantics/route.h, semantics/network_acl.h),
+  // set whenever the VPC is known: readers use them as they are.
+  std::string route_table;  // explicit association or the VPC's main table
   bool route_table_explicit = false;
-  std::string network_acl;  // effective: explicit association or the VPC's default NACL
+  std::string network_acl;  // explicit association or the VPC's default NACL
   // Five addresses AWS reserves: network, +1 router, +2 DNS, +3, broadcast.
   bool is_reserved(Ipv4Address a) const;
   Ipv4Address router_address() const { return Ipv4Address{cidr.base.value + 1}; }
@@ -154,6 +156,8 @@ struct NetworkInterface {
   Ipv4Address private_ip;
   std::vector<Ipv4Address> secondary_private_ips;
   std::optional<Ipv4Address> public_ip;
+  // After finalize(): the groups that filter it (semantics/eni.h: none given,
+  // the VPC default group; never any for a NAT gateway). Empty: unfiltered.
   std::vector<std::string> security_groups;
   EniOwnerKind owner_kind = EniOwnerKind::kStandalone;
   std::string owner_id;  // i-, the load balancer ARN, nat-

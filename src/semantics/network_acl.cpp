@@ -5,7 +5,7 @@ namespace vpclab::semantics {
 const NetworkAclEntry& implicit_deny_entry(Direction d) {
   static const NetworkAclEntry kIn = [] {
     NetworkAclEntry e;
-    e.rule_number = 32767;
+    e.rule_number = kNaclImplicitDenyRuleNumber;
     e.direction = Direction::kIngress;
     e.allow = false;
     e.cidr = Ipv4Cidr{};
@@ -17,6 +17,10 @@ const NetworkAclEntry& implicit_deny_entry(Direction d) {
     return e;
   }();
   return d == Direction::kIngress ? kIn : kOut;
+}
+
+const std::string& effective_network_acl(const std::string& associated, const std::string& vpc_default_acl) {
+  return associated.empty() ? vpc_default_acl : associated;
 }
 
 namespace {

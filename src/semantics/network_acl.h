@@ -5,6 +5,7 @@
 // the final "*" entry denies. Replies are separate packets and need their
 // own allowing entries (ephemeral ports).
 #pragma once
+#include <string>
 #include <vector>
 
 #include "semantics/interval_set.h"
@@ -13,8 +14,18 @@
 
 namespace vpclab::semantics {
 
-// The implicit final entry: rule number 32767 ("*"), deny all.
+// Rule numbers a declared entry may use, and the number of the implicit final
+// entry ("*", deny all) that follows them.
+constexpr int kNaclMinRuleNumber = 1;
+constexpr int kNaclMaxRuleNumber = 32766;
+constexpr int kNaclImplicitDenyRuleNumber = 32767;
+
+// The implicit final entry: rule number kNaclImplicitDenyRuleNumber ("*"), deny all.
 const NetworkAclEntry& implicit_deny_entry(Direction d);
+
+// The NACL that filters a subnet: its explicit association, else the VPC's
+// default network ACL.
+const std::string& effective_network_acl(const std::string& associated, const std::string& vpc_default_acl);
 
 // True when `e` matches `p` (direction not checked).
 bool nacl_entry_matches(const NetworkAclEntry& e, const Packet& p);

@@ -20,4 +20,8 @@ const Route* select_route(const std::vector<Route>& routes, Ipv4Address dst) {
   return best;
 }
 
+const std::string& effective_route_table(const std::string& associated, const std::string& vpc_main_table) {
+  return associated.empty() ? vpc_main_table : associated;
+}
+
 }  // namespace vpclab::semantics

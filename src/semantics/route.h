@@ -1,5 +1,6 @@
 // Route choice in a VPC route table (aws-vpc.md section 2).
 #pragma once
+#include <string>
 #include <vector>
 
 #include "vocab/ip.h"
@@ -14,5 +15,9 @@ namespace vpclab::semantics {
 // like any other (traffic is then dropped: check route->state). Returns
 // nullptr when no route matches.
 const Route* select_route(const std::vector<Route>& routes, Ipv4Address dst);
+
+// The route table of a subnet: its explicit association, else the VPC's
+// main route table.
+const std::string& effective_route_table(const std::string& associated, const std::string& vpc_main_table);
 
 }  // namespace vpclab::semantics

@@ -1,6 +1,7 @@
 // AWS CLI JSON -> model: describe-security-groups, describe-network-acls.
 #include <algorithm>
 
+#include "semantics/network_acl.h"
 #include "snapshot/loader.h"
 
 namespace vpclab::snapshot {
@@ -116,13 +117,12 @@ void Loader::network_acls(const Doc& d, const json& a, const std::string& path) 
         NetworkAclEntry entry;
         entry.loc = acl.origin.loc;
         auto num = integer(e, "RuleNumber");
-        if (!num || *num < 1 || *num > 32767) {
+        if (!num || *num < semantics::kNaclMinRuleNumber || *num > semantics::kNaclImplicitDenyRuleNumber) {
           warn(d, ep + ".RuleNumber", "SNAP_BAD_VALUE", "invalid rule number; entry skipped");
           continue;
         }
-        // 32767 is the "*" entry every NACL ends with; the model leaves it
-        // implicit (no match = deny), as templates do.
-        if (*num == 32767) continue;
+        // The "*" entry every NACL ends with: finalize() adds it, as for templates.
+        if (*num == semantics::kNaclImplicitDenyRuleNumber) continue;
         entry.rule_number = static_cast<int>(*num);
         entry.direction = boolean(e, "Egress").value_or(false) ? Direction::kEgress : Direction::kIngress;
         entry.allow = str(e, "RuleAction") == "allow";

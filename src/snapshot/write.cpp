@@ -7,6 +7,7 @@
 
 #include "model/build.h"
 #include "snapshot/json_util.h"
+#include "vocab/aws_id.h"
 
 namespace vpclab::snapshot {
 namespace fs = std::filesystem;
@@ -666,8 +667,8 @@ std::string rule_arn(const std::string& listener_arn, const alb::ListenerRule& r
   auto pos = listener_arn.find(":listener/");
   if (!r.arn.empty() && r.arn.find(":listener-rule/") != std::string::npos) return r.arn;
   if (pos == std::string::npos) return r.arn;
-  return listener_arn.substr(0, pos) + ":listener-rule/" + listener_arn.substr(pos + 10) + "/" +
-         model::make_hex(16, {listener_arn, "rule", std::to_string(r.priority), std::to_string(index)});
+  return aws_id::listener_rule_arn(listener_arn, model::make_hex(16, {listener_arn, "rule", std::to_string(r.priority),
+                                                                      std::to_string(index)}));
 }
 
 void Writer::listeners() {

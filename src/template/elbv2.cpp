@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "template/model_sink.h"
+#include "vocab/aws_id.h"
 
 namespace vpclab::tmpl {
 using namespace cfn;
@@ -298,14 +299,6 @@ void ModelSink::Impl::add_target_group(C& c) {
   net.target_groups.push_back(std::move(tg));
 }
 
-std::string ModelSink::Impl::child_arn(const std::string& parent, std::string_view from, std::string_view to,
-                             const std::string& hex) {
-  std::string out = parent;
-  auto p = out.find(from);
-  if (p != std::string::npos) out.replace(p, from.size(), to);
-  return out + "/" + hex;
-}
-
 void ModelSink::Impl::add_listener(C& c) {
   if (unmodeled_lbs.count(c.str("LoadBalancerArn"))) {
     fallback.add(c.stack, c.r, c.diags);
@@ -326,9 +319,9 @@ void ModelSink::Impl::add_listener(C& c) {
     c.error(c.r.loc, "E3003", fmt::format("{}: an HTTPS listener needs Certificates", c.who()));
   l.default_rule.actions = actions(c, c.prop("DefaultActions"));
   l.default_rule.loc = c.loc_of("DefaultActions");
-  l.arn = child_arn(l.load_balancer, ":loadbalancer/", ":listener/",
-                    model::make_hex(16, {c.stack.account, c.stack.region, c.stack.name, c.r.logical_id}));
-  l.default_rule.arn = child_arn(l.arn, ":listener/", ":listener-rule/", model::make_hex(16, {l.arn, "default"}));
+  l.arn = aws_id::listener_arn(l.load_balancer,
+                               model::make_hex(16, {c.stack.account, c.stack.region, c.stack.name, c.r.logical_id}));
+  l.default_rule.arn = aws_id::listener_rule_arn(l.arn, model::make_hex(16, {l.arn, "default"}));
   if (!owner) not_modeled(c, c.prop("LoadBalancerArn"), "load balancer");
   listener_ix[l.arn] = net.listeners.size();
   reg(c, Kind::kListener, l.arn, net.listeners.size());
@@ -337,8 +330,8 @@ void ModelSink::Impl::add_listener(C& c) {
 
 void ModelSink::Impl::add_listener_rule(C& c) {
   model::Listener* l = find(net.listeners, listener_ix, c.str("ListenerArn"));
-  std::string arn = child_arn(c.str("ListenerArn"), ":listener/", ":listener-rule/",
-                              model::make_hex(16, {c.stack.account, c.stack.region, c.stack.name, c.r.logical_id}));
+  std::string arn = aws_id::listener_rule_arn(
+      c.str("ListenerArn"), model::make_hex(16, {c.stack.account, c.stack.region, c.stack.name, c.r.logical_id}));
   reg(c, Kind::kListenerRule, arn, SIZE_MAX);
   if (!l) return not_modeled(c, c.prop("ListenerArn"), "listener");
   alb::ListenerRule rule;

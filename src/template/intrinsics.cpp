@@ -1,5 +1,7 @@
 #include "template/intrinsics.h"
 
+#include "vocab/aws_id.h"
+
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
@@ -118,13 +120,6 @@ std::string format_v6(u128 a) {
   return s;
 }
 
-uint64_t splitmix(uint64_t& x) {
-  uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 }  // namespace
 
 std::string base64_encode(std::string_view in) {
@@ -230,22 +225,7 @@ std::vector<std::string> availability_zones(const std::string& region) {
 }
 
 std::string stable_hex(size_t n, std::initializer_list<std::string_view> parts) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (std::string_view p : parts) {
-    for (unsigned char c : p) {
-      h ^= c;
-      h *= 0x100000001b3ULL;
-    }
-    h ^= 0xff;  // separator: {"ab","c"} != {"a","bc"}
-    h *= 0x100000001b3ULL;
-  }
-  std::string out;
-  static const char* hex = "0123456789abcdef";
-  while (out.size() < n) {
-    uint64_t x = splitmix(h);
-    for (int i = 0; i < 16 && out.size() < n; ++i) out += hex[(x >> (i * 4)) & 15];
-  }
-  return out;
+  return aws_id::stable_hex(n, parts);  // the one id hash (vocab/aws_id.h)
 }
 
 std::optional<long long> parse_int(const std::string& s) {

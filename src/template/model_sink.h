@@ -150,8 +150,6 @@ struct ModelSink::Impl {
   std::optional<alb::Action> action(const C& c, const Value& m);
   std::vector<alb::Action> actions(const C& c, const Value* list);
   std::optional<alb::RuleCondition> condition(const C& c, const Value& m);
-  static std::string child_arn(const std::string& parent, std::string_view from, std::string_view to,
-                               const std::string& hex);
   void add_listener(C& c);
   void add_listener_rule(C& c);
   // ALB settings (the checks a semantics function will take over).

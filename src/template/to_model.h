@@ -30,7 +30,7 @@
 //   USERDATA_BASE64 (warning)  UserData is not base64; kept as written
 //   CIDR_HOST_BITS (warning)  a CIDR with host bits set (AWS stores it canonical)
 //   UNMODELED_TYPE (note)  a resource type vpclab does not model
-// finalize() adds its own (model/build.cpp).
+// finalize() adds its own (model/finalize_filters.cpp).
 #pragma once
 #include <map>
 #include <memory>

@@ -55,11 +55,15 @@ Ipv4Cidr Ipv4Cidr::of(Ipv4Address a, uint8_t length) {
 
 std::string Ipv4Cidr::str() const { return base.str() + '/' + std::to_string(length); }
 
-bool is_private_or_shared(Ipv4Address a) {
+std::span<const Ipv4Cidr> private_and_shared_ranges() {
   static const Ipv4Cidr kRanges[] = {
-      *Ipv4Cidr::parse("10.0.0.0/8"), *Ipv4Cidr::parse("172.16.0.0/12"),
-      *Ipv4Cidr::parse("192.168.0.0/16"), *Ipv4Cidr::parse("100.64.0.0/10")};
-  for (const auto& r : kRanges)
+      Ipv4Cidr::of(Ipv4Address{10u << 24}, 8), Ipv4Cidr::of(Ipv4Address{(172u << 24) | (16u << 16)}, 12),
+      Ipv4Cidr::of(Ipv4Address{(192u << 24) | (168u << 16)}, 16), Ipv4Cidr::of(Ipv4Address{(100u << 24) | (64u << 16)}, 10)};
+  return kRanges;
+}
+
+bool is_private_or_shared(Ipv4Address a) {
+  for (const auto& r : private_and_shared_ranges())
     if (r.contains(a)) return true;
   return false;
 }

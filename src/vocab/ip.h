@@ -4,6 +4,7 @@
 #include <compare>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,8 @@ struct Ipv4Cidr {
 };
 
 // RFC 1918 private and RFC 6598 shared address space: an IGW drops them.
+// The one list of these ranges (10/8, 172.16/12, 192.168/16, 100.64/10).
+std::span<const Ipv4Cidr> private_and_shared_ranges();
 bool is_private_or_shared(Ipv4Address a);
 
 }  // namespace vpclab

@@ -193,6 +193,8 @@ class Fx {
     e.vpc = s.vpc;
     e.private_ip = i.private_ip;
     e.public_ip = i.public_ip;
+    // As finalize() decides (semantics/eni.h): none given, the VPC's default group.
+    if (sgs.empty()) sgs.push_back(find(net.vpcs, s.vpc).default_security_group);
     e.security_groups = std::move(sgs);
     e.owner_kind = model::EniOwnerKind::kInstance;
     e.owner_id = i.id;

@@ -87,6 +87,81 @@ TEST(CheckCommand, ErrorsGiveExitOneAndFileLineCol) {
   EXPECT_NE(r.out.find(": error "), std::string::npos) << r.out;
 }
 
+// Two VPCs whose blocks overlap through a secondary block, joined by a
+// peering: CloudFormation fails the peering and rolls the stack back, so the
+// template cannot be deployed.
+TEST(CheckCommand, PeeringOfOverlappingVpcsInATemplateIsAnError) {
+  auto dir = ::testing::TempDir();
+  std::string path = dir + "/overlap-peering.yaml";
+  FILE* f = fopen(path.c_str(), "w");
+  ASSERT_TRUE(f);
+  fputs(
+      "Resources:\n"
+      "  Bar:\n"
+      "    Type: AWS::EC2::VPC\n"
+      "    Properties:\n"
+      "      CidrBlock: 10.1.0.0/16\n"
+      "  Foo:\n"
+      "    Type: AWS::EC2::VPC\n"
+      "    Properties:\n"
+      "      CidrBlock: 10.2.0.0/16\n"
+      "  FooSecondary:\n"
+      "    Type: AWS::EC2::VPCCidrBlock\n"
+      "    Properties:\n"
+      "      VpcId: !Ref Foo\n"
+      "      CidrBlock: 10.1.128.0/17\n"
+      "  BarToFoo:\n"
+      "    Type: AWS::EC2::VPCPeeringConnection\n"
+      "    Properties:\n"
+      "      VpcId: !Ref Bar\n"
+      "      PeerVpcId: !Ref Foo\n",
+      f);
+  fclose(f);
+  auto r = vpclab("check --json " + path, /*merge_stderr=*/false);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  int found = 0;
+  for (const auto& d : j["diagnostics"])
+    if (d["code"] == "PCX_CIDR_OVERLAP") {
+      ++found;
+      EXPECT_EQ(d["severity"], "error");
+      EXPECT_EQ(d["file"], path);
+      EXPECT_EQ(d["line"].get<int>(), 15) << "at the peering resource";
+      EXPECT_NE(d["message"].get<std::string>().find("10.1.128.0/17"), std::string::npos) << d.dump();
+    }
+  EXPECT_EQ(found, 1) << j.dump(2);
+}
+
+// The same pair in a deployed account: AWS shows the peering `failed`; a
+// snapshot records that state, it is not an error of the input.
+TEST(CheckCommand, FailedPeeringInASnapshotIsAState) {
+  auto dir = ::testing::TempDir() + "/overlap-snapshot";
+  std::string mk = "mkdir -p " + dir;
+  ASSERT_EQ(system(mk.c_str()), 0);
+  auto write = [&](const std::string& name, const char* text) {
+    FILE* f = fopen((dir + "/" + name).c_str(), "w");
+    ASSERT_TRUE(f);
+    fputs(text, f);
+    fclose(f);
+  };
+  write("vpcs.json",
+        R"({"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.1.0.0/16", "OwnerId": "111122223333"},
+                    {"VpcId": "vpc-2", "CidrBlock": "10.2.0.0/16", "OwnerId": "111122223333",
+                     "CidrBlockAssociationSet": [{"CidrBlock": "10.2.0.0/16"}, {"CidrBlock": "10.1.128.0/17"}]}]})");
+  write("pcx.json",
+        R"({"VpcPeeringConnections": [{"VpcPeeringConnectionId": "pcx-1",
+              "RequesterVpcInfo": {"VpcId": "vpc-1", "OwnerId": "111122223333", "CidrBlock": "10.1.0.0/16"},
+              "AccepterVpcInfo": {"VpcId": "vpc-2", "OwnerId": "111122223333", "CidrBlock": "10.2.0.0/16"},
+              "Status": {"Code": "failed", "Message": "Overlapping CIDR"}}]})");
+  auto r = vpclab("check --json " + dir, /*merge_stderr=*/false);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  for (const auto& d : j["diagnostics"]) {
+    EXPECT_NE(d["code"], "PCX_CIDR_OVERLAP") << d.dump();
+    EXPECT_NE(d["severity"], "error") << d.dump();
+  }
+}
+
 TEST(CheckCommand, UsageErrorsExitTwo) {
   EXPECT_EQ(vpclab("check").exit_code, 2);
   EXPECT_EQ(vpclab("check --format xml examples/scenario/same-account.yaml").exit_code, 2);

@@ -1066,3 +1066,140 @@ TEST(Finalize, ThousandVpcsInWellUnderASecond) {
 
 }  // namespace
 }  // namespace vpclab::model
+
+namespace vpclab::model {
+namespace {
+
+// --- effective state decided once (issue 10 items 3, 4) --------------------
+
+TEST(Effective, NatGatewayInterfaceHasNoGroupsEvenWhenDeclaredElsewhere) {
+  Net n;
+  auto vid = n.vpc("Foo", "10.2.0.0/16").id;
+  auto sid = n.subnet("Pub", vid, "10.2.0.0/24").id;
+  // A front end that declared the gateway's interface itself (as a snapshot
+  // does), without saying who owns it.
+  auto& e = n.eni("NatEni", sid, "10.2.0.9");
+  e.security_groups = {n.net.vpcs[0].default_security_group};
+  std::string eni = e.id;
+  NatGateway g;
+  g.id = "nat-0123456789abcdef0";
+  g.origin = n.origin("Nat");
+  g.subnet = sid;
+  g.network_interface = eni;
+  g.is_public = false;
+  n.net.nat_gateways.push_back(g);
+  ASSERT_TRUE(n.finalize()) << n.codes();
+  const NetworkInterface* out = n.net.network_interface(eni);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->owner_kind, EniOwnerKind::kNatGateway);
+  EXPECT_EQ(out->owner_id, g.id);
+  EXPECT_TRUE(out->security_groups.empty()) << "a NAT gateway is never filtered by a security group";
+}
+
+TEST(Effective, StandaloneInterfaceWithoutGroupsGetsTheDefault) {
+  Net n;
+  auto vid = n.vpc("Foo", "10.2.0.0/16").id;
+  auto sid = n.subnet("A", vid, "10.2.1.0/24").id;
+  n.eni("Appliance", sid);
+  ASSERT_TRUE(n.finalize()) << n.codes();
+  EXPECT_EQ(n.net.network_interfaces[0].security_groups,
+            std::vector<std::string>{n.net.vpcs[0].default_security_group});
+}
+
+TEST(Effective, AlbWithoutGroupsWearsTheDefaultOnTheBalancerAndItsNodes) {
+  Net n;
+  auto vid = n.vpc("Foo", "10.2.0.0/16").id;
+  auto a = n.subnet("A", vid, "10.2.1.0/24", "ap-northeast-1a").id;
+  auto c = n.subnet("C", vid, "10.2.2.0/24", "ap-northeast-1c").id;
+  LoadBalancer lb;
+  lb.origin = n.origin("Alb");
+  lb.name = "alb";
+  lb.internal = true;
+  lb.subnets = {a, c};
+  n.net.load_balancers.push_back(lb);
+  ASSERT_TRUE(n.finalize()) << n.codes();
+  const auto& out = n.net.load_balancers[0];
+  const std::vector<std::string> def{n.net.vpcs[0].default_security_group};
+  EXPECT_EQ(out.security_groups, def);
+  for (const auto& node : out.nodes) EXPECT_EQ(n.net.network_interface(node.network_interface)->security_groups, def);
+}
+
+TEST(Effective, SubnetAssociationsAreSetEvenWhenItsCidrIsRejected) {
+  Net n;
+  auto vid = n.vpc("Foo", "10.2.0.0/16").id;
+  n.subnet("TooSmall", vid, "10.2.1.0/29");
+  n.subnet("Outside", vid, "10.9.1.0/24");
+  EXPECT_FALSE(n.finalize());
+  ASSERT_TRUE(n.has("SUBNET_CIDR_SIZE"));
+  ASSERT_TRUE(n.has("SUBNET_OUTSIDE_VPC"));
+  for (const auto& s : n.net.subnets) {
+    EXPECT_EQ(s.route_table, n.net.vpcs[0].main_route_table) << s.id;
+    EXPECT_FALSE(s.route_table_explicit) << s.id;
+    EXPECT_EQ(s.network_acl, n.net.vpcs[0].default_network_acl) << s.id;
+  }
+}
+
+TEST(Effective, NaclFinalDenyIsTheSemanticsEntry) {
+  Net n;
+  n.vpc("Foo", "10.2.0.0/16");
+  ASSERT_TRUE(n.finalize()) << n.codes();
+  const NetworkAcl* acl = n.net.network_acl(n.net.vpcs[0].default_network_acl);
+  ASSERT_TRUE(acl);
+  for (const auto* entries : {&acl->ingress, &acl->egress}) {
+    ASSERT_FALSE(entries->empty());
+    const auto& last = entries->back();
+    EXPECT_EQ(last.rule_number, 32767);  // "*" as the console shows it
+    EXPECT_FALSE(last.allow);
+    ASSERT_TRUE(last.cidr);
+    EXPECT_EQ(last.cidr->length, 0);
+  }
+}
+
+// --- overlapping peering: a template cannot deploy it, a snapshot shows it --
+
+TEST(Peering, OverlapDeclaredInAStackIsAnError) {
+  Net n;
+  auto bar = n.vpc("Bar", "10.1.0.0/16").id;
+  auto& foo = n.vpc("Foo", "10.2.0.0/16");
+  foo.cidrs.push_back(cidr("10.1.128.0/17"));  // an AWS::EC2::VPCCidrBlock
+  std::string foo_id = foo.id;
+  VpcPeeringConnection p;
+  p.id = make_id("pcx", {"bar-foo"});
+  p.origin = n.origin("Pcx");
+  p.requester.vpc = bar;
+  p.accepter.vpc = foo_id;
+  n.net.peerings.push_back(p);
+  EXPECT_FALSE(n.finalize()) << "CloudFormation fails the peering and rolls the stack back";
+  bool error = false;
+  for (const auto& d : n.diags.items())
+    if (d.code == "PCX_CIDR_OVERLAP") {
+      error = d.severity == Severity::kError;
+      EXPECT_EQ(d.loc.line, n.net.peerings[0].origin.loc.line);
+      EXPECT_NE(d.message.find("10.1.128.0/17"), std::string::npos) << d.message;
+    }
+  EXPECT_TRUE(error) << n.codes();
+  EXPECT_EQ(n.net.peerings[0].state, PeeringState::kFailed);
+}
+
+TEST(Peering, FailedOverlapReadFromASnapshotIsAState) {
+  Net n;
+  auto bar = n.vpc("Bar", "10.1.0.0/16").id;
+  auto foo = n.vpc("Foo", "10.1.0.0/16").id;
+  VpcPeeringConnection p;
+  p.id = "pcx-0123456789abcdef0";
+  p.origin.loc = loc(99);  // a snapshot: no stack
+  p.requester.vpc = bar;
+  p.accepter.vpc = foo;
+  p.state = PeeringState::kFailed;
+  p.state_reason = "Overlapping CIDR";
+  p.state_from_input = true;
+  n.net.peerings.push_back(p);
+  EXPECT_FALSE(n.has("PCX_CIDR_OVERLAP"));
+  n.finalize();
+  EXPECT_FALSE(n.has("PCX_CIDR_OVERLAP")) << n.codes();
+  EXPECT_EQ(n.net.peerings[0].state, PeeringState::kFailed);
+  EXPECT_EQ(n.net.peerings[0].state_reason, "Overlapping CIDR");
+}
+
+}  // namespace
+}  // namespace vpclab::model

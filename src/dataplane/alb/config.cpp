@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "semantics/alb_settings.h"
+#include "vocab/aws_id.h"
 
 namespace vpclab::dataplane::alb {
 
@@ -29,20 +30,15 @@ int64_t TargetGroupConfig::slow_start_duration_ms() const {
 }
 
 std::string EngineConfig::lb_arn() const {
-  return "arn:aws:elasticloadbalancing:" + region + ":" + account + ":loadbalancer/" + elb_name();
+  return aws_id::load_balancer_arn(region, account, "application", name, id);
 }
 int64_t EngineConfig::idle_ms() const {
   return idle_timeout_ms >= 0 ? idle_timeout_ms : int64_t{attributes.idle_timeout_seconds} * 1000;
 }
 
 std::string make_target_group_arn(const EngineConfig& c, std::string_view name) {
-  // Deterministic 16-hex id from the name (FNV-1a), as stable as AWS's.
-  uint64_t h = 1469598103934665603ull;
-  for (char ch : name) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
-  static const char kHex[] = "0123456789abcdef";
-  std::string id(16, '0');
-  for (int i = 15; i >= 0; --i, h >>= 4) id[static_cast<size_t>(i)] = kHex[h & 15];
-  return "arn:aws:elasticloadbalancing:" + c.region + ":" + c.account + ":targetgroup/" + std::string(name) + "/" + id;
+  // The ARN the model gives a target group of that name (vocab/aws_id.h).
+  return aws_id::target_group_arn(c.region, c.account, name);
 }
 
 namespace {
@@ -511,8 +507,8 @@ std::optional<EngineConfig> parse_engine_config(std::string_view text, std::stri
         r.str(l, "arn", lc.arn, w);
         if (lc.protocol != "HTTP") r.error(w + ".protocol", "only HTTP listeners are supported (no certificates)");
         if (lc.arn.empty())
-          lc.arn = "arn:aws:elasticloadbalancing:" + c.region + ":" + c.account + ":listener/" + c.elb_name() + "/" +
-                   std::string(16 - std::min<size_t>(16, std::to_string(port).size()), '0') + std::to_string(port);
+          lc.arn = aws_id::listener_arn(c.lb_arn(), std::string(16 - std::min<size_t>(16, std::to_string(port).size()), '0') +
+                                                       std::to_string(port));
         lc.default_rule.arn = lc.arn + "/default";
         if (auto d = l.find("default_actions"); d != l.end()) {
           read_actions(r, *d, lc.default_rule.actions, w + ".default_actions");
