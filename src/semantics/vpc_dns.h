@@ -160,6 +160,11 @@ class VpcDns {
 
   const DnsFacts& facts() const { return facts_; }
   bool knows_vpc(std::string_view vpc) const { return vpc_index_.count(std::string(vpc)) > 0; }
+  // Whether `vpc` has a resolver at all (known, EnableDnsSupport on).
+  bool has_resolver(std::string_view vpc) const {
+    auto it = vpc_index_.find(std::string(vpc));
+    return it != vpc_index_.end() && views_[it->second].support;
+  }
 
   // The answer to (qname, qtype) asked from `vpc`'s resolver, or from the
   // internet when `vpc` is empty. `qtype` upper case ("A", "ANY", ...).

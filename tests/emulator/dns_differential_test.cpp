@@ -1,0 +1,269 @@
+// The DNS view in the differential test (DESIGN.md, "the kernel is the
+// oracle"): for every example, every broken copy, the scenario with its
+// peering DNS options flipped, and seeded random networks with overlapping
+// private zones, every name a client could ask (hosted zone records incl.
+// aliases and CNAMEs, absent names in each zone, load balancer names and
+// their dualstack. form, the private and public hostname of every instance)
+// is asked with real `dig` inside the lab, from one instance of each VPC and
+// from the internet, and compared with the analyzer's answer for that
+// (client, name): the rcode ("" when no resolver answers) and the A records.
+//
+// All clients ask in parallel in one exec; each client asks its names one
+// dig after the other (a refused or unanswered query costs one timeout).
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "../support/lab_probe.h"
+#include "../support/random_dns.h"
+#include "analysis/analyzer.h"
+#include "emulator/compile.h"
+#include "emulator/gateways.h"
+#include "emulator/lab.h"
+#include "template/load.h"
+
+using namespace vpclab;
+using namespace vpclab::emulator;
+
+namespace {
+
+struct Outcome {
+  int pairs = 0, answered = 0, nxdomain = 0, silent = 0, networks = 0;
+  std::vector<std::string> disagreements;
+  void add(const Outcome& o) {
+    pairs += o.pairs;
+    answered += o.answered;
+    nxdomain += o.nxdomain;
+    silent += o.silent;
+    networks += o.networks;
+    disagreements.insert(disagreements.end(), o.disagreements.begin(), o.disagreements.end());
+  }
+};
+
+// Every name a client of this network could ask.
+std::vector<std::string> names_to_ask(const model::Network& net) {
+  std::set<std::string> names;
+  for (const auto& z : net.hosted_zones) {
+    names.insert("nothere." + z.name);
+    for (const auto& r : z.records) {
+      std::string n = r.name;
+      if (n.rfind("*.", 0) == 0) n = "x" + n.substr(1);  // a name the wildcard covers
+      names.insert(n);
+    }
+  }
+  for (const auto& lb : net.load_balancers)
+    if (!lb.dns_name.empty()) {
+      names.insert(dns::normalize_name(lb.dns_name));
+      names.insert("dualstack." + dns::normalize_name(lb.dns_name));
+    }
+  for (const auto& i : net.instances) {
+    if (!i.private_dns_name.empty()) names.insert(dns::normalize_name(i.private_dns_name));
+    if (!i.public_dns_name.empty()) names.insert(dns::normalize_name(i.public_dns_name));
+  }
+  names.insert("nowhere.invalid");
+  return {names.begin(), names.end()};
+}
+
+// What dig saw for one name: "" when nothing answered, and the A records.
+struct Seen {
+  std::string rcode;
+  std::vector<std::string> a;
+};
+
+// Parses "=== NAME" blocks of `dig +noall +comments +answer` output.
+std::map<std::string, Seen> parse_dig(const std::string& out) {
+  std::map<std::string, Seen> r;
+  std::istringstream in(out);
+  std::string line;
+  Seen* cur = nullptr;
+  while (std::getline(in, line)) {
+    if (line.rfind("=== ", 0) == 0) {
+      cur = &r[line.substr(4)];
+      continue;
+    }
+    if (!cur) continue;
+    auto st = line.find("status: ");
+    if (st != std::string::npos) {
+      cur->rcode = line.substr(st + 8, line.find(',', st) - st - 8);
+      continue;
+    }
+    if (line.empty() || line[0] == ';') continue;
+    std::istringstream f(line);
+    std::string owner, ttl, cls, type, value;
+    if (f >> owner >> ttl >> cls >> type >> value && type == "A") cur->a.push_back(value);
+  }
+  return r;
+}
+
+// One lab per network: every client asks every name.
+Outcome run_network(const std::string& label, const model::Network& net) {
+  Outcome o;
+  o.networks = 1;
+  analysis::Analyzer analyzer(net);
+  CompiledLab c = compile_network(net);
+  // One client per VPC (its first running instance), and the internet.
+  std::map<std::string, std::string> clients;  // namespace -> analyzer source
+  std::set<std::string> vpcs_done;
+  for (const auto& i : net.instances) {
+    const auto* s = net.subnet(i.subnet);
+    if (i.state != model::InstanceState::kRunning || !s || !c.plan.netns(i.id) || vpcs_done.count(s->vpc)) continue;
+    vpcs_done.insert(s->vpc);
+    clients[i.id] = i.id;
+  }
+  if (c.plan.netns(kInternetNetns)) clients[kInternetNetns] = "internet";
+  if (clients.empty()) return o;
+  // DNS needs no workload: UserData and sshd stay off (a faster start).
+  std::set<std::string> client_ns;
+  for (const auto& [ns, src] : clients) client_ns.insert(ns);
+  std::erase_if(c.plan.processes, [&](const ProcessPlan& p) { return net.instance(p.netns) != nullptr; });
+
+  const std::vector<std::string> names = names_to_ask(net);
+  std::string script = "d=$(mktemp -d)\n";
+  for (const auto& [ns, src] : clients) {
+    script += "ip netns exec '" + ns + "' bash -c 'for n in \"$@\"; do echo \"=== $n\"; "
+              "dig +tries=1 +time=1 +noall +comments +answer \"$n\" A 2>&1; done' dig";
+    for (const auto& n : names) script += " '" + n + "'";
+    script += " > \"$d/" + ns + "\" 2>&1 &\n";
+  }
+  script += "wait\nfor f in \"$d\"/*; do echo \"### ${f##*/}\"; cat \"$f\"; done\nrm -rf \"$d\"\n";
+
+  LabOptions lo;
+  lo.name = "dnsdiff-" + std::to_string(getpid());
+  lo.die_with_parent = true;
+  LabStart st = start_lab(c.plan, lo);
+  if (!st.ok) {
+    ADD_FAILURE() << label << ": lab did not start: " << st.error;
+    return o;
+  }
+  std::string raw;
+  vpclab::testing::lab_capture(lo.name, net.vpcs.at(0).id, {"bash", "-c", script}, &raw);
+  stop_lab(lo.name, nullptr);
+
+  // Split per client.
+  std::map<std::string, std::string> per_client;
+  {
+    std::istringstream in(raw);
+    std::string line, cur;
+    while (std::getline(in, line)) {
+      if (line.rfind("### ", 0) == 0) cur = line.substr(4);
+      else if (!cur.empty()) per_client[cur] += line + "\n";
+    }
+  }
+  for (const auto& [ns, src] : clients) {
+    auto seen = parse_dig(per_client[ns]);
+    for (const auto& n : names) {
+      auto it = seen.find(n);
+      if (it == seen.end()) {
+        ADD_FAILURE() << label << ": no dig output for " << n << " from " << ns << " (harness problem)\n" << raw;
+        return o;
+      }
+      analysis::DnsResult want = analyzer.resolve(src, n);
+      if (!want.ok) {
+        ADD_FAILURE() << label << ": analyzer: " << want.error;
+        continue;
+      }
+      std::vector<std::string> a = want.addresses, b = it->second.a;
+      std::sort(a.begin(), a.end());
+      std::sort(b.begin(), b.end());
+      ++o.pairs;
+      if (want.rcode.empty()) ++o.silent;
+      else if (want.rcode == "NXDOMAIN") ++o.nxdomain;
+      else if (!a.empty()) ++o.answered;
+      if (want.rcode != it->second.rcode || a != b) {
+        auto text = [](const std::string& rc, const std::vector<std::string>& v) {
+          std::string s = rc.empty() ? "no answer" : rc;
+          for (const auto& x : v) s += " " + x;
+          return s;
+        };
+        std::string why;
+        for (const auto& e : want.explanations) why += " [" + e.code + ": " + e.message + "]";
+        o.disagreements.push_back(label + ": " + ns + " asks " + n + ": lab " + text(it->second.rcode, b) +
+                                  ", analyzer " + text(want.rcode, a) + why);
+      }
+    }
+  }
+  return o;
+}
+
+class DnsDifferential : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why = namespace_support_problem();
+    if (!why.empty()) GTEST_SKIP() << "namespaces unavailable: " << why;
+    if (system("command -v dig >/dev/null 2>&1") != 0) GTEST_SKIP() << "dig (dnsutils) not installed";
+  }
+  void report(const Outcome& o, const std::string& what) {
+    std::printf("%s: %d networks, %d (client, name) pairs compared (%d with addresses, %d NXDOMAIN, %d unanswered), "
+                "%zu disagreements\n",
+                what.c_str(), o.networks, o.pairs, o.answered, o.nxdomain, o.silent, o.disagreements.size());
+    for (const auto& d : o.disagreements) ADD_FAILURE() << d;
+  }
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+TEST_F(DnsDifferential, Examples) {
+  const std::string root = std::string(VPCLAB_SOURCE_DIR) + "/examples/";
+  std::vector<std::string> scenario = {"scenario/same-account.yaml", "scenario/vpclab.yaml",
+                                       "scenario/cross-account/vpclab.yaml"};
+  std::vector<std::string> paths = scenario;
+  for (const auto& e : std::filesystem::directory_iterator(root + "broken"))
+    if (e.path().extension() == ".yaml") paths.push_back("broken/" + e.path().filename().string());
+  std::sort(paths.begin() + 3, paths.end());
+  Outcome total;
+  for (const auto& path : paths) {
+    auto loaded = tmpl::load_network({root + path});
+    ASSERT_TRUE(loaded.network) << path << " does not load";
+    auto t0 = std::chrono::steady_clock::now();
+    Outcome o = run_network(path, *loaded.network);
+    std::printf("  %s: %d pairs in %.1f s\n", path.c_str(), o.pairs, seconds_since(t0));
+    EXPECT_GT(o.pairs, 0) << path;
+    total.add(o);
+    // With and without the peering DNS option: the scenario again, each
+    // active peering's AllowDnsResolutionFromRemoteVpc flipped on both sides.
+    if (std::find(scenario.begin(), scenario.end(), path) == scenario.end()) continue;
+    model::Network flipped = *loaded.network;
+    bool any = false;
+    for (auto& p : flipped.peerings) {
+      p.requester.allow_dns_resolution_from_remote_vpc = !p.requester.allow_dns_resolution_from_remote_vpc;
+      p.accepter.allow_dns_resolution_from_remote_vpc = !p.accepter.allow_dns_resolution_from_remote_vpc;
+      any = true;
+    }
+    if (!any) continue;
+    t0 = std::chrono::steady_clock::now();
+    Outcome f = run_network(path + " (peering DNS options flipped)", flipped);
+    std::printf("  %s, peering DNS options flipped: %d pairs in %.1f s\n", path.c_str(), f.pairs, seconds_since(t0));
+    total.add(f);
+  }
+  report(total, "examples");
+  EXPECT_GT(total.answered, 0);
+  EXPECT_GT(total.nxdomain, 0);
+}
+
+TEST_F(DnsDifferential, RandomNetworks) {
+  Outcome total;
+  for (uint32_t seed = 1; seed <= 5; ++seed) {
+    vpclab::testing::Gen g(seed);
+    vpclab::testing::Built b;
+    build(b, g);
+    vpclab::testing::add_random_dns(b, g);
+    const auto& net = b.fx.finish();
+    auto t0 = std::chrono::steady_clock::now();
+    Outcome o = run_network("random seed " + std::to_string(seed), net);
+    std::printf("  seed %u: %d pairs in %.1f s\n", seed, o.pairs, seconds_since(t0));
+    total.add(o);
+  }
+  report(total, "random networks");
+  EXPECT_GT(total.answered, 10);
+  EXPECT_GT(total.nxdomain, 10);
+}
+
+}  // namespace
