@@ -8,8 +8,9 @@
 // from the internet, and compared with the analyzer's answer for that
 // (client, name): the rcode ("" when no resolver answers) and the A records.
 //
-// All clients ask in parallel in one exec; each client asks its names one
-// dig after the other (a refused or unanswered query costs one timeout).
+// All clients ask in parallel, each in its own exec (its own resolv.conf);
+// each asks its names one dig after the other (an unanswered query costs
+// one 1 s timeout).
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include <filesystem>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "../support/lab_probe.h"
 #include "../support/random_dns.h"
@@ -119,19 +121,16 @@ Outcome run_network(const std::string& label, const model::Network& net) {
   if (c.plan.netns(kInternetNetns)) clients[kInternetNetns] = "internet";
   if (clients.empty()) return o;
   // DNS needs no workload: UserData and sshd stay off (a faster start).
-  std::set<std::string> client_ns;
-  for (const auto& [ns, src] : clients) client_ns.insert(ns);
   std::erase_if(c.plan.processes, [&](const ProcessPlan& p) { return net.instance(p.netns) != nullptr; });
 
   const std::vector<std::string> names = names_to_ask(net);
-  std::string script = "d=$(mktemp -d)\n";
-  for (const auto& [ns, src] : clients) {
-    script += "ip netns exec '" + ns + "' bash -c 'for n in \"$@\"; do echo \"=== $n\"; "
-              "dig +tries=1 +time=1 +noall +comments +answer \"$n\" A 2>&1; done' dig";
-    for (const auto& n : names) script += " '" + n + "'";
-    script += " > \"$d/" + ns + "\" 2>&1 &\n";
-  }
-  script += "wait\nfor f in \"$d\"/*; do echo \"### ${f##*/}\"; cat \"$f\"; done\nrm -rf \"$d\"\n";
+  // Each client's loop: one dig per name, through the client's own
+  // resolv.conf (what `vpclab exec` gives it), as a user would ask.
+  std::vector<std::string> argv = {"bash", "-c",
+                                   "for n in \"$@\"; do echo \"=== $n\"; "
+                                   "dig +tries=1 +time=1 +noall +comments +answer \"$n\" A 2>&1; done",
+                                   "dig"};
+  argv.insert(argv.end(), names.begin(), names.end());
 
   LabOptions lo;
   lo.name = "dnsdiff-" + std::to_string(getpid());
@@ -141,26 +140,22 @@ Outcome run_network(const std::string& label, const model::Network& net) {
     ADD_FAILURE() << label << ": lab did not start: " << st.error;
     return o;
   }
-  std::string raw;
-  vpclab::testing::lab_capture(lo.name, net.vpcs.at(0).id, {"bash", "-c", script}, &raw);
+  // All clients at once.
+  std::map<std::string, std::string> per_client;
+  for (const auto& [ns, src] : clients) per_client[ns];
+  std::vector<std::thread> askers;
+  for (auto& [ns, out] : per_client)
+    askers.emplace_back([&, ns = ns, out = &out] { vpclab::testing::lab_capture(lo.name, ns, argv, out); });
+  for (auto& t : askers) t.join();
   stop_lab(lo.name, nullptr);
 
-  // Split per client.
-  std::map<std::string, std::string> per_client;
-  {
-    std::istringstream in(raw);
-    std::string line, cur;
-    while (std::getline(in, line)) {
-      if (line.rfind("### ", 0) == 0) cur = line.substr(4);
-      else if (!cur.empty()) per_client[cur] += line + "\n";
-    }
-  }
   for (const auto& [ns, src] : clients) {
     auto seen = parse_dig(per_client[ns]);
     for (const auto& n : names) {
       auto it = seen.find(n);
       if (it == seen.end()) {
-        ADD_FAILURE() << label << ": no dig output for " << n << " from " << ns << " (harness problem)\n" << raw;
+        ADD_FAILURE() << label << ": no dig output for " << n << " from " << ns << " (harness problem)\n"
+                      << per_client[ns];
         return o;
       }
       analysis::DnsResult want = analyzer.resolve(src, n);

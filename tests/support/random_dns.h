@@ -24,8 +24,8 @@ inline void add_random_dns(Built& b, Gen& g) {
   Fx& fx = b.fx;
   model::Network& net = fx.net;
   for (auto& v : net.vpcs) {
-    v.enable_dns_support = !g.coin(10);
-    v.enable_dns_hostnames = v.enable_dns_support && !g.coin(20);
+    v.enable_dns_support = !g.coin(20);
+    v.enable_dns_hostnames = v.enable_dns_support && !g.coin(25);
   }
   for (auto& p : net.peerings) {
     p.requester.allow_dns_resolution_from_remote_vpc = g.coin(50);
