@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "dataplane/dns/resolver.h"
-#include "dataplane/dns/views.h"
 
 using namespace vpclab;
 using namespace vpclab::dataplane;
@@ -16,14 +15,14 @@ using namespace vpclab::dataplane;
 namespace {
 
 std::unique_ptr<Resolver> make_resolver() {
-  LabDnsInput in;
+  semantics::DnsFacts in;
   in.vpcs = {{"vpc-a", true, true}};
   in.hosts = {{"vpc-a", *Ipv4Address::parse("10.0.0.10"), "ip-10-0-0-10.ap-northeast-1.compute.internal",
-               Ipv4Address::parse("54.0.0.1"), "ec2-54-0-0-1.ap-northeast-1.compute.amazonaws.com"}};
-  HostedZoneInput z;
+               Ipv4Address::parse("54.0.0.1"), "ec2-54-0-0-1.ap-northeast-1.compute.amazonaws.com", "i-a"}};
+  semantics::HostedZoneFacts z;
   z.is_private = true;
   z.vpcs = {"vpc-a"};
-  z.zone.name = "home";
+  z.name = "home";
   dns::Record a;
   a.name = "alb.home";
   a.type = "A";
@@ -37,10 +36,10 @@ std::unique_ptr<Resolver> make_resolver() {
   t.name = "t.home";
   t.type = "TXT";
   t.values = {"\"v=1 \\\" odd\""};
-  z.zone.records = {a, c, t};
+  z.records = {a, c, t};
   in.zones = {z};
-  in.public_names = {{"internal-x.elb.amazonaws.com", {*Ipv4Address::parse("10.0.1.5")}}};
-  return std::make_unique<Resolver>(build_lab_views(in));
+  in.load_balancers = {{"internal-x.elb.amazonaws.com", {*Ipv4Address::parse("10.0.1.5")}, true, "arn:lb"}};
+  return std::make_unique<Resolver>(ResolverConfig{in});
 }
 
 }  // namespace

@@ -83,6 +83,17 @@ struct TraceResult {
   int exit_code() const { return !ok || undecidable ? 2 : reachable ? 0 : 1; }
 };
 
+// The DNS view alone: what SRC's resolver answers for a name (the same
+// answer and hops `trace` starts with).
+struct DnsResult {
+  bool ok = true;  // false: bad source (error says why)
+  std::string error;
+  std::string rcode;  // "NOERROR", "NXDOMAIN", "SERVFAIL", or "" when no resolver answers at all
+  std::vector<std::string> addresses;  // the A answers, in answer order
+  std::vector<Hop> hops;
+  std::vector<Explanation> explanations;
+};
+
 // Matrix: who reaches whom on which ports.
 struct MatrixCell {
   std::string from, to;                  // display names
@@ -125,6 +136,9 @@ class Analyzer {
   // DST: a URL ("http://alb.home/path?q"), "host[:port]", an IP, or a
   // resource (instance, load balancer by id/ARN/name/logical id).
   TraceResult trace(std::string_view from, std::string_view to, const TraceOptions& opts = {}) const;
+
+  // SRC as for trace; NAME a DNS name, asked for its A records.
+  DnsResult resolve(std::string_view from, std::string_view name) const;
 
   // FROM/TO: comma-separated resource references, empty = every instance
   // and load balancer. PORTS: "22", "80,443", "1000-2000", empty = all.

@@ -2,6 +2,8 @@
 // trace, matrix and exposure share (so the matrix agrees with trace by
 // construction).
 #pragma once
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -10,6 +12,7 @@
 #include "analysis/analyzer.h"
 #include "semantics/packet.h"
 #include "semantics/security_group.h"
+#include "semantics/vpc_dns.h"
 
 namespace vpclab::analysis {
 
@@ -135,7 +138,17 @@ struct Analyzer::Impl {
 
   std::string describe_sg(const semantics::NormalizedSgRule& r) const;
   std::string component(const model::Origin& o, const std::string& id) const;
+
+  // The DNS view of the network, indexed on first use (analysis/dns_view.cpp).
+  const semantics::VpcDns& dns() const;
+  mutable std::once_flag dns_once;
+  mutable std::unique_ptr<semantics::VpcDns> dns_index;
 };
+
+// The DNS hops and explanations of resolving `name` (type A) from `vpc`
+// (nullptr: the internet), rendered from semantics::VpcDns' reason.
+semantics::DnsAnswer trace_dns(const Analyzer::Impl& im, const model::Vpc* vpc, const std::string& name,
+                                   std::vector<Hop>& hops, std::vector<Explanation>& expl);
 
 std::string ports_text(IpProtocol p, const semantics::IntervalSet& ports);
 

@@ -4,7 +4,6 @@
 #include <charconv>
 
 #include "analysis/impl.h"
-#include "semantics/hosted_zone.h"
 #include "semantics/listener_rule.h"
 #include "semantics/redirect.h"
 
@@ -280,205 +279,10 @@ static Destination parse_destination(const Analyzer::Impl& im, std::string_view 
   return d;  // a DNS name
 }
 
-// ---- DNS -------------------------------------------------------------------
+// The DNS view lives in analysis/dns_view.cpp (trace_dns), its rule in
+// semantics/vpc_dns.
 
 namespace {
-
-struct Dns {
-  const Analyzer::Impl& im;
-  const model::Vpc* vpc;  // nullptr: public DNS (internet)
-  std::vector<Hop>& hops;
-  std::vector<Explanation>& expl;
-
-  void hop(std::string id, std::string display, std::string check, std::string matched, SourceLoc loc, bool ok) {
-    hops.push_back(Hop{"dns", std::move(id), std::move(display), "dns", std::move(check), std::move(matched), loc, ok});
-  }
-  void explain(const char* code, std::string component, std::string message, SourceLoc loc) {
-    const CodeInfo* ci = code_info(code);
-    expl.push_back(Explanation{code, std::move(component), std::move(message), ci ? ci->fix : "", loc});
-  }
-
-  bool associated(const model::HostedZone& z) const {
-    if (!vpc) return false;
-    for (const auto& a : z.vpcs)
-      if (a.vpc == vpc->id) return true;
-    return false;
-  }
-
-  bool answer_records(const model::HostedZone& z, const std::vector<const dns::Record*>& recs,
-                      std::vector<Ipv4Address>& out, int depth) {
-    bool any = false;
-    for (const auto* r : recs) {
-      if (r->is_alias) {
-        hop(z.id, z.name, "alias " + r->name, r->alias.dns_name, r->loc, true);
-        any |= resolve(r->alias.dns_name, out, depth + 1);
-      } else if (r->type == "CNAME" && !r->values.empty()) {
-        hop(z.id, z.name, "CNAME " + r->name, r->values[0], r->loc, true);
-        any |= resolve(r->values[0], out, depth + 1);
-      } else {
-        std::string vals;
-        for (const auto& v : r->values) {
-          if (auto a = Ipv4Address::parse(v)) {
-            out.push_back(*a);
-            any = true;
-          }
-          vals += (vals.empty() ? "" : ", ") + v;
-        }
-        hop(z.id, z.name, "A " + r->name, vals, r->loc, true);
-      }
-    }
-    return any;
-  }
-
-  bool resolve(const std::string& raw, std::vector<Ipv4Address>& out, int depth) {
-    if (depth > 8) {
-      explain("DNS_NXDOMAIN", raw, "CNAME/alias chain too long at " + raw, {});
-      return false;
-    }
-    std::string name = dns::normalize_name(raw);
-    const std::string who = vpc ? "VPC " + vpc->origin.display(vpc->id) : std::string("the internet");
-    if (vpc && !vpc->enable_dns_support) {
-      hop(vpc->id, vpc->origin.display(vpc->id), "resolve " + name, "EnableDnsSupport is false", vpc->origin.loc, false);
-      explain("DNS_RESOLUTION_DISABLED", im.component(vpc->origin, vpc->id),
-              "the resolver of " + who + " is disabled, so " + name + " does not resolve", vpc->origin.loc);
-      return false;
-    }
-    // Private hosted zones associated with the source VPC.
-    std::vector<semantics::ZoneCandidate> cands;
-    std::vector<const model::HostedZone*> zones;
-    for (const auto& z : im.net.hosted_zones)
-      if (z.is_private) {
-        cands.push_back({z.name, associated(z)});
-        zones.push_back(&z);
-      }
-    int zi = semantics::select_private_zone(name, cands);
-    if (zi >= 0) {
-      const auto& z = *zones[static_cast<size_t>(zi)];
-      if (!vpc->enable_dns_hostnames) {
-        hop(z.id, z.name, "resolve " + name, "EnableDnsHostnames is false on " + vpc->origin.display(vpc->id),
-            vpc->origin.loc, false);
-        explain("DNS_HOSTNAMES_DISABLED", im.component(vpc->origin, vpc->id),
-                "private hosted zone " + z.name + " does not answer " + who + " while EnableDnsHostnames is false",
-                vpc->origin.loc);
-        return false;
-      }
-      auto recs = semantics::find_records(z.records, name, "A");
-      if (recs.empty()) {
-        hop(z.id, z.name, "resolve " + name + " in private zone " + z.name, "no A record: NXDOMAIN", z.origin.loc, false);
-        explain("DNS_NXDOMAIN", im.component(z.origin, z.id),
-                "private hosted zone " + z.name + " answers for " + who + " and has no record for " + name +
-                    " (no fallback to other zones or public DNS)",
-                z.origin.loc);
-        return false;
-      }
-      hop(z.id, z.name, "resolve " + name, "private hosted zone " + z.name + " (associated with " + who + ")",
-          z.origin.loc, true);
-      return answer_records(z, recs, out, depth);
-    }
-    // Public DNS: load balancer names.
-    for (const auto& lb : im.net.load_balancers) {
-      std::string n = dns::normalize_name(lb.dns_name);
-      if (n.empty() || (name != n && name != "dualstack." + n)) continue;
-      std::string vals;
-      for (const auto& nd : lb.nodes) {
-        Ipv4Address a = lb.internal || !nd.public_ip ? nd.private_ip : *nd.public_ip;
-        out.push_back(a);
-        vals += (vals.empty() ? "" : ", ") + a.str();
-      }
-      hop(lb.arn, lb.origin.display(lb.name), "resolve " + name,
-          std::string(lb.internal ? "internal" : "internet-facing") + " load balancer nodes: " + vals, lb.origin.loc,
-          !lb.nodes.empty());
-      if (lb.nodes.empty()) {
-        explain("DNS_NXDOMAIN", im.component(lb.origin, lb.name), "load balancer " + lb.name + " has no nodes", lb.origin.loc);
-        return false;
-      }
-      return true;
-    }
-    // Amazon EC2 hostnames.
-    for (const auto& inst : im.net.instances) {
-      bool is_private = !inst.private_dns_name.empty() && dns::normalize_name(inst.private_dns_name) == name;
-      bool is_public = !inst.public_dns_name.empty() && dns::normalize_name(inst.public_dns_name) == name;
-      if (!is_private && !is_public) continue;
-      const model::Vpc* iv = nullptr;
-      if (const auto* sub = im.subnet_info(inst.subnet)) iv = sub->vpc;
-      if (is_private) {
-        // UNCONFIRMED: private hostnames are answered only inside their VPC.
-        if (!vpc || vpc != iv || !vpc->enable_dns_hostnames) {
-          hop(inst.id, inst.origin.display(inst.id), "resolve " + name, "private hostname not resolvable from " + who,
-              inst.origin.loc, false);
-          explain("DNS_NXDOMAIN", im.component(inst.origin, inst.id),
-                  name + " is an Amazon private hostname: only its own VPC (with DNS hostnames on) resolves it",
-                  inst.origin.loc);
-          return false;
-        }
-        out.push_back(inst.private_ip);
-        hop(inst.id, inst.origin.display(inst.id), "resolve " + name, "private hostname -> " + inst.private_ip.str(),
-            inst.origin.loc, true);
-        return true;
-      }
-      // Public hostname: split horizon.
-      bool private_view = false;
-      std::string why;
-      if (vpc && vpc == iv) {
-        private_view = true;
-        why = "same VPC: private IP";
-      } else if (vpc && iv) {
-        for (const auto& p : im.net.peerings) {
-          bool pair = (p.requester.vpc == vpc->id && p.accepter.vpc == iv->id) ||
-                      (p.accepter.vpc == vpc->id && p.requester.vpc == iv->id);
-          if (pair && p.state == model::PeeringState::kActive &&
-              p.side_of(iv->id).allow_dns_resolution_from_remote_vpc && vpc->enable_dns_hostnames &&
-              iv->enable_dns_hostnames && iv->enable_dns_support) {
-            private_view = true;
-            why = "peering " + p.id + " allows DNS resolution from the remote VPC: private IP";
-          }
-        }
-      }
-      if (private_view) {
-        out.push_back(inst.private_ip);
-      } else if (inst.public_ip) {
-        out.push_back(*inst.public_ip);
-        why = "public IP";
-      } else {
-        explain("DNS_NXDOMAIN", im.component(inst.origin, inst.id), name + " has no public IP", inst.origin.loc);
-        return false;
-      }
-      hop(inst.id, inst.origin.display(inst.id), "resolve " + name, why + " " + out.back().str(), inst.origin.loc, true);
-      return true;
-    }
-    // Public hosted zones in the model.
-    std::vector<semantics::ZoneCandidate> pub;
-    std::vector<const model::HostedZone*> pz;
-    for (const auto& z : im.net.hosted_zones)
-      if (!z.is_private) {
-        pub.push_back({z.name, true});
-        pz.push_back(&z);
-      }
-    int pi = semantics::select_private_zone(name, pub);  // same most-specific rule
-    if (pi >= 0) {
-      const auto& z = *pz[static_cast<size_t>(pi)];
-      auto recs = semantics::find_records(z.records, name, "A");
-      if (!recs.empty()) {
-        hop(z.id, z.name, "resolve " + name, "public hosted zone " + z.name, z.origin.loc, true);
-        return answer_records(z, recs, out, depth);
-      }
-    }
-    // Not found: in a private zone the source cannot see?
-    for (const auto& z : im.net.hosted_zones) {
-      if (!z.is_private || associated(z) || !dns::name_in_zone(name, z.name)) continue;
-      if (semantics::find_records(z.records, name, "A").empty()) continue;
-      hop(z.id, z.name, "resolve " + name, "only in private zone " + z.name + ", not associated with " + who,
-          z.origin.loc, false);
-      explain("DNS_ZONE_NOT_ASSOCIATED", im.component(z.origin, z.id),
-              name + " exists only in private hosted zone " + z.name + ", which is not associated with " + who,
-              z.origin.loc);
-      return false;
-    }
-    hop("", "", "resolve " + name, "NXDOMAIN", {}, false);
-    explain("DNS_NXDOMAIN", name, "no zone, load balancer or instance in this network answers " + name + " for " + who, {});
-    return false;
-  }
-};
 
 std::string conditions_text(const alb::ListenerRule& r) {
   if (r.conditions.empty()) return r.priority == 0 ? "default rule" : "no conditions";
@@ -757,8 +561,7 @@ TraceResult Analyzer::trace(std::string_view from, std::string_view to, const Tr
   res.destination = dst.label;
   std::vector<Ipv4Address> addrs = dst.fixed;
   if (addrs.empty()) {
-    Dns d{im, src.start.internet ? nullptr : src.vpc, res.dns, res.dns_explanations};
-    d.resolve(dst.host, addrs, 0);
+    addrs = trace_dns(im, src.start.internet ? nullptr : src.vpc, dst.host, res.dns, res.dns_explanations).addresses();
     std::sort(addrs.begin(), addrs.end());
     addrs.erase(std::unique(addrs.begin(), addrs.end()), addrs.end());
     if (addrs.empty()) return res;  // not reachable: the DNS explanation says why
@@ -802,6 +605,22 @@ TraceResult Analyzer::trace(std::string_view from, std::string_view to, const Tr
     if (!res.response && p.response) res.response = p.response;
     res.paths.push_back(std::move(p));
   }
+  return res;
+}
+
+DnsResult Analyzer::resolve(std::string_view from, std::string_view name) const {
+  const Impl& im = *impl_;
+  DnsResult res;
+  Source src = parse_source(im, from);
+  if (!src.error.empty()) {
+    res.ok = false;
+    res.error = "--from: " + src.error;
+    return res;
+  }
+  semantics::DnsAnswer a =
+      trace_dns(im, src.start.internet ? nullptr : src.vpc, std::string(name), res.hops, res.explanations);
+  if (!a.drop) res.rcode = semantics::rcode_name(a.rcode);
+  for (const auto& ip : a.addresses()) res.addresses.push_back(ip.str());
   return res;
 }
 

@@ -4,7 +4,8 @@
 
 #include "emulator/compile_context.h"
 
-#include "dataplane/dns/views.h"
+#include "analysis/dns_view.h"
+#include "dataplane/dns/resolver.h"
 
 namespace vpclab::emulator {
 
@@ -215,38 +216,9 @@ CompiledLab compile_network(const model::Network& net) {
     attach(eni.id, "eth0", &eni, eni.id, eni.subnet, eni.private_ip, true);
   }
 
-  // The resolver's views (split horizon, PHZ associations: dataplane/dns/views.h).
-  dataplane::LabDnsInput dns;
-  for (const auto& v : net.vpcs) dns.vpcs.push_back({v.id, v.enable_dns_support, v.enable_dns_hostnames});
-  for (const auto& inst : net.instances) {
-    if (inst.state == model::InstanceState::kTerminated) continue;
-    const auto* s = net.subnet(inst.subnet);
-    if (!s) continue;
-    dns.hosts.push_back({s->vpc, inst.private_ip, inst.private_dns_name, inst.public_ip, inst.public_dns_name});
-  }
-  for (const auto& pc : net.peerings)
-    if (pc.state == model::PeeringState::kActive)
-      dns.peerings.push_back({pc.requester.vpc, pc.accepter.vpc, pc.requester.allow_dns_resolution_from_remote_vpc,
-                              pc.accepter.allow_dns_resolution_from_remote_vpc});
-  for (const auto& z : net.hosted_zones) {
-    dataplane::HostedZoneInput hz;
-    hz.zone.name = z.name;
-    hz.zone.records = z.records;
-    hz.is_private = z.is_private;
-    for (const auto& a : z.vpcs) hz.vpcs.push_back(a.vpc);
-    dns.zones.push_back(std::move(hz));
-  }
-  for (const auto& lb : net.load_balancers) {
-    if (lb.dns_name.empty()) continue;
-    // Internal: the nodes' private IPs (publicly resolvable); internet-facing: public IPs.
-    std::vector<Ipv4Address> ips;
-    for (const auto& n : lb.nodes) {
-      if (!lb.internal && n.public_ip) ips.push_back(*n.public_ip);
-      else if (n.private_ip.value) ips.push_back(n.private_ip);
-    }
-    dns.public_names.push_back({lb.dns_name, ips});
-  }
-  p.dns = std::make_shared<const dataplane::ResolverConfig>(dataplane::build_lab_views(dns));
+  // The resolver answers from the same DNS facts the analyzer resolves
+  // (analysis::dns_facts, the rule in semantics/vpc_dns).
+  p.dns = std::make_shared<const dataplane::ResolverConfig>(dataplane::ResolverConfig{analysis::dns_facts(net)});
 
   compile_gateways(ctx);
   compile_load_balancers(ctx);

@@ -25,7 +25,7 @@
 #include "emulator/compile_context.h"
 #include "emulator/gateways.h"
 #include "emulator/ssh.h"
-#include "dataplane/dns/views.h"
+#include "dataplane/dns/resolver.h"
 #include "semantics/gateway.h"
 #include "semantics/packet.h"
 

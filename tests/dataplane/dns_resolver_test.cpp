@@ -4,7 +4,6 @@
 #include <ldns/ldns.h>
 
 #include "dataplane/dns/resolver.h"
-#include "dataplane/dns/views.h"
 
 using namespace vpclab;
 using namespace vpclab::dataplane;
@@ -36,37 +35,37 @@ const char* kElb = "internal-foo-internal-alb-1234567890.ap-northeast-1.elb.amaz
 // The canonical scenario's DNS: VPC bar associated with PHZ "home"
 // (alb.home -> alias to the ALB), foo not associated.
 ResolverConfig scenario() {
-  LabDnsInput in;
+  semantics::DnsFacts in;
   in.vpcs = {{"vpc-foo", true, true}, {"vpc-bar", true, true}, {"vpc-off", false, false},
              {"vpc-nohost", true, false}, {"vpc-baz", true, true}};
   in.hosts = {
       {"vpc-foo", ip("10.2.1.10"), "ip-10-2-1-10.ap-northeast-1.compute.internal", ip("54.1.2.3"),
-       "ec2-54-1-2-3.ap-northeast-1.compute.amazonaws.com"},
-      {"vpc-bar", ip("10.1.1.10"), "ip-10-1-1-10.ap-northeast-1.compute.internal", std::nullopt, ""},
+       "ec2-54-1-2-3.ap-northeast-1.compute.amazonaws.com", "i-foo"},
+      {"vpc-bar", ip("10.1.1.10"), "ip-10-1-1-10.ap-northeast-1.compute.internal", std::nullopt, "", "i-bar"},
   };
-  in.peerings = {{"vpc-bar", "vpc-foo", false, true}};  // foo's side allows: bar sees foo privately
-  HostedZoneInput home;
+  in.peerings = {{"vpc-bar", "vpc-foo", false, true, "pcx-1"}};  // foo's side allows: bar sees foo privately
+  semantics::HostedZoneFacts home;
   home.is_private = true;
   home.vpcs = {"vpc-bar", "vpc-nohost"};
-  home.zone.name = "home";
-  home.zone.records = {alias("alb.home", kElb), rec("www.home", "CNAME", {"alb.home"}),
+  home.name = "home";
+  home.records = {alias("alb.home", kElb), rec("www.home", "CNAME", {"alb.home"}),
                        rec("txt.home", "TXT", {"\"hello world\""}), rec("a.b.home", "A", {"10.9.9.9"}),
                        rec("*.wild.home", "A", {"10.8.8.8"}), rec("loop.home", "CNAME", {"loop.home"})};
-  HostedZoneInput sub;  // more specific zone, also associated with bar
+  semantics::HostedZoneFacts sub;  // more specific zone, also associated with bar
   sub.is_private = true;
   sub.vpcs = {"vpc-bar"};
-  sub.zone.name = "corp.home";
-  sub.zone.records = {rec("db.corp.home", "A", {"10.1.5.5"})};
-  HostedZoneInput pubzone;
-  pubzone.zone.name = "example.com";
-  pubzone.zone.records = {rec("www.example.com", "A", {"198.51.100.7"}),
+  sub.name = "corp.home";
+  sub.records = {rec("db.corp.home", "A", {"10.1.5.5"})};
+  semantics::HostedZoneFacts pubzone;
+  pubzone.name = "example.com";
+  pubzone.records = {rec("www.example.com", "A", {"198.51.100.7"}),
                           rec("db.corp.home", "A", {"203.0.113.99"})};
-  HostedZoneInput shadow;  // a public zone named like the private one
-  shadow.zone.name = "corp.home";
-  shadow.zone.records = {rec("web.corp.home", "A", {"203.0.113.80"})};
+  semantics::HostedZoneFacts shadow;  // a public zone named like the private one
+  shadow.name = "corp.home";
+  shadow.records = {rec("web.corp.home", "A", {"203.0.113.80"})};
   in.zones = {home, sub, pubzone, shadow};
-  in.public_names = {{kElb, {ip("10.2.1.175"), ip("10.2.2.171")}}};
-  return build_lab_views(in);
+  in.load_balancers = {{kElb, {ip("10.2.1.175"), ip("10.2.2.171")}, true, "arn:lb"}};
+  return ResolverConfig{in};
 }
 
 std::vector<std::string> values(const DnsLookup& l, const char* type = "A") {
@@ -134,12 +133,12 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"vpc-bar", "loop.home", "A", DnsRcode::kServFail, {}}));
 
 TEST(Resolver, PeeringDnsOptionIsPerSide) {
-  LabDnsInput in;
+  semantics::DnsFacts in;
   in.vpcs = {{"vpc-a", true, true}, {"vpc-b", true, true}};
-  in.hosts = {{"vpc-a", ip("10.0.0.10"), "", ip("54.0.0.1"), "ec2-a"},
-              {"vpc-b", ip("10.1.0.10"), "", ip("54.0.0.2"), "ec2-b"}};
-  in.peerings = {{"vpc-a", "vpc-b", true, false}};  // only the requester (a) allows
-  Resolver r(build_lab_views(in));
+  in.hosts = {{"vpc-a", ip("10.0.0.10"), "", ip("54.0.0.1"), "ec2-a", "i-a"},
+              {"vpc-b", ip("10.1.0.10"), "", ip("54.0.0.2"), "ec2-b", "i-b"}};
+  in.peerings = {{"vpc-a", "vpc-b", true, false, "pcx-ab"}};  // only the requester (a) allows
+  Resolver r(ResolverConfig{in});
   EXPECT_EQ(values(r.lookup("vpc-b", "ec2-a", "A")), std::vector<std::string>{"10.0.0.10"});
   EXPECT_EQ(values(r.lookup("vpc-a", "ec2-b", "A")), std::vector<std::string>{"54.0.0.2"});
 }
@@ -231,20 +230,22 @@ TEST(ResolverWire, BadPacketsGetFormErrOrNothing) {
 }
 
 TEST(ResolverWire, OversizedUdpAnswerIsTruncated) {
-  DnsView v;
-  v.id = "big";
-  DnsZone z;
+  semantics::DnsFacts f;
+  f.vpcs = {{"vpc-big", true, true}};
+  semantics::HostedZoneFacts z;
   z.name = "big";
+  z.is_private = true;
+  z.vpcs = {"vpc-big"};
   dns::Record r = rec("many.big", "A", {});
   for (int i = 0; i < 100; ++i) r.values.push_back("10.0." + std::to_string(i) + ".1");
   z.records.push_back(r);
-  v.zones.push_back(z);
-  Resolver res(ResolverConfig{{v}});
+  f.zones.push_back(z);
+  Resolver res(ResolverConfig{f});
   std::vector<uint8_t> resp;
-  ASSERT_TRUE(res.answer("big", make_query("many.big.", LDNS_RR_TYPE_A), resp, 512));
+  ASSERT_TRUE(res.answer("vpc-big", make_query("many.big.", LDNS_RR_TYPE_A), resp, 512));
   EXPECT_LE(resp.size(), 512u);
   EXPECT_TRUE(resp[2] & 0x02) << "TC bit";
-  ASSERT_TRUE(res.answer("big", make_query("many.big.", LDNS_RR_TYPE_A), resp, 0));  // TCP
+  ASSERT_TRUE(res.answer("vpc-big", make_query("many.big.", LDNS_RR_TYPE_A), resp, 0));  // TCP
   EXPECT_FALSE(resp[2] & 0x02);
   EXPECT_GT(resp.size(), 1000u);
 }

@@ -8,7 +8,6 @@
 #include <thread>
 
 #include "dataplane/dns/server.h"
-#include "dataplane/dns/views.h"
 
 using namespace vpclab;
 using namespace vpclab::dataplane;
@@ -40,35 +39,35 @@ class DnsServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (run("command -v dig").empty()) GTEST_SKIP() << "dig (dnsutils) not installed";
-    LabDnsInput in;
+    semantics::DnsFacts in;
     in.vpcs = {{"vpc-foo", true, true}, {"vpc-bar", true, true}, {"vpc-off", false, true}};
     in.hosts = {{"vpc-foo", ip("10.2.1.10"), "ip-10-2-1-10.ap-northeast-1.compute.internal", ip("54.1.2.3"),
-                 "ec2-54-1-2-3.ap-northeast-1.compute.amazonaws.com"}};
-    HostedZoneInput home;
+                 "ec2-54-1-2-3.ap-northeast-1.compute.amazonaws.com", "i-foo"}};
+    semantics::HostedZoneFacts home;
     home.is_private = true;
     home.vpcs = {"vpc-bar"};
-    home.zone.name = "home";
+    home.name = "home";
     dns::Record a;
     a.name = "alb.home";
     a.type = "A";
     a.is_alias = true;
     a.alias.dns_name = "internal-foo-alb-1.ap-northeast-1.elb.amazonaws.com";
-    home.zone.records = {a, rec("web.home", "A", {"10.2.1.10"})};
-    HostedZoneInput corp;
+    home.records = {a, rec("web.home", "A", {"10.2.1.10"})};
+    semantics::HostedZoneFacts corp;
     corp.is_private = true;
     corp.vpcs = {"vpc-bar"};
-    corp.zone.name = "corp.home";
-    corp.zone.records = {rec("db.corp.home", "A", {"10.1.5.5"})};
-    HostedZoneInput big;
+    corp.name = "corp.home";
+    corp.records = {rec("db.corp.home", "A", {"10.1.5.5"})};
+    semantics::HostedZoneFacts big;
     big.is_private = true;
     big.vpcs = {"vpc-bar"};
-    big.zone.name = "big.test";
+    big.name = "big.test";
     dns::Record many = rec("many.big.test", "A", {});
     for (int i = 0; i < 60; ++i) many.values.push_back("10.3." + std::to_string(i) + ".1");
-    big.zone.records = {many};
+    big.records = {many};
     in.zones = {home, corp, big};
-    in.public_names = {{"internal-foo-alb-1.ap-northeast-1.elb.amazonaws.com", {ip("10.2.1.175"), ip("10.2.2.171")}}};
-    server_ = std::make_unique<DnsServer>(std::make_shared<Resolver>(build_lab_views(in)));
+    in.load_balancers = {{"internal-foo-alb-1.ap-northeast-1.elb.amazonaws.com", {ip("10.2.1.175"), ip("10.2.2.171")}, true, "arn:lb"}};
+    server_ = std::make_unique<DnsServer>(std::make_shared<Resolver>(ResolverConfig{in}));
     std::string err;
     // One process, several listening addresses: one per view.
     bar_ = server_->listen("vpc-bar", ip("127.0.0.1"), 0, &err);

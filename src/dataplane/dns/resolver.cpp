@@ -9,151 +9,19 @@
 
 namespace vpclab::dataplane {
 
-namespace {
+Resolver::Resolver(ResolverConfig config) : dns_(std::move(config.facts)) {}
+Resolver::Resolver(semantics::DnsFacts facts) : dns_(std::move(facts)) {}
 
-// Chains longer than this answer SERVFAIL (CNAME loops, alias loops).
-constexpr int kMaxDepth = 8;
-
-bool type_matches(std::string_view want, std::string_view have) { return want == "ANY" || want == have; }
-
-std::string strip_txt_quotes(const std::string& v) {
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return v.substr(1, v.size() - 2);
-  return v;
-}
-
-// Whether `name` exists in the zone (NODATA) or not (NXDOMAIN): records at
-// the name, below it (an empty non-terminal), or a wildcard covering it.
-bool name_exists(const DnsZone& zone, const std::string& name) {
-  for (const auto& r : zone.records)
-    if (r.name == name || (r.name.size() > name.size() && dns::name_in_zone(r.name, name))) return true;
-  std::string_view rest = name;
-  while (rest.size() > zone.name.size()) {
-    auto dot = rest.find('.');
-    if (dot == std::string_view::npos) break;
-    rest = rest.substr(dot + 1);
-    std::string wild = "*." + std::string(rest);
-    for (const auto& r : zone.records)
-      if (r.name == wild) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
-Resolver::Resolver(ResolverConfig config) {
-  for (auto& v : config.views) {
-    View view;
-    for (auto& z : v.zones) {
-      z.name = dns::normalize_name(z.name);
-      for (auto& r : z.records) r.name = dns::normalize_name(r.name);
-    }
-    std::map<std::string, std::vector<Ipv4Address>> hosts;
-    for (auto& [name, ips] : v.hosts) hosts[dns::normalize_name(name)] = ips;
-    v.hosts = std::move(hosts);
-    view.cfg = std::move(v);
-    std::string id = view.cfg.id;
-    View& stored = views_[id] = std::move(view);
-    // Candidates point into the stored view (map nodes do not move).
-    for (const auto& z : stored.cfg.zones) stored.candidates.push_back({z.name, true});
-  }
-}
-
-bool Resolver::has_view(std::string_view view) const { return find(view) != nullptr; }
-
-const Resolver::View* Resolver::find(std::string_view id) const {
-  auto it = views_.find(id);
-  return it == views_.end() ? nullptr : &it->second;
-}
+bool Resolver::has_view(std::string_view view) const { return view == kPublicDnsView || dns_.knows_vpc(view); }
 
 DnsLookup Resolver::lookup(std::string_view view, std::string_view qname, std::string_view type) const {
-  DnsLookup out;
-  const View* v = find(view);
-  if (!v || !v->cfg.dns_support) {
+  if (view == kPublicDnsView) return dns_.resolve("", qname, type);
+  if (view.empty()) {  // "" is not a view name (it is the internet to VpcDns)
+    DnsLookup out;
     out.drop = true;
     return out;
   }
-  resolve(*v, dns::normalize_name(qname), type, 0, out);
-  return out;
-}
-
-void Resolver::resolve(const View& v, const std::string& name, std::string_view type, int depth,
-                       DnsLookup& out) const {
-  if (depth > kMaxDepth) {
-    out.rcode = DnsRcode::kServFail;
-    return;
-  }
-  out.answered_by = v.cfg.id;
-  out.zone.clear();
-  out.rcode = DnsRcode::kNoError;
-
-  // 1. Amazon-provided hostnames.
-  if (auto it = v.cfg.hosts.find(name); it != v.cfg.hosts.end()) {
-    if (type_matches(type, "A"))
-      for (const auto& ip : it->second) out.answers.push_back({name, "A", kHostnameTtl, ip.str()});
-    return;
-  }
-
-  // 2. Hosted zones, most specific first; no fallback once one matches.
-  int zi = semantics::select_private_zone(name, v.candidates);
-  if (zi < 0) {
-    // 3. Upstream.
-    const View* up = v.cfg.upstream.empty() ? nullptr : find(v.cfg.upstream);
-    if (up && up != &v) {
-      resolve(*up, name, type, depth + 1, out);
-      return;
-    }
-    out.rcode = DnsRcode::kNxDomain;
-    return;
-  }
-  const DnsZone& zone = v.cfg.zones[static_cast<size_t>(zi)];
-  out.zone = zone.name;
-
-  std::vector<const dns::Record*> at;
-  if (type == "ANY") {
-    for (const auto& r : zone.records)
-      if (r.name == name) at.push_back(&r);
-  } else {
-    at = semantics::find_records(zone.records, name, type);
-  }
-  if (at.empty()) {
-    if (!name_exists(zone, name)) out.rcode = DnsRcode::kNxDomain;
-    return;  // else NODATA: NOERROR with an empty answer
-  }
-
-  // A CNAME owns its name: follow it for every other type.
-  for (const auto* r : at) {
-    if (r->type != "CNAME" || r->is_alias || r->values.empty() || type == "CNAME") continue;
-    std::string target = dns::normalize_name(r->values.front());
-    out.answers.push_back({name, "CNAME", static_cast<uint32_t>(std::max(r->ttl, 0)), target});
-    resolve(v, target, type, depth + 1, out);
-    return;
-  }
-
-  for (const auto* r : at) {
-    if (!type_matches(type, r->type)) continue;
-    if (r->is_alias) {
-      if (!r->values.empty()) {  // producer already resolved the target
-        for (const auto& val : r->values) out.answers.push_back({name, r->type, kElbAliasTtl, val});
-        continue;
-      }
-      std::string target = dns::normalize_name(r->alias.dns_name);
-      if (target.empty()) continue;
-      DnsLookup sub;
-      resolve(v, target, r->type, depth + 1, sub);
-      if (sub.rcode == DnsRcode::kServFail) {
-        out.rcode = DnsRcode::kServFail;
-        return;
-      }
-      for (const auto& a : sub.answers)
-        if (a.type == r->type) out.answers.push_back({name, r->type, kElbAliasTtl, a.value});
-      out.answered_by = v.cfg.id;
-      out.zone = zone.name;
-      continue;
-    }
-    uint32_t ttl = static_cast<uint32_t>(std::max(r->ttl, 0));
-    for (const auto& val : r->values)
-      out.answers.push_back({name, r->type, ttl, r->type == "TXT" ? strip_txt_quotes(val) : val});
-  }
+  return dns_.resolve(view, qname, type);
 }
 
 // ---------------------------------------------------------------- wire format
@@ -228,8 +96,8 @@ bool Resolver::answer(std::string_view view, std::span<const uint8_t> query, std
   response.clear();
   if (query.size() < 12) return false;
   if (query[2] & 0x80) return false;  // a response, not a query: never answer (no loops)
-  const View* v = find(view);
-  if (!v || !v->cfg.dns_support) return false;
+  // No resolver (unknown view, EnableDnsSupport off): silence, so clients time out as in AWS.
+  if (view != kPublicDnsView && !dns_.has_resolver(view)) return false;
 
   uint8_t opcode = (query[2] >> 3) & 0x0f;
   if (opcode != 0) {
