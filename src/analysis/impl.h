@@ -96,6 +96,18 @@ struct ReplyContext {
   PortRange client_ports = semantics::kLinuxEphemeralPorts;
 };
 
+// What the reply leg needs to know of the request: who the client is and
+// whether a NAT gateway translated it (one place for trace and matrix).
+inline ReplyContext reply_context(const WalkStart& from, const Leg& request) {
+  ReplyContext rc;
+  rc.client = from.address;
+  rc.client_eni = from.eni;
+  rc.client_subnet = from.eni ? nullptr : from.subnet;
+  rc.nat = request.nat;
+  rc.client_ports = from.ephemeral;
+  return rc;
+}
+
 struct Evaluation {
   bool ok = false;
   bool undecidable = false;

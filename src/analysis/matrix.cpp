@@ -76,12 +76,7 @@ ProtoResult reach(const Analyzer::Impl& im, const WalkStart& from, Ipv4Address d
     }
   }
   if (!any) return out;
-  ReplyContext rc;
-  rc.client = from.address;
-  rc.client_eni = from.eni;
-  rc.client_subnet = from.eni ? nullptr : from.subnet;
-  rc.nat = req.nat;
-  rc.client_ports = from.ephemeral;
+  ReplyContext rc = reply_context(from, req);
   WalkStart back{req.to, req.to->subnet, false, req.to->eni->private_ip, req.to->eni->public_ip, {}};
   Leg rep = im.walk(back, req.seen_src, &rc, false);
   if (rep.end != Leg::End::kDelivered && rep.end != Leg::End::kInternet) return out;

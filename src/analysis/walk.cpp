@@ -713,12 +713,7 @@ Evaluation Analyzer::Impl::connect(const WalkStart& from, Ipv4Address dst, const
   Evaluation fe = evaluate(req, flow, false, leg_name.empty() ? "request" : leg_name, hops, expl);
   if (request_leg) *request_leg = req;
   if (!fe.ok) return fe;
-  ReplyContext rc;
-  rc.client = from.address;
-  rc.client_eni = from.eni;
-  rc.client_subnet = from.eni ? nullptr : from.subnet;
-  rc.nat = req.nat;
-  rc.client_ports = from.ephemeral;
+  ReplyContext rc = reply_context(from, req);
   WalkStart back;
   if (req.end == Leg::End::kInternet) {
     back.internet = true;
