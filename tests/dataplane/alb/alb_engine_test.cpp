@@ -429,7 +429,7 @@ TEST(AlbEngine, TargetWithSpaceOrControlBytesIsForwardedEncoded) {
     EXPECT_EQ(b1.requests().back().path, "/a%20b?x=1%202");
     EXPECT_EQ(b1.requests().back().head.rfind("GET /a%20b?x=1%202 HTTP/1.1\r\n", 0), 0u);
     if (mode == vpclab::alb::DesyncMitigationMode::kMonitor) {
-      r = roundtrip(e.port(), "GET /c\x01d%41\x7f HTTP/1.1\r\nHost: h\r\n\r\n");  // AmbiguousUri: monitor forwards
+      r = roundtrip(e.port(), "GET /c\x01" "d%41\x7f HTTP/1.1\r\nHost: h\r\n\r\n");  // AmbiguousUri: monitor forwards
       EXPECT_EQ(r.status, 200);
       EXPECT_EQ(b1.requests().back().path, "/c%01d%41%7F");  // an existing escape is kept as is
     }
