@@ -451,7 +451,7 @@ static void trace_alb(const Analyzer::Impl& im, const EniInfo& node, Ipv4Address
         continue;
       }
       rt.address = addr->str();
-      if (tg->attributes.cross_zone == "false" && !taz.empty() && node.node && taz != node.node->availability_zone) {
+      if (tg->attributes.cross_zone == alb::CrossZone::kFalse && !taz.empty() && node.node && taz != node.node->availability_zone) {
         hop("target", t.id, tdisp, "cross-zone load balancing off", "node in " + node.node->availability_zone +
             " does not send to " + taz, t.loc, false);
         resp.targets.push_back(rt);

@@ -193,12 +193,42 @@ std::optional<std::string> check_target_group_attribute(std::string_view key, st
 bool known_load_balancer_attribute(std::string_view key) { return find_rule(kLoadBalancerAttributes, key); }
 bool known_target_group_attribute(std::string_view key) { return find_rule(kTargetGroupAttributes, key); }
 
+bool network_stickiness_type(std::string_view v) {
+  return v == "source_ip" || v == "source_ip_dest_ip" || v == "source_ip_dest_ip_proto";
+}
+
+std::optional<std::string> set_load_balancer_attribute(alb::LoadBalancerAttributes& a, std::string_view k,
+                                                       std::string_view v) {
+  if (auto msg = check_load_balancer_attribute(k, v)) return msg;
+  if (k == "idle_timeout.timeout_seconds") a.idle_timeout_seconds = static_cast<int>(*to_int(v));
+  else if (k == "routing.http.xff_header_processing.mode") a.xff_header_processing_mode = *alb::parse_enum<alb::XffProcessingMode>(v);
+  else if (k == "routing.http.xff_client_port.enabled") a.xff_client_port = v == "true";
+  else if (k == "routing.http.preserve_host_header.enabled") a.preserve_host_header = v == "true";
+  else if (k == "routing.http.drop_invalid_header_fields.enabled") a.drop_invalid_header_fields = v == "true";
+  else if (k == "routing.http.desync_mitigation_mode") a.desync_mitigation_mode = *alb::parse_enum<alb::DesyncMitigationMode>(v);
+  else if (k == "routing.http2.enabled") a.http2_enabled = v == "true";
+  return std::nullopt;
+}
+
+std::optional<std::string> set_target_group_attribute(alb::TargetGroupAttributes& a, std::string_view k,
+                                                      std::string_view v) {
+  if (k == "stickiness.type" && network_stickiness_type(v)) return std::nullopt;
+  if (auto msg = check_target_group_attribute(k, v)) return msg;
+  if (k == "deregistration_delay.timeout_seconds") a.deregistration_delay_seconds = static_cast<int>(*to_int(v));
+  else if (k == "slow_start.duration_seconds") a.slow_start_seconds = static_cast<int>(*to_int(v));
+  else if (k == "load_balancing.algorithm.type") a.algorithm = *alb::parse_enum<alb::LoadBalancingAlgorithm>(v);
+  else if (k == "stickiness.enabled") a.stickiness_enabled = v == "true";
+  else if (k == "stickiness.type") a.stickiness_type = *alb::parse_enum<alb::StickinessType>(v);
+  else if (k == "stickiness.lb_cookie.duration_seconds") a.lb_cookie_duration_seconds = static_cast<int>(*to_int(v));
+  else if (k == "stickiness.app_cookie.cookie_name") a.app_cookie_name = std::string(v);
+  else if (k == "stickiness.app_cookie.duration_seconds") a.app_cookie_duration_seconds = static_cast<int>(*to_int(v));
+  else if (k == "load_balancing.cross_zone.enabled") a.cross_zone = *alb::parse_enum<alb::CrossZone>(v);
+  return std::nullopt;
+}
+
 std::vector<AlbSettingProblem> check_load_balancer_attributes(const alb::LoadBalancerAttributes& a) {
   std::vector<AlbSettingProblem> out;
   add(out, "idle_timeout.timeout_seconds", check_alb_number(AlbNumber::kIdleTimeoutSeconds, a.idle_timeout_seconds));
-  add(out, "routing.http.xff_header_processing.mode",
-      check_enum_text<alb::XffProcessingMode>(a.xff_header_processing_mode));
-  add(out, "routing.http.desync_mitigation_mode", check_enum_text<alb::DesyncMitigationMode>(a.desync_mitigation_mode));
   return out;
 }
 
@@ -207,22 +237,19 @@ std::vector<AlbSettingProblem> check_target_group_attributes(const alb::TargetGr
   add(out, "deregistration_delay.timeout_seconds",
       check_alb_number(AlbNumber::kDeregistrationDelaySeconds, a.deregistration_delay_seconds));
   add(out, "slow_start.duration_seconds", check_alb_number(AlbNumber::kSlowStartSeconds, a.slow_start_seconds));
-  add(out, "load_balancing.algorithm.type", check_enum_text<alb::LoadBalancingAlgorithm>(a.algorithm));
-  add(out, "stickiness.type", check_enum_text<alb::StickinessType>(a.stickiness_type));
   add(out, "stickiness.lb_cookie.duration_seconds",
       check_alb_number(AlbNumber::kLbCookieDurationSeconds, a.lb_cookie_duration_seconds));
   add(out, "stickiness.app_cookie.duration_seconds",
       check_alb_number(AlbNumber::kAppCookieDurationSeconds, a.app_cookie_duration_seconds));
-  add(out, "load_balancing.cross_zone.enabled", check_enum_text<alb::CrossZone>(a.cross_zone));
   for (auto& p : check_target_group_attribute_rules(a)) out.push_back(std::move(p));
   return out;
 }
 
 std::vector<AlbSettingProblem> check_target_group_attribute_rules(const alb::TargetGroupAttributes& a) {
   std::vector<AlbSettingProblem> out;
-  if (a.stickiness_enabled && a.stickiness_type == "app_cookie" && a.app_cookie_name.empty())
+  if (a.stickiness_enabled && a.stickiness_type == alb::StickinessType::kAppCookie && a.app_cookie_name.empty())
     out.push_back({"stickiness.app_cookie.cookie_name", "required for app_cookie stickiness"});
-  if (a.algorithm == "least_outstanding_requests" && a.slow_start_seconds > 0)
+  if (a.algorithm == alb::LoadBalancingAlgorithm::kLeastOutstandingRequests && a.slow_start_seconds > 0)
     out.push_back({"slow_start.duration_seconds", "slow start is not supported with least_outstanding_requests"});
   return out;
 }

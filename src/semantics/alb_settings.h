@@ -63,6 +63,16 @@ std::optional<std::string> check_alb_number(AlbNumber n, int64_t value);
 std::optional<std::string> check_load_balancer_attribute(std::string_view key, std::string_view value);
 std::optional<std::string> check_target_group_attribute(std::string_view key, std::string_view value);
 bool known_load_balancer_attribute(std::string_view key);
+// Check one attribute and, when valid, store it in `a` (a known key vpclab
+// does not act on is only checked). The message of the check when not.
+std::optional<std::string> set_load_balancer_attribute(alb::LoadBalancerAttributes& a, std::string_view key,
+                                                       std::string_view value);
+std::optional<std::string> set_target_group_attribute(alb::TargetGroupAttributes& a, std::string_view key,
+                                                      std::string_view value);
+// source_ip, source_ip_dest_ip, source_ip_dest_ip_proto: stickiness types of
+// Network and Gateway Load Balancer target groups, which the ALB engine does
+// not run (a reader of any target group accepts them and keeps lb_cookie).
+bool network_stickiness_type(std::string_view value);
 bool known_target_group_attribute(std::string_view key);
 
 // A problem of a whole object: `key` is the attribute key or API field the

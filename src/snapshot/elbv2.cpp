@@ -2,9 +2,13 @@
 // describe-target-groups, describe-target-health, describe-*-attributes.
 #include <algorithm>
 
+#include "semantics/alb_settings.h"
 #include "snapshot/loader.h"
 
 namespace vpclab::snapshot {
+
+namespace sem = semantics;
+using sem::AlbNumber;
 
 namespace {
 
@@ -112,94 +116,120 @@ std::optional<alb::RuleCondition> Loader::condition(const Doc& d, const json& c,
         if (x.is_string()) v.push_back(x.get<std::string>());
     return v;
   };
-  if (f == "host-header") {
-    rc.field = alb::ConditionField::kHostHeader;
-    rc.values = values_of("HostHeaderConfig");
-  } else if (f == "path-pattern") {
-    rc.field = alb::ConditionField::kPathPattern;
-    rc.values = values_of("PathPatternConfig");
-  } else if (f == "http-header") {
-    rc.field = alb::ConditionField::kHttpHeader;
-    if (const json* cfg = field(c, "HttpHeaderConfig")) rc.header_name = str(*cfg, "HttpHeaderName");
-    rc.values = values_of("HttpHeaderConfig");
-  } else if (f == "http-request-method") {
-    rc.field = alb::ConditionField::kHttpRequestMethod;
-    rc.values = values_of("HttpRequestMethodConfig");
-  } else if (f == "query-string") {
-    rc.field = alb::ConditionField::kQueryString;
-    if (const json* cfg = field(c, "QueryStringConfig"))
-      if (const json* vals = array(*cfg, "Values"))
-        for (const auto& kv : *vals) {
-          alb::QueryStringPair q;
-          if (const json* k = field(kv, "Key"); k && k->is_string()) q.key = k->get<std::string>();
-          q.value = str(kv, "Value");
-          rc.query.push_back(q);
-        }
-  } else if (f == "source-ip") {
-    rc.field = alb::ConditionField::kSourceIp;
-    for (const auto& v : values_of("SourceIpConfig")) {
-      if (auto cidr = cidr_of(v)) rc.source_cidrs.push_back(*cidr);
-      else
-        warn(d, p, "SNAP_BAD_VALUE", "source-ip value '" + v + "' is not an IPv4 CIDR; left out");
-    }
-  } else {
-    warn(d, p + ".Field", "SNAP_BAD_VALUE", "unknown condition field '" + f + "'; rule skipped");
+  auto field_of = alb::parse_condition_field(f);
+  if (!field_of) {
+    warn(d, p + ".Field", "SNAP_BAD_VALUE",
+         "condition field '" + f + "' is not " + alb::enum_choices<alb::ConditionField>() + "; rule skipped");
     return std::nullopt;
+  }
+  rc.field = *field_of;
+  switch (rc.field) {
+    case alb::ConditionField::kHostHeader: rc.values = values_of("HostHeaderConfig"); break;
+    case alb::ConditionField::kPathPattern: rc.values = values_of("PathPatternConfig"); break;
+    case alb::ConditionField::kHttpHeader:
+      if (const json* cfg = field(c, "HttpHeaderConfig")) rc.header_name = str(*cfg, "HttpHeaderName");
+      rc.values = values_of("HttpHeaderConfig");
+      break;
+    case alb::ConditionField::kHttpRequestMethod: rc.values = values_of("HttpRequestMethodConfig"); break;
+    case alb::ConditionField::kQueryString:
+      if (const json* cfg = field(c, "QueryStringConfig"))
+        if (const json* vals = array(*cfg, "Values"))
+          for (const auto& kv : *vals) {
+            alb::QueryStringPair q;
+            if (const json* k = field(kv, "Key"); k && k->is_string()) q.key = k->get<std::string>();
+            q.value = str(kv, "Value");
+            rc.query.push_back(q);
+          }
+      break;
+    case alb::ConditionField::kSourceIp:
+      for (const auto& v : values_of("SourceIpConfig")) {
+        if (auto cidr = cidr_of(v)) rc.source_cidrs.push_back(*cidr);
+        else
+          warn(d, p, "SNAP_BAD_VALUE", "source-ip value '" + v + "' is not an IPv4 CIDR; left out");
+      }
+      break;
   }
   return rc;
 }
 
-std::optional<alb::Action> Loader::action(const Doc& d, const json& a, const std::string& p) {
+std::optional<alb::Action> Loader::action(const Doc& d, const json& a, const std::string& p,
+                                          std::string_view listener_protocol) {
   alb::Action act;
   std::string type = str(a, "Type");
   act.order = static_cast<int>(integer(a, "Order").value_or(0));
-  if (type == "forward") {
-    act.type = alb::ActionType::kForward;
-    const json* fc = field(a, "ForwardConfig");
-    if (const json* tgs = fc ? array(*fc, "TargetGroups") : nullptr) {
-      for (const auto& t : *tgs)
-        act.target_groups.push_back({str(t, "TargetGroupArn"), static_cast<int>(integer(t, "Weight").value_or(1))});
-      if (const json* st = field(*fc, "TargetGroupStickinessConfig")) {
-        act.group_stickiness = boolean(*st, "Enabled").value_or(false);
-        act.group_stickiness_seconds = static_cast<int>(integer(*st, "DurationSeconds").value_or(3600));
-      }
-    }
-    if (act.target_groups.empty()) {
-      std::string tg = str(a, "TargetGroupArn");
-      if (tg.empty()) {
-        warn(d, p, "SNAP_MISSING", "forward action without a target group; skipped");
-        return std::nullopt;
-      }
-      act.target_groups.push_back({tg, 1});
-    }
-  } else if (type == "redirect") {
-    act.type = alb::ActionType::kRedirect;
-    if (const json* rc = field(a, "RedirectConfig")) {
-      auto set = [&](const char* key, std::string& out) {
-        std::string v = str(*rc, key);
-        if (!v.empty()) out = v;
-      };
-      set("Protocol", act.redirect.protocol);
-      set("Host", act.redirect.host);
-      set("Port", act.redirect.port);
-      set("Path", act.redirect.path);
-      if (field(*rc, "Query")) act.redirect.query = str(*rc, "Query");
-      act.redirect.status_code = str(*rc, "StatusCode") == "HTTP_302" ? 302 : 301;
-    }
-  } else if (type == "fixed-response") {
-    act.type = alb::ActionType::kFixedResponse;
-    if (const json* fr = field(a, "FixedResponseConfig")) {
-      act.fixed_response.status_code = static_cast<int>(integer(*fr, "StatusCode").value_or(200));
-      act.fixed_response.content_type = str(*fr, "ContentType");
-      act.fixed_response.body = str(*fr, "MessageBody");
-    }
-  } else if (type == "authenticate-oidc") {
-    act.type = alb::ActionType::kAuthenticateOidc;
-  } else if (type == "authenticate-cognito") {
-    act.type = alb::ActionType::kAuthenticateCognito;
-  } else {
-    warn(d, p + ".Type", "SNAP_BAD_VALUE", "unknown action type '" + type + "'; skipped");
+  auto type_of = alb::parse_action_type(type);
+  if (!type_of) {
+    warn(d, p + ".Type", "SNAP_BAD_VALUE",
+         "action type '" + type + "' is not " + alb::enum_choices<alb::ActionType>() + "; skipped");
     return std::nullopt;
+  }
+  act.type = *type_of;
+  // Values AWS would not have accepted: reported at their place, and the
+  // action kept as written (the account runs it).
+  auto problems = [&](const std::string& where, const std::vector<sem::AlbSettingProblem>& ps) {
+    for (const auto& x : ps)
+      warn(d, where + (x.key == "RedirectConfig" ? "" : "." + x.key), "SNAP_BAD_VALUE", x.key + " " + x.message);
+  };
+  switch (act.type) {
+    case alb::ActionType::kForward: {
+      const json* fc = field(a, "ForwardConfig");
+      if (const json* tgs = fc ? array(*fc, "TargetGroups") : nullptr) {
+        for (size_t k = 0; k < tgs->size(); ++k) {
+          const json& t = (*tgs)[k];
+          int weight = static_cast<int>(integer(t, "Weight").value_or(1));
+          if (auto msg = sem::check_alb_number(AlbNumber::kTargetGroupWeight, weight))
+            warn(d, at(p + ".ForwardConfig.TargetGroups", k) + ".Weight", "SNAP_BAD_VALUE", "Weight " + *msg);
+          act.target_groups.push_back({str(t, "TargetGroupArn"), weight});
+        }
+        if (const json* st = field(*fc, "TargetGroupStickinessConfig")) {
+          act.group_stickiness = boolean(*st, "Enabled").value_or(false);
+          act.group_stickiness_seconds = static_cast<int>(integer(*st, "DurationSeconds").value_or(3600));
+          if (act.group_stickiness)
+            if (auto msg = sem::check_alb_number(AlbNumber::kGroupStickinessSeconds, act.group_stickiness_seconds))
+              warn(d, p + ".ForwardConfig.TargetGroupStickinessConfig.DurationSeconds", "SNAP_BAD_VALUE",
+                   "DurationSeconds " + *msg);
+        }
+      }
+      if (act.target_groups.empty()) {
+        std::string tg = str(a, "TargetGroupArn");
+        if (tg.empty()) {
+          warn(d, p, "SNAP_MISSING", "forward action without a target group; skipped");
+          return std::nullopt;
+        }
+        act.target_groups.push_back({tg, 1});
+      }
+      break;
+    }
+    case alb::ActionType::kRedirect:
+      if (const json* rc = field(a, "RedirectConfig")) {
+        auto set = [&](const char* key, std::string& out) {
+          std::string v = str(*rc, key);
+          if (!v.empty()) out = v;
+        };
+        set("Protocol", act.redirect.protocol);
+        set("Host", act.redirect.host);
+        set("Port", act.redirect.port);
+        set("Path", act.redirect.path);
+        if (field(*rc, "Query")) act.redirect.query = str(*rc, "Query");
+        std::string code = str(*rc, "StatusCode");
+        auto status = alb::parse_enum<alb::RedirectStatus>(code);
+        if (!status)
+          warn(d, p + ".RedirectConfig.StatusCode", "SNAP_BAD_VALUE",
+               "StatusCode '" + code + "' is not " + alb::enum_choices<alb::RedirectStatus>() + "; HTTP_301 used");
+        act.redirect.status_code = alb::redirect_status_code(status.value_or(alb::RedirectStatus::kHttp301));
+        problems(p + ".RedirectConfig", sem::check_redirect(act.redirect, listener_protocol));
+      }
+      break;
+    case alb::ActionType::kFixedResponse:
+      if (const json* fr = field(a, "FixedResponseConfig")) {
+        act.fixed_response.status_code = static_cast<int>(integer(*fr, "StatusCode").value_or(200));
+        act.fixed_response.content_type = str(*fr, "ContentType");
+        act.fixed_response.body = str(*fr, "MessageBody");
+        problems(p + ".FixedResponseConfig", sem::check_fixed_response(act.fixed_response));
+      }
+      break;
+    default:
+      break;
   }
   return act;
 }
@@ -219,8 +249,10 @@ void Loader::listeners(const Doc& d, const json& a, const std::string& path) {
     }
     l.protocol = str(x, "Protocol");
     auto port = integer(x, "Port");
-    if (!port || *port < 1 || *port > 65535) {
-      warn(d, p + ".Port", "SNAP_BAD_VALUE", "listener without a valid port; skipped");
+    if (!port || sem::check_alb_number(AlbNumber::kPort, *port)) {
+      warn(d, p + ".Port", "SNAP_BAD_VALUE",
+           "listener Port " + (port ? *sem::check_alb_number(AlbNumber::kPort, *port) : std::string("missing")) +
+               "; skipped");
       continue;
     }
     l.port = static_cast<uint16_t>(*port);
@@ -230,7 +262,7 @@ void Loader::listeners(const Doc& d, const json& a, const std::string& path) {
     if (const json* acts = array(x, "DefaultActions")) {
       std::vector<alb::Action> v;
       for (size_t k = 0; k < acts->size(); ++k)
-        if (auto act = action(d, (*acts)[k], at(p + ".DefaultActions", k))) v.push_back(*act);
+        if (auto act = action(d, (*acts)[k], at(p + ".DefaultActions", k), l.protocol)) v.push_back(*act);
       l.default_rule.actions = sorted_actions(std::move(v));
     }
     listener_ix_[l.arn] = net_.listeners.size();
@@ -258,8 +290,10 @@ void Loader::rules(const Doc& d, const json& a, const std::string& path) {
       continue;
     }
     auto prio = integer(x, "Priority");
-    if (!prio || *prio < 1 || *prio > 50000) {
-      warn(d, p + ".Priority", "SNAP_BAD_VALUE", "rule without a valid priority; skipped");
+    if (!prio || sem::check_alb_number(AlbNumber::kRulePriority, *prio)) {
+      warn(d, p + ".Priority", "SNAP_BAD_VALUE",
+           "rule Priority " + (prio ? *sem::check_alb_number(AlbNumber::kRulePriority, *prio) : std::string("missing")) +
+               "; skipped");
       continue;
     }
     rule.priority = static_cast<int>(*prio);
@@ -274,7 +308,8 @@ void Loader::rules(const Doc& d, const json& a, const std::string& path) {
     std::vector<alb::Action> acts;
     if (const json* as = array(x, "Actions"))
       for (size_t k = 0; k < as->size(); ++k)
-        if (auto act = action(d, (*as)[k], at(p + ".Actions", k))) acts.push_back(*act);
+        if (auto act = action(d, (*as)[k], at(p + ".Actions", k), net_.listeners[lit->second].protocol))
+          acts.push_back(*act);
     if (!ok || acts.empty()) continue;
     rule.actions = sorted_actions(std::move(acts));
     auto& l = net_.listeners[lit->second];
@@ -351,47 +386,27 @@ void Loader::target_health(const Doc& d, const std::string& tg_arn, const json& 
 }
 
 void Loader::attributes(const Doc& d, const std::string& owner, const json& a, const std::string& path) {
-  std::map<std::string, std::string> kv;
-  for (const auto& x : a) kv[str(x, "Key")] = str(x, "Value");
-  auto get = [&](const char* k) -> const std::string* {
-    auto it = kv.find(k);
-    return it == kv.end() || it->second.empty() ? nullptr : &it->second;
-  };
-  auto as_int = [](const std::string& s, int def) {
-    try {
-      return std::stoi(s);
-    } catch (...) {
-      return def;
+  auto lit = lb_ix_.find(owner);
+  auto tit = tg_ix_.find(owner);
+  if (lit == lb_ix_.end() && tit == tg_ix_.end()) {
+    warn(d, path, "SNAP_DANGLING", "attributes of unknown load balancer or target group '" + owner + "'; skipped");
+    return;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    std::string k = str(a[i], "Key"), v = str(a[i], "Value");
+    // AWS prints unset attributes as ""; keys newer than vpclab's table are
+    // AWS's to add, not an error in the account.
+    if (v.empty()) continue;
+    std::optional<std::string> msg;
+    if (lit != lb_ix_.end()) {
+      if (!sem::known_load_balancer_attribute(k)) continue;
+      msg = sem::set_load_balancer_attribute(net_.load_balancers[lit->second].attributes, k, v);
+    } else {
+      if (!sem::known_target_group_attribute(k)) continue;
+      msg = sem::set_target_group_attribute(net_.target_groups[tit->second].attributes, k, v);
     }
-  };
-  if (auto lit = lb_ix_.find(owner); lit != lb_ix_.end()) {
-    auto& at = net_.load_balancers[lit->second].attributes;
-    if (auto v = get("idle_timeout.timeout_seconds")) at.idle_timeout_seconds = as_int(*v, at.idle_timeout_seconds);
-    if (auto v = get("routing.http.xff_header_processing.mode")) at.xff_header_processing_mode = *v;
-    if (auto v = get("routing.http.xff_client_port.enabled")) at.xff_client_port = *v == "true";
-    if (auto v = get("routing.http.preserve_host_header.enabled")) at.preserve_host_header = *v == "true";
-    if (auto v = get("routing.http.drop_invalid_header_fields.enabled")) at.drop_invalid_header_fields = *v == "true";
-    if (auto v = get("routing.http.desync_mitigation_mode")) at.desync_mitigation_mode = *v;
-    if (auto v = get("routing.http2.enabled")) at.http2_enabled = *v == "true";
-    return;
+    if (msg) warn(d, at(path, i) + ".Value", "SNAP_BAD_VALUE", "attribute " + k + ": " + *msg + "; AWS's default kept");
   }
-  if (auto tit = tg_ix_.find(owner); tit != tg_ix_.end()) {
-    auto& at = net_.target_groups[tit->second].attributes;
-    if (auto v = get("deregistration_delay.timeout_seconds"))
-      at.deregistration_delay_seconds = as_int(*v, at.deregistration_delay_seconds);
-    if (auto v = get("slow_start.duration_seconds")) at.slow_start_seconds = as_int(*v, at.slow_start_seconds);
-    if (auto v = get("load_balancing.algorithm.type")) at.algorithm = *v;
-    if (auto v = get("stickiness.enabled")) at.stickiness_enabled = *v == "true";
-    if (auto v = get("stickiness.type")) at.stickiness_type = *v;
-    if (auto v = get("stickiness.lb_cookie.duration_seconds"))
-      at.lb_cookie_duration_seconds = as_int(*v, at.lb_cookie_duration_seconds);
-    if (auto v = get("stickiness.app_cookie.cookie_name")) at.app_cookie_name = *v;
-    if (auto v = get("stickiness.app_cookie.duration_seconds"))
-      at.app_cookie_duration_seconds = as_int(*v, at.app_cookie_duration_seconds);
-    if (auto v = get("load_balancing.cross_zone.enabled")) at.cross_zone = *v;
-    return;
-  }
-  warn(d, path, "SNAP_DANGLING", "attributes of unknown load balancer or target group '" + owner + "'; skipped");
 }
 
 }  // namespace vpclab::snapshot

@@ -151,7 +151,7 @@ class Loader {
 
   bool parse_sg_permission(const Doc& d, const json& p, const std::string& path, Direction dir,
                            const std::string& owner, std::vector<SecurityGroupRule>& out);
-  std::optional<alb::Action> action(const Doc& d, const json& a, const std::string& path);
+  std::optional<alb::Action> action(const Doc& d, const json& a, const std::string& path, std::string_view listener_protocol);
   std::optional<alb::RuleCondition> condition(const Doc& d, const json& c, const std::string& path);
 
   // After every file is read: explicit associations, dangling references.

@@ -524,11 +524,11 @@ void Writer::load_balancers() {
     ojson attrs = ojson::array();
     auto add = [&](const char* k, const std::string& v) { attrs.push_back({{"Key", k}, {"Value", v}}); };
     add("idle_timeout.timeout_seconds", std::to_string(a.idle_timeout_seconds));
-    add("routing.http.xff_header_processing.mode", a.xff_header_processing_mode);
+    add("routing.http.xff_header_processing.mode", std::string(alb::enum_name(a.xff_header_processing_mode)));
     add("routing.http.xff_client_port.enabled", b(a.xff_client_port));
     add("routing.http.preserve_host_header.enabled", b(a.preserve_host_header));
     add("routing.http.drop_invalid_header_fields.enabled", b(a.drop_invalid_header_fields));
-    add("routing.http.desync_mitigation_mode", a.desync_mitigation_mode);
+    add("routing.http.desync_mitigation_mode", std::string(alb::enum_name(a.desync_mitigation_mode)));
     add("routing.http2.enabled", b(a.http2_enabled));
     add("deletion_protection.enabled", "false");
     add("access_logs.s3.enabled", "false");
@@ -575,13 +575,13 @@ void Writer::target_groups() {
     auto add = [&](const char* k, const std::string& v) { attrs.push_back({{"Key", k}, {"Value", v}}); };
     add("deregistration_delay.timeout_seconds", std::to_string(a.deregistration_delay_seconds));
     add("slow_start.duration_seconds", std::to_string(a.slow_start_seconds));
-    add("load_balancing.algorithm.type", a.algorithm);
+    add("load_balancing.algorithm.type", std::string(alb::enum_name(a.algorithm)));
     add("stickiness.enabled", a.stickiness_enabled ? "true" : "false");
-    add("stickiness.type", a.stickiness_type);
+    add("stickiness.type", std::string(alb::enum_name(a.stickiness_type)));
     add("stickiness.lb_cookie.duration_seconds", std::to_string(a.lb_cookie_duration_seconds));
     add("stickiness.app_cookie.cookie_name", a.app_cookie_name);
     add("stickiness.app_cookie.duration_seconds", std::to_string(a.app_cookie_duration_seconds));
-    add("load_balancing.cross_zone.enabled", a.cross_zone);
+    add("load_balancing.cross_zone.enabled", std::string(alb::enum_name(a.cross_zone)));
     f.files["elbv2-tg-attributes-" + tg.name + ".json"] = ojson{{"TargetGroupArn", tg.arn}, {"Attributes", attrs}};
   }
 }

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 
+#include "semantics/alb_settings.h"
 #include "template/model_sink.h"
 #include "vocab/aws_id.h"
 
 namespace vpclab::tmpl {
 using namespace cfn;
+namespace sem = semantics;
 
 namespace {
 
@@ -97,19 +99,6 @@ const Schema kTargetGroup = {{"Name", K::kString},
                              {"TargetGroupAttributes", K::kList, false, &kKeyValue},
                              {"Tags", K::kList, false, &kTag}};
 
-// The entry of `table` named `name`, or nullptr.
-template <class E, size_t N>
-const std::pair<const char*, E>* by_name(const std::pair<const char*, E> (&table)[N], const std::string& name) {
-  for (const auto& p : table)
-    if (name == p.first) return &p;
-  return nullptr;
-}
-
-template <size_t N>
-bool listed(const char* const (&names)[N], const std::string& name) {
-  return std::any_of(std::begin(names), std::end(names), [&](const char* s) { return name == s; });
-}
-
 }  // namespace
 
 void ModelSink::Impl::elbv2_types(TypeTable& t) {
@@ -180,8 +169,8 @@ std::string ModelSink::Impl::generated_name(const C& c, size_t max) {
 
 void ModelSink::Impl::add_load_balancer(C& c) {
   std::string type = c.prop("Type") ? c.str("Type") : "application";
-  if (type != "application" && type != "network" && type != "gateway") {
-    c.error(c.loc_of("Type"), "E3031", fmt::format("Type '{}' must be application, network or gateway", type));
+  if (!alb::parse_enum<alb::LoadBalancerType>(type)) {
+    c.error(c.loc_of("Type"), "E3031", fmt::format("Type '{}' is not {}", type, alb::enum_choices<alb::LoadBalancerType>()));
     type = "application";
   }
   if (type == "gateway") {
@@ -196,8 +185,9 @@ void ModelSink::Impl::add_load_balancer(C& c) {
   lb.type = type;
   lb.name = c.prop("Name") ? c.str("Name") : generated_name(c, 32);
   std::string scheme = c.prop("Scheme") ? c.str("Scheme") : "internet-facing";
-  if (scheme != "internal" && scheme != "internet-facing")
-    c.error(c.loc_of("Scheme"), "E3031", fmt::format("Scheme '{}' must be internal or internet-facing", scheme));
+  if (!alb::parse_enum<alb::LoadBalancerScheme>(scheme))
+    c.error(c.loc_of("Scheme"), "E3031",
+            fmt::format("Scheme '{}' is not {}", scheme, alb::enum_choices<alb::LoadBalancerScheme>()));
   lb.internal = scheme == "internal";
   lb.subnets = strings(c.prop("Subnets"));
   if (const Value* maps = c.prop("SubnetMappings"); maps && maps->is_list()) {
@@ -256,9 +246,9 @@ void ModelSink::Impl::add_target_group(C& c) {
   tg.origin = c.origin;
   tg.name = c.prop("Name") ? c.str("Name") : generated_name(c, 32);
   tg.target_type = c.prop("TargetType") ? c.str("TargetType") : "instance";
-  static const std::set<std::string> kTypes = {"instance", "ip", "lambda", "alb"};
-  if (!kTypes.count(tg.target_type))
-    c.error(c.loc_of("TargetType"), "E3031", fmt::format("TargetType '{}' must be instance, ip, lambda or alb", tg.target_type));
+  if (!alb::parse_enum<alb::TargetType>(tg.target_type))
+    c.error(c.loc_of("TargetType"), "E3031",
+            fmt::format("TargetType '{}' is not {}", tg.target_type, alb::enum_choices<alb::TargetType>()));
   tg.vpc = c.str("VpcId");
   if (tg.target_type != "lambda") {
     for (const char* required : {"Port", "Protocol", "VpcId"})
@@ -317,7 +307,7 @@ void ModelSink::Impl::add_listener(C& c) {
   }
   if (l.protocol == "HTTPS" && !c.prop("Certificates"))
     c.error(c.r.loc, "E3003", fmt::format("{}: an HTTPS listener needs Certificates", c.who()));
-  l.default_rule.actions = actions(c, c.prop("DefaultActions"));
+  l.default_rule.actions = actions(c, c.prop("DefaultActions"), l.protocol);
   l.default_rule.loc = c.loc_of("DefaultActions");
   l.arn = aws_id::listener_arn(l.load_balancer,
                                model::make_hex(16, {c.stack.account, c.stack.region, c.stack.name, c.r.logical_id}));
@@ -338,7 +328,7 @@ void ModelSink::Impl::add_listener_rule(C& c) {
   rule.arn = arn;
   rule.loc = c.r.loc;
   rule.priority = static_cast<int>(to_int(c.prop("Priority")).value_or(0));
-  rule.actions = actions(c, c.prop("Actions"));
+  rule.actions = actions(c, c.prop("Actions"), l->protocol);
   int values = 0;
   std::set<alb::ConditionField> seen;
   if (const Value* conds = c.prop("Conditions"); conds && conds->is_list()) {
@@ -356,143 +346,52 @@ void ModelSink::Impl::add_listener_rule(C& c) {
     if (rule.conditions.empty() && conds->items().empty())
       c.error(conds->loc(), "E3003", fmt::format("{}: a rule needs at least one condition", c.who()));
   }
-  if (values > 5)
-    c.error(c.loc_of("Conditions"), "RULE_CONDITION",
-            fmt::format("{}: {} condition values; a rule allows 5 in total", c.who(), values));
+  if (values > 0)
+    if (auto msg = sem::check_alb_number(sem::AlbNumber::kConditionValuesPerRule, values))
+      c.error(c.loc_of("Conditions"), "RULE_CONDITION", fmt::format("{}: {} condition values; {}", c.who(), values, *msg));
   l->rules.push_back(std::move(rule));
 }
 
 
-std::vector<alb::Action> ModelSink::Impl::actions(const C& c, const Value* list) {
+std::vector<alb::Action> ModelSink::Impl::actions(const C& c, const Value* list, std::string_view listener_protocol) {
   std::vector<alb::Action> out;
   if (list && list->is_list())
     for (const auto& m : list->items())
       if (m.is_map())
-        if (auto a = action(c, m)) out.push_back(*a);
+        if (auto a = action(c, m, listener_protocol)) out.push_back(*a);
   return out;
 }
 
 // ---- ALB settings ----------------------------------------------------------
-// Every check of an ALB setting value (attribute keys and values: algorithms,
-// stickiness types, XFF and desync modes, limits; action types, redirect and
-// fixed-response settings; condition fields) is below or in add_listener_rule
-// (one condition per field, 5 values per rule), so one semantics function can
-// take them over in one place.
+// Values and limits come from semantics/alb_settings (shared with the snapshot
+// reader and `vpclab alb --config`); here they become diagnostics at the
+// property's place.
 
 void ModelSink::Impl::lb_attribute(const C& c, alb::LoadBalancerAttributes& a, const Value& kv) {
   std::string k = text(kv.get("Key")), v = text(kv.get("Value"));
-  auto bad = [&](const char* expect) {
-    c.error(kv.loc(), "LB_ATTRIBUTE", fmt::format("load balancer attribute {}: '{}' is not {}", k, v, expect));
-  };
-  auto boolean = [&](bool& out) {
-    if (v == "true" || v == "false") out = v == "true";
-    else bad("true or false");
-  };
-  if (k == "idle_timeout.timeout_seconds") {
-    auto n = to_int(kv.get("Value"));
-    if (!n || *n < 1 || *n > 4000) return bad("1-4000");
-    a.idle_timeout_seconds = static_cast<int>(*n);
-  } else if (k == "routing.http.xff_header_processing.mode") {
-    if (v != "append" && v != "preserve" && v != "remove") return bad("append, preserve or remove");
-    a.xff_header_processing_mode = v;
-  } else if (k == "routing.http.xff_client_port.enabled") {
-    boolean(a.xff_client_port);
-  } else if (k == "routing.http.preserve_host_header.enabled") {
-    boolean(a.preserve_host_header);
-  } else if (k == "routing.http.drop_invalid_header_fields.enabled") {
-    boolean(a.drop_invalid_header_fields);
-  } else if (k == "routing.http.desync_mitigation_mode") {
-    if (v != "monitor" && v != "defensive" && v != "strictest") return bad("monitor, defensive or strictest");
-    a.desync_mitigation_mode = v;
-  } else if (k == "routing.http2.enabled") {
-    boolean(a.http2_enabled);
-  } else {
-    static const char* kAccepted[] = {
-        "deletion_protection.enabled", "access_logs.s3.enabled", "access_logs.s3.bucket", "access_logs.s3.prefix",
-        "connection_logs.s3.enabled", "connection_logs.s3.bucket", "connection_logs.s3.prefix",
-        "health_check_logs.s3.enabled", "health_check_logs.s3.bucket", "health_check_logs.s3.prefix",
-        "load_balancing.cross_zone.enabled", "routing.http.x_amzn_tls_version_and_cipher_suite.enabled",
-        "routing.http.x_amzn_mtls_clientcert_serial_number.header_name", "waf.fail_open.enabled",
-        "client_keep_alive.seconds", "zonal_shift.config.enabled", "ipv6.deny_all_igw_traffic",
-        "dns_record.client_routing_policy", "secondary_ips.auto_assigned.per_subnet"};
-    if (!listed(kAccepted, k))
-      c.error(kv.loc(), "LB_ATTRIBUTE", fmt::format("unknown load balancer attribute '{}'", k));
-  }
+  if (auto msg = sem::set_load_balancer_attribute(a, k, v))
+    c.error(kv.loc(), "LB_ATTRIBUTE",
+            sem::known_load_balancer_attribute(k) ? fmt::format("load balancer attribute {}: {}", k, *msg) : *msg);
 }
 
 void ModelSink::Impl::tg_attribute(const C& c, alb::TargetGroupAttributes& a, const Value& kv) {
   std::string k = text(kv.get("Key")), v = text(kv.get("Value"));
-  auto bad = [&](const char* expect) {
-    c.error(kv.loc(), "TG_ATTRIBUTE", fmt::format("target group attribute {}: '{}' is not {}", k, v, expect));
-  };
-  auto number = [&](int& out, int lo, int hi) {
-    auto n = to_int(kv.get("Value"));
-    if (!n || *n < lo || *n > hi) return bad(fmt::format("{}-{}", lo, hi).c_str());
-    out = static_cast<int>(*n);
-  };
-  if (k == "deregistration_delay.timeout_seconds") {
-    number(a.deregistration_delay_seconds, 0, 3600);
-  } else if (k == "slow_start.duration_seconds") {
-    number(a.slow_start_seconds, 0, 900);
-    if (a.slow_start_seconds != 0 && a.slow_start_seconds < 30) bad("0 or 30-900");
-  } else if (k == "load_balancing.algorithm.type") {
-    if (v != "round_robin" && v != "least_outstanding_requests" && v != "weighted_random")
-      return bad("round_robin, least_outstanding_requests or weighted_random");
-    a.algorithm = v;
-  } else if (k == "stickiness.enabled") {
-    if (v != "true" && v != "false") return bad("true or false");
-    a.stickiness_enabled = v == "true";
-  } else if (k == "stickiness.type") {
-    if (v != "lb_cookie" && v != "app_cookie" && v != "source_ip" && v != "source_ip_dest_ip" &&
-        v != "source_ip_dest_ip_proto")
-      return bad("lb_cookie or app_cookie");
-    a.stickiness_type = v;
-  } else if (k == "stickiness.lb_cookie.duration_seconds") {
-    number(a.lb_cookie_duration_seconds, 1, 604800);
-  } else if (k == "stickiness.app_cookie.cookie_name") {
-    a.app_cookie_name = v;
-  } else if (k == "stickiness.app_cookie.duration_seconds") {
-    number(a.app_cookie_duration_seconds, 1, 604800);
-  } else if (k == "load_balancing.cross_zone.enabled") {
-    if (v != "true" && v != "false" && v != "use_load_balancer_configuration")
-      return bad("true, false or use_load_balancer_configuration");
-    a.cross_zone = v;
-  } else {
-    static const char* kAccepted[] = {
-        "load_balancing.algorithm.anomaly_mitigation", "lambda.multi_value_headers.enabled",
-        "preserve_client_ip.enabled", "proxy_protocol_v2.enabled", "connection_termination.enabled",
-        "deregistration_delay.connection_termination.enabled", "target_group_health.dns_failover.minimum_healthy_targets.count",
-        "target_group_health.dns_failover.minimum_healthy_targets.percentage",
-        "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count",
-        "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage",
-        "target_health_state.unhealthy.connection_termination.enabled",
-        "target_health_state.unhealthy.draining_interval_seconds", "target_failover.on_deregistration",
-        "target_failover.on_unhealthy"};
-    if (!listed(kAccepted, k))
-      c.error(kv.loc(), "TG_ATTRIBUTE", fmt::format("unknown target group attribute '{}'", k));
-  }
+  if (auto msg = sem::set_target_group_attribute(a, k, v))
+    c.error(kv.loc(), "TG_ATTRIBUTE",
+            sem::known_target_group_attribute(k) ? fmt::format("target group attribute {}: {}", k, *msg) : *msg);
 }
 
-std::optional<alb::Action> ModelSink::Impl::action(const C& c, const Value& m) {
+std::optional<alb::Action> ModelSink::Impl::action(const C& c, const Value& m, std::string_view listener_protocol) {
   alb::Action a;
   std::string type = text(m.get("Type"));
-  static const std::pair<const char*, alb::ActionType> kTypes[] = {
-      {"forward", alb::ActionType::kForward},
-      {"redirect", alb::ActionType::kRedirect},
-      {"fixed-response", alb::ActionType::kFixedResponse},
-      {"authenticate-oidc", alb::ActionType::kAuthenticateOidc},
-      {"authenticate-cognito", alb::ActionType::kAuthenticateCognito},
-  };
-  const auto* it = by_name(kTypes, type);
-  if (!it) {
+  auto parsed = alb::parse_action_type(type);
+  if (!parsed) {
     if (m.get("Type"))
       c.error(m.get("Type")->loc(), "E3031",
-              fmt::format("action Type '{}' must be forward, redirect, fixed-response, authenticate-oidc or "
-                          "authenticate-cognito",
-                          type));
+              fmt::format("action Type '{}' is not {}", type, alb::enum_choices<alb::ActionType>()));
     return std::nullopt;
   }
-  a.type = it->second;
+  a.type = *parsed;
   a.order = static_cast<int>(to_int(m.get("Order")).value_or(0));
   switch (a.type) {
     case alb::ActionType::kForward: {
@@ -513,7 +412,8 @@ std::optional<alb::Action> ModelSink::Impl::action(const C& c, const Value& m) {
         if (const Value* st = fc->get("TargetGroupStickinessConfig")) {
           a.group_stickiness = to_bool(st->get("Enabled"), false);
           if (auto d = to_int(st->get("DurationSeconds"))) {
-            if (*d < 1 || *d > 604800) c.error(st->loc(), "E3031", "DurationSeconds must be 1-604800");
+            if (auto msg = sem::check_alb_number(sem::AlbNumber::kGroupStickinessSeconds, *d))
+              c.error(st->loc(), "E3031", "DurationSeconds " + *msg);
             a.group_stickiness_seconds = static_cast<int>(*d);
           }
         }
@@ -528,7 +428,7 @@ std::optional<alb::Action> ModelSink::Impl::action(const C& c, const Value& m) {
         c.error(m.loc(), "E3003", "a redirect action needs RedirectConfig");
         return std::nullopt;
       }
-      redirect_config(c, *rc, a);
+      redirect_config(c, *rc, a, listener_protocol);
       break;
     }
     case alb::ActionType::kFixedResponse: {
@@ -546,7 +446,7 @@ std::optional<alb::Action> ModelSink::Impl::action(const C& c, const Value& m) {
   return a;
 }
 
-void ModelSink::Impl::redirect_config(const C& c, const Value& rc, alb::Action& a) {
+void ModelSink::Impl::redirect_config(const C& c, const Value& rc, alb::Action& a, std::string_view listener_protocol) {
   auto& r = a.redirect;
   if (rc.get("Protocol")) r.protocol = text(rc.get("Protocol"));
   if (rc.get("Host")) r.host = text(rc.get("Host"));
@@ -554,52 +454,39 @@ void ModelSink::Impl::redirect_config(const C& c, const Value& rc, alb::Action& 
   if (rc.get("Path")) r.path = text(rc.get("Path"));
   if (rc.get("Query")) r.query = text(rc.get("Query"));
   std::string code = text(rc.get("StatusCode"));
-  if (code == "HTTP_301") r.status_code = 301;
-  else if (code == "HTTP_302") r.status_code = 302;
+  if (auto s = alb::parse_enum<alb::RedirectStatus>(code)) r.status_code = alb::redirect_status_code(*s);
   else if (rc.get("StatusCode"))
-    c.error(rc.get("StatusCode")->loc(), "E3031", fmt::format("StatusCode '{}' must be HTTP_301 or HTTP_302", code));
-  if (r.protocol != "#{protocol}" && r.protocol != "HTTP" && r.protocol != "HTTPS")
-    c.error(rc.loc(), "E3031", fmt::format("redirect Protocol '{}' must be HTTP, HTTPS or #{{protocol}}", r.protocol));
-  if (r.protocol == "#{protocol}" && r.host == "#{host}" && r.port == "#{port}" && r.path == "/#{path}" &&
-      r.query == "#{query}")
-    c.error(rc.loc(), "E3031", "a redirect must change at least one of protocol, host, port or path (it would loop)");
+    c.error(rc.get("StatusCode")->loc(), "E3031",
+            fmt::format("StatusCode '{}' is not {}", code, alb::enum_choices<alb::RedirectStatus>()));
+  for (const auto& p : sem::check_redirect(r, listener_protocol))
+    c.error(rc.loc(), "E3031", p.key == "RedirectConfig" ? "redirect " + p.message : fmt::format("redirect {}: {}", p.key, p.message));
 }
 
 void ModelSink::Impl::fixed_response_config(const C& c, const Value& fr, alb::Action& a) {
+  auto& f = a.fixed_response;
   auto code = to_int(fr.get("StatusCode"));
-  if (!code || !((*code >= 200 && *code <= 299) || (*code >= 400 && *code <= 599)))
-    c.error(fr.loc(), "E3031", fmt::format("fixed-response StatusCode '{}' must be 2XX, 4XX or 5XX", text(fr.get("StatusCode"))));
-  else
-    a.fixed_response.status_code = static_cast<int>(*code);
-  a.fixed_response.content_type = text(fr.get("ContentType"));
-  static const std::set<std::string> kTypes = {"",          "text/plain",             "text/css",
-                                                "text/html", "application/javascript", "application/json"};
-  if (!kTypes.count(a.fixed_response.content_type))
-    c.error(fr.loc(), "E3031", fmt::format("ContentType '{}' is not one ALB allows", a.fixed_response.content_type));
-  a.fixed_response.body = text(fr.get("MessageBody"));
-  if (a.fixed_response.body.size() > 1024) c.error(fr.loc(), "E3031", "MessageBody is longer than 1024 characters");
+  f.status_code = code ? static_cast<int>(*code) : 0;
+  f.content_type = text(fr.get("ContentType"));
+  f.body = text(fr.get("MessageBody"));
+  for (const auto& p : sem::check_fixed_response(f)) {
+    if (p.key == "StatusCode")
+      c.error(fr.loc(), "E3031", fmt::format("fixed-response StatusCode '{}' {}", text(fr.get("StatusCode")), p.message));
+    else
+      c.error(fr.loc(), "E3031", fmt::format("fixed-response {}: {}", p.key, p.message));
+  }
+  if (!code || sem::check_alb_number(sem::AlbNumber::kFixedResponseStatusCode, *code)) f.status_code = 200;
 }
 
 std::optional<alb::RuleCondition> ModelSink::Impl::condition(const C& c, const Value& m) {
   alb::RuleCondition rc;
   std::string field = text(m.get("Field"));
-  static const std::pair<const char*, alb::ConditionField> kFields[] = {
-      {"host-header", alb::ConditionField::kHostHeader},
-      {"path-pattern", alb::ConditionField::kPathPattern},
-      {"http-header", alb::ConditionField::kHttpHeader},
-      {"http-request-method", alb::ConditionField::kHttpRequestMethod},
-      {"query-string", alb::ConditionField::kQueryString},
-      {"source-ip", alb::ConditionField::kSourceIp},
-  };
-  const auto* it = by_name(kFields, field);
-  if (!it) {
+  auto parsed = alb::parse_condition_field(field);
+  if (!parsed) {
     c.error(m.get("Field") ? m.get("Field")->loc() : m.loc(), m.get("Field") ? "E3031" : "E3003",
-            fmt::format("condition Field '{}' must be host-header, path-pattern, http-header, http-request-method, "
-                        "query-string or source-ip",
-                        field));
+            fmt::format("condition Field '{}' is not {}", field, alb::enum_choices<alb::ConditionField>()));
     return std::nullopt;
   }
-  rc.field = it->second;
+  rc.field = *parsed;
   static const std::map<alb::ConditionField, const char*> kConfig = {
       {alb::ConditionField::kHostHeader, "HostHeaderConfig"},
       {alb::ConditionField::kPathPattern, "PathPatternConfig"},

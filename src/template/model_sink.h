@@ -147,15 +147,16 @@ struct ModelSink::Impl {
   void add_load_balancer(C& c);
   void subnet_mapping_nodes(const C& c, model::LoadBalancer& lb, const Value& maps);
   void add_target_group(C& c);
-  std::optional<alb::Action> action(const C& c, const Value& m);
-  std::vector<alb::Action> actions(const C& c, const Value* list);
+  // `listener_protocol`: HTTP or HTTPS (a redirect may not go from HTTPS to HTTP).
+  std::optional<alb::Action> action(const C& c, const Value& m, std::string_view listener_protocol);
+  std::vector<alb::Action> actions(const C& c, const Value* list, std::string_view listener_protocol);
   std::optional<alb::RuleCondition> condition(const C& c, const Value& m);
   void add_listener(C& c);
   void add_listener_rule(C& c);
   // ALB settings (the checks a semantics function will take over).
   void lb_attribute(const C& c, alb::LoadBalancerAttributes& a, const Value& kv);
   void tg_attribute(const C& c, alb::TargetGroupAttributes& a, const Value& kv);
-  void redirect_config(const C& c, const Value& rc, alb::Action& a);
+  void redirect_config(const C& c, const Value& rc, alb::Action& a, std::string_view listener_protocol);
   void fixed_response_config(const C& c, const Value& fr, alb::Action& a);
 
   // ---- route53.cpp ------------------------------------------------------------

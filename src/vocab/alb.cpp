@@ -56,6 +56,24 @@ const std::array<std::pair<RedirectStatus, std::string_view>, 2> EnumTable<Redir
     {RedirectStatus::kHttp302, "HTTP_302"},
 }};
 
+const std::array<std::pair<LoadBalancerType, std::string_view>, 3> EnumTable<LoadBalancerType>::entries = {{
+    {LoadBalancerType::kApplication, "application"},
+    {LoadBalancerType::kNetwork, "network"},
+    {LoadBalancerType::kGateway, "gateway"},
+}};
+
+const std::array<std::pair<LoadBalancerScheme, std::string_view>, 2> EnumTable<LoadBalancerScheme>::entries = {{
+    {LoadBalancerScheme::kInternetFacing, "internet-facing"},
+    {LoadBalancerScheme::kInternal, "internal"},
+}};
+
+const std::array<std::pair<TargetType, std::string_view>, 4> EnumTable<TargetType>::entries = {{
+    {TargetType::kInstance, "instance"},
+    {TargetType::kIp, "ip"},
+    {TargetType::kLambda, "lambda"},
+    {TargetType::kAlb, "alb"},
+}};
+
 const char* condition_field_name(ConditionField f) { return enum_name(f).data(); }
 std::optional<ConditionField> parse_condition_field(std::string_view name) { return parse_enum<ConditionField>(name); }
 const char* action_type_name(ActionType t) { return enum_name(t).data(); }

@@ -45,15 +45,19 @@ std::optional<ActionType> parse_action_type(std::string_view name);
 
 // The settings AWS takes as strings from a fixed set, typed. Each has a
 // parse (nullopt for anything else, case-sensitive as the API is) and a
-// name (the API's spelling). The attribute structs below keep the text as
-// written (template, snapshot and engine config each read it); whoever acts
-// on a setting parses it once, up front, never per request.
+// name (the API's spelling). The attribute structs below hold the enums:
+// each reader parses the text once (semantics/alb_settings checks it), and
+// every writer spells it back with enum_name.
 enum class LoadBalancingAlgorithm { kRoundRobin, kLeastOutstandingRequests, kWeightedRandom };
 enum class StickinessType { kLbCookie, kAppCookie };
 enum class CrossZone { kTrue, kFalse, kUseLoadBalancerConfiguration };
 enum class XffProcessingMode { kAppend, kPreserve, kRemove };
 enum class DesyncMitigationMode { kMonitor, kDefensive, kStrictest };
 enum class RedirectStatus { kHttp301, kHttp302 };
+// Resource properties of the ELBv2 API (the model keeps them as text).
+enum class LoadBalancerType { kApplication, kNetwork, kGateway };
+enum class LoadBalancerScheme { kInternetFacing, kInternal };
+enum class TargetType { kInstance, kIp, kLambda, kAlb };
 
 // name <-> value tables, one per enum (alb.cpp); the order is the API's.
 template <typename E>
@@ -71,6 +75,9 @@ VPCLAB_ENUM_TABLE(CrossZone, 3)
 VPCLAB_ENUM_TABLE(XffProcessingMode, 3)
 VPCLAB_ENUM_TABLE(DesyncMitigationMode, 3)
 VPCLAB_ENUM_TABLE(RedirectStatus, 2)
+VPCLAB_ENUM_TABLE(LoadBalancerType, 3)
+VPCLAB_ENUM_TABLE(LoadBalancerScheme, 2)
+VPCLAB_ENUM_TABLE(TargetType, 4)
 #undef VPCLAB_ENUM_TABLE
 
 template <typename E>
@@ -153,22 +160,22 @@ struct HealthCheck {
 struct TargetGroupAttributes {
   int deregistration_delay_seconds = 300;
   int slow_start_seconds = 0;
-  std::string algorithm = "round_robin";  // round_robin | least_outstanding_requests | weighted_random
+  LoadBalancingAlgorithm algorithm = LoadBalancingAlgorithm::kRoundRobin;
   bool stickiness_enabled = false;
-  std::string stickiness_type = "lb_cookie";  // lb_cookie | app_cookie
+  StickinessType stickiness_type = StickinessType::kLbCookie;
   int lb_cookie_duration_seconds = 86400;
   std::string app_cookie_name;
   int app_cookie_duration_seconds = 86400;
-  std::string cross_zone = "use_load_balancer_configuration";  // true | false | use_...
+  CrossZone cross_zone = CrossZone::kUseLoadBalancerConfiguration;
 };
 
 struct LoadBalancerAttributes {
   int idle_timeout_seconds = 60;
-  std::string xff_header_processing_mode = "append";  // append | preserve | remove
+  XffProcessingMode xff_header_processing_mode = XffProcessingMode::kAppend;
   bool xff_client_port = false;
   bool preserve_host_header = false;
   bool drop_invalid_header_fields = false;
-  std::string desync_mitigation_mode = "defensive";  // monitor | defensive | strictest
+  DesyncMitigationMode desync_mitigation_mode = DesyncMitigationMode::kDefensive;
   bool http2_enabled = true;
 };
 

@@ -69,8 +69,8 @@ TEST(AlbSettings, WholeObjects) {
   alb::TargetGroupAttributes tg;
   EXPECT_TRUE(check_target_group_attributes(tg).empty());
   tg.stickiness_enabled = true;
-  tg.stickiness_type = "app_cookie";
-  tg.algorithm = "least_outstanding_requests";
+  tg.stickiness_type = alb::StickinessType::kAppCookie;
+  tg.algorithm = alb::LoadBalancingAlgorithm::kLeastOutstandingRequests;
   tg.slow_start_seconds = 60;
   auto p = check_target_group_attributes(tg);
   ASSERT_EQ(p.size(), 2u);
@@ -109,6 +109,32 @@ TEST(AlbSettings, WholeObjects) {
   ASSERT_EQ(p.size(), 2u);
   EXPECT_EQ(p[0].key, "StatusCode");
   EXPECT_EQ(p[1].key, "ContentType");
+}
+
+TEST(AlbSettings, SettersStoreOnlyValidValues) {
+  alb::LoadBalancerAttributes lb;
+  EXPECT_FALSE(set_load_balancer_attribute(lb, "routing.http.desync_mitigation_mode", "strictest"));
+  EXPECT_EQ(lb.desync_mitigation_mode, alb::DesyncMitigationMode::kStrictest);
+  EXPECT_EQ(set_load_balancer_attribute(lb, "idle_timeout.timeout_seconds", "4001").value_or(""),
+            "must be between 1 and 4000");
+  EXPECT_EQ(lb.idle_timeout_seconds, 60);  // unchanged
+  EXPECT_FALSE(set_load_balancer_attribute(lb, "idle_timeout.timeout_seconds", "4000"));
+  EXPECT_EQ(lb.idle_timeout_seconds, 4000);
+  EXPECT_TRUE(set_load_balancer_attribute(lb, "routing.http.xff_header_processing.mode", "Append"));
+  EXPECT_EQ(lb.xff_header_processing_mode, alb::XffProcessingMode::kAppend);
+
+  alb::TargetGroupAttributes tg;
+  EXPECT_FALSE(set_target_group_attribute(tg, "load_balancing.algorithm.type", "weighted_random"));
+  EXPECT_EQ(tg.algorithm, alb::LoadBalancingAlgorithm::kWeightedRandom);
+  EXPECT_FALSE(set_target_group_attribute(tg, "load_balancing.cross_zone.enabled", "false"));
+  EXPECT_EQ(tg.cross_zone, alb::CrossZone::kFalse);
+  // An NLB target group's stickiness: accepted, not run by the ALB engine.
+  EXPECT_FALSE(set_target_group_attribute(tg, "stickiness.type", "source_ip"));
+  EXPECT_EQ(tg.stickiness_type, alb::StickinessType::kLbCookie);
+  EXPECT_EQ(set_target_group_attribute(tg, "slow_start.duration_seconds", "10").value_or(""),
+            "must be 0 (off) or between 30 and 900");
+  EXPECT_EQ(set_target_group_attribute(tg, "stickiness.kind", "x").value_or(""),
+            "unknown target group attribute 'stickiness.kind'");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // carrying on where AWS would.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -289,6 +290,65 @@ TEST_F(Snap, ListenerRulesTargetsAndZonesFromScriptedOutput) {
   bool wildcard = false;
   for (const auto& rec : z.records) wildcard |= rec.name == "*.home" && rec.type == "A";
   EXPECT_TRUE(wildcard);
+}
+
+// ALB settings in a deployed account's JSON are checked against the same
+// table as templates and `vpclab alb --config`: a value AWS would not have
+// accepted is a warning naming the file and JSON path, and AWS's default is kept.
+TEST_F(Snap, BadAlbSettingIsAWarningWithFileAndPath) {
+  basic();
+  const std::string lb = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/web/50dc6c495c0c9188";
+  const std::string listener = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2";
+  const std::string tg = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/web/73e2d6bc24d8a067";
+  write("lb.json", R"({"LoadBalancers": [{"LoadBalancerArn": ")" + lb + R"(", "LoadBalancerName": "web",
+      "Type": "application", "Scheme": "internal", "VpcId": "vpc-1", "State": {"Code": "active"},
+      "AvailabilityZones": [{"ZoneName": "eu-west-1a", "SubnetId": "subnet-1"}]}]})");
+  write("tg.json", R"({"TargetGroups": [{"TargetGroupArn": ")" + tg + R"(", "TargetGroupName": "web",
+      "Protocol": "HTTP", "Port": 8080, "VpcId": "vpc-1", "TargetType": "instance"}]})");
+  write("elbv2-lb-attributes-web.json", R"({"LoadBalancerArn": ")" + lb + R"(", "Attributes": [
+      {"Key": "idle_timeout.timeout_seconds", "Value": "120"},
+      {"Key": "routing.http.desync_mitigation_mode", "Value": "strict"},
+      {"Key": "access_logs.s3.bucket", "Value": ""},
+      {"Key": "some.attribute.aws.added.later", "Value": "x"}]})");
+  write("elbv2-tg-attributes-web.json", R"({"TargetGroupArn": ")" + tg + R"(", "Attributes": [
+      {"Key": "load_balancing.algorithm.type", "Value": "least_outstanding_requests"},
+      {"Key": "stickiness.lb_cookie.duration_seconds", "Value": "0"}]})");
+  write("l.json", R"({"Listeners": [{"ListenerArn": ")" + listener + R"(", "LoadBalancerArn": ")" + lb +
+                      R"(", "Port": 80, "Protocol": "HTTP",
+      "DefaultActions": [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "302"}}]}]})");
+  write("r.json", R"({"Rules": [
+      {"RuleArn": "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee",
+       "Priority": "60000", "IsDefault": false,
+       "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/api/*"]}}],
+       "Actions": [{"Type": "forward", "TargetGroupArn": ")" + tg + R"("}]}]})");
+  auto r = load();
+  ASSERT_TRUE(r.network) << dump(r.diags);
+  std::vector<std::string> bad;
+  for (const auto& x : r.diags.items())
+    if (x.code == "SNAP_BAD_VALUE") {
+      EXPECT_EQ(x.severity, Severity::kWarning);
+      bad.push_back(x.str());
+    }
+  const std::string dir = root_.string() + "/";
+  std::vector<std::string> want = {
+      dir + "elbv2-lb-attributes-web.json: warning SNAP_BAD_VALUE: $.Attributes[1].Value: attribute "
+            "routing.http.desync_mitigation_mode: 'strict' is not monitor, defensive or strictest; AWS's default kept",
+      dir + "elbv2-tg-attributes-web.json: warning SNAP_BAD_VALUE: $.Attributes[1].Value: attribute "
+            "stickiness.lb_cookie.duration_seconds: must be between 1 and 604800; AWS's default kept",
+      dir + "l.json: warning SNAP_BAD_VALUE: $.Listeners[0].DefaultActions[0].FixedResponseConfig.StatusCode: "
+            "StatusCode must be 2XX, 4XX or 5XX",
+      dir + "r.json: warning SNAP_BAD_VALUE: $.Rules[0].Priority: rule Priority must be between 1 and 50000; skipped",
+  };
+  std::sort(bad.begin(), bad.end());
+  EXPECT_EQ(bad, want) << dump(r.diags);
+  const auto& la = r.network->load_balancers.at(0).attributes;
+  EXPECT_EQ(la.idle_timeout_seconds, 120);
+  EXPECT_EQ(la.desync_mitigation_mode, alb::DesyncMitigationMode::kDefensive);  // AWS's default kept
+  const auto* t = r.network->target_group(tg);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->attributes.algorithm, alb::LoadBalancingAlgorithm::kLeastOutstandingRequests);
+  EXPECT_EQ(t->attributes.lb_cookie_duration_seconds, 86400);
+  EXPECT_TRUE(r.network->listeners.at(0).rules.empty());  // the rule with priority 60000 is skipped
 }
 
 TEST_F(Snap, PeeringAcrossAccountsKeepsItsStateAndDropsDeletedOnes) {

@@ -375,7 +375,7 @@ Outputs:
   EXPECT_EQ(b->output("Full").rfind("app/my-alb/", 0), 0u);
   EXPECT_EQ(b->output("Name"), "my-alb");
   EXPECT_EQ(lb.attributes.idle_timeout_seconds, 120);
-  EXPECT_EQ(lb.attributes.desync_mitigation_mode, "strictest");
+  EXPECT_EQ(lb.attributes.desync_mitigation_mode, alb::DesyncMitigationMode::kStrictest);
   EXPECT_EQ(b->output("TgFull").rfind("targetgroup/web/", 0), 0u);
   EXPECT_FALSE(b->output("TgName").empty());  // generated
   EXPECT_LE(b->output("TgName").size(), 32u);
@@ -388,7 +388,7 @@ Outputs:
   EXPECT_EQ(tg.health_check.matcher, "200-299");
   EXPECT_TRUE(tg.attributes.stickiness_enabled);
   EXPECT_EQ(tg.attributes.deregistration_delay_seconds, 30);
-  EXPECT_EQ(tg.attributes.algorithm, "least_outstanding_requests");
+  EXPECT_EQ(tg.attributes.algorithm, alb::LoadBalancingAlgorithm::kLeastOutstandingRequests);
   ASSERT_EQ(tg.targets.size(), 1u);
   EXPECT_EQ(tg.targets[0].id, b->net.instances.at(0).id);
   EXPECT_EQ(tg.targets[0].port, 9090);

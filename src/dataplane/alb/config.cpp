@@ -124,11 +124,16 @@ class Reader {
     integer(obj, key, out, static_cast<int>(l.min), static_cast<int>(l.max), where);
   }
 
-  // A setting's text checked by `check` (nullopt: valid), reported at where.key.
-  template <typename Check>
-  void checked(const json& obj, const char* key, const std::string& value, const std::string& where, Check check) {
-    if (!obj.contains(key)) return;
-    if (auto msg = check(key, value)) error(where + "." + key, *msg);
+  // An enum setting: its text checked by `check` (the semantics table;
+  // nullopt: valid), reported at where.key, and stored parsed.
+  template <typename E, typename Check>
+  void enumerated(const json& obj, const char* key, E& out, const std::string& where, Check check) {
+    auto it = obj.find(key);
+    if (it == obj.end()) return;
+    if (!it->is_string()) return error(where + "." + key, "expected a string");
+    const std::string text = it->get<std::string>();
+    if (auto msg = check(key, text)) return error(where + "." + key, *msg);
+    if (auto v = va::parse_enum<E>(text)) out = *v;
   }
 
   void problems(const std::vector<sem::AlbSettingProblem>& ps, const std::string& where,
@@ -213,20 +218,14 @@ void read_tg_attributes(Reader& r, const json& j, TargetGroupConfig& tg, const s
             double(sem::alb_limit(AlbNumber::kDeregistrationDelaySeconds).max), w);
   r.seconds(j, "slow_start.duration_seconds", a.slow_start_seconds, tg.slow_start_ms, 0,
             double(sem::alb_limit(AlbNumber::kSlowStartSeconds).max), w);
-  r.str(j, "load_balancing.algorithm.type", a.algorithm, w);
+  r.enumerated(j, "load_balancing.algorithm.type", a.algorithm, w, sem::check_target_group_attribute);
   r.boolean(j, "stickiness.enabled", a.stickiness_enabled, w);
-  r.str(j, "stickiness.type", a.stickiness_type, w);
+  r.enumerated(j, "stickiness.type", a.stickiness_type, w, sem::check_target_group_attribute);
   r.integer(j, "stickiness.lb_cookie.duration_seconds", a.lb_cookie_duration_seconds, AlbNumber::kLbCookieDurationSeconds, w);
   r.str(j, "stickiness.app_cookie.cookie_name", a.app_cookie_name, w);
   r.integer(j, "stickiness.app_cookie.duration_seconds", a.app_cookie_duration_seconds,
             AlbNumber::kAppCookieDurationSeconds, w);
-  r.str(j, "load_balancing.cross_zone.enabled", a.cross_zone, w);
-  for (const char* key : {"load_balancing.algorithm.type", "stickiness.type", "load_balancing.cross_zone.enabled"}) {
-    const std::string& v = std::string_view(key) == "stickiness.type" ? a.stickiness_type
-                           : std::string_view(key) == "load_balancing.cross_zone.enabled" ? a.cross_zone
-                                                                                             : a.algorithm;
-    r.checked(j, key, v, w, sem::check_target_group_attribute);
-  }
+  r.enumerated(j, "load_balancing.cross_zone.enabled", a.cross_zone, w, sem::check_target_group_attribute);
   // The rules joining two attributes see the durations as the engine will run them.
   va::TargetGroupAttributes effective = a;
   effective.slow_start_seconds = tg.slow_start_duration_ms() > 0 ? std::max(1, a.slow_start_seconds) : 0;
@@ -242,15 +241,14 @@ void read_lb_attributes(Reader& r, const json& j, EngineConfig& c, const std::st
   auto& a = c.attributes;
   r.seconds(j, "idle_timeout.timeout_seconds", a.idle_timeout_seconds, c.idle_timeout_ms, 0.01,
             double(sem::alb_limit(AlbNumber::kIdleTimeoutSeconds).max), w);
-  r.str(j, "routing.http.xff_header_processing.mode", a.xff_header_processing_mode, w);
+  r.enumerated(j, "routing.http.xff_header_processing.mode", a.xff_header_processing_mode, w,
+               sem::check_load_balancer_attribute);
   r.boolean(j, "routing.http.xff_client_port.enabled", a.xff_client_port, w);
   r.boolean(j, "routing.http.preserve_host_header.enabled", a.preserve_host_header, w);
   r.boolean(j, "routing.http.drop_invalid_header_fields.enabled", a.drop_invalid_header_fields, w);
-  r.str(j, "routing.http.desync_mitigation_mode", a.desync_mitigation_mode, w);
+  r.enumerated(j, "routing.http.desync_mitigation_mode", a.desync_mitigation_mode, w,
+               sem::check_load_balancer_attribute);
   r.boolean(j, "routing.http2.enabled", a.http2_enabled, w);
-  r.checked(j, "routing.http.xff_header_processing.mode", a.xff_header_processing_mode, w,
-            sem::check_load_balancer_attribute);
-  r.checked(j, "routing.http.desync_mitigation_mode", a.desync_mitigation_mode, w, sem::check_load_balancer_attribute);
 }
 
 void read_condition(Reader& r, const json& j, va::RuleCondition& c, const std::string& w) {

@@ -26,11 +26,8 @@ using semantics::TargetHealthState;
 Engine::Impl::Impl(EngineConfig c) : cfg(std::move(c)) {
   idle_ms = std::max<int64_t>(1, cfg.idle_ms());
   cookie_key = rng.next() | 1;
-  // The config readers checked these; a value they let through is taken as AWS's default.
-  xff_mode = va::parse_enum<va::XffProcessingMode>(cfg.attributes.xff_header_processing_mode)
-                 .value_or(va::XffProcessingMode::kAppend);
-  desync_mode = va::parse_enum<va::DesyncMitigationMode>(cfg.attributes.desync_mitigation_mode)
-                    .value_or(va::DesyncMitigationMode::kDefensive);
+  xff_mode = cfg.attributes.xff_header_processing_mode;
+  desync_mode = cfg.attributes.desync_mitigation_mode;
   tick();
 }
 
@@ -118,13 +115,13 @@ bool Engine::Impl::start(std::string* error) {
     tg->cfg = tgc;
     tg->index = tgs.size();
     const auto& a = tgc.attributes;
-    tg->algorithm = va::parse_enum<va::LoadBalancingAlgorithm>(a.algorithm).value_or(va::LoadBalancingAlgorithm::kRoundRobin);
+    tg->algorithm = a.algorithm;
     auto matcher = semantics::parse_matcher(tgc.health_check.matcher);
     if (!matcher) return fail("target group " + tgc.name + ": bad health check matcher \"" + tgc.health_check.matcher + "\"");
     tg->matcher = *matcher;
     tg->stickiness = a.stickiness_enabled;
-    tg->app_cookie = va::parse_enum<va::StickinessType>(a.stickiness_type) == va::StickinessType::kAppCookie;
-    tg->cross_zone = va::parse_enum<va::CrossZone>(a.cross_zone) != va::CrossZone::kFalse;
+    tg->app_cookie = a.stickiness_type == va::StickinessType::kAppCookie;
+    tg->cross_zone = a.cross_zone != va::CrossZone::kFalse;
     if (tgc.health_check.port != "traffic-port") {
       // A port the readers let through unparsed (0) fails every check, as a closed port would.
       int p = std::atoi(tgc.health_check.port.c_str());

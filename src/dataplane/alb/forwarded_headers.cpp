@@ -23,6 +23,25 @@ bool valid_header_name(std::string_view n) {  // routing.http.drop_invalid_heade
   return true;
 }
 
+// The request target as the target receives it: a space (accepted as
+// SpaceInUri in monitor and defensive mode) or a control byte copied as is
+// would let the target split the request line differently from the load
+// balancer, so those bytes go out percent-encoded (as AWS's ALB normalises
+// such URIs); every other byte, '%' included, is copied.
+void append_target(std::string& h, std::string_view s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  for (char ch : s) {
+    auto b = static_cast<unsigned char>(ch);
+    if (b <= 0x20 || b == 0x7f) {
+      h += '%';
+      h += kHex[b >> 4];
+      h += kHex[b & 15];
+    } else {
+      h += ch;
+    }
+  }
+}
+
 }  // namespace
 
 void Engine::Impl::build_upstream_head(ClientConn* c, TargetRt* t) {
@@ -34,13 +53,13 @@ void Engine::Impl::build_upstream_head(ClientConn* c, TargetRt* t) {
   h.append(r.method);
   h += ' ';
   if (!r.authority.empty()) {
-    h.append(r.path);
+    append_target(h, r.path);
     if (!r.query.empty()) {
       h += '?';
-      h.append(r.query);
+      append_target(h, r.query);
     }
   } else {
-    h.append(r.target);
+    append_target(h, r.target);
   }
   h += " HTTP/1.1\r\n";
   h += "Host: ";

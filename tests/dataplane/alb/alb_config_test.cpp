@@ -31,7 +31,7 @@ TEST(AlbConfig, FullExampleWithDefaults) {
   EXPECT_EQ(c->elb_name(), "app/my-alb/50dc6c495c0c9188");
   EXPECT_EQ(c->idle_ms(), 500);
   EXPECT_TRUE(c->attributes.xff_client_port);
-  EXPECT_EQ(c->attributes.desync_mitigation_mode, "defensive");  // AWS default
+  EXPECT_EQ(c->attributes.desync_mitigation_mode, vpclab::alb::DesyncMitigationMode::kDefensive);  // AWS default
   ASSERT_EQ(c->nodes.size(), 1u);
   EXPECT_EQ(c->nodes[0].address.str(), "127.0.0.1");
   const auto& tg = c->target_groups.at(0);

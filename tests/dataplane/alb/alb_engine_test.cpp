@@ -57,21 +57,21 @@ TEST(AlbEngine, TraceIdSelfInsertedBeforeExistingRoot) {
 TEST(AlbEngine, XffModesAndClientPort) {
   Backend b1("b1");
   auto cfg = basic_config({&b1});
-  cfg.attributes.xff_header_processing_mode = "remove";
+  cfg.attributes.xff_header_processing_mode = vpclab::alb::XffProcessingMode::kRemove;
   {
     RunningEngine e(cfg);
     wait_healthy(e);
     roundtrip(e.port(), get("/", "X-Forwarded-For: 1.2.3.4\r\n"));
     EXPECT_FALSE(b1.requests().back().has_header("X-Forwarded-For"));
   }
-  cfg.attributes.xff_header_processing_mode = "preserve";
+  cfg.attributes.xff_header_processing_mode = vpclab::alb::XffProcessingMode::kPreserve;
   {
     RunningEngine e(cfg);
     wait_healthy(e);
     roundtrip(e.port(), get("/", "X-Forwarded-For: 1.2.3.4\r\n"));
     EXPECT_EQ(b1.requests().back().header("X-Forwarded-For"), "1.2.3.4");
   }
-  cfg.attributes.xff_header_processing_mode = "append";
+  cfg.attributes.xff_header_processing_mode = vpclab::alb::XffProcessingMode::kAppend;
   cfg.attributes.xff_client_port = true;
   {
     RunningEngine e(cfg);
@@ -148,7 +148,7 @@ TEST(AlbEngine, LeastOutstandingAvoidsBusyTarget) {
   });
   Backend fast("fast");
   auto cfg = basic_config({&slow, &fast});
-  cfg.target_groups[0].attributes.algorithm = "least_outstanding_requests";
+  cfg.target_groups[0].attributes.algorithm = vpclab::alb::LoadBalancingAlgorithm::kLeastOutstandingRequests;
   RunningEngine e(cfg);
   wait_healthy(e);
   // Occupy one target with a slow request, then the others all go to the idle one.
@@ -276,7 +276,7 @@ TEST(AlbEngine, AppCookieStickiness) {
   auto cfg = basic_config({&b1, &b2});
   auto& a = cfg.target_groups[0].attributes;
   a.stickiness_enabled = true;
-  a.stickiness_type = "app_cookie";
+  a.stickiness_type = vpclab::alb::StickinessType::kAppCookie;
   a.app_cookie_name = "SESSION";
   RunningEngine e(cfg);
   wait_healthy(e);
@@ -394,7 +394,7 @@ TEST(AlbEngine, DesyncModes) {
     EXPECT_EQ(roundtrip(e.port(), severe).status, 400);
     EXPECT_EQ(roundtrip(e.port(), acceptable).status, 200);
   }
-  cfg.attributes.desync_mitigation_mode = "strictest";
+  cfg.attributes.desync_mitigation_mode = vpclab::alb::DesyncMitigationMode::kStrictest;
   {
     RunningEngine e(cfg);
     wait_healthy(e);
@@ -402,7 +402,7 @@ TEST(AlbEngine, DesyncModes) {
     EXPECT_EQ(roundtrip(e.port(), acceptable).status, 400);
     EXPECT_EQ(roundtrip(e.port(), get("/fine")).status, 200);
   }
-  cfg.attributes.desync_mitigation_mode = "monitor";
+  cfg.attributes.desync_mitigation_mode = vpclab::alb::DesyncMitigationMode::kMonitor;
   {
     RunningEngine e(cfg);
     wait_healthy(e);
@@ -410,6 +410,29 @@ TEST(AlbEngine, DesyncModes) {
     EXPECT_EQ(r.status, 200);
     EXPECT_TRUE(r.closed);  // RFC 9112 6.1: closed after CL+TE in every mode
     EXPECT_EQ(roundtrip(e.port(), severe).status, 400);  // NUL: RFC 9110 5.5 rejects it in every mode
+  }
+}
+
+// A space (SpaceInUri, accepted in monitor and defensive mode) or a control
+// byte in the target reaches the backend percent-encoded, so the backend
+// reads the same request line the load balancer did.
+TEST(AlbEngine, TargetWithSpaceOrControlBytesIsForwardedEncoded) {
+  Backend b1("b1");
+  auto cfg = basic_config({&b1});
+  for (auto mode : {vpclab::alb::DesyncMitigationMode::kDefensive, vpclab::alb::DesyncMitigationMode::kMonitor}) {
+    cfg.attributes.desync_mitigation_mode = mode;
+    RunningEngine e(cfg);
+    wait_healthy(e);
+    auto r = roundtrip(e.port(), "GET /a b?x=1 2 HTTP/1.1\r\nHost: h\r\n\r\n");
+    EXPECT_EQ(r.status, 200);
+    ASSERT_FALSE(b1.requests().empty());
+    EXPECT_EQ(b1.requests().back().path, "/a%20b?x=1%202");
+    EXPECT_EQ(b1.requests().back().head.rfind("GET /a%20b?x=1%202 HTTP/1.1\r\n", 0), 0u);
+    if (mode == vpclab::alb::DesyncMitigationMode::kMonitor) {
+      r = roundtrip(e.port(), "GET /c\x01" "d%41\x7f HTTP/1.1\r\nHost: h\r\n\r\n");  // AmbiguousUri: monitor forwards
+      EXPECT_EQ(r.status, 200);
+      EXPECT_EQ(b1.requests().back().path, "/c%01d%41%7F");  // an existing escape is kept as is
+    }
   }
 }
 

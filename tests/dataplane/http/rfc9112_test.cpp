@@ -403,7 +403,7 @@ TEST(Rfc9112, DesyncModesThroughTheEngine) {
   for (const char* mode : {"monitor", "defensive", "strictest"}) {
     t::Backend b("b");
     auto cfg = t::basic_config({&b});
-    cfg.attributes.desync_mitigation_mode = mode;
+    cfg.attributes.desync_mitigation_mode = *vpclab::alb::parse_enum<vpclab::alb::DesyncMitigationMode>(mode);
     t::RunningEngine e(cfg);
     ASSERT_TRUE(e.ok()) << e.error();
     ASSERT_TRUE(t::eventually([&] { return e.engine().target_health_json().find("\"healthy\"") != std::string::npos; }));
