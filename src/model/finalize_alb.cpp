@@ -8,6 +8,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "semantics/alb_settings.h"
+
 namespace vpclab::model {
 
 bool Finalizer::valid_lb_name(const std::string& n) {
@@ -178,8 +180,8 @@ void Finalizer::check_listeners() {
     std::set<int> priorities;
     for (const auto& r : l.rules) {
       SourceLoc loc = r.loc.known() ? r.loc : l.origin.loc;
-      if (r.priority < 1 || r.priority > 50000)
-        error(loc, "RULE_PRIORITY", fmt::format("rule priority {} is outside 1-50000", r.priority));
+      if (auto bad = semantics::check_alb_number(semantics::AlbNumber::kRulePriority, r.priority))
+        error(loc, "RULE_PRIORITY", fmt::format("rule priority {}: {}", r.priority, *bad));
       else if (!priorities.insert(r.priority).second)
         error(loc, "RULE_DUPLICATE_PRIORITY",
               fmt::format("listener {} already has a rule with priority {}", l.origin.display(l.arn), r.priority));
@@ -212,11 +214,12 @@ void Finalizer::check_actions(const Listener& l, const LoadBalancer& lb, alb::Li
   }
   for (auto& a : rule.actions) {
     if (a.type != alb::ActionType::kForward) continue;
-    if (a.target_groups.empty() || a.target_groups.size() > 5)
-      error(loc, "ACTION_TG_COUNT", fmt::format("forward action has {} target groups; 1 to 5 allowed", a.target_groups.size()));
+    if (auto bad = semantics::check_alb_number(semantics::AlbNumber::kTargetGroupsPerForward,
+                                               static_cast<int64_t>(a.target_groups.size())))
+      error(loc, "ACTION_TG_COUNT", fmt::format("forward action has {} target groups: {}", a.target_groups.size(), *bad));
     for (const auto& w : a.target_groups) {
-      if (w.weight < 0 || w.weight > 999)
-        error(loc, "ACTION_WEIGHT", fmt::format("target group weight {} is outside 0-999", w.weight));
+      if (auto bad = semantics::check_alb_number(semantics::AlbNumber::kTargetGroupWeight, w.weight))
+        error(loc, "ACTION_WEIGHT", fmt::format("target group weight {}: {}", w.weight, *bad));
       auto it = tgs.find(w.target_group_arn);
       if (it == tgs.end()) {
         error(loc, "ACTION_UNKNOWN_TG",
