@@ -12,6 +12,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -222,6 +226,57 @@ TEST(AlbCommand, HealthCheckIntervalOutOfRangeIsAUsageError) {
   int st = pclose(p);
   EXPECT_EQ(WEXITSTATUS(st), 2) << out;
   EXPECT_NE(out.find("--health-check-interval"), std::string::npos) << out;
+}
+
+// Runs `vpclab alb ARGS`, gets one 200 through the listener on `port`, stops
+// it, and returns the target group ARN its access log shows.
+std::string target_group_arn_logged(std::vector<std::string> args, uint16_t port, const std::string& log) {
+  std::remove(log.c_str());
+  args.insert(args.begin(), "alb");
+  args.insert(args.end(), {"--access-log", log});
+  int status = -1;
+  {
+    Running alb(args);
+    status = wait_for_status(port, 200, std::chrono::seconds(10));
+  }  // stopped: the log is complete
+  if (status != 200) return "no 200 through the listener (last " + std::to_string(status) + ")";
+  std::ifstream in(log);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::smatch m;
+  std::string text = ss.str();
+  static const std::regex kArn("arn:aws:elasticloadbalancing:[^ ]*:targetgroup/[^ ]+");
+  return std::regex_search(text, m, kArn) ? m.str() : "no target group ARN in the log: " + text;
+}
+
+// One ARN derivation (vocab/aws_id) for every path: the same target group
+// name, account and region give the same ARN from a template and from --config.
+TEST(AlbArn, TemplateAndEngineConfigGiveTheSameTargetGroupArn) {
+  Backend web;
+  web.serve();
+  const std::string dir = ::testing::TempDir();
+  // Template path: the scenario's FooWebTargetGroup (Name: foo-web), both
+  // targets mapped to the one backend, the listener's 80 moved to a free port.
+  uint16_t p1 = free_port();
+  std::string from_template = target_group_arn_logged(
+      {"examples/scenario/same-account.yaml", "--lb", "FooInternalAlb", "--map",
+       "FooWeb1=127.0.0.1:" + std::to_string(web.port()), "--map", "FooWeb2=127.0.0.1:" + std::to_string(web.port()),
+       "--port-offset", std::to_string(int{p1} - 80)},
+      p1, dir + "/arn-template.log");
+  // Engine-config path: a target group of the same name, account and region.
+  uint16_t p2 = free_port();
+  const std::string cfg = dir + "/arn-engine.json";
+  {
+    std::ofstream f(cfg);
+    f << R"({"name": "other-alb", "region": "ap-northeast-1", "account": "123456789012",
+  "listeners": [{"port": )" << p2 << R"(, "default_actions": [{"type": "forward", "target_group": "foo-web"}]}],
+  "target_groups": [{"name": "foo-web", "port": 8080,
+                     "targets": [{"address": "127.0.0.1", "port": )" << web.port() << R"(}]}]})";
+  }
+  std::string from_config = target_group_arn_logged({"--config", cfg}, p2, dir + "/arn-engine.log");
+  EXPECT_EQ(from_template.rfind("arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/foo-web/", 0), 0u)
+      << from_template;
+  EXPECT_EQ(from_template, from_config);
 }
 
 }  // namespace
