@@ -5,30 +5,16 @@
 
 #include "dataplane/dns/resolver.h"
 
+#include "../support/dns_records.h"
+
 using namespace vpclab;
 using namespace vpclab::dataplane;
 
+using vpclab::testing::alias;
+using vpclab::testing::ip;
+using vpclab::testing::rec;
+
 namespace {
-
-dns::Record rec(std::string name, std::string type, std::vector<std::string> values, int ttl = 300) {
-  dns::Record r;
-  r.name = std::move(name);
-  r.type = std::move(type);
-  r.values = std::move(values);
-  r.ttl = ttl;
-  return r;
-}
-
-dns::Record alias(std::string name, std::string target) {
-  dns::Record r;
-  r.name = std::move(name);
-  r.type = "A";
-  r.is_alias = true;
-  r.alias.dns_name = std::move(target);
-  return r;
-}
-
-Ipv4Address ip(const char* s) { return *Ipv4Address::parse(s); }
 
 const char* kElb = "internal-foo-internal-alb-1234567890.ap-northeast-1.elb.amazonaws.com";
 

@@ -9,8 +9,14 @@
 
 #include "dataplane/dns/server.h"
 
+#include "../support/dns_records.h"
+
 using namespace vpclab;
 using namespace vpclab::dataplane;
+
+using vpclab::testing::alias;
+using vpclab::testing::ip;
+using vpclab::testing::rec;
 
 namespace {
 
@@ -23,16 +29,6 @@ std::string run(const std::string& cmd) {
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
   pclose(p);
   return out;
-}
-
-Ipv4Address ip(const char* s) { return *Ipv4Address::parse(s); }
-
-dns::Record rec(std::string name, std::string type, std::vector<std::string> values) {
-  dns::Record r;
-  r.name = std::move(name);
-  r.type = std::move(type);
-  r.values = std::move(values);
-  return r;
 }
 
 class DnsServerTest : public ::testing::Test {

@@ -4,30 +4,16 @@
 
 #include "semantics/vpc_dns.h"
 
+#include "../support/dns_records.h"
+
 using namespace vpclab;
 using namespace vpclab::semantics;
 
+using vpclab::testing::alias;
+using vpclab::testing::ip;
+using vpclab::testing::rec;
+
 namespace {
-
-dns::Record rec(std::string name, std::string type, std::vector<std::string> values, int ttl = 300) {
-  dns::Record r;
-  r.name = std::move(name);
-  r.type = std::move(type);
-  r.values = std::move(values);
-  r.ttl = ttl;
-  return r;
-}
-
-dns::Record alias(std::string name, std::string target) {
-  dns::Record r;
-  r.name = std::move(name);
-  r.type = "A";
-  r.is_alias = true;
-  r.alias.dns_name = std::move(target);
-  return r;
-}
-
-Ipv4Address ip(const char* s) { return *Ipv4Address::parse(s); }
 
 HostedZoneFacts zone(std::string id, std::string name, bool is_private, std::vector<std::string> vpcs,
                      std::vector<dns::Record> records) {
