@@ -16,48 +16,14 @@
 #include "analysis/lint.h"
 #include "template/engine.h"
 #include "template/to_model.h"
+#include "../support/template_corpus.h"
 
 namespace vpclab {
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kCorpus = std::string(VPCLAB_SHARED_DIR) + "/corpus/templates";
-
-// path -> cfn-lint class ("good", "bad", "-" for real-world templates).
-std::map<std::string, std::string> classes() {
-  std::map<std::string, std::string> rows;
-  std::ifstream in(kCorpus + "/INDEX.tsv");
-  std::string line;
-  std::getline(in, line);
-  std::vector<std::string> header;
-  std::stringstream hs(line);
-  for (std::string col; std::getline(hs, col, '\t');) header.push_back(col);
-  auto col_of = [&](const char* n) { return size_t(std::find(header.begin(), header.end(), n) - header.begin()); };
-  size_t c_path = col_of("path"), c_class = col_of("cfnlint_class");
-  while (std::getline(in, line)) {
-    std::vector<std::string> cols;
-    std::stringstream ss(line);
-    for (std::string col; std::getline(ss, col, '\t');) cols.push_back(col);
-    if (cols.size() > std::max(c_path, c_class)) rows[cols[c_path]] = cols[c_class];
-  }
-  return rows;
-}
-
-// A value for a parameter without Default (as tests/template/to_model_corpus_test.cpp).
-tmpl::Value guess(const tmpl::Value& def) {
-  using tmpl::Value;
-  if (const Value* av = def.get("AllowedValues"); av && av->is_list() && !av->items().empty() &&
-                                                 av->items()[0].is_scalar())
-    return Value::string(av->items()[0].text());
-  const Value* type = def.get("Type");
-  std::string t = type && type->is_scalar() ? type->text() : "String";
-  if (t == "Number") return Value::number("1");
-  if (t == "AWS::EC2::VPC::Id") return Value::string("vpc-0123456789abcdef0");
-  if (t == "AWS::EC2::Subnet::Id") return Value::string("subnet-0123456789abcdef0");
-  if (t.rfind("List<", 0) == 0 || t == "CommaDelimitedList") return Value::string("a,b,c,d");
-  return Value::string("x");
-}
+const std::string& kCorpus = testing::kTemplateCorpus;
 
 struct Finding {
   std::string file;  // relative to the corpus
@@ -75,7 +41,7 @@ CorpusLint walk_corpus() {
   CorpusLint result;
   auto& out = result.findings;
   auto& linted = result.linted;
-  for (const auto& [rel, cls] : classes()) {
+  for (const auto& [rel, cls] : testing::corpus_classes()) {
     if (cls != "good" && cls != "-") continue;
     fs::path p = fs::path(kCorpus) / rel;
     if (!fs::is_regular_file(p)) continue;
@@ -85,7 +51,7 @@ CorpusLint walk_corpus() {
     std::map<std::string, tmpl::Value> params;
     if (const tmpl::Value* ps = root->get("Parameters"); ps && ps->is_map())
       for (const auto& [k, def] : ps->entries())
-        if (def.is_map() && !def.get("Default")) params.emplace(k.first, guess(def));
+        if (def.is_map() && !def.get("Default")) params.emplace(k.first, testing::guess_parameter(def));
     tmpl::StackContext ctx{"corpus", "123456789012", "us-east-1", p.string()};
     model::Network net;
     model::AddressPlan plan;

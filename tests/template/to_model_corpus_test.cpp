@@ -11,50 +11,18 @@
 
 #include "template/engine.h"
 #include "template/to_model.h"
+#include "../support/template_corpus.h"
 
 namespace vpclab::tmpl {
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kCorpus = std::string(VPCLAB_SHARED_DIR) + "/corpus/templates";
-
-// path -> cfn-lint class ("good", "bad", "-" for real-world templates).
-std::map<std::string, std::string> classes() {
-  std::map<std::string, std::string> rows;
-  std::ifstream in(kCorpus + "/INDEX.tsv");
-  std::string line;
-  std::getline(in, line);
-  std::vector<std::string> header;
-  std::stringstream hs(line);
-  for (std::string col; std::getline(hs, col, '\t');) header.push_back(col);
-  auto col_of = [&](const char* n) { return size_t(std::find(header.begin(), header.end(), n) - header.begin()); };
-  size_t c_path = col_of("path"), c_class = col_of("cfnlint_class");
-  while (std::getline(in, line)) {
-    std::vector<std::string> cols;
-    std::stringstream ss(line);
-    for (std::string col; std::getline(ss, col, '\t');) cols.push_back(col);
-    if (cols.size() > std::max(c_path, c_class)) rows[cols[c_path]] = cols[c_class];
-  }
-  return rows;
-}
-
-Value guess(const Value& def) {
-  if (const Value* av = def.get("AllowedValues"); av && av->is_list() && !av->items().empty() &&
-                                                 av->items()[0].is_scalar())
-    return Value::string(av->items()[0].text());
-  const Value* type = def.get("Type");
-  std::string t = type && type->is_scalar() ? type->text() : "String";
-  if (t == "Number") return Value::number("1");
-  if (t == "AWS::EC2::VPC::Id") return Value::string("vpc-0123456789abcdef0");
-  if (t == "AWS::EC2::Subnet::Id") return Value::string("subnet-0123456789abcdef0");
-  if (t.rfind("List<", 0) == 0 || t == "CommaDelimitedList") return Value::string("a,b,c,d");
-  return Value::string("x");
-}
+const std::string& kCorpus = testing::kTemplateCorpus;
 
 TEST(ToModelCorpus, DocumentedPropertiesAreKnown) {
   if (!fs::exists(kCorpus)) GTEST_SKIP() << "no corpus at " << kCorpus;
-  auto index = classes();
+  auto index = testing::corpus_classes();
   std::vector<std::string> problems;
   size_t translated = 0, resources = 0, finalized = 0;
   for (const auto& [rel, cls] : index) {
@@ -67,7 +35,7 @@ TEST(ToModelCorpus, DocumentedPropertiesAreKnown) {
     std::map<std::string, Value> params;
     if (const Value* ps = root->get("Parameters"); ps && ps->is_map())
       for (const auto& [k, def] : ps->entries())
-        if (def.is_map() && !def.get("Default")) params.emplace(k.first, guess(def));
+        if (def.is_map() && !def.get("Default")) params.emplace(k.first, testing::guess_parameter(def));
     StackContext ctx{"corpus", "123456789012", "us-east-1", p.string()};
     model::Network net;
     model::AddressPlan plan;
