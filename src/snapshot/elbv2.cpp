@@ -352,9 +352,7 @@ void Loader::target_groups(const Doc& d, const json& a, const std::string& path)
     if (const json* m = field(x, "Matcher")) {
       if (auto s = str(*m, "HttpCode"); !s.empty()) hc.matcher = s;
     }
-    if (const json* lbs = array(x, "LoadBalancerArns"))
-      for (const auto& l : *lbs)
-        if (l.is_string()) tg.load_balancers.push_back(l.get<std::string>());
+    // LoadBalancerArns is not read: finalize() derives it from the listeners' forward actions.
     tg_ix_[tg.arn] = net_.target_groups.size();
     net_.target_groups.push_back(std::move(tg));
   }
