@@ -147,6 +147,8 @@ class Analyzer {
   ExposureResult exposure() const;
 
   struct Impl;
+  // The indexes, for the other questions of analysis/ (assertions.h).
+  const Impl& impl() const { return *impl_; }
 
  private:
   std::unique_ptr<Impl> impl_;

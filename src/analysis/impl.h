@@ -164,4 +164,25 @@ semantics::DnsAnswer trace_dns(const Analyzer::Impl& im, const model::Vpc* vpc, 
 
 std::string ports_text(IpProtocol p, const semantics::IntervalSet& ports);
 
+// ---- shared by matrix, exposure and assert (matrix.cpp) ----------------------
+WalkStart start_of(const EniInfo* e);
+struct ProtoResult {
+  semantics::IntervalSet tcp, udp;
+  bool icmp = false;
+};
+// Request and reply walked once, evaluated for tcp, udp and icmp: the ports
+// of `ports` that reach `dst` (delivered to `expect` when given) and whose
+// replies get back. `request` receives the request leg.
+ProtoResult reach(const Analyzer::Impl& im, const WalkStart& from, Ipv4Address dst, const EniInfo* expect,
+                  const semantics::IntervalSet& ports, Leg* request = nullptr);
+semantics::IntervalSet listener_ports(const Analyzer::Impl& im, const model::LoadBalancer& lb);
+// Every address outside the private and shared ranges.
+semantics::IntervalSet public_addresses();
+// The public address space cut where `e`'s filters and routes can tell
+// addresses apart (at most 4096 classes): one evaluation per class decides all.
+std::vector<semantics::Interval> public_address_classes(const Analyzer::Impl& im, const EniInfo& e);
+
+// REF names the resource (id, logical id, "Stack.LogicalId" or `name`) (trace.cpp).
+bool ref_matches(std::string_view ref, const model::Origin& o, const std::string& id, const std::string& name);
+
 }  // namespace vpclab::analysis

@@ -38,29 +38,15 @@ std::optional<IntervalSet> parse_port_spec(std::string_view spec) {
   return s;
 }
 
-namespace {
-
-// A matrix participant: an instance (its primary ENI) or a load balancer (its nodes).
-struct Party {
-  std::string name, id;
-  std::vector<const EniInfo*> enis;
-  const model::LoadBalancer* lb = nullptr;
-};
-
 WalkStart start_of(const EniInfo* e) {
   return WalkStart{e, e->subnet, false, e->eni->private_ip, e->eni->public_ip, e->ephemeral()};
 }
 
-struct ProtoResult {
-  IntervalSet tcp, udp;
-  bool icmp = false;
-};
-
-// Request and reply walked once, evaluated for tcp, udp and icmp.
 ProtoResult reach(const Analyzer::Impl& im, const WalkStart& from, Ipv4Address dst, const EniInfo* expect,
-                  const IntervalSet& ports) {
+                  const IntervalSet& ports, Leg* request) {
   ProtoResult out;
   Leg req = im.walk(from, dst, nullptr, false);
+  if (request) *request = req;
   if (req.end != Leg::End::kDelivered || (expect && req.to != expect)) return out;
   // Forward filters first: most pairs stop here, before the reply walk.
   const IpProtocol kProtocols[] = {kTcp, kUdp, kIcmp};
@@ -98,6 +84,45 @@ IntervalSet listener_ports(const Analyzer::Impl& im, const model::LoadBalancer& 
     for (const auto* l : it->second) s.add(l->port, l->port);
   return s;
 }
+
+IntervalSet public_addresses() {
+  IntervalSet s = IntervalSet::all_addresses();
+  for (const auto& c : private_and_shared_ranges()) s = s.subtract(IntervalSet::of(c));
+  return s;
+}
+
+std::vector<semantics::Interval> public_address_classes(const Analyzer::Impl&, const EniInfo& e) {
+  static const IntervalSet public_space = public_addresses();
+  std::vector<IntervalSet> owned;
+  for (const auto& r : e.rules) owned.push_back(r.peers);
+  if (e.subnet && e.subnet->acl) {
+    for (const auto* list : {&e.subnet->acl->ingress, &e.subnet->acl->egress})
+      for (const auto& en : *list)
+        if (en.cidr) owned.push_back(IntervalSet::of(*en.cidr));
+  }
+  if (e.subnet && e.subnet->rtb)
+    for (const auto& rt : e.subnet->rtb->routes)
+      if (rt.destination) owned.push_back(IntervalSet::of(*rt.destination));
+  owned.push_back(public_space);
+  std::vector<const IntervalSet*> ptrs;
+  for (const auto& s : owned) ptrs.push_back(&s);
+  std::vector<semantics::Interval> out;
+  for (const auto& cls : semantics::equivalence_classes(ptrs, 0, UINT32_MAX)) {
+    if (!public_space.contains(cls.lo)) continue;
+    if (out.size() == 4096) break;  // bounded: rules with thousands of CIDRs
+    out.push_back(cls);
+  }
+  return out;
+}
+
+namespace {
+
+// A matrix participant: an instance (its primary ENI) or a load balancer (its nodes).
+struct Party {
+  std::string name, id;
+  std::vector<const EniInfo*> enis;
+  const model::LoadBalancer* lb = nullptr;
+};
 
 std::vector<Party> all_parties(const Analyzer::Impl& im) {
   std::vector<Party> out;
@@ -198,8 +223,7 @@ MatrixResult Analyzer::matrix(std::string_view from, std::string_view to, std::s
 ExposureResult Analyzer::exposure() const {
   const Impl& im = *impl_;
   ExposureResult res;
-  IntervalSet public_space = IntervalSet::all_addresses();
-  for (const auto& c : private_and_shared_ranges()) public_space = public_space.subtract(IntervalSet::of(c));
+  const IntervalSet public_space = public_addresses();
   std::vector<Party> parties = all_parties(im);
   for (const auto& party : parties) {
     IntervalSet lports = party.lb ? listener_ports(im, *party.lb) : IntervalSet::all_ports();
@@ -207,26 +231,9 @@ ExposureResult Analyzer::exposure() const {
     // 1. From the internet, per equivalence class of source addresses.
     for (const auto* e : party.enis) {
       if (!e->eni->public_ip) continue;
-      std::vector<IntervalSet> owned;
-      for (const auto& r : e->rules) owned.push_back(r.peers);
-      if (e->subnet && e->subnet->acl) {
-        for (const auto* list : {&e->subnet->acl->ingress, &e->subnet->acl->egress})
-          for (const auto& en : *list)
-            if (en.cidr) owned.push_back(IntervalSet::of(*en.cidr));
-      }
-      if (e->subnet && e->subnet->rtb)
-        for (const auto& rt : e->subnet->rtb->routes)
-          if (rt.destination) owned.push_back(IntervalSet::of(*rt.destination));
-      owned.push_back(public_space);
-      std::vector<const IntervalSet*> ptrs;
-      for (const auto& s : owned) ptrs.push_back(&s);
-      auto classes = semantics::equivalence_classes(ptrs, 0, UINT32_MAX);
       // Group classes by result: (protocol, ports) -> sources.
       std::map<std::pair<std::string, std::string>, IntervalSet> groups;
-      size_t evaluated = 0;
-      for (const auto& cls : classes) {
-        if (!public_space.contains(cls.lo)) continue;
-        if (++evaluated > 4096) break;  // bounded: rules with thousands of CIDRs
+      for (const auto& cls : public_address_classes(im, *e)) {
         WalkStart from;
         from.internet = true;
         from.address = Ipv4Address{cls.lo};

@@ -18,6 +18,14 @@ namespace {
 // 198.18.0.0/15 (benchmarking), public but unlikely to appear in rules.
 constexpr uint32_t kInternetHost = (198u << 24) | (18u << 16) | 7;
 
+std::string lower(std::string_view s) {
+  std::string r(s);
+  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return r;
+}
+
+}  // namespace
+
 bool ref_matches(std::string_view ref, const model::Origin& o, const std::string& id, const std::string& name) {
   if (ref == id) return true;
   if (!o.logical_id.empty()) {
@@ -30,13 +38,6 @@ bool ref_matches(std::string_view ref, const model::Origin& o, const std::string
   return !name.empty() && ref == name;
 }
 
-std::string lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
-
-}  // namespace
 
 // What the user named as source or destination.
 struct Resolved {
@@ -227,7 +228,8 @@ static Destination parse_destination(const Analyzer::Impl& im, std::string_view 
     }
     d.port = d.scheme == "https" ? 443 : 80;
   }
-  auto colon = hostport.rfind(':');
+  // An ARN is a resource, not host:port.
+  auto colon = !url && hostport.starts_with("arn:") ? std::string_view::npos : hostport.rfind(':');
   if (colon != std::string_view::npos) {
     auto p = parse_port(hostport.substr(colon + 1));
     if (!p) {

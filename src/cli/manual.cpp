@@ -30,6 +30,15 @@ const std::vector<CommandManual> kManual = {
      "Compares who reaches whom on which ports (as vpclab matrix) and what is exposed (as vpclab exposure) in "
      "both versions; each changed class of flows names the component and rule that decided it in each "
      "version. Resources are matched by logical id. JSON: docs/diff-json.md."},
+    {"assert",
+     "0: every assertion holds (paths without an expectation are reported, not judged)\n1: some assertion fails\n"
+     "2: usage or input error: a malformed policy, or one that names a resource the lab does not hold",
+     "vpclab assert examples/scenario/vpclab.yaml examples/scenario/policy.yaml\n"
+     "vpclab assert examples/scenario/same-account.yaml examples/scenario/policy.yaml --format junit > assert.xml",
+     "Network Access Analyzer scopes (AWS::EC2::NetworkInsightsAccessScope, or AccessScopes in a POLICY file): every "
+     "path that matches MatchPaths and no ExcludePaths is a finding. Reachability Analyzer paths "
+     "(AWS::EC2::NetworkInsightsPath with the tag vpclab:expect, or Paths with Expect): traced and judged. "
+     "Policy shapes and JSON: docs/assert.md."},
     {"matrix", "0: the matrix was computed\n2: bad input or a network with errors",
      "vpclab matrix examples/scenario/vpclab.yaml --port 80,8080", ""},
     {"exposure", "0: the report was computed\n2: bad input or a network with errors",

@@ -16,19 +16,10 @@
 #include "vocab/dns.h"
 #include "vocab/ip.h"
 #include "vocab/rules.h"
+#include "model/origin.h"
+#include "model/insights.h"
 
 namespace vpclab::model {
-
-// Where a resource came from: stack and logical id for templates, or the
-// snapshot file; used in messages ("foo.AlbSecurityGroup").
-struct Origin {
-  std::string account;
-  std::string region;
-  std::string stack;       // empty for snapshots
-  std::string logical_id;  // empty for snapshots
-  SourceLoc loc;
-  std::string display(const std::string& id) const;  // "Stack.LogicalId" or the id
-};
 
 struct Vpc {
   std::string id;
@@ -287,6 +278,9 @@ class Network {
   std::vector<TargetGroup> target_groups;
   std::vector<HostedZone> hosted_zones;
   std::vector<UnmodeledResource> unmodeled;
+  // The templates' own Network Access Analyzer scopes and Reachability
+  // Analyzer paths (questions about the network, not part of it).
+  Assertions assertions;
 
   // Lookups by id (nullptr when absent). Valid after index().
   const Vpc* vpc(const std::string& id) const;

@@ -45,34 +45,39 @@ bool kind_ok(const Value& v, K k) {
 
 }  // namespace
 
-void check(const ResourceContext& c, const Value& map, const Schema& schema, const std::string& where,
+void check(Diagnostics& diags, const Value& map, const Schema& schema, const std::string& where,
            SourceLoc missing_loc) {
   if (!map.is_map()) {
-    c.error(map.loc(), "E3012", fmt::format("{} should be a map, not {}", where, map.kind_name()));
+    diags.error(map.loc(), "E3012", fmt::format("{} should be a map, not {}", where, map.kind_name()));
     return;
   }
   for (const auto& [k, v] : map.entries()) {
     const auto& name = k.first;
     auto it = std::find_if(schema.begin(), schema.end(), [&](const Prop& p) { return p.name == name; });
     if (it == schema.end()) {
-      c.error(k.second, "E3002", fmt::format("{}: unknown property '{}'", where, name));
+      diags.error(k.second, "E3002", fmt::format("{}: unknown property '{}'", where, name));
       continue;
     }
     if (!kind_ok(v, it->kind)) {
-      c.error(v.loc(), "E3012",
+      diags.error(v.loc(), "E3012",
               fmt::format("{}: property {} should be {}, not {}", where, name, kind_text(it->kind),
                           v.is_scalar() ? fmt::format("'{}'", v.text()) : std::string(v.kind_name())));
       continue;
     }
     if (!it->item) continue;
-    if (it->kind == K::kMap) check(c, v, *it->item, where + "." + name, v.loc());
+    if (it->kind == K::kMap) check(diags, v, *it->item, where + "." + name, v.loc());
     if (it->kind == K::kList)
       for (size_t i = 0; i < v.items().size(); ++i)
-        check(c, v.items()[i], *it->item, fmt::format("{}.{}[{}]", where, name, i), v.items()[i].loc());
+        check(diags, v.items()[i], *it->item, fmt::format("{}.{}[{}]", where, name, i), v.items()[i].loc());
   }
   for (const auto& p : schema)
     if (p.required && !map.get(std::string(p.name)))
-      c.error(missing_loc, "E3003", fmt::format("{}: required property {} is missing", where, p.name));
+      diags.error(missing_loc, "E3003", fmt::format("{}: required property {} is missing", where, p.name));
+}
+
+void check(const ResourceContext& c, const Value& map, const Schema& schema, const std::string& where,
+           SourceLoc missing_loc) {
+  check(c.diags, map, schema, where, missing_loc);
 }
 
 std::optional<long> to_int(const Value* v) {

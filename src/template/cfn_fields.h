@@ -57,6 +57,9 @@ struct ResourceContext {
 // missing required property is reported.
 void check(const ResourceContext& c, const Value& map, const Schema& schema, const std::string& where,
            SourceLoc missing_loc);
+// The same for a map outside a template (a POLICY file).
+void check(Diagnostics& diags, const Value& map, const Schema& schema, const std::string& where,
+           SourceLoc missing_loc);
 
 // ---- typed accessors (absent or ill-typed: the empty/none value) ----------
 

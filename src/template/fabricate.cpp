@@ -45,6 +45,7 @@ const std::map<std::string, std::string>& id_prefixes() {
       {"AWS::EC2::EC2Fleet", "fleet"},
       {"AWS::EC2::CarrierGateway", "cagw"},
       {"AWS::EC2::NetworkInsightsPath", "nip"},
+      {"AWS::EC2::NetworkInsightsAccessScope", "nis"},
       {"AWS::EC2::VPCEndpointService", "vpce-svc"},
       {"AWS::EC2::IPAM", "ipam"},
       {"AWS::EC2::IPAMPool", "ipam-pool"},

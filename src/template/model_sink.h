@@ -7,6 +7,7 @@
 //   ec2_instances.cpp  network interfaces and attachments, instances
 //   elbv2.cpp          load balancers, listeners, listener rules, target groups
 //   route53.cpp        hosted zones, record sets
+//   ec2_insights.cpp   network insights access scopes and paths (assertions)
 // Each family file holds its property schemas, registers its types (schema
 // and reader) and answers GetAtt for the resources it made.
 #pragma once
@@ -32,7 +33,7 @@ struct ModelSink::Impl {
     kVpc, kVpcCidrBlock, kSubnet, kRouteTable, kRoute, kSubnetRtbAssoc, kInternetGateway, kGatewayAttachment,
     kNatGateway, kEip, kEipAssociation, kPeering, kSecurityGroup, kSgIngress, kSgEgress, kNetworkAcl,
     kNetworkAclEntry, kSubnetAclAssoc, kNetworkInterface, kNetworkInterfaceAttachment, kInstance, kLoadBalancer,
-    kListener, kListenerRule, kTargetGroup, kHostedZone, kRecordSet, kRecordSetGroup, kUnmodeled,
+    kListener, kListenerRule, kTargetGroup, kHostedZone, kRecordSet, kRecordSetGroup, kInsights, kUnmodeled,
   };
   struct Entry {
     std::string type;
@@ -158,6 +159,11 @@ struct ModelSink::Impl {
   void tg_attribute(const C& c, alb::TargetGroupAttributes& a, const Value& kv);
   void redirect_config(const C& c, const Value& rc, alb::Action& a, std::string_view listener_protocol);
   void fixed_response_config(const C& c, const Value& fr, alb::Action& a);
+
+  // ---- ec2_insights.cpp ---------------------------------------------------------
+  static void ec2_insights_types(TypeTable& t);
+  void add_access_scope(C& c);
+  void add_insights_path(C& c);
 
   // ---- route53.cpp ------------------------------------------------------------
   static void route53_types(TypeTable& t);

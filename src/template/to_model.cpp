@@ -119,6 +119,7 @@ const ModelSink::Impl::TypeTable& ModelSink::Impl::types() {
     ec2_instances_types(t);
     elbv2_types(t);
     route53_types(t);
+    ec2_insights_types(t);
     return t;
   }();
   return t;
@@ -157,7 +158,7 @@ std::optional<Value> ModelSink::Impl::get_att(const StackContext& stack, const s
   auto it = entries.find(key(stack.name, logical_id));
   if (it == entries.end()) return std::nullopt;
   const Entry& e = it->second;
-  if (e.kind == Kind::kUnmodeled) return fallback.get_att(stack, logical_id, a);
+  if (e.kind == Kind::kUnmodeled || e.kind == Kind::kInsights) return fallback.get_att(stack, logical_id, a);
   // Each family answers for the kinds it made, nullopt for the others.
   for (auto att : {&Impl::ec2_network_att, &Impl::ec2_filters_att, &Impl::ec2_instances_att, &Impl::elbv2_att,
                    &Impl::route53_att})

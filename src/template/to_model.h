@@ -11,7 +11,8 @@
 // SubnetNetworkAclAssociation, NetworkInterface, NetworkInterfaceAttachment,
 // Instance}, AWS::ElasticLoadBalancingV2::{LoadBalancer, Listener,
 // ListenerRule, TargetGroup}, AWS::Route53::{HostedZone, RecordSet,
-// RecordSetGroup}. Every other type is noted once (UNMODELED_TYPE) and
+// RecordSetGroup}; the assertions AWS::EC2::{NetworkInsightsAccessScope,
+// NetworkInsightsPath} go to Network::assertions. Every other type is noted once (UNMODELED_TYPE) and
 // answered by a FabricatingSink; network-relevant ones (transit gateways,
 // VPN, endpoints, gateway load balancers, auto scaling groups, ...) are kept
 // as model::UnmodeledResource.
