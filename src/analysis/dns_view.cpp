@@ -89,6 +89,7 @@ semantics::DnsAnswer trace_dns(const Analyzer::Impl& im, const model::Vpc* vpc, 
         hop(vpc->id, vpc->origin.display(vpc->id), "resolve " + name, "EnableDnsSupport is false", vpc->origin.loc, false);
         explain("DNS_RESOLUTION_DISABLED", im.component(vpc->origin, vpc->id),
                 "the resolver of " + who + " is disabled, so " + name + " does not resolve", vpc->origin.loc);
+        expl.back().blocker = Blocker{Blocker::Kind::kVpcDnsSupport, vpc->id};
         break;
       case DnsRule::kHostnamesDisabled: {
         const auto& z = zone_of(s);
@@ -187,6 +188,11 @@ semantics::DnsAnswer trace_dns(const Analyzer::Impl& im, const model::Vpc* vpc, 
         explain("DNS_ZONE_NOT_ASSOCIATED", im.component(z.origin, z.id),
                 name + " exists only in private hosted zone " + z.name + ", which is not associated with " + who,
                 z.origin.loc);
+        if (vpc) {
+          Blocker b{Blocker::Kind::kZoneAssociation, z.id};
+          b.vpc = vpc->id;
+          expl.back().blocker = b;
+        }
         break;
       }
       case DnsRule::kNxDomain:
@@ -204,7 +210,8 @@ semantics::DnsAnswer trace_dns(const Analyzer::Impl& im, const model::Vpc* vpc, 
     expl.insert(expl.begin(), Explanation{"DNS_HOSTNAMES_DISABLED", im.component(vpc->origin, vpc->id),
                                           "private hosted zone " + refused_zone->name + " does not answer " + who +
                                               " while EnableDnsHostnames is false",
-                                          code_info("DNS_HOSTNAMES_DISABLED")->fix, vpc->origin.loc});
+                                          code_info("DNS_HOSTNAMES_DISABLED")->fix, vpc->origin.loc, false,
+                                          Blocker{Blocker::Kind::kVpcDnsHostnames, vpc->id}});
   return ans;
 }
 

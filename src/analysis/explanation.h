@@ -2,10 +2,13 @@
 // Analyzer's names where the meaning matches, vpclab's own otherwise; the
 // full list with meanings is docs/explanation-codes.md.
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "vocab/ip.h"
+#include "vocab/protocol.h"
 #include "vocab/source_loc.h"
 
 namespace vpclab::analysis {
@@ -23,6 +26,24 @@ const std::vector<CodeInfo>& all_codes();
 // nullptr for an unknown code.
 const CodeInfo* code_info(std::string_view code);
 
+// What a template change has to touch to open a blocked path, in the model's
+// terms (`vpclab fix`, analysis/fix.h). Set on the explanations a change
+// to the user's own resources can answer.
+struct Blocker {
+  enum class Kind {
+    kSecurityGroup, kNetworkAcl, kRouteTable, kVpcDnsSupport, kVpcDnsHostnames, kZoneAssociation,
+    kNatGatewaySubnet,  // a NAT gateway whose subnet routes the traffic back to it (a loop)
+  };
+  Kind kind = Kind::kSecurityGroup;
+  std::string resource;  // the ENI (security groups), acl-, rtb-, vpc-, nat-, or hosted zone id
+  bool egress = false;   // security groups and network ACLs: the outbound rules
+  bool reply = false;    // on the reply leg
+  IpProtocol protocol = kTcp;
+  PortRange ports;       // what has to pass (on a reply leg: the client's ephemeral ports)
+  Ipv4Address peer;      // the other end as the component sees it; routes: the address looked up
+  std::string vpc;       // zone association: the VPC to associate
+};
+
 // One reason a path is blocked (or undecidable, or a warning on a reachable
 // path): the code, the blocking component ("Stack.LogicalId (sg-...)"), a
 // message about this network, and a one-line fix.
@@ -33,6 +54,7 @@ struct Explanation {
   std::string fix;
   SourceLoc loc;       // the declaration to change, when known
   bool warning = false;  // does not block the path
+  std::optional<Blocker> blocker;  // what to change, when a template change can open it
 };
 
 }  // namespace vpclab::analysis

@@ -207,6 +207,11 @@ static std::optional<uint16_t> parse_port(std::string_view t) {
 
 static Destination parse_destination(const Analyzer::Impl& im, std::string_view text, const Source& src) {
   Destination d;
+  if (text == "internet") {  // a host on the internet, as for the source
+    d.fixed.push_back(Ipv4Address{kInternetHost});
+    d.label = "internet (" + d.fixed[0].str() + ")";
+    return d;
+  }
   std::string_view rest = text;
   bool url = false;
   for (std::string_view sch : {"http://", "https://"})

@@ -535,6 +535,10 @@ Evaluation Analyzer::Impl::evaluate(const Leg& leg, const Flow& flow, bool reply
     const CodeInfo* ci = code_info(code);
     expl->push_back(Explanation{code, std::move(component), std::move(message), ci ? ci->fix : "", loc});
   };
+  // The blocker of the explanation just made.
+  auto block = [&](Blocker b) {
+    if (expl && !expl->empty()) expl->back().blocker = std::move(b);
+  };
   auto route_component = [&](const Step& s) -> std::string {
     return s.subnet && s.subnet->rtb ? component(s.subnet->rtb->origin, s.subnet->rtb->id) : std::string("route table");
   };
@@ -559,11 +563,16 @@ Evaluation Analyzer::Impl::evaluate(const Leg& leg, const Flow& flow, bool reply
           }
           hop("security-group", group_ids(*s.eni), join_groups(*s.eni) + " on " + s.eni->display(), check, matched, loc,
               !next.empty());
-          if (next.empty())
+          if (next.empty()) {
             explain("ENI_SG_RULES_MISMATCH", join_groups(*s.eni) + " on " + s.eni->display(),
                     std::string("no ") + dir_word(d) + " rule allows " + ports_text(flow.protocol, cur) +
                         (d == Direction::kEgress ? " to " : " from ") + peer.str(),
                     loc);
+            const auto& iv = cur.intervals().front();
+            block(Blocker{Blocker::Kind::kSecurityGroup, s.eni->eni->id, d == Direction::kEgress, reply,
+                          flow.protocol, PortRange{static_cast<uint16_t>(iv.lo), static_cast<uint16_t>(iv.hi)},
+                          peer, {}});
+          }
         }
         if (next.empty()) return ev;
         cur = next;
@@ -600,11 +609,15 @@ Evaluation Analyzer::Impl::evaluate(const Leg& leg, const Flow& flow, bool reply
                              s.subnet->subnet->origin.display(s.subnet->subnet->id) + ")";
           SourceLoc loc = m.loc.known() ? m.loc : acl->origin.loc;
           hop("network-acl", acl->id, acl->origin.display(acl->id), what, describe_acl_entry(m), loc, ok);
-          if (!ok)
+          if (!ok) {
             explain("SUBNET_ACL_RESTRICTION", component(acl->origin, acl->id),
                     (reply ? "replies: " : "") + what + " is denied by " + describe_acl_entry(m) +
                         (reply ? " (replies go to ephemeral ports " + s.reply_ports.str() + ")" : ""),
                     loc);
+            PortRange need = reply ? s.reply_ports : PortRange::single(static_cast<uint16_t>(probe));
+            block(Blocker{Blocker::Kind::kNetworkAcl, acl->id, d == Direction::kEgress, reply, flow.protocol, need,
+                          peer, {}});
+          }
         }
         if (!ok) return ev;
         break;
@@ -625,6 +638,9 @@ Evaluation Analyzer::Impl::evaluate(const Leg& leg, const Flow& flow, bool reply
             "route for " + s.dst.str(), matched, loc, s.code == nullptr);
         if (s.code) {
           explain(s.code, route_component(s), s.message, loc);
+          if (s.subnet && s.subnet->rtb &&
+              (std::string_view(s.code) == "NO_ROUTE_TO_DESTINATION" || std::string_view(s.code) == "RETURN_ROUTE_MISMATCH"))
+            block(Blocker{Blocker::Kind::kRouteTable, s.subnet->rtb->id, false, reply, flow.protocol, {}, s.dst, {}});
           return ev;
         }
         break;
@@ -685,6 +701,9 @@ Evaluation Analyzer::Impl::evaluate(const Leg& leg, const Flow& flow, bool reply
         hop("nat-gateway", id, disp, s.src.str() + " -> " + s.dst.str(), matched, loc, s.code == nullptr);
         if (s.code) {
           explain(s.code, s.nat ? component(s.nat->origin, s.nat->id) : id, s.message, loc);
+          // Replies routed to a NAT gateway: the route table that sent them there lacks a route back.
+          if (reply && std::string_view(s.code) == "RETURN_ROUTE_MISMATCH" && s.subnet && s.subnet->rtb)
+            block(Blocker{Blocker::Kind::kRouteTable, s.subnet->rtb->id, false, true, flow.protocol, {}, s.dst, {}});
           return ev;
         }
         break;
@@ -698,6 +717,13 @@ Evaluation Analyzer::Impl::evaluate(const Leg& leg, const Flow& flow, bool reply
         hop("network", "", "", s.src.str() + " -> " + s.dst.str(), s.message, {}, false);
         explain(s.code, s.extra_component.empty() ? s.dst.str() : s.extra_component, s.message, {});
         if (std::string_view(s.code) == "UNMODELED_COMPONENT") ev.undecidable = true;
+        // A loop through a NAT gateway: its subnet sends the traffic back to it.
+        if (std::string_view(s.code) == "BAD_STATE_ROUTE")
+          for (const Step& prev : leg.steps)
+            if (prev.kind == StepKind::kNat && prev.nat) {
+              block(Blocker{Blocker::Kind::kNatGatewaySubnet, prev.nat->id, false, reply, flow.protocol, {}, s.dst, {}});
+              break;
+            }
         return ev;
       }
     }

@@ -39,6 +39,15 @@ const std::vector<CommandManual> kManual = {
      "path that matches MatchPaths and no ExcludePaths is a finding. Reachability Analyzer paths "
      "(AWS::EC2::NetworkInsightsPath with the tag vpclab:expect, or Paths with Expect): traced and judged. "
      "Policy shapes and JSON: docs/assert.md."},
+    {"fix",
+     "0: a verified fix was printed (or written with --apply), or the path is already reachable\n"
+     "1: no fix: nothing in the templates can open it, or every change that does opens more than the path\n"
+     "2: usage or input error",
+     "vpclab fix examples/broken/alb-sg-missing-listener-port.yaml --from BarApp --to http://alb.home/\n"
+     "vpclab fix examples/broken/peering-route-one-side.yaml --from BarApp --to http://alb.home/ --apply",
+     "The patch is a unified diff on standard output (git apply, patch -p1); the verification (check, trace, and "
+     "the newly allowed classes vpclab diff finds) follows on standard error. Security-group rules name the "
+     "client's own group where AWS allows it, else its address; never 0.0.0.0/0 unless the source is the internet."},
     {"matrix", "0: the matrix was computed\n2: bad input or a network with errors",
      "vpclab matrix examples/scenario/vpclab.yaml --port 80,8080", ""},
     {"exposure", "0: the report was computed\n2: bad input or a network with errors",

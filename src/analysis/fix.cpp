@@ -1,0 +1,220 @@
+// `vpclab fix`: blockers of a trace -> the narrowest changes (analysis/fix.h).
+#include "analysis/fix.h"
+
+#include <algorithm>
+#include <climits>
+
+#include "analysis/impl.h"
+#include "semantics/route.h"
+
+namespace vpclab::analysis {
+
+namespace {
+
+model::ChangeRef ref(const std::string& id, const model::Origin& o) { return {id, o}; }
+
+class Planner {
+ public:
+  Planner(const Analyzer::Impl& im, const FixOptions& opts, FixStep& out) : im_(im), opts_(opts), out_(out) {}
+
+  void answer(const Explanation& e) {
+    if (e.warning) return;
+    if (!e.blocker) {
+      unfixable(e, "no change to the templates' own resources opens this here");
+      return;
+    }
+    const Blocker& b = *e.blocker;
+    std::string why = e.code + " at " + e.component + ": " + e.message;
+    switch (b.kind) {
+      case Blocker::Kind::kSecurityGroup: return security_group(e, b, why);
+      case Blocker::Kind::kNetworkAcl: return network_acl(e, b, why);
+      case Blocker::Kind::kRouteTable: return route(e, b, why);
+      case Blocker::Kind::kVpcDnsSupport:
+      case Blocker::Kind::kVpcDnsHostnames: {
+        const auto* v = im_.net.vpc(b.resource);
+        if (!v) return unfixable(e, "the VPC is not in the network");
+        model::Change c;
+        c.kind = model::Change::Kind::kSetProperty;
+        c.target = ref(v->id, v->origin);
+        c.attribute = b.kind == Blocker::Kind::kVpcDnsSupport ? "EnableDnsSupport" : "EnableDnsHostnames";
+        c.value = "true";
+        c.why = why;
+        return add(std::move(c));
+      }
+      case Blocker::Kind::kNatGatewaySubnet: return nat_gateway_subnet(e, b, why);
+      case Blocker::Kind::kZoneAssociation: {
+        const auto* z = im_.net.hosted_zone(b.resource);
+        const auto* v = im_.net.vpc(b.vpc);
+        if (!z || !v) return unfixable(e, "the zone or the VPC is not in the network");
+        model::Change c;
+        c.kind = model::Change::Kind::kAssociateHostedZone;
+        c.target = ref(z->id, z->origin);
+        c.peer = ref(v->id, v->origin);
+        c.why = why;
+        return add(std::move(c));
+      }
+    }
+  }
+
+ private:
+  void unfixable(const Explanation& e, const std::string& reason) {
+    std::string line = e.code + " at " + e.component + ": " + reason;
+    if (std::find(out_.unfixable.begin(), out_.unfixable.end(), line) == out_.unfixable.end())
+      out_.unfixable.push_back(line);
+  }
+
+  void add(model::Change c) {
+    for (const auto& x : out_.changes)
+      if (x.kind == c.kind && x.target.id == c.target.id && x.egress == c.egress && x.ports == c.ports &&
+          x.attribute == c.attribute && x.destination == c.destination &&
+          (x.peer_cidr ? x.peer_cidr->str() : "") == (c.peer_cidr ? c.peer_cidr->str() : "") &&
+          (x.peer_group ? x.peer_group->id : "") == (c.peer_group ? c.peer_group->id : ""))
+        return;
+    out_.changes.push_back(std::move(c));
+  }
+
+  // The ENI holding `a` (private address in any VPC, or a public one).
+  const EniInfo* eni_of(Ipv4Address a) const {
+    for (const auto& v : im_.net.vpcs)
+      if (v.contains(a))
+        if (const auto* e = im_.eni_at(&v, a)) return e;
+    return im_.eni_public(a);
+  }
+
+  const model::VpcPeeringConnection* active_peering(const std::string& a, const std::string& b) const {
+    for (const auto& p : im_.net.peerings)
+      if (p.state == model::PeeringState::kActive &&
+          ((p.requester.vpc == a && p.accepter.vpc == b) || (p.requester.vpc == b && p.accepter.vpc == a)))
+        return &p;
+    return nullptr;
+  }
+
+  void security_group(const Explanation& e, const Blocker& b, const std::string& why) {
+    const auto* eni = im_.net.network_interface(b.resource);
+    const EniInfo* ei = eni ? im_.eni_info(eni) : nullptr;
+    if (!ei || ei->groups.empty()) return unfixable(e, "the interface has no security group of the templates");
+    const model::SecurityGroup* group = ei->groups.front();
+    model::Change c;
+    c.kind = model::Change::Kind::kAddSecurityGroupRule;
+    c.target = ref(group->id, group->origin);
+    c.egress = b.egress;
+    c.protocol = b.protocol;
+    c.ports = b.ports;
+    c.why = why;
+    // The peer's own group, where AWS lets a rule name it and the template can !Ref it.
+    const EniInfo* peer = eni_of(b.peer);
+    if (opts_.group_references && peer && !peer->groups.empty() && peer->vpc && ei->vpc &&
+        peer->eni->private_ip == b.peer) {
+      const model::SecurityGroup* pg = peer->groups.front();
+      const auto* pcx = peer->vpc == ei->vpc ? nullptr : active_peering(peer->vpc->id, ei->vpc->id);
+      bool same_region = !pcx || pcx->requester.region == pcx->accepter.region;
+      bool same_account = !pcx || pcx->requester.account == pcx->accepter.account;
+      if ((peer->vpc == ei->vpc || (pcx && same_region && same_account)) && !pg->origin.logical_id.empty() &&
+          pg->origin.stack == group->origin.stack)
+        c.peer_group = ref(pg->id, pg->origin);
+    }
+    if (!c.peer_group) {
+      bool whole_internet = opts_.source_is_internet && !b.egress && !is_private_or_shared(b.peer);
+      c.peer_cidr = whole_internet ? *Ipv4Cidr::parse("0.0.0.0/0") : Ipv4Cidr::of(b.peer, 32);
+    }
+    add(std::move(c));
+  }
+
+  void network_acl(const Explanation& e, const Blocker& b, const std::string& why) {
+    const auto* acl = im_.net.network_acl(b.resource);
+    if (!acl) return unfixable(e, "the network ACL is not in the network");
+    const auto& entries = b.egress ? acl->egress : acl->ingress;
+    int first = INT_MAX;
+    for (const auto& en : entries)
+      if (en.rule_number < 32767) first = std::min(first, en.rule_number);
+    int number = first == INT_MAX ? 100 : first - 1;
+    if (number < 1) return unfixable(e, "no rule number is free before the ACL's first entry");
+    model::Change c;
+    c.kind = model::Change::Kind::kAddNetworkAclEntry;
+    c.target = ref(acl->id, acl->origin);
+    c.egress = b.egress;
+    c.protocol = b.protocol;
+    c.ports = b.ports;
+    c.rule_number = number;
+    bool whole_internet = opts_.source_is_internet && !is_private_or_shared(b.peer);
+    c.peer_cidr = whole_internet ? *Ipv4Cidr::parse("0.0.0.0/0") : Ipv4Cidr::of(b.peer, 32);
+    c.why = why;
+    add(std::move(c));
+  }
+
+  void route(const Explanation& e, const Blocker& b, const std::string& why) {
+    const auto* rtb = im_.net.route_table(b.resource);
+    const auto* vpc = rtb ? im_.net.vpc(rtb->vpc) : nullptr;
+    if (!rtb || !vpc) return unfixable(e, "the route table is not in the network");
+    model::Change c;
+    c.kind = model::Change::Kind::kAddRoute;
+    c.target = ref(rtb->id, rtb->origin);
+    c.why = why;
+    for (const auto& other : im_.net.vpcs) {
+      if (&other == vpc || !other.contains(b.peer)) continue;
+      const auto* pcx = active_peering(vpc->id, other.id);
+      if (!pcx) return unfixable(e, "no active peering connection joins the two VPCs (DISCONNECTED_VPCS)");
+      for (const auto& cidr : other.cidrs)
+        if (cidr.contains(b.peer)) c.destination = cidr;
+      c.route_target = ref(pcx->id, pcx->origin);
+      return add(std::move(c));
+    }
+    if (!is_private_or_shared(b.peer) && !vpc->internet_gateway.empty()) {
+      const auto* igw = im_.net.internet_gateway(vpc->internet_gateway);
+      c.destination = *Ipv4Cidr::parse("0.0.0.0/0");
+      c.route_target = ref(vpc->internet_gateway, igw ? igw->origin : model::Origin{});
+      return add(std::move(c));
+    }
+    unfixable(e, "no peering connection or internet gateway of this VPC leads to " + b.peer.str());
+  }
+
+  // Moves the NAT gateway to a subnet of its VPC whose table routes the
+  // destination to an internet gateway (its own AZ first).
+  void nat_gateway_subnet(const Explanation& e, const Blocker& b, const std::string& why) {
+    const auto* nat = im_.net.nat_gateway(b.resource);
+    const auto* here = nat ? im_.subnet_info(nat->subnet) : nullptr;
+    if (!here || !here->vpc) return unfixable(e, "the NAT gateway's subnet is not in the network");
+    const model::Subnet* best = nullptr;
+    for (const auto& s : im_.subnets) {
+      if (s.vpc != here->vpc || !s.rtb || s.subnet == here->subnet) continue;
+      const Route* r = semantics::select_route(s.rtb->routes, b.peer);
+      if (!r || r->target_kind != RouteTargetKind::kInternetGateway) continue;
+      if (!best || (s.subnet->availability_zone == here->subnet->availability_zone &&
+                    best->availability_zone != here->subnet->availability_zone))
+        best = s.subnet;
+    }
+    if (!best) return unfixable(e, "no subnet of the NAT gateway's VPC routes to an internet gateway");
+    model::Change c;
+    c.kind = model::Change::Kind::kSetProperty;
+    c.target = ref(nat->id, nat->origin);
+    c.attribute = "SubnetId";
+    c.peer = ref(best->id, best->origin);
+    c.why = why;
+    add(std::move(c));
+  }
+
+  const Analyzer::Impl& im_;
+  const FixOptions& opts_;
+  FixStep& out_;
+};
+
+}  // namespace
+
+FixStep plan_fix(const Analyzer& analyzer, const TraceResult& trace, const FixOptions& opts) {
+  FixStep step;
+  Planner p(analyzer.impl(), opts, step);
+  // Where a blocker is known, the explanations without one are its consequences
+  // (TARGET_PORT_RESTRICTION after the target legs' security groups).
+  auto answer_all = [&](const std::vector<Explanation>& ex) {
+    bool any = std::any_of(ex.begin(), ex.end(), [](const Explanation& e) { return !e.warning && e.blocker; });
+    for (const auto& e : ex)
+      if (!any || e.blocker) p.answer(e);
+  };
+  answer_all(trace.dns_explanations);
+  if (trace.addresses.empty()) return step;
+  for (const auto& path : trace.paths)
+    if (!path.reachable) answer_all(path.explanations);
+  return step;
+}
+
+}  // namespace vpclab::analysis

@@ -1,0 +1,284 @@
+// `vpclab fix LAB --from X --to Y [--port P] [--protocol tcp|udp] [--apply]`:
+// the smallest change to the user's own templates that opens a blocked path,
+// as a unified diff, verified before it is printed: the patched copy loads
+// with no error, the trace is reachable, and `diff` of the original against
+// it newly allows nothing but the intended class. Exit 0 fix found (or the
+// path is already open), 1 no fix, 2 usage or input error.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+
+#include "analysis/diff.h"
+#include "analysis/fix.h"
+#include "cli/commands.h"
+#include "cli/load.h"
+#include "cli/output.h"
+#include "cli/unified_diff.h"
+#include "template/edit.h"
+#include "template/engine.h"
+#include "template/manifest.h"
+
+namespace vpclab::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct FixCli {
+  std::string lab, from, to, protocol = "tcp";
+  std::optional<int> port;
+  bool apply = false;
+};
+
+constexpr int kMaxRounds = 6;
+
+// A scratch copy of the lab's files: patched texts are loaded from here.
+class WorkCopy {
+ public:
+  ~WorkCopy() {
+    std::error_code ec;
+    if (!dir_.empty()) fs::remove_all(dir_, ec);
+  }
+  bool make(const std::string& lab, std::string& error) {
+    std::string tmpl = (fs::temp_directory_path() / "vpclab-fix-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) return fail(error, "cannot make a scratch directory");
+    dir_ = tmpl;
+    fs::path src(lab);
+    Diagnostics d;
+    auto root = tmpl::parse_template_file(lab, d);
+    // A manifest names its templates relative to itself: copy its folder.
+    if (root && tmpl::is_manifest(*root)) {
+      fs::path base = src.parent_path().empty() ? fs::path(".") : src.parent_path();
+      size_t n = 0;
+      for (const auto& e : fs::recursive_directory_iterator(base)) {
+        if (!e.is_regular_file()) continue;
+        auto ext = e.path().extension().string();
+        if (ext != ".yaml" && ext != ".yml" && ext != ".json" && ext != ".template") continue;
+        if (++n > 500) return fail(error, "the lab's folder holds more than 500 templates");
+        fs::path rel = fs::relative(e.path(), base);
+        add(e.path(), dir_ / rel);
+      }
+      lab_ = (dir_ / src.filename()).string();
+    } else {
+      lab_ = (dir_ / src.filename()).string();
+      add(src, lab_);
+    }
+    return true;
+  }
+  const std::string& lab() const { return lab_; }
+  const std::map<std::string, std::string>& to_user() const { return to_user_; }
+  void write(const std::string& user_path, const std::string& text) const {
+    auto it = to_copy_.find(key(user_path));
+    if (it != to_copy_.end()) std::ofstream(it->second, std::ios::binary) << text;
+  }
+
+ private:
+  static std::string key(const fs::path& p) { return fs::absolute(p).lexically_normal().string(); }
+  static bool fail(std::string& error, std::string msg) {
+    error = std::move(msg);
+    return false;
+  }
+  void add(const fs::path& from, const fs::path& to) {
+    fs::create_directories(to.parent_path());
+    fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+    to_user_[to.string()] = from.lexically_normal().string();
+    to_copy_[key(from)] = to.string();
+  }
+  fs::path dir_;
+  std::string lab_;
+  std::map<std::string, std::string> to_user_, to_copy_;
+};
+
+// The names a diff may give the intended class's ends: every word of the
+// trace's source and destination labels, the load balancer and its targets.
+std::set<std::string> intended_names(const model::Network& net, const analysis::TraceResult& t) {
+  std::set<std::string> out;
+  auto words = [&](const std::string& s) {
+    std::string w;
+    for (char c : s + " ") {
+      if (c == ' ' || c == '(' || c == ')' || c == ',') {
+        if (!w.empty()) out.insert(w);
+        // "Stack.LogicalId": the diff names resources by logical id too.
+        if (auto dot = w.rfind('.'); dot != std::string::npos && !Ipv4Address::parse(w)) out.insert(w.substr(dot + 1));
+        w.clear();
+      } else {
+        w += c;
+      }
+    }
+  };
+  words(t.source);
+  words(t.destination);
+  for (const auto& p : t.paths) {
+    if (!p.response) continue;
+    words(p.response->load_balancer);
+    for (const auto& lb : net.load_balancers)
+      if (lb.origin.display(lb.name) == p.response->load_balancer) {
+        out.insert(lb.origin.logical_id);
+        out.insert(lb.arn);
+      }
+    for (const auto& tg : p.response->targets) {
+      out.insert(tg.id);
+      if (const auto* i = net.instance(tg.id)) {
+        out.insert(i->origin.logical_id);
+        out.insert(i->origin.display(i->id));
+      }
+    }
+  }
+  return out;
+}
+
+bool named(const std::set<std::string>& names, const std::string& key) {
+  if (names.count(key)) return true;
+  auto dot = key.rfind('.');
+  return dot != std::string::npos && names.count(key.substr(dot + 1));
+}
+
+struct Outcome {
+  bool reachable = false;
+  analysis::TraceResult trace;      // the last trace (of the patched copy when there is one)
+  std::vector<std::string> unfixable;
+  std::vector<tmpl::FileEdit> edits;
+  std::vector<std::string> why;     // what each change answers
+  analysis::DiffResult diff;
+  std::string wider;                // why the change opens more than the intended class ("" = narrow)
+};
+
+Outcome attempt(const FixCli& o, const model::Network& net0, const analysis::TraceOptions& topts,
+                const analysis::FixOptions& fopts, const WorkCopy& copy) {
+  Outcome out;
+  tmpl::TemplateEditor editor(copy.to_user());
+  std::shared_ptr<const model::Network> net = std::shared_ptr<const model::Network>(&net0, [](const model::Network*) {});
+  analysis::TraceResult t;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    analysis::Analyzer an(*net);
+    t = an.trace(o.from, o.to, topts);
+    if (t.reachable && !t.undecidable) {
+      out.reachable = true;
+      break;
+    }
+    analysis::FixStep step = analysis::plan_fix(an, t, fopts);
+    out.unfixable = step.unfixable;
+    size_t applied = 0;
+    for (const auto& c : step.changes) {
+      std::string err;
+      if (editor.apply(c, err)) {
+        ++applied;
+        out.why.push_back(c.why);
+      } else {
+        out.unfixable.push_back(err);
+      }
+    }
+    if (applied == 0) break;
+    for (const auto& e : editor.edits()) copy.write(e.path, e.after);
+    auto loaded = load_any({copy.lab()});
+    if (!loaded.network || loaded.diags.has_errors()) {
+      std::string first;
+      for (const auto& d : loaded.diags.items())
+        if (d.severity == Severity::kError && first.empty()) first = d.code + ": " + d.message;
+      out.unfixable.push_back("the change that would open it makes the templates invalid (" + first + ")");
+      return out;
+    }
+    net = loaded.network;
+  }
+  out.edits = editor.edits();
+  out.trace = t;
+  if (!out.reachable || out.edits.empty()) return out;
+  out.diff = analysis::diff_networks(net0, *net);
+  std::set<std::string> names = intended_names(*net, t);
+  for (const auto& f : out.diff.flows) {
+    if (!f.allowed) continue;
+    for (const auto* side : {&f.sources, &f.destinations})
+      for (const auto& k : *side)
+        if (!named(names, k) && out.wider.empty())
+          out.wider = "it also allows " + f.protocol + "/" + f.ports + " for " + k;
+  }
+  for (const auto& e : out.diff.exposure) {
+    if (!e.gained || !out.wider.empty()) continue;
+    if (e.scope == "internet" ? !fopts.source_is_internet : !named(names, e.resource))
+      out.wider = "it exposes " + e.resource + " to " + (e.scope == "internet" ? "the internet" : "other VPCs");
+  }
+  return out;
+}
+
+int run_fix(const FixCli& o) {
+  auto net0 = load_or_report({o.lab}, "fix");
+  if (!net0) return 2;
+  analysis::TraceOptions topts;
+  topts.protocol = o.protocol == "udp" ? kUdp : kTcp;
+  if (o.port) topts.port = static_cast<uint16_t>(*o.port);
+  analysis::Analyzer an0(*net0);
+  auto t0 = an0.trace(o.from, o.to, topts);
+  if (!t0.ok) {
+    std::cerr << "vpclab fix: " << t0.error << "\n";
+    return 2;
+  }
+  if (t0.reachable) {
+    std::cout << "already reachable: " << t0.source << " -> " << t0.destination << " (" << t0.flow << "); nothing to fix\n";
+    return 0;
+  }
+  if (t0.undecidable) {
+    std::cout << "undecidable: the path crosses a component vpclab does not model; no fix\n";
+    return 1;
+  }
+  WorkCopy copy;
+  std::string err;
+  if (!copy.make(o.lab, err)) {
+    std::cerr << "vpclab fix: " << err << "\n";
+    return 2;
+  }
+  analysis::FixOptions fopts;
+  fopts.source_is_internet = o.from == "internet";
+  Outcome out = attempt(o, *net0, topts, fopts, copy);
+  if (out.reachable && !out.wider.empty() && fopts.group_references) {
+    // The client's group has other members: name the client by address instead.
+    WorkCopy again;
+    if (again.make(o.lab, err)) {
+      fopts.group_references = false;
+      Outcome narrow = attempt(o, *net0, topts, fopts, again);
+      if (narrow.reachable && narrow.wider.empty()) out = std::move(narrow);
+    }
+  }
+  if (!out.reachable || !out.wider.empty()) {
+    std::cout << "no fix: " << t0.source << " -> " << t0.destination << " (" << t0.flow << ")\n";
+    if (!out.wider.empty()) std::cout << "  the change that opens it is wider than the path: " << out.wider << "\n";
+    for (const auto& u : out.unfixable) std::cout << "  " << u << "\n";
+    return 1;
+  }
+  for (const auto& e : out.edits) std::cout << unified_diff(e.path, e.before, e.after);
+  size_t allowed = 0;
+  for (const auto& f : out.diff.flows) allowed += f.allowed ? 1 : 0;
+  const auto& tf = out.trace;
+  std::cerr << "verified: the patched templates load with no error; " << tf.source << " -> " << tf.destination << " ("
+            << tf.flow << ") is reachable; vpclab diff: " << allowed << " newly allowed class(es), all between them:\n";
+  for (const auto& f : out.diff.flows)
+    if (f.allowed) {
+      std::string s, d;
+      for (const auto& x : f.sources) s += (s.empty() ? "" : ", ") + x;
+      for (const auto& x : f.destinations) d += (d.empty() ? "" : ", ") + x;
+      std::cerr << "  + " << f.protocol << "/" << f.ports << "  " << s << " -> " << d << "\n";
+    }
+  for (const auto& w : out.why) std::cerr << "  answers " << w << "\n";
+  if (o.apply) {
+    for (const auto& e : out.edits) {
+      std::ofstream(e.path, std::ios::binary) << e.after;
+      std::cerr << "applied to " << e.path << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+void register_fix(CLI::App& app, Runner& run) {
+  auto o = std::make_shared<FixCli>();
+  auto* cmd = app.add_subcommand("fix", "The smallest verified template change that opens a blocked path");
+  cmd->add_option("LAB", o->lab, "template or lab manifest")->required();
+  cmd->add_option("--from", o->from, "source, as trace takes it (name, id, address, internet)")->required();
+  cmd->add_option("--to", o->to, "destination, as trace takes it (name, id, address, URL)")->required();
+  cmd->add_option("--port", o->port, "destination port (default: the URL's, else 80)")->check(CLI::Range(1, 65535));
+  cmd->add_option("--protocol", o->protocol, "tcp | udp")->check(CLI::IsMember({"tcp", "udp"}));
+  cmd->add_flag("--apply", o->apply, "write the patch into the templates");
+  cmd->callback([o, &run] { run = [o] { return run_fix(*o); }; });
+}
+
+}  // namespace vpclab::cli
