@@ -79,7 +79,9 @@ std::string unified_diff(const std::string& path, const std::string& before, con
   auto a = lines_of(before, nl_a), b = lines_of(after, nl_b);
   auto ops = edit_script(a, b);
   if (std::all_of(ops.begin(), ops.end(), [](Op o) { return o == Op::kKeep; }) && nl_a == nl_b) return {};
-  std::string out = fmt::format("--- a/{}\n+++ b/{}\n", path, path);
+  // Relative paths take git's a/ b/ prefixes (git apply, patch -p1); absolute ones stand as they are.
+  std::string out = !path.empty() && path[0] == '/' ? fmt::format("--- {}\n+++ {}\n", path, path)
+                                                    : fmt::format("--- a/{}\n+++ b/{}\n", path, path);
   // Line numbers per op.
   struct Row {
     Op op;

@@ -1,0 +1,176 @@
+// `vpclab fix` as a user runs it on the broken copies: the patch applies with
+// git apply, the patched copy traces reachable, and `vpclab diff` of the copy
+// against the patched one newly allows only the intended class; --apply;
+// narrowest peers; no-fix and bad-input exits.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "../support/process.h"
+
+namespace vpclab {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_command;
+using testing::vpclab;
+
+fs::path scratch(const std::string& name) {
+  auto dir = fs::temp_directory_path() / ("vpclab-fix-test-" + std::to_string(::getpid())) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A copy of `file` under dir at the same relative path (where the patch's a/ b/ paths point).
+fs::path copy_into(const fs::path& dir, const std::string& file) {
+  fs::path to = dir / file;
+  fs::create_directories(to.parent_path());
+  fs::copy_file(file, to, fs::copy_options::overwrite_existing);
+  return to;
+}
+
+struct FixCase {
+  const char* file;
+  const char* from;
+  const char* to;
+  const char* port;      // "" = the URL's
+  const char* expect;    // a line the patch adds
+  const char* source;    // the newly allowed class's ends ("" = no new flow: DNS or routing only)
+  const char* destination;
+};
+
+class FixBroken : public ::testing::TestWithParam<FixCase> {};
+
+TEST_P(FixBroken, ThePatchOpensThePathAndNothingElse) {
+  const auto& c = GetParam();
+  std::string file = std::string("examples/broken/") + c.file;
+  std::string args = file + " --from " + c.from + " --to " + c.to + (*c.port ? std::string(" --port ") + c.port : "");
+  auto before = vpclab("trace " + file + " --from " + c.from + " --to " + c.to +
+                       (*c.port ? std::string(" --port ") + c.port : ""));
+  ASSERT_EQ(before.exit_code, 1) << before.out;
+
+  auto r = vpclab("fix " + args, /*merge_stderr=*/false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out.rfind("--- a/" + file + "\n+++ b/" + file + "\n@@ ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find(std::string("\n+") + c.expect), std::string::npos) << c.expect << "\n" << r.out;
+
+  // git apply takes it, in a copy.
+  fs::path dir = scratch(std::string(c.file));
+  fs::path patched = copy_into(dir, file);
+  std::ofstream(dir / "fix.patch") << r.out;
+  auto applied = run_command("cd " + dir.string() + " && git apply fix.patch");
+  ASSERT_EQ(applied.exit_code, 0) << applied.out;
+  EXPECT_NE(read(patched), read(file));
+  // The patched copy checks clean of errors and the path is open.
+  auto chk = vpclab("check " + patched.string());
+  EXPECT_EQ(chk.exit_code, 0) << chk.out;
+  auto after = vpclab("trace " + patched.string() + " --from " + c.from + " --to " + c.to +
+                      (*c.port ? std::string(" --port ") + c.port : ""));
+  EXPECT_EQ(after.exit_code, 0) << after.out;
+  // Only the intended class is newly allowed.
+  auto d = vpclab("diff --json " + file + " " + patched.string(), false);
+  auto j = nlohmann::json::parse(d.out);
+  for (const auto& f : j["flows"]) {
+    if (f["change"] != "allowed") continue;
+    ASSERT_NE(*c.source, '\0') << "no flow should be newly allowed: " << f.dump(2);
+    for (const auto& s : f["sources"]) EXPECT_EQ(s, c.source) << f.dump(2);
+    bool dst = false;
+    for (const auto& x : f["destinations"]) dst |= x.get<std::string>().find(c.destination) == 0;
+    EXPECT_TRUE(dst) << f.dump(2);
+  }
+  // Exposure gained only where the intended class reaches: the destination, from the client's VPC.
+  for (const auto& e : j["exposure"]) {
+    if (e["change"] != "gained") continue;
+    EXPECT_EQ(e["scope"], "outside-vpc") << e.dump(2);
+    EXPECT_EQ(e["resource"].get<std::string>().find(c.destination), 0u) << e.dump(2);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Examples, FixBroken,
+    ::testing::Values(
+        FixCase{"alb-sg-missing-listener-port.yaml", "BarApp", "http://alb.home/", "",
+                "        - {IpProtocol: tcp, FromPort: 80, ToPort: 80, SourceSecurityGroupId: !Ref BarAppSecurityGroup, "
+                "Description: vpclab fix}",
+                "BarApp", "FooInternalAlb"},
+        FixCase{"target-sg-missing-port.yaml", "BarApp", "http://alb.home/", "",
+                "        - {IpProtocol: tcp, FromPort: 8080, ToPort: 8080, SourceSecurityGroupId: !Ref FooAlbSecurityGroup",
+                "FooInternalAlb", "FooWeb"},
+        FixCase{"peering-route-one-side.yaml", "BarApp", "http://alb.home/", "",
+                "      VpcPeeringConnectionId: !Ref BarToFooPeering", "BarApp", "FooInternalAlb"},
+        FixCase{"phz-vpc-dns-disabled.yaml", "BarApp", "http://alb.home/", "", "      EnableDnsHostnames: true", "", ""},
+        FixCase{"nat-gateway-no-igw-route.yaml", "FooWeb1", "internet", "443", "      SubnetId: !Ref FooPublicSubnet", "",
+                ""}),
+    [](const auto& info) {
+      std::string n = info.param.file;
+      n = n.substr(0, n.find('.'));
+      for (char& ch : n)
+        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      return n;
+    });
+
+TEST(FixCommand, NamesTheClientByAddressWhenItsGroupHasOtherMembers) {
+  // BarBastion moves next to BarApp and joins its group: admitting the group would open the
+  // ALB to the bastion too.
+  std::string text = read("examples/broken/alb-sg-missing-listener-port.yaml");
+  const std::string bastion = "      SubnetId: !Ref BarPublicSubnet\n      SecurityGroupIds: [!Ref BarBastionSecurityGroup]";
+  auto at = text.find(bastion);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, bastion.size(),
+               "      SubnetId: !Ref BarPrivateSubnet\n"
+               "      SecurityGroupIds: [!Ref BarBastionSecurityGroup, !Ref BarAppSecurityGroup]");
+  fs::path dir = scratch("shared-group");
+  fs::path file = dir / "shared-group.yaml";
+  std::ofstream(file) << text;
+  auto r = vpclab("fix " + file.string() + " --from BarApp --to http://alb.home/", false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto t = vpclab("trace " + file.string() + " --from BarApp --to 10.1.1.1 --json", false);
+  std::string src = nlohmann::json::parse(t.out)["source"];  // "Stack.BarApp (i-...) 10.1.1.N"
+  std::string address = src.substr(src.rfind(' ') + 1);
+  EXPECT_NE(r.out.find("CidrIp: " + address + "/32, Description: vpclab fix}"), std::string::npos) << address << "\n" << r.out;
+  EXPECT_EQ(r.out.find("SourceSecurityGroupId: !Ref BarAppSecurityGroup"), std::string::npos) << r.out;
+}
+
+TEST(FixCommand, ApplyWritesThePatch) {
+  fs::path dir = scratch("apply");
+  fs::path file = copy_into(dir, "examples/broken/target-sg-missing-port.yaml");
+  auto r = vpclab("fix " + file.string() + " --from BarApp --to http://alb.home/ --apply");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("applied to " + file.string()), std::string::npos) << r.out;
+  EXPECT_EQ(vpclab("trace " + file.string() + " --from BarApp --to http://alb.home/").exit_code, 0);
+  // Comments and layout are kept: the broken copy's header is still there, one line longer.
+  std::string now = read(file);
+  EXPECT_EQ(now.rfind("# BROKEN on purpose", 0), 0u);
+  auto lines = [](const std::string& s) { return std::count(s.begin(), s.end(), '\n'); };
+  EXPECT_EQ(lines(now), lines(read("examples/broken/target-sg-missing-port.yaml")) + 1);
+  // Once open, there is nothing to fix.
+  auto again = vpclab("fix " + file.string() + " --from BarApp --to http://alb.home/");
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_NE(again.out.find("already reachable"), std::string::npos) << again.out;
+}
+
+TEST(FixCommand, SaysWhyWhenNoTemplateChangeOpensIt) {
+  // An internet-facing ALB in subnets without an internet route: the route it needs would
+  // clash with the subnets' NAT default route.
+  auto r = vpclab("fix examples/broken/internet-facing-alb-no-igw.yaml --from internet --to FooInternalAlb");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("no fix: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ROUTE_DUPLICATE_DESTINATION"), std::string::npos) << r.out;
+}
+
+TEST(FixCommand, BadInput) {
+  EXPECT_EQ(vpclab("fix examples/scenario/same-account.yaml --from NoSuchThing --to FooWeb1").exit_code, 2);
+  EXPECT_EQ(vpclab("fix examples/scenario/same-account.yaml --to FooWeb1").exit_code, 2);
+  EXPECT_EQ(vpclab("fix /nonexistent.yaml --from a --to b").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace vpclab
