@@ -17,13 +17,16 @@ sockaddr_in make_sockaddr(Ipv4Address a, uint16_t port) {
   return sa;
 }
 
-bool listen_on(int fd, Ipv4Address address, uint16_t port, int backlog, uint16_t* bound_port, std::string* error) {
+bool listen_on(int fd, Ipv4Address address, uint16_t port, int backlog, uint16_t* bound_port, std::string* error,
+               bool reuse_port) {
   auto fail = [&](const char* call) {
     if (error) *error = std::string(call) + ": " + std::strerror(errno);
     return false;
   };
   int one = 1;
   if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) return fail("setsockopt(SO_REUSEADDR)");
+  if (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0)
+    return fail("setsockopt(SO_REUSEPORT)");
   sockaddr_in sa = make_sockaddr(address, port);
   // bind's message is errno's alone ("Address already in use"): the caller names the address.
   if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) {
