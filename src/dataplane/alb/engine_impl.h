@@ -106,6 +106,9 @@ struct Engine::Impl {
   void tick();
   void set_events(Handle* h, uint32_t ev);
   void unwatch(Handle* h);  // EPOLL_CTL_DEL
+  // The fd is about to be closed, which takes it out of epoll (it is never
+  // dup'ed): no EPOLL_CTL_DEL, one system call less per connection.
+  void forget(Handle* h) { h->events = 0; }
   void add_timer(int64_t when_ms, int kind, void* p, uint32_t gen) {
     timers.push(Timer{when_ms, timer_seq++, kind, p, gen});
   }
@@ -139,7 +142,11 @@ struct Engine::Impl {
   void respond_lb(ClientConn* c, int status, bool keep_alive, std::string_view content_type = "text/html",
                   std::string_view body = {}, std::string_view extra = {}, bool use_error_body = true);
   void finish_exchange(ClientConn* c);
-  void client_write(ClientConn* c, const char* a, size_t an, const char* b = nullptr, size_t bn = 0);
+  // last: the connection closes right after these bytes, so they go with
+  // MSG_MORE and the close's FIN rides on the same segment.
+  void client_write(ClientConn* c, const char* a, size_t an, const char* b = nullptr, size_t bn = 0,
+                    bool last = false);
+  bool closes_after(const Exchange& ex) const { return ex.close_after || !ex.req_done || shutting_down; }
   void flush_client(ClientConn* c);
   void update_client_events(ClientConn* c);
   void close_client(ClientConn* c);

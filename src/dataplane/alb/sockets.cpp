@@ -37,6 +37,11 @@ bool listen_on(int fd, Ipv4Address address, uint16_t port, int backlog, uint16_t
     if (error) *error = std::strerror(errno);
     return false;
   }
+  // Accepted sockets inherit it: the kernel does not ACK the request on its
+  // own, the response carries the ACK (one packet less per new connection,
+  // HAProxy's tcp-smart-accept). Best effort: without it only that ACK goes.
+  int zero = 0;
+  (void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
   socklen_t len = sizeof sa;
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) < 0) return fail("getsockname");
   *bound_port = ntohs(sa.sin_port);
@@ -55,6 +60,9 @@ bool connect_from(int fd, Ipv4Address source, Ipv4Address dest, uint16_t dest_po
   if (setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one) < 0 && errno != ENOPROTOOPT) return false;
   sockaddr_in src = make_sockaddr(source, 0);
   if (bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) < 0) return false;
+  // The handshake's last ACK rides on the request (HAProxy's tcp-smart-connect). Best effort.
+  int zero = 0;
+  (void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
   sockaddr_in dst = make_sockaddr(dest, dest_port);
   // Non-blocking: EINPROGRESS, or EINTR (the connect goes on in the background).
   int rc = connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst);

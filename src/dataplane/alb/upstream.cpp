@@ -307,12 +307,13 @@ bool Engine::Impl::relay_response_body(UpstreamConn* u, ClientConn* c, bool head
   }
   const char* bp = ex.dechunk ? decoded.data() : avail.data();
   size_t bn = ex.dechunk ? decoded.size() : take;
+  bool last = step == BodyStep::kDone && closes_after(ex);
   if (head_pending) {
     ex.sent += scratch.size() + bn;
-    client_write(c, scratch.data(), scratch.size(), bp, bn);
+    client_write(c, scratch.data(), scratch.size(), bp, bn, last);
   } else {
     ex.sent += bn;
-    if (bn) client_write(c, bp, bn);
+    if (bn) client_write(c, bp, bn, nullptr, 0, last);
   }
   u->in.consume(take);
   if (c->closed) return false;
@@ -438,7 +439,7 @@ void Engine::Impl::close_upstream(UpstreamConn* u) {
   u->client = nullptr;
   upstream_lru.unlink(&u->lru);
   connecting_lru.unlink(&u->lru);
-  unwatch(u);
+  forget(u);
   close(u->fd);
   u->in.release(pool);
   u->out.release(pool);
