@@ -209,8 +209,16 @@ measure() {  # row label port pid [cpus for wrk]
   CMDS[$row]=${cmd//$port/PORT}
   eval "taskset -c $wcpu wrk -t1 -c$conns -d2s $extra http://127.0.0.1:$port$path" >/dev/null 2>&1 || true   # warm-up
   local t0=0; [ -n "$pid" ] && t0=$(cpu_ticks "$pid")
+  local s0; s0=$(grep -E "^cpu[0-9]+ " /proc/stat)
   eval "$cmd" > "$WORK/wrk.out" 2>&1 || true
   local t1=0; [ -n "$pid" ] && t1=$(cpu_ticks "$pid")
+  local s1; s1=$(grep -E "^cpu[0-9]+ " /proc/stat)
+  # How busy each core was (all processes: what bounds the row).
+  local busy; busy=$(paste <(echo "$s0") <(echo "$s1") | awk -v pc="cpu$PROXY_CPU" -v lc="cpu$LOAD_CPU" '{
+      n = NF / 2; t = 0; for (i = 2; i <= n; i++) t += $(i + n) - $i
+      idle = $(5 + n) - $5 + $(6 + n) - $6
+      b[$1] = 100 * (t - idle) / t }
+    END { printf "%.0f / %.0f", b[pc], b[lc] }')
   local rps p50 p99 total errs
   rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out")
   total=$(awk '/requests in/ {print $1}' "$WORK/wrk.out")
@@ -224,7 +232,7 @@ measure() {  # row label port pid [cpus for wrk]
   local vd="-" vh="-"
   [ -n "${DIRECT_RPS[$row]:-}" ] && vd=$(awk -v a="$rps" -v b="${DIRECT_RPS[$row]}" 'BEGIN { printf "%.2f", a / b }')
   [ -n "${HAPROXY_RPS[$row]:-}" ] && vh=$(awk -v a="$rps" -v b="${HAPROXY_RPS[$row]}" 'BEGIN { printf "%.2f", a / b }')
-  ROW_LINES+=("$row|$label|$rps|$vd|$vh|$cpu|$p50|$p99|${errs:-}")
+  ROW_LINES+=("$row|$label|$rps|$vd|$vh|$cpu|$busy|$p50|$p99|${errs:-}")
 }
 
 measure_idle() {  # label port pid idle
@@ -280,8 +288,8 @@ fi
 echo
 echo "proxy on CPU $PROXY_CPU, wrk and backends on CPU $LOAD_CPU (workers rows: proxy and wrk on both), $(nproc) CPUs, $(uname -r), fd limit $FDS, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| row | target | req/s | vs direct | vs HAProxy | CPU µs/req (proxy) | p50 | p99 | errors |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| row | target | req/s | vs direct | vs HAProxy | CPU µs/req (proxy) | busy % CPU $PROXY_CPU / CPU $LOAD_CPU | p50 | p99 | errors |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for r in $PROXY_ROWS; do
   for l in "${ROW_LINES[@]}"; do
     [ "${l%%|*}" = "$r" ] && [[ "$l" != *"--workers"* ]] && echo "| ${l//|/ | } |"
