@@ -39,8 +39,8 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 
 # 10,000 keep-alive clients need 10,000 fds in wrk and 20,000+ in a proxy
-# (client + target side): raise the hard limit when allowed (root), else
-# use what there is and say so.
+# (client + target side): raise the hard limit when allowed, else use what
+# there is (the header line says which; HAProxy's maxconn is half of it).
 FDS=65536
 ulimit -Hn $FDS 2>/dev/null || FDS=$(ulimit -Hn)
 ulimit -n "$FDS"
@@ -48,6 +48,7 @@ MAXCONN=$(( FDS / 2 - 100 ))
 [ "$MAXCONN" -gt 20000 ] && MAXCONN=20000
 HAPROXY_IDLE=$(( IDLE_CONNS < MAXCONN ? IDLE_CONNS : MAXCONN ))
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 WORK=$(mktemp -d /tmp/vpclab-albbench.XXXXXX)
 PIDS=()
 cleanup() {
@@ -206,7 +207,8 @@ measure() {  # row label port pid [cpus for wrk]
   read -r _ conns extra <<<"$(row_client "$row")"
   local path=/; [ "$row" = 1mib ] && path=/1m
   local cmd="taskset -c $wcpu wrk -t1 -c$conns -d${DURATION}s --latency $extra http://127.0.0.1:$port$path"
-  CMDS[$row]=${cmd//$port/PORT}
+  local key=$row; [ "$wcpu" != "$LOAD_CPU" ] && key="workers $row"
+  CMDS[$key]=${cmd//$port/PORT}
   eval "taskset -c $wcpu wrk -t1 -c$conns -d2s $extra http://127.0.0.1:$port$path" >/dev/null 2>&1 || true   # warm-up
   local t0=0; [ -n "$pid" ] && t0=$(cpu_ticks "$pid")
   local s0; s0=$(grep -E "^cpu[0-9]+ " /proc/stat)
@@ -286,7 +288,7 @@ if has_row workers; then
 fi
 
 echo
-echo "proxy on CPU $PROXY_CPU, wrk and backends on CPU $LOAD_CPU (workers rows: proxy and wrk on both), $(nproc) CPUs, $(uname -r), fd limit $FDS, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "proxy on CPU $PROXY_CPU, wrk and backends on CPU $LOAD_CPU (workers rows: proxy and wrk on both), $(nproc) CPUs, $(uname -r), fd limit $FDS (HAProxy maxconn $MAXCONN), load average at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| row | target | req/s | vs direct | vs HAProxy | CPU µs/req (proxy) | busy % CPU $PROXY_CPU / CPU $LOAD_CPU | p50 | p99 | errors |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
