@@ -1,33 +1,54 @@
 #!/usr/bin/env bash
 # ALB data-plane benchmark: vpclab alb vs HAProxy vs nginx (reverse proxy),
-# plus the backends direct as the physical limit. Same machine, same two
-# nginx `return 200` backends with a 1 KiB body, same client (wrk, 64
-# keep-alive connections, no pipelining), each proxy pinned to the same core,
-# configured alike (round robin, upstream keep-alive, X-Forwarded-For added,
-# no access log). Prints a Markdown table (docs/performance.md, ALB section).
+# plus the backends direct as the physical limit. Same machine, same nginx
+# `return 200` backends (1 KiB body; /1m: a 1 MiB file), same client (wrk,
+# no pipelining), each proxy pinned to the same core, configured alike
+# (round robin, upstream keep-alive, X-Forwarded-For added, no access log,
+# one thread/worker). Prints Markdown tables (docs/performance.md, ALB
+# section) and the exact client command of every row.
 #
-# Usage: bench/alb/run.sh [BUILD_DIR] [SECONDS]      (defaults: build, 10)
-# Env:   PROXY_CPU (0), LOAD_CPU (1), CONNS (64), IDLE_CONNS (10000)
+# Rows (client side; wrk -t1 unless said):
+#   ka64        keep-alive, 64 connections, 1 KiB
+#   close64     a new connection per request (Connection: close), 64 at a time
+#   http10      HTTP/1.0 requests without keep-alive (bench/alb/http10.lua), 64 at a time
+#   close-up    Connection: close to backends that close too (keepalive_timeout 0):
+#               connections per second with the upstream not kept alive
+#   ka1000      keep-alive, 1,000 connections
+#   ka10000     keep-alive, 10,000 connections (the fd limit is raised for it)
+#   1mib        keep-alive, 16 connections, 1 MiB bodies
+#   workers     vpclab --workers 1 and 2 on both CPUs (ka64 and close64): the
+#               client competes for the same 2 cores, a figure, no goal
+#
+# Usage: bench/alb/run.sh [BUILD_DIR] [SECONDS]      (defaults: build, 8)
+# Env:   PROXY_CPU (0), LOAD_CPU (1), IDLE_CONNS (10000), ROWS (all of the above)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:-$ROOT/build}
-DURATION=${2:-10}
+DURATION=${2:-8}
 PROXY_CPU=${PROXY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
-CONNS=${CONNS:-64}
 IDLE_CONNS=${IDLE_CONNS:-10000}
-# HAProxy reserves 2 fds per maxconn: under the 20000 fd hard limit here it holds at most 9990.
-HAPROXY_IDLE=$(( IDLE_CONNS < 9990 ? IDLE_CONNS : 9990 ))
+ROWS=${ROWS:-ka64 close64 http10 close-up ka1000 ka10000 1mib workers}
 VPCLAB=$BUILD/vpclab
 [ -x "$VPCLAB" ] || { echo "no $VPCLAB: build first (cmake --build $BUILD --target vpclab)" >&2; exit 2; }
-for t in nginx haproxy wrk taskset python3; do
+for t in nginx haproxy wrk taskset python3 curl; do
   command -v $t >/dev/null || [ -x /usr/sbin/$t ] || { echo "missing $t (scripts/setup installs it)" >&2; exit 2; }
 done
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 
-ulimit -n 20000 2>/dev/null || true
+# 10,000 keep-alive clients need 10,000 fds in wrk and 20,000+ in a proxy
+# (client + target side): raise the hard limit when allowed, else use what
+# there is (the header line says which; HAProxy's maxconn is half of it).
+FDS=65536
+ulimit -Hn $FDS 2>/dev/null || FDS=$(ulimit -Hn)
+ulimit -n "$FDS"
+MAXCONN=$(( FDS / 2 - 100 ))
+[ "$MAXCONN" -gt 20000 ] && MAXCONN=20000
+HAPROXY_IDLE=$(( IDLE_CONNS < MAXCONN ? IDLE_CONNS : MAXCONN ))
+
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 WORK=$(mktemp -d /tmp/vpclab-albbench.XXXXXX)
 PIDS=()
 cleanup() {
@@ -38,26 +59,32 @@ cleanup() {
 }
 trap cleanup EXIT
 
-B1=18081 B2=18082 P_VPCLAB=18090 P_HAPROXY=18091 P_NGINX=18092
+B1=18081 B2=18082 B3=18083 B4=18084   # B3/B4 close every connection (keepalive_timeout 0)
+P_VPCLAB=18090 P_HAPROXY=18091 P_NGINX=18092
+Q_VPCLAB=18093 Q_HAPROXY=18094 Q_NGINX=18095   # the same proxies in front of B3/B4
 BODY=$(head -c 1024 /dev/zero | tr '\0' 'x')
+head -c 1048576 /dev/zero | tr '\0' 'y' > "$WORK/1m"
 
-# --- backends: two nginx workers on the load core ---------------------------
-for port in $B1 $B2; do
+# --- backends: nginx workers on the load core --------------------------------
+for port in $B1 $B2 $B3 $B4; do
+  ka="keepalive_requests 1000000; keepalive_timeout 120s;"
+  [ $port = $B3 ] || [ $port = $B4 ] && ka="keepalive_timeout 0;"
   mkdir -p "$WORK/b$port"
   cat > "$WORK/b$port/nginx.conf" <<EOF
 worker_processes 1;
+worker_rlimit_nofile $FDS;
 daemon off;
 master_process off;
 error_log $WORK/b$port/error.log crit;
 pid $WORK/b$port/nginx.pid;
-events { worker_connections 20000; }
+events { worker_connections 30000; }
 http {
   access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 120s;
+  $ka
   server {
     listen 127.0.0.1:$port reuseport backlog=4096;
     location / { default_type text/plain; return 200 "$BODY"; }
+    location = /1m { default_type application/octet-stream; alias $WORK/1m; }
   }
 }
 EOF
@@ -65,24 +92,29 @@ EOF
   PIDS+=($!)
 done
 
-# --- proxies ---------------------------------------------------------------
+# --- proxies -------------------------------------------------------------------
 cat > "$WORK/vpclab.json" <<EOF
 {
   "name": "bench", "id": "0123456789abcdef",
-  "listeners": [{"port": $P_VPCLAB, "default_actions": [{"type": "forward", "target_group": "backends"}]}],
+  "listeners": [{"port": $P_VPCLAB, "default_actions": [{"type": "forward", "target_group": "backends"}]},
+                {"port": $Q_VPCLAB, "default_actions": [{"type": "forward", "target_group": "closing"}]}],
   "target_groups": [{
     "name": "backends", "port": $B1,
     "targets": [{"id": "b1", "address": "127.0.0.1", "port": $B1}, {"id": "b2", "address": "127.0.0.1", "port": $B2}]
+  }, {
+    "name": "closing", "port": $B3,
+    "targets": [{"id": "b3", "address": "127.0.0.1", "port": $B3}, {"id": "b4", "address": "127.0.0.1", "port": $B4}]
   }]
 }
 EOF
 cat > "$WORK/haproxy.cfg" <<EOF
 global
   nbthread 1
-  maxconn 9990
-  ulimit-n 20000
+  maxconn $MAXCONN
+  ulimit-n $FDS
 defaults
   mode http
+  maxconn $MAXCONN
   option forwardfor
   option http-keep-alive
   http-reuse always
@@ -93,105 +125,183 @@ defaults
 frontend fe
   bind 127.0.0.1:$P_HAPROXY
   default_backend be
+frontend fe2
+  bind 127.0.0.1:$Q_HAPROXY
+  default_backend be2
 backend be
   balance roundrobin
   server b1 127.0.0.1:$B1
   server b2 127.0.0.1:$B2
+backend be2
+  balance roundrobin
+  server b3 127.0.0.1:$B3
+  server b4 127.0.0.1:$B4
 EOF
 mkdir -p "$WORK/px"
 cat > "$WORK/px/nginx.conf" <<EOF
 worker_processes 1;
-worker_rlimit_nofile 20000;
+worker_rlimit_nofile $FDS;
 daemon off;
 master_process off;
 error_log $WORK/px/error.log crit;
 pid $WORK/px/nginx.pid;
-events { worker_connections 15000; }
+events { worker_connections 30000; }
 http {
   access_log off;
   keepalive_requests 1000000;
   keepalive_timeout 60s;
   upstream be { server 127.0.0.1:$B1; server 127.0.0.1:$B2; keepalive 64; }
+  upstream be2 { server 127.0.0.1:$B3; server 127.0.0.1:$B4; keepalive 64; }
+  proxy_http_version 1.1;
+  proxy_set_header Connection "";
+  proxy_set_header Host \$host;
+  proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
   server {
     listen 127.0.0.1:$P_NGINX backlog=4096;
-    location / {
-      proxy_pass http://be;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host \$host;
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-    }
+    location / { proxy_pass http://be; }
+  }
+  server {
+    listen 127.0.0.1:$Q_NGINX backlog=4096;
+    location / { proxy_pass http://be2; }
   }
 }
 EOF
 
-start_proxy() {  # name -> sets PROXY_PID
-  case $1 in
-    vpclab)  taskset -c "$PROXY_CPU" "$VPCLAB" alb --config "$WORK/vpclab.json" --access-log "" 2>"$WORK/vpclab.err" & ;;
-    haproxy) taskset -c "$PROXY_CPU" "$HAPROXY" -f "$WORK/haproxy.cfg" -db 2>"$WORK/haproxy.err" & ;;
-    nginx)   taskset -c "$PROXY_CPU" "$NGINX" -p "$WORK/px" -c "$WORK/px/nginx.conf" 2>"$WORK/nginx.err" & ;;
+start_proxy() {  # name [cpus] [vpclab args...] -> sets PROXY_PID
+  local name=$1 cpus=${2:-$PROXY_CPU}
+  shift 2 || shift $#
+  case $name in
+    vpclab)  taskset -c "$cpus" "$VPCLAB" alb --config "$WORK/vpclab.json" --access-log "" "$@" 2>"$WORK/vpclab.err" & ;;
+    haproxy) taskset -c "$cpus" "$HAPROXY" -f "$WORK/haproxy.cfg" -db 2>"$WORK/haproxy.err" & ;;
+    nginx)   taskset -c "$cpus" "$NGINX" -p "$WORK/px" -c "$WORK/px/nginx.conf" 2>"$WORK/nginx.err" & ;;
   esac
   PROXY_PID=$!
   PIDS+=($PROXY_PID)
 }
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # every thread's
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 wait_port() { for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.1; done; return 1; }
 
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
-ROWS=()
-DIRECT_RPS=""
+ROW_LINES=()
+MEM_LINES=()
+declare -A DIRECT_RPS HAPROXY_RPS CMDS
 
-measure() {  # label port pid [idle conns]
-  local label=$1 port=$2 pid=$3 idle=${4:-$IDLE_CONNS}
-  wrk -t1 -c"$CONNS" -d2s "http://127.0.0.1:$port/" >/dev/null 2>&1 || true   # warm-up
-  local t0=0; [ -n "$pid" ] && t0=$(cpu_ticks "$pid")
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:$port/" > "$WORK/wrk.$label" 2>&1
-  local t1=0; [ -n "$pid" ] && t1=$(cpu_ticks "$pid")
-  local rps p50 p99 total errs
-  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.$label")
-  total=$(awk '/requests in/ {print $1}' "$WORK/wrk.$label")
-  p50=$(awk '$1=="50%" {print $2}' "$WORK/wrk.$label")
-  p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.$label")
-  errs=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' "$WORK/wrk.$label")
-  local cpu="-" rss="-" rss_idle="-" per_conn="-"
-  if [ -n "$pid" ]; then
-    cpu=$(awk -v d=$((t1 - t0)) -v n="$total" -v us="$TICK_US" 'BEGIN { printf "%.2f", d * us / n }')
-    rss=$(rss_kb "$pid")
-    python3 "$ROOT/bench/alb/idle_conns.py" 127.0.0.1 "$port" "$idle" 4 > "$WORK/idle.$label" &
-    local ipid=$!
-    for _ in $(seq 200); do grep -q ready "$WORK/idle.$label" 2>/dev/null && break; sleep 0.1; done
-    sleep 0.5
-    rss_idle=$(rss_kb "$pid")
-    local held; held=$(awk '{print $2}' "$WORK/idle.$label")
-    per_conn=$(awk -v a="$rss_idle" -v b="$rss" -v n="$held" 'BEGIN { printf "%.2f", (a - b) / n }')
-    wait $ipid || true
-    rss_idle="$rss_idle ($held conns)"
-  fi
-  [ -z "$DIRECT_RPS" ] && DIRECT_RPS=$rps
-  local ratio; ratio=$(awk -v a="$rps" -v b="$DIRECT_RPS" 'BEGIN { printf "%.2f", a / b }')
-  ROWS+=("| $label | $rps | $ratio | $cpu | $p50 | $p99 | $rss | $rss_idle | $per_conn | ${errs:-} |")
+# The client of each row: "port-kind conns extra wrk args" (port-kind p = the
+# keep-alive backends' proxy port, q = the closing backends').
+row_client() {
+  case $1 in
+    ka64)     echo "p 64" ;;
+    close64)  echo "p 64 -H 'Connection: close'" ;;
+    http10)   echo "p 64 -s $ROOT/bench/alb/http10.lua" ;;
+    close-up) echo "q 64 -H 'Connection: close'" ;;
+    ka1000)   echo "p 1000" ;;
+    ka10000)  echo "p 10000 --timeout 10s" ;;
+    1mib)     echo "p 16" ;;
+  esac
 }
 
-wait_port $B1 && wait_port $B2
-measure "backend direct (nginx)" $B1 ""
+measure() {  # row label port pid [cpus for wrk]
+  local row=$1 label=$2 port=$3 pid=$4 wcpu=${5:-$LOAD_CPU}
+  read -r _ conns extra <<<"$(row_client "$row")"
+  local path=/; [ "$row" = 1mib ] && path=/1m
+  local cmd="taskset -c $wcpu wrk -t1 -c$conns -d${DURATION}s --latency $extra http://127.0.0.1:$port$path"
+  local key=$row; [ "$wcpu" != "$LOAD_CPU" ] && key="workers $row"
+  CMDS[$key]=${cmd//$port/PORT}
+  eval "taskset -c $wcpu wrk -t1 -c$conns -d2s $extra http://127.0.0.1:$port$path" >/dev/null 2>&1 || true   # warm-up
+  local t0=0; [ -n "$pid" ] && t0=$(cpu_ticks "$pid")
+  local s0; s0=$(grep -E "^cpu[0-9]+ " /proc/stat)
+  eval "$cmd" > "$WORK/wrk.out" 2>&1 || true
+  local t1=0; [ -n "$pid" ] && t1=$(cpu_ticks "$pid")
+  local s1; s1=$(grep -E "^cpu[0-9]+ " /proc/stat)
+  # How busy each core was (all processes: what bounds the row).
+  local busy; busy=$(paste <(echo "$s0") <(echo "$s1") | awk -v pc="cpu$PROXY_CPU" -v lc="cpu$LOAD_CPU" '{
+      n = NF / 2; t = 0; for (i = 2; i <= n; i++) t += $(i + n) - $i
+      idle = $(5 + n) - $5 + $(6 + n) - $6
+      b[$1] = 100 * (t - idle) / t }
+    END { printf "%.0f / %.0f", b[pc], b[lc] }')
+  local rps p50 p99 total errs
+  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out")
+  total=$(awk '/requests in/ {print $1}' "$WORK/wrk.out")
+  p50=$(awk '$1=="50%" {print $2}' "$WORK/wrk.out")
+  p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.out")
+  errs=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' "$WORK/wrk.out")
+  local cpu="-"
+  [ -n "$pid" ] && cpu=$(awk -v d=$((t1 - t0)) -v n="$total" -v us="$TICK_US" 'BEGIN { printf "%.2f", d * us / n }')
+  [ "$label" = "backend direct (nginx)" ] && DIRECT_RPS[$row]=$rps
+  [[ "$label" == HAProxy* ]] && HAPROXY_RPS[$row]=$rps
+  local vd="-" vh="-"
+  [ -n "${DIRECT_RPS[$row]:-}" ] && vd=$(awk -v a="$rps" -v b="${DIRECT_RPS[$row]}" 'BEGIN { printf "%.2f", a / b }')
+  [ -n "${HAPROXY_RPS[$row]:-}" ] && vh=$(awk -v a="$rps" -v b="${HAPROXY_RPS[$row]}" 'BEGIN { printf "%.2f", a / b }')
+  ROW_LINES+=("$row|$label|$rps|$vd|$vh|$cpu|$busy|$p50|$p99|${errs:-}")
+}
+
+measure_idle() {  # label port pid idle
+  local label=$1 port=$2 pid=$3 idle=$4 rss rss_idle per_conn held
+  rss=$(rss_kb "$pid")
+  python3 "$ROOT/bench/alb/idle_conns.py" 127.0.0.1 "$port" "$idle" 4 > "$WORK/idle.out" &
+  local ipid=$!
+  for _ in $(seq 300); do grep -q ready "$WORK/idle.out" 2>/dev/null && break; sleep 0.1; done
+  sleep 0.5
+  rss_idle=$(rss_kb "$pid")
+  held=$(awk '{print $2}' "$WORK/idle.out")
+  per_conn=$(awk -v a="$rss_idle" -v b="$rss" -v n="$held" 'BEGIN { printf "%.2f", (a - b) / n }')
+  wait $ipid || true
+  MEM_LINES+=("| $label | $rss | $rss_idle ($held conns) | $per_conn |")
+}
+
+has_row() { [[ " $ROWS " == *" $1 "* ]]; }
+PROXY_ROWS=""
+for r in ka64 close64 http10 close-up ka1000 ka10000 1mib; do has_row $r && PROXY_ROWS+=" $r"; done
+
+wait_port $B1 && wait_port $B2 && wait_port $B3 && wait_port $B4
+for r in $PROXY_ROWS; do
+  [ "$r" = close-up ] && port=$B3 || port=$B1
+  measure "$r" "backend direct (nginx)" $port ""
+done
 for p in vpclab haproxy nginx; do
   start_proxy $p
-  port_var=P_${p^^}
-  wait_port "${!port_var}" || { echo "$p did not start:"; cat "$WORK/$p.err"; exit 1; }
+  pv=P_${p^^} qv=Q_${p^^}
+  wait_port "${!pv}" && wait_port "${!qv}" || { echo "$p did not start:"; cat "$WORK/$p.err"; exit 1; }
   label=$p
   [ $p = vpclab ] && label="vpclab alb"
   [ $p = haproxy ] && label="HAProxy $("$HAPROXY" -v | awk 'NR==1 {print $3}')"
   [ $p = nginx ] && label="nginx $("$NGINX" -v 2>&1 | awk -F/ '{print $2}') (proxy)"
-  idle=$IDLE_CONNS; [ $p = haproxy ] && idle=$HAPROXY_IDLE
-  measure "$label" "${!port_var}" "$PROXY_PID" "$idle"
+  for r in $PROXY_ROWS; do
+    [ "$r" = close-up ] && port=${!qv} || port=${!pv}
+    measure "$r" "$label" "$port" "$PROXY_PID"
+    if [ "$r" = ka64 ]; then  # memory right after the first row, as before the big rows grow the pools
+      idle=$IDLE_CONNS; [ $p = haproxy ] && idle=$HAPROXY_IDLE
+      measure_idle "$label" "${!pv}" "$PROXY_PID" "$idle"
+    fi
+  done
   kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null || true
 done
+if has_row workers; then
+  for w in 1 2; do
+    start_proxy vpclab "0,1" --workers $w
+    wait_port $P_VPCLAB || { cat "$WORK/vpclab.err"; exit 1; }
+    for r in ka64 close64; do measure "$r" "vpclab alb --workers $w (both CPUs)" $P_VPCLAB "$PROXY_PID" "0,1"; done
+    kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null || true
+  done
+fi
 
 echo
-echo "wrk -t1 -c$CONNS -d${DURATION}s --latency, proxy on CPU $PROXY_CPU, wrk and backends on CPU $LOAD_CPU, $(nproc) CPUs, $(uname -r)"
+echo "proxy on CPU $PROXY_CPU, wrk and backends on CPU $LOAD_CPU (workers rows: proxy and wrk on both), $(nproc) CPUs, $(uname -r), fd limit $FDS (HAProxy maxconn $MAXCONN), load average at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| target | req/s | vs direct | CPU µs/req (proxy) | p50 | p99 | RSS KiB | RSS KiB, idle conns held | KiB/idle conn | errors |"
+echo "| row | target | req/s | vs direct | vs HAProxy | CPU µs/req (proxy) | busy % CPU $PROXY_CPU / CPU $LOAD_CPU | p50 | p99 | errors |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
-for r in "${ROWS[@]}"; do echo "$r"; done
+for r in $PROXY_ROWS; do
+  for l in "${ROW_LINES[@]}"; do
+    [ "${l%%|*}" = "$r" ] && [[ "$l" != *"--workers"* ]] && echo "| ${l//|/ | } |"
+  done
+done
+for l in "${ROW_LINES[@]}"; do [[ "$l" == *"--workers"* ]] && echo "| workers, ${l//|/ | } |"; done
+echo
+echo "| target | RSS KiB | RSS KiB, idle keep-alive conns held | KiB/idle conn |"
+echo "|---|---|---|---|"
+for l in "${MEM_LINES[@]}"; do echo "$l"; done
+echo
+echo "Client commands (PORT: the target's; idle connections: bench/alb/idle_conns.py 127.0.0.1 PORT $IDLE_CONNS 4):"
+for r in "${!CMDS[@]}"; do echo "  $r: ${CMDS[$r]}"; done | sort

@@ -3,6 +3,7 @@
 //   vpclab alb PATH... --lb LOGICAL_ID --map TARGET=HOST:PORT... [--listen-address A] [--port-offset N]
 //                                                 the load balancer of a template, targets mapped locally
 //   --health-check-interval SECONDS               check sooner than HealthCheckIntervalSeconds (AWS: 30)
+//   --workers N                                   N event loops (threads) on SO_REUSEPORT listeners
 // Runs until SIGINT/SIGTERM (graceful). Exit 0 after a clean stop, 1 on
 // configuration errors or when a socket cannot be opened, 2 on usage errors.
 #include <algorithm>
@@ -36,6 +37,7 @@ struct AlbOptions {
   std::string admin;
   bool dry_run = false;
   double hc_interval_seconds = 0;  // 0: each target group's own interval
+  int workers = 1;
 };
 
 alb::Engine* g_engine = nullptr;
@@ -163,6 +165,11 @@ int run_alb(const AlbOptions& o) {
     cfg->admin_address = a;
     cfg->admin_port = static_cast<uint16_t>(port);
   }
+  if (o.workers < 1 || o.workers > 64) {
+    std::cerr << "vpclab alb: --workers: expected 1 to 64, got " << o.workers << "\n";
+    return 2;
+  }
+  cfg->workers = o.workers;
   alb::Engine engine(*cfg);
   std::string err;
   if (!engine.start(&err)) {
@@ -205,6 +212,9 @@ void register_alb(CLI::App& app, Runner& run) {
   cmd->add_option("--admin", o->admin, "ADDRESS:PORT of the admin endpoint (target health, metrics)");
   cmd->add_option("--health-check-interval", o->hc_interval_seconds,
                   "SECONDS between health checks for every target group (default: the template's, AWS 30)");
+  cmd->add_option("--workers", o->workers,
+                  "N event loops (threads), each accepting on its own SO_REUSEPORT listeners; one health "
+                  "checker and shared balancing for all (default 1)");
   cmd->add_flag("--check-only", o->dry_run, "open the sockets, print where, and exit");
   cmd->callback([o, log_opt, &run] {
     o->access_log_given = log_opt->count() > 0;

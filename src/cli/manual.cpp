@@ -56,7 +56,8 @@ const std::vector<CommandManual> kManual = {
      "0: stopped cleanly (SIGINT, SIGTERM), or --check-only opened every socket\n1: configuration error or a socket that cannot "
      "be opened\n2: usage error",
      "vpclab alb stack.yaml --lb MyAlb --map WebServer1=127.0.0.1:8081 --map WebServer2=127.0.0.1:8082 \\\n"
-     "    --port-offset 8000",
+     "    --port-offset 8000\n"
+     "vpclab alb --config alb.json --workers 2 --access-log \"\"",
      "Runs the load balancer's listeners, rules, target groups and health checks on loopback "
      "(docs/alb-engine.md)."},
     {"up", "0: the lab is up (or, with --foreground, was taken down cleanly)\n1: the lab could not be built; "

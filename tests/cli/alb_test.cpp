@@ -163,23 +163,32 @@ int wait_for_status(uint16_t port, int want, std::chrono::milliseconds within, s
   return status;
 }
 
-std::vector<std::string> template_args(const Backend& web1, const Backend& web2, uint16_t listener_port) {
+// Each test runs with one event loop and with two (`--workers 2`).
+class AlbCommand : public ::testing::TestWithParam<int> {
+ protected:
+  std::string workers() const { return std::to_string(GetParam()); }
+};
+std::string workers_name(const ::testing::TestParamInfo<int>& info) { return "workers" + std::to_string(info.param); }
+INSTANTIATE_TEST_SUITE_P(Workers, AlbCommand, ::testing::Values(1, 2), workers_name);
+
+std::vector<std::string> template_args(const Backend& web1, const Backend& web2, uint16_t listener_port,
+                                       const std::string& workers) {
   // The scenario's FooHttpListener is on port 80.
   return {"alb", "examples/scenario/same-account.yaml", "--lb", "FooInternalAlb",
           "--map", "FooWeb1=127.0.0.1:" + std::to_string(web1.port()),
           "--map", "FooWeb2=127.0.0.1:" + std::to_string(web2.port()),
-          "--port-offset", std::to_string(int{listener_port} - 80)};
+          "--port-offset", std::to_string(int{listener_port} - 80), "--workers", workers};
 }
 
 // Backends already up: the first check passes and makes both targets healthy
 // (a new target needs one passing check, not HealthyThresholdCount).
-TEST(AlbCommand, TemplateModeServesThroughListenerWhenBackendsAreUp) {
+TEST_P(AlbCommand, TemplateModeServesThroughListenerWhenBackendsAreUp) {
   Backend web1, web2;
   web1.serve();
   web2.serve();
   uint16_t port = free_port();
   ASSERT_GT(port, 80);
-  Running alb(template_args(web1, web2, port));
+  Running alb(template_args(web1, web2, port, workers()));
   ASSERT_TRUE(alb.started());
   std::string body;
   EXPECT_EQ(wait_for_status(port, 200, std::chrono::seconds(5), &body), 200);
@@ -190,11 +199,11 @@ TEST(AlbCommand, TemplateModeServesThroughListenerWhenBackendsAreUp) {
 // Backends that come up after the ALB fail its first check and stay initial
 // (503) until the next one: with the AWS default interval that is 30 s;
 // --health-check-interval brings them in within a second.
-TEST(AlbCommand, TemplateModeBackendsStartingLateGoHealthyWithShortInterval) {
+TEST_P(AlbCommand, TemplateModeBackendsStartingLateGoHealthyWithShortInterval) {
   Backend web1, web2;  // bound, not listening yet: connection refused
   uint16_t port = free_port();
   ASSERT_GT(port, 80);
-  auto args = template_args(web1, web2, port);
+  auto args = template_args(web1, web2, port, workers());
   args.insert(args.end(), {"--health-check-interval", "0.2"});
   Running alb(args);
   ASSERT_TRUE(alb.started());
@@ -212,20 +221,50 @@ TEST(AlbCommand, TemplateModeBackendsStartingLateGoHealthyWithShortInterval) {
   EXPECT_FALSE(b.empty());
 }
 
-TEST(AlbCommand, HealthCheckIntervalOutOfRangeIsAUsageError) {
-  Backend web1, web2;
-  auto args = template_args(web1, web2, 18080);
+// `vpclab ARGS... EXTRA 2>&1`: the exit status, the output in *out.
+int run_captured(const std::vector<std::string>& args, const std::string& extra, std::string* out) {
   std::string cmd = VPCLAB_BINARY;
   for (const auto& a : args) cmd += " " + a;
-  std::string out;
-  FILE* p = popen((cmd + " --health-check-interval 0.001 --check-only 2>&1").c_str(), "r");
-  ASSERT_NE(p, nullptr);
+  FILE* p = popen((cmd + " " + extra + " 2>&1").c_str(), "r");
+  if (!p) return -1;
   char buf[512];
   size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out->append(buf, n);
   int st = pclose(p);
-  EXPECT_EQ(WEXITSTATUS(st), 2) << out;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TEST_P(AlbCommand, HealthCheckIntervalOutOfRangeIsAUsageError) {
+  Backend web1, web2;
+  std::string out;
+  EXPECT_EQ(run_captured(template_args(web1, web2, 18080, workers()), "--health-check-interval 0.001 --check-only", &out),
+            2)
+      << out;
   EXPECT_NE(out.find("--health-check-interval"), std::string::npos) << out;
+}
+
+TEST(AlbWorkers, ZeroOrTooManyWorkersIsAUsageErrorNamingTheFlag) {
+  Backend web1, web2;
+  for (const char* n : {"0", "-1", "65"}) {
+    std::string out;
+    EXPECT_EQ(run_captured(template_args(web1, web2, 18080, n), "--check-only", &out), 2) << n << ": " << out;
+    EXPECT_NE(out.find("--workers: expected 1 to 64"), std::string::npos) << out;
+  }
+}
+
+// Two workers bind the same port (SO_REUSEPORT): both report it, and a
+// second ALB on that port still fails as with one worker.
+TEST(AlbWorkers, TwoWorkersListenOnOnePortThatStaysExclusive) {
+  Backend web1, web2;
+  web1.serve();
+  web2.serve();
+  uint16_t port = free_port();
+  ASSERT_GT(port, 80);
+  Running alb(template_args(web1, web2, port, "2"));
+  ASSERT_EQ(wait_for_status(port, 200, std::chrono::seconds(5)), 200);
+  std::string out;
+  EXPECT_EQ(run_captured(template_args(web1, web2, port, "1"), "--check-only", &out), 1) << out;
+  EXPECT_NE(out.find("Address already in use"), std::string::npos) << out;
 }
 
 // Runs `vpclab alb ARGS`, gets one 200 through the listener on `port`, stops
@@ -251,7 +290,10 @@ std::string target_group_arn_logged(std::vector<std::string> args, uint16_t port
 
 // One ARN derivation (vocab/aws_id) for every path: the same target group
 // name, account and region give the same ARN from a template and from --config.
-TEST(AlbArn, TemplateAndEngineConfigGiveTheSameTargetGroupArn) {
+class AlbArn : public AlbCommand {};
+INSTANTIATE_TEST_SUITE_P(Workers, AlbArn, ::testing::Values(1, 2), workers_name);
+
+TEST_P(AlbArn, TemplateAndEngineConfigGiveTheSameTargetGroupArn) {
   Backend web;
   web.serve();
   const std::string dir = ::testing::TempDir();
@@ -261,7 +303,7 @@ TEST(AlbArn, TemplateAndEngineConfigGiveTheSameTargetGroupArn) {
   std::string from_template = target_group_arn_logged(
       {"examples/scenario/same-account.yaml", "--lb", "FooInternalAlb", "--map",
        "FooWeb1=127.0.0.1:" + std::to_string(web.port()), "--map", "FooWeb2=127.0.0.1:" + std::to_string(web.port()),
-       "--port-offset", std::to_string(int{p1} - 80)},
+       "--port-offset", std::to_string(int{p1} - 80), "--workers", workers()},
       p1, dir + "/arn-template.log");
   // Engine-config path: a target group of the same name, account and region.
   uint16_t p2 = free_port();
@@ -273,7 +315,7 @@ TEST(AlbArn, TemplateAndEngineConfigGiveTheSameTargetGroupArn) {
   "target_groups": [{"name": "foo-web", "port": 8080,
                      "targets": [{"address": "127.0.0.1", "port": )" << web.port() << R"(}]}]})";
   }
-  std::string from_config = target_group_arn_logged({"--config", cfg}, p2, dir + "/arn-engine.log");
+  std::string from_config = target_group_arn_logged({"--config", cfg, "--workers", workers()}, p2, dir + "/arn-engine.log");
   EXPECT_EQ(from_template.rfind("arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/foo-web/", 0), 0u)
       << from_template;
   EXPECT_EQ(from_template, from_config);

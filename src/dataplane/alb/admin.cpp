@@ -214,6 +214,9 @@ std::string health_json(const HealthSnapshot& s) {
 // Metrics
 
 std::string Engine::Impl::metrics_json() {
+  const Totals tot = totals();
+  const Metrics& m = tot.m;
+  const size_t clients = tot.clients;
   std::string o = "{\"Namespace\":\"AWS/ApplicationELB\",\"LoadBalancer\":";
   json_escape(o, cfg.elb_name());
   const MetricRow rows[] = {
@@ -253,6 +256,7 @@ std::string Engine::Impl::metrics_json() {
   o += "},\"TargetGroups\":[";
   for (size_t g = 0; g < tgs.size(); ++g) {
     TgRt* tg = tgs[g].get();
+    const TgMetrics& tm = tot.tg[g];
     if (g) o += ',';
     size_t healthy = 0, unhealthy = 0;
     for (auto& t : tg->targets) {
@@ -263,26 +267,36 @@ std::string Engine::Impl::metrics_json() {
     }
     o += "{\"TargetGroup\":";
     json_escape(o, "targetgroup/" + tg->cfg.name + "/" + tg->cfg.arn.substr(tg->cfg.arn.rfind('/') + 1));
-    o += ",\"Metrics\":{\"RequestCount\":" + num(double(tg->m.requests));
+    o += ",\"Metrics\":{\"RequestCount\":" + num(double(tm.requests));
     o += ",\"HealthyHostCount\":" + num(double(healthy));
     o += ",\"UnHealthyHostCount\":" + num(double(unhealthy));
-    o += ",\"RequestCountPerTarget\":" + num(healthy ? double(tg->m.requests) / double(healthy) : double(tg->m.requests));
-    o += ",\"HTTPCode_Target_2XX_Count\":" + num(double(tg->m.target_2xx));
-    o += ",\"HTTPCode_Target_3XX_Count\":" + num(double(tg->m.target_3xx));
-    o += ",\"HTTPCode_Target_4XX_Count\":" + num(double(tg->m.target_4xx));
-    o += ",\"HTTPCode_Target_5XX_Count\":" + num(double(tg->m.target_5xx));
+    o += ",\"RequestCountPerTarget\":" + num(healthy ? double(tm.requests) / double(healthy) : double(tm.requests));
+    o += ",\"HTTPCode_Target_2XX_Count\":" + num(double(tm.target_2xx));
+    o += ",\"HTTPCode_Target_3XX_Count\":" + num(double(tm.target_3xx));
+    o += ",\"HTTPCode_Target_4XX_Count\":" + num(double(tm.target_4xx));
+    o += ",\"HTTPCode_Target_5XX_Count\":" + num(double(tm.target_5xx));
     o += ",\"TargetResponseTime\":" +
-         num(tg->m.response_time_count ? tg->m.response_time_sum / double(tg->m.response_time_count) : 0);
-    o += ",\"TargetConnectionErrorCount\":" + num(double(tg->m.connection_errors));
-    o += ",\"UnhealthyRoutingRequestCount\":" + num(double(tg->m.unhealthy_routing));
-    o += ",\"NonStickyRequestCount\":" + num(double(tg->m.non_sticky));
+         num(tm.response_time_count ? tm.response_time_sum / double(tm.response_time_count) : 0);
+    o += ",\"TargetConnectionErrorCount\":" + num(double(tm.connection_errors));
+    o += ",\"UnhealthyRoutingRequestCount\":" + num(double(tm.unhealthy_routing));
+    o += ",\"NonStickyRequestCount\":" + num(double(tm.non_sticky));
     o += "}}";
+  }
+  // Not CloudWatch's: how the kernel spread connections over the workers.
+  o += "],\"Workers\":[";
+  for (size_t w = 0; w < tot.worker_requests.size(); ++w) {
+    if (w) o += ',';
+    o += "{\"RequestCount\":" + num(double(tot.worker_requests[w])) +
+         ",\"ActiveConnectionCount\":" + num(double(tot.worker_clients[w])) + "}";
   }
   o += "]}\n";
   return o;
 }
 
 std::string Engine::Impl::metrics_prom() {
+  const Totals tot = totals();
+  const Metrics& m = tot.m;
+  const size_t clients = tot.clients;
   std::string o;
   std::string lb = cfg.elb_name();
   auto line = [&](const char* name, const std::string& labels, double v, const char* type) {
@@ -327,6 +341,7 @@ std::string Engine::Impl::metrics_prom() {
   line("DesyncMitigationMode_NonCompliant_Request_Count", l, double(m.desync_non_compliant), "counter");
   o += "# TYPE aws_applicationelb_HealthyHostCount gauge\n# TYPE aws_applicationelb_UnHealthyHostCount gauge\n";
   for (auto& tg : tgs) {
+    const TgMetrics& tm = tot.tg[tg->index];
     std::string tl = l + ",TargetGroup=\"targetgroup/" + tg->cfg.name + "\"";
     for (size_t n = 0; n < cfg.nodes.size(); ++n) {
       size_t healthy = 0, unhealthy = 0;
@@ -340,15 +355,15 @@ std::string Engine::Impl::metrics_prom() {
       line("HealthyHostCount", nl, double(healthy), nullptr);
       line("UnHealthyHostCount", nl, double(unhealthy), nullptr);
     }
-    line("RequestCount", tl, double(tg->m.requests), nullptr);
-    line("HTTPCode_Target_2XX_Count", tl, double(tg->m.target_2xx), nullptr);
-    line("HTTPCode_Target_5XX_Count", tl, double(tg->m.target_5xx), nullptr);
-    line("UnhealthyRoutingRequestCount", tl, double(tg->m.unhealthy_routing), nullptr);
+    line("RequestCount", tl, double(tm.requests), nullptr);
+    line("HTTPCode_Target_2XX_Count", tl, double(tm.target_2xx), nullptr);
+    line("HTTPCode_Target_5XX_Count", tl, double(tm.target_5xx), nullptr);
+    line("UnhealthyRoutingRequestCount", tl, double(tm.unhealthy_routing), nullptr);
   }
   for (auto& tg : tgs)
     for (auto& t : tg->targets) {
       std::string tl = l + ",TargetGroup=\"targetgroup/" + tg->cfg.name + "\",Target=\"" + t->cfg.id + "\"";
-      line("RequestCountPerTarget", tl, double(t->requests), nullptr);
+      line("RequestCountPerTarget", tl, double(tot.target_requests[t->uid]), nullptr);
     }
   return o;
 }
@@ -419,6 +434,8 @@ void Engine::Impl::flush_log() {
     log_buf.clear();
     return;
   }
+  std::unique_lock<std::mutex> lk;
+  if (log_mu) lk = std::unique_lock<std::mutex>(*log_mu);  // several workers: whole batches of lines
   size_t off = 0;
   while (off < log_buf.size()) {
     ssize_t w = write(log_fd, log_buf.data() + off, log_buf.size() - off);

@@ -91,7 +91,11 @@ void Engine::Impl::on_accept(ListenSocket* ls) {
     if (c->events == 0) {
       ++m.rejected_connections;
       close_client(c);
+      continue;
     }
+    // The request usually follows the handshake at once: read it now
+    // rather than after another epoll_wait (EAGAIN costs one read).
+    client_read(c);
   }
 }
 
@@ -282,7 +286,7 @@ void Engine::Impl::respond_lb(ClientConn* c, int status, bool keep_alive, std::s
   scratch.clear();
   http::append_lb_response(scratch, status, content_type, body, !ex.close_after, ex.head_method, date, extra);
   ex.sent += scratch.size();
-  client_write(c, scratch.data(), scratch.size());
+  client_write(c, scratch.data(), scratch.size(), nullptr, 0, closes_after(ex));
   if (c->closed) return;
   finish_exchange(c);
 }
@@ -291,10 +295,10 @@ void Engine::Impl::respond_lb(ClientConn* c, int status, bool keep_alive, std::s
 void Engine::Impl::finish_exchange(ClientConn* c) {
   Exchange& ex = *c->ex;
   log_exchange(c);
-  bool close_after = ex.close_after || !ex.req_done;
+  bool close_after = closes_after(ex);
   release_exchange(c);
   c->parser.reset();
-  if (close_after || shutting_down) {
+  if (close_after) {
     c->state = ClientState::kClosing;
     c->in.consume(c->in.size());
     if (c->out.empty()) {
@@ -316,7 +320,7 @@ void Engine::Impl::finish_exchange(ClientConn* c) {
   update_client_events(c);
 }
 
-void Engine::Impl::client_write(ClientConn* c, const char* a, size_t an, const char* b, size_t bn) {
+void Engine::Impl::client_write(ClientConn* c, const char* a, size_t an, const char* b, size_t bn, bool last) {
   if (c->closed) return;
   if (!c->out.empty()) {
     c->out.append(pool, a, an);
@@ -330,7 +334,7 @@ void Engine::Impl::client_write(ClientConn* c, const char* a, size_t an, const c
   msg.msg_iovlen = bn ? 2 : 1;
   ssize_t w;
   do {
-    w = sendmsg(c->fd, &msg, MSG_NOSIGNAL);  // no SIGPIPE when the client is gone
+    w = sendmsg(c->fd, &msg, MSG_NOSIGNAL | (last ? MSG_MORE : 0));  // no SIGPIPE when the client is gone
   } while (w < 0 && errno == EINTR);
   if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
     // Client gone: the rest of the exchange is moot.
@@ -388,7 +392,7 @@ void Engine::Impl::close_client(ClientConn* c) {
     close_upstream(u);
   }
   client_lru.unlink(&c->lru);
-  unwatch(c);
+  forget(c);
   close(c->fd);  // an error here (EINTR, EIO) still frees the descriptor on Linux
   c->in.release(pool);
   c->out.release(pool);

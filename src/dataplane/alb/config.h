@@ -75,9 +75,13 @@ struct EngineConfig {
   std::string access_log;             // "" none, "-" stdout, else a file (appended)
   std::optional<Ipv4Address> admin_address;
   uint16_t admin_port = 0;            // with admin_address; 0 = ephemeral
+  // Event loops (threads), each accepting on its own SO_REUSEPORT listener
+  // sockets; health checks and the admin endpoint run on the first.
+  int workers = 1;
   // Opens a non-blocking TCP socket for node `node` (listeners, target
   // connections, health checks). The emulator sets it to create the socket
   // inside the node's network namespace; unset: socket() in the caller's.
+  // With workers > 1 it is called from every worker's thread.
   std::function<int(size_t node)> socket_for_node;
 
   std::string elb_name() const { return "app/" + name + "/" + id; }  // access log `elb`

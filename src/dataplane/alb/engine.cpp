@@ -72,8 +72,9 @@ TgRt* Engine::Impl::find_tg(std::string_view ref) {
   return nullptr;
 }
 
-TargetRt* Engine::Impl::add_target(TgRt* tg, const TargetConfig& tc) {
+TargetRt* Engine::Impl::add_target(TgRt* tg, const TargetConfig& tc, std::shared_ptr<TargetShared> shared) {
   auto t = std::make_unique<TargetRt>();
+  t->shared = shared ? std::move(shared) : std::make_shared<TargetShared>(cfg.nodes.size());
   t->uid = static_cast<uint32_t>(targets_by_uid.size());
   t->index = tg->targets.size();
   t->tg = tg;
@@ -128,10 +129,18 @@ bool Engine::Impl::start(std::string* error) {
       tg->health_check_port = static_cast<uint16_t>(p >= 1 && p <= 65535 ? p : 0);
       tg->health_check_traffic_port = false;
     }
-    for (size_t n = 0; n < cfg.nodes.size(); ++n) tg->balancers.push_back(make_balancer(tg->algorithm, rng.next()));
+    Impl* first = primary();
+    if (first == this) {
+      tg->shared = std::make_shared<TgShared>();
+      for (size_t n = 0; n < cfg.nodes.size(); ++n)
+        tg->shared->balancers.push_back(make_balancer(tg->algorithm, rng.next()));
+    } else {
+      tg->shared = first->tgs[tg->index]->shared;  // worker 0 started first
+    }
     TgRt* raw = tg.get();
     tgs.push_back(std::move(tg));
-    for (const auto& tc : tgc.targets) add_target(raw, tc);
+    for (size_t k = 0; k < tgc.targets.size(); ++k)
+      add_target(raw, tgc.targets[k], first == this ? nullptr : first->tgs[raw->index]->targets[k]->shared);
   }
   for (auto& lc : cfg.listeners) {
     ListenerRt l;
@@ -162,7 +171,9 @@ bool Engine::Impl::start(std::string* error) {
       if (s->fd < 0) return fail(std::string("socket: ") + std::strerror(errno));
       std::string where = cfg.nodes[n].address.str() + ":" + std::to_string(listeners[li].cfg.port);
       uint16_t port = 0;
-      if (!listen_on(s->fd, cfg.nodes[n].address, listeners[li].cfg.port, 4096, &port, error)) {
+      // Every worker on the port worker 0 got (an ephemeral one in tests).
+      uint16_t want = primary() == this ? listeners[li].cfg.port : primary()->sockets[sockets.size()]->port;
+      if (!listen_on(s->fd, cfg.nodes[n].address, want, 4096, &port, error, workers.size() > 1)) {
         if (error) *error = where + ": " + *error;
         close(s->fd);
         s->fd = -1;
@@ -174,7 +185,7 @@ bool Engine::Impl::start(std::string* error) {
       sockets.push_back(std::move(s));
     }
   }
-  if (cfg.admin_address) {
+  if (cfg.admin_address && checker()) {
     admin_listener.kind = Kind::kAdminListener;
     std::string where = "admin " + cfg.admin_address->str() + ":" + std::to_string(cfg.admin_port);
     admin_listener.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -190,7 +201,9 @@ bool Engine::Impl::start(std::string* error) {
     set_events(&admin_listener, EPOLLIN);
     if (admin_listener.events == 0) return fail(where + ": epoll_ctl: " + std::strerror(errno));
   }
-  if (cfg.access_log == "-") {
+  if (primary() != this) {
+    log_fd = primary()->log_fd;  // one file, appended whole lines at a time under log_mu
+  } else if (cfg.access_log == "-") {
     log_fd = 1;
   } else if (!cfg.access_log.empty()) {
     log_fd = open(cfg.access_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -204,85 +217,145 @@ bool Engine::Impl::start(std::string* error) {
 // ---------------------------------------------------------------------------
 // Engine
 
-Engine::Engine(EngineConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
-Engine::~Engine() {
-  // Connections still open at destruction (run() not called or returned early).
-  if (impl_) {
-    std::vector<ClientConn*> cs;
-    for (LruNode* n = impl_->client_lru.front(); n && n->owner; n = n->next) cs.push_back(static_cast<ClientConn*>(n->owner));
-    for (ClientConn* c : cs) impl_->close_client(c);
-    std::vector<UpstreamConn*> us;
-    for (Lru* l : {&impl_->upstream_lru, &impl_->connecting_lru})
-      for (LruNode* n = l->front(); n && n->owner; n = n->next) us.push_back(static_cast<UpstreamConn*>(n->owner));
-    for (UpstreamConn* u : us) impl_->close_upstream(u);
-    impl_->free_graveyard();
+Engine::Engine(EngineConfig config) {
+  size_t n = static_cast<size_t>(std::max(1, config.workers));
+  for (size_t k = 0; k < n; ++k) workers_.push_back(std::make_unique<Impl>(config));
+  if (n > 1) log_mu_ = std::make_unique<std::mutex>();
+  std::vector<Impl*> all;
+  for (auto& w : workers_) all.push_back(w.get());
+  for (size_t k = 0; k < n; ++k) {
+    Impl& w = *workers_[k];
+    w.worker = k;
+    w.workers = all;
+    w.log_mu = log_mu_.get();
+    w.cookie_key = primary().cookie_key;  // a cookie one worker set, every worker reads
   }
 }
 
-bool Engine::start(std::string* error) { return impl_->start(error); }
-void Engine::run() { impl_->run(); }
+Engine::~Engine() {
+  // Connections still open at destruction (run() not called or returned early).
+  for (auto& w : workers_) {
+    std::vector<ClientConn*> cs;
+    for (LruNode* n = w->client_lru.front(); n && n->owner; n = n->next) cs.push_back(static_cast<ClientConn*>(n->owner));
+    for (ClientConn* c : cs) w->close_client(c);
+    std::vector<UpstreamConn*> us;
+    for (Lru* l : {&w->upstream_lru, &w->connecting_lru})
+      for (LruNode* n = l->front(); n && n->owner; n = n->next) us.push_back(static_cast<UpstreamConn*>(n->owner));
+    for (UpstreamConn* u : us) w->close_upstream(u);
+    w->free_graveyard();
+  }
+  // Worker 0 owns the access log descriptor the others share: it goes last.
+  while (workers_.size() > 1) workers_.pop_back();
+}
+
+bool Engine::start(std::string* error) {
+  for (auto& w : workers_)
+    if (!w->start(error)) return false;
+  return true;
+}
+
+void Engine::run() {
+  std::vector<std::thread> threads;
+  for (size_t k = 1; k < workers_.size(); ++k) threads.emplace_back([w = workers_[k].get()] { w->run(); });
+  primary().run();
+  for (auto& t : threads) t.join();
+}
+
 void Engine::stop() {
-  impl_->stop_requested = true;
-  impl_->wake_loop();
+  for (auto& w : workers_) {
+    w->stop_requested = true;
+    w->wake_loop();
+  }
 }
 
 uint16_t Engine::listener_port(size_t listener, size_t node) const {
-  for (const auto& s : impl_->sockets)
+  for (const auto& s : primary().sockets)
     if (s->listener == listener && s->node == node) return s->port;
   return 0;
 }
-uint16_t Engine::admin_port() const { return impl_->admin_listener.fd >= 0 ? impl_->admin_listener.port : 0; }
+uint16_t Engine::admin_port() const { return primary().admin_listener.fd >= 0 ? primary().admin_listener.port : 0; }
 
 HealthSnapshot Engine::target_health() {
-  return impl_->call<HealthSnapshot>([this] { return impl_->health_snapshot(); });
+  Impl& p = primary();
+  HealthSnapshot s = p.call<HealthSnapshot>([&p] { return p.health_snapshot(); });
+  // Worker 0's results reach the others as tasks: once each has run its
+  // queue, every worker acts on what this snapshot says.
+  for (size_t k = 1; k < workers_.size(); ++k) workers_[k]->call<int>([] { return 0; });
+  return s;
 }
 std::string Engine::target_health_json() { return health_json(target_health()); }
 std::string Engine::metrics_json() {
-  return impl_->call<std::string>([this] { return impl_->metrics_json(); });
+  Impl& p = primary();
+  return p.call<std::string>([&p] { return p.metrics_json(); });
 }
 std::string Engine::metrics_prometheus() {
-  return impl_->call<std::string>([this] { return impl_->metrics_prom(); });
+  Impl& p = primary();
+  return p.call<std::string>([&p] { return p.metrics_prom(); });
 }
 size_t Engine::open_connections() {
-  return impl_->call<size_t>([this] { return impl_->clients + impl_->upstreams; });
+  size_t n = 0;
+  for (auto& w : workers_) n += w->call<size_t>([&w] { return w->clients + w->upstreams; });
+  return n;
 }
 
 bool Engine::register_target(const std::string& target_group, const TargetConfig& target) {
-  return impl_->call<bool>([this, target_group, target] {
-    TgRt* tg = impl_->find_tg(target_group);
-    if (!tg) return false;
-    TargetRt* t = impl_->add_target(tg, target);
-    if (impl_->running && tg->cfg.health_check.enabled)
-      for (auto& nt : t->nodes) impl_->add_timer(impl_->now_ms, kTimerHcStart, &nt.hc, 0);
-    return true;
-  });
+  std::lock_guard<std::mutex> lk(api_mu_);
+  auto shared = std::make_shared<TargetShared>(primary().cfg.nodes.size());
+  bool ok = false;
+  for (auto& w : workers_) {
+    Impl* i = w.get();
+    ok = i->call<bool>([i, target_group, target, shared] {
+      TgRt* tg = i->find_tg(target_group);
+      if (!tg) return false;
+      TargetRt* t = i->add_target(tg, target, shared);
+      if (i->running && i->checker() && tg->cfg.health_check.enabled)
+        for (auto& nt : t->nodes) i->add_timer(i->now_ms, kTimerHcStart, &nt.hc, 0);
+      return true;
+    });
+    if (!ok) return false;
+  }
+  return ok;
 }
 
 size_t Engine::set_target_stopped(const std::string& target_id, bool stopped) {
-  return impl_->call<size_t>([this, target_id, stopped] {
-    size_t changed = 0;
-    for (auto& tg : impl_->tgs)
-      for (auto& t : tg->targets) {
-        if (t->cfg.id != target_id || !t->registered || t->draining || t->stopped == stopped) continue;
-        impl_->set_stopped(t.get(), stopped);
-        ++changed;
-      }
-    return changed;
-  });
+  std::lock_guard<std::mutex> lk(api_mu_);
+  size_t changed = 0;
+  for (auto& w : workers_) {
+    Impl* i = w.get();
+    size_t c = i->call<size_t>([i, target_id, stopped] {
+      size_t changed = 0;
+      for (auto& tg : i->tgs)
+        for (auto& t : tg->targets) {
+          if (t->cfg.id != target_id || !t->registered || t->draining || t->stopped == stopped) continue;
+          i->set_stopped(t.get(), stopped);
+          ++changed;
+        }
+      return changed;
+    });
+    if (i == &primary()) changed = c;
+  }
+  return changed;
 }
 
 bool Engine::deregister_target(const std::string& target_group, const std::string& target_id) {
-  return impl_->call<bool>([this, target_group, target_id] {
-    TgRt* tg = impl_->find_tg(target_group);
-    if (!tg) return false;
-    bool found = false;
-    for (auto& t : tg->targets)
-      if (t->cfg.id == target_id && t->registered && !t->draining) {
-        impl_->deregister(t.get());
-        found = true;
-      }
-    return found;
-  });
+  std::lock_guard<std::mutex> lk(api_mu_);
+  bool found = false;
+  for (auto& w : workers_) {
+    Impl* i = w.get();
+    bool f = i->call<bool>([i, target_group, target_id] {
+      TgRt* tg = i->find_tg(target_group);
+      if (!tg) return false;
+      bool found = false;
+      for (auto& t : tg->targets)
+        if (t->cfg.id == target_id && t->registered && !t->draining) {
+          i->deregister(t.get());
+          found = true;
+        }
+      return found;
+    });
+    if (i == &primary()) found = f;
+  }
+  return found;
 }
 
 }  // namespace vpclab::dataplane::alb

@@ -2,7 +2,10 @@
 // semantics (aws-alb.md). One thread runs one epoll loop serving every node
 // and listener of the configuration: listeners bind to each node's address
 // and connections to targets (and health checks) leave from it, so the
-// emulator can run one engine for many ALB nodes.
+// emulator can run one engine for many ALB nodes. With
+// EngineConfig::workers > 1, that many loops (threads) each accept on their
+// own SO_REUSEPORT listeners; one health checker (worker 0) serves them all,
+// and balancers, stickiness keys and in-flight counts are shared.
 //
 // Life cycle: Engine e(config); e.start(&err) opens the sockets (ports
 // are known from then on); e.run() serves until e.stop() (any thread) and
@@ -11,7 +14,10 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "dataplane/alb/config.h"
 #include "dataplane/alb/health.h"
@@ -59,7 +65,10 @@ class Engine {
   struct Impl;
 
  private:
-  std::unique_ptr<Impl> impl_;
+  Impl& primary() const { return *workers_[0]; }
+  std::vector<std::unique_ptr<Impl>> workers_;  // [0] checks health, serves admin
+  std::unique_ptr<std::mutex> log_mu_;
+  std::mutex api_mu_;  // target changes reach every worker in one order
 };
 
 }  // namespace vpclab::dataplane::alb

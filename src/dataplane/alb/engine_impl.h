@@ -1,5 +1,7 @@
-// Engine::Impl: the state of one engine and every operation on it, one
-// thread (the loop's). Declared here, defined by concern:
+// Engine::Impl: the state of one worker of an engine (one event loop on one
+// thread) and every operation on it. Worker 0 also runs the health checks
+// and the admin endpoint; the other workers get its health results as tasks
+// (workers.cpp). Declared here, defined by concern:
 //   engine.cpp             start-up, the public Engine API (thread-safe calls)
 //   event_loop.cpp         epoll loop, tasks from other threads, timers, idle sweeps, shutdown
 //   client.cpp             client connections: accept, read, HTTP/1 heads, desync mitigation, answers, close
@@ -9,6 +11,7 @@
 //   forwarded_headers.cpp  request head to the target (X-Forwarded-*, X-Amzn-Trace-Id), response head
 //   health_checker.cpp     health checks from every node, state changes, deregistration and draining
 //   admin.cpp              admin endpoint, health snapshot, metrics, access log lines
+//   workers.cpp            several workers: health results to the others, summed metrics
 #pragma once
 #include <atomic>
 #include <functional>
@@ -26,8 +29,25 @@
 
 namespace vpclab::dataplane::alb {
 
+// The counters of one worker (or all of them summed) that metrics show.
+struct Totals {
+  Metrics m;
+  size_t clients = 0;
+  std::vector<TgMetrics> tg;              // by target group index
+  std::vector<uint64_t> target_requests;  // by target uid
+  std::vector<uint64_t> worker_requests;  // by worker
+  std::vector<size_t> worker_clients;
+};
+
 struct Engine::Impl {
   EngineConfig cfg;
+  // Workers: the engine's event loops, each on its own thread with its own
+  // SO_REUSEPORT listeners. `workers` lists them all (this one included).
+  size_t worker = 0;
+  std::vector<Impl*> workers;
+  Impl* primary() const { return workers.empty() ? const_cast<Impl*>(this) : workers[0]; }
+  bool checker() const { return worker == 0; }  // runs the health checks
+  std::mutex* log_mu = nullptr;  // serialises access-log writes of several workers
   // LoadBalancerAttributes, parsed once at start.
   vpclab::alb::XffProcessingMode xff_mode = vpclab::alb::XffProcessingMode::kAppend;
   vpclab::alb::DesyncMitigationMode desync_mode = vpclab::alb::DesyncMitigationMode::kDefensive;
@@ -75,7 +95,7 @@ struct Engine::Impl {
 
   // ---- engine.cpp
   bool start(std::string* error);
-  TargetRt* add_target(TgRt* tg, const TargetConfig& tc);
+  TargetRt* add_target(TgRt* tg, const TargetConfig& tc, std::shared_ptr<TargetShared> shared);
   TgRt* find_tg(std::string_view arn_or_name);
   int new_socket(size_t node);
   Exchange* acquire_exchange();
@@ -86,6 +106,9 @@ struct Engine::Impl {
   void tick();
   void set_events(Handle* h, uint32_t ev);
   void unwatch(Handle* h);  // EPOLL_CTL_DEL
+  // The fd is about to be closed, which takes it out of epoll (it is never
+  // dup'ed): no EPOLL_CTL_DEL, one system call less per connection.
+  void forget(Handle* h) { h->events = 0; }
   void add_timer(int64_t when_ms, int kind, void* p, uint32_t gen) {
     timers.push(Timer{when_ms, timer_seq++, kind, p, gen});
   }
@@ -119,7 +142,11 @@ struct Engine::Impl {
   void respond_lb(ClientConn* c, int status, bool keep_alive, std::string_view content_type = "text/html",
                   std::string_view body = {}, std::string_view extra = {}, bool use_error_body = true);
   void finish_exchange(ClientConn* c);
-  void client_write(ClientConn* c, const char* a, size_t an, const char* b = nullptr, size_t bn = 0);
+  // last: the connection closes right after these bytes, so they go with
+  // MSG_MORE and the close's FIN rides on the same segment.
+  void client_write(ClientConn* c, const char* a, size_t an, const char* b = nullptr, size_t bn = 0,
+                    bool last = false);
+  bool closes_after(const Exchange& ex) const { return ex.close_after || !ex.req_done || shutting_down; }
   void flush_client(ClientConn* c);
   void update_client_events(ClientConn* c);
   void close_client(ClientConn* c);
@@ -170,11 +197,18 @@ struct Engine::Impl {
   void deregister(TargetRt* t);
   void drain_done(TargetRt* t);
 
+  // ---- workers.cpp
+  void publish_health(const TargetRt* t, size_t node);  // worker 0: to the others
+  void apply_health(uint32_t uid, size_t node, semantics::TargetHealth h, int64_t healthy_since_ms,
+                    bool in_slow_start);
+
   // ---- admin.cpp
   void on_admin_accept();
   void on_admin(AdminConn* a, uint32_t ev);
   void close_admin(AdminConn* a);
   HealthSnapshot health_snapshot();
+  Totals local_totals();
+  Totals totals();  // every worker's, summed (asks the others: worker 0 or a caller thread only)
   std::string metrics_json();
   std::string metrics_prom();
   void log_exchange(ClientConn* c);

@@ -28,6 +28,7 @@ uint16_t check_port(const TgRt* tg, const TargetRt* t) {
 }  // namespace
 
 void Engine::Impl::start_health_checks() {
+  if (!checker()) return;  // one checker for every worker: targets see one node's checks, not N
   int64_t stagger = 0;
   for (auto& tg : tgs)
     for (auto& t : tg->targets)
@@ -158,8 +159,10 @@ void Engine::Impl::set_health(TargetRt* t, size_t node, const semantics::TargetH
       if (o.get() != t && o->registered && !o->draining && o->nodes[node].health.state == TargetHealthState::kHealthy)
         others = true;
     nt.in_slow_start = others && t->tg->cfg.slow_start_duration_ms() > 0;
-    t->tg->balancers[node]->reset(t->index);
+    std::lock_guard<std::mutex> lk(t->tg->shared->mu);
+    t->tg->shared->balancers[node]->reset(t->index);
   }
+  publish_health(t, node);
 }
 
 void Engine::Impl::set_stopped(TargetRt* t, bool stopped) {

@@ -3,8 +3,10 @@
 // request and its response) a client connection is serving. What acts on
 // them is Engine::Impl (engine_impl.h), by concern in the files listed there.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -41,9 +43,23 @@ struct NodeTarget {
   semantics::TargetHealth health;
   int64_t healthy_since_ms = -1;
   bool in_slow_start = false;
-  int outstanding = 0;
   std::vector<UpstreamConn*> idle;  // the connection pool to it from this node
   HealthCheckConn hc;
+};
+
+// What every worker (event loop) of the engine sees of one target: the
+// requests in flight to it from each node, so least outstanding requests
+// counts them all.
+struct TargetShared {
+  explicit TargetShared(size_t nodes) : outstanding(new std::atomic<int>[nodes]()) {}
+  std::unique_ptr<std::atomic<int>[]> outstanding;  // per node
+};
+
+// One balancer per node for a target group, shared by every worker so
+// round robin and its slow-start ramp go across them as with one loop.
+struct TgShared {
+  std::mutex mu;                                     // guards balancers
+  std::vector<std::unique_ptr<Balancer>> balancers;  // per node
 };
 
 struct TargetRt {
@@ -58,7 +74,9 @@ struct TargetRt {
   bool stopped = false;  // its EC2 instance is stopped: unused / Target.InvalidState, no checks, no traffic
   uint32_t drain_generation = 0;
   std::vector<NodeTarget> nodes;  // sized once: addresses stay stable
+  std::shared_ptr<TargetShared> shared;
   uint64_t requests = 0;
+  std::atomic<int>& outstanding(size_t node) { return shared->outstanding[node]; }
 };
 
 struct TgMetrics {
@@ -66,6 +84,7 @@ struct TgMetrics {
   uint64_t unhealthy_routing = 0, connection_errors = 0, non_sticky = 0;
   double response_time_sum = 0;
   uint64_t response_time_count = 0;
+  TgMetrics& operator+=(const TgMetrics& o);
 };
 
 struct TgRt {
@@ -80,7 +99,7 @@ struct TgRt {
   bool health_check_traffic_port = true;
   uint16_t health_check_port = 0;  // without traffic-port
   std::vector<std::unique_ptr<TargetRt>> targets;
-  std::vector<std::unique_ptr<Balancer>> balancers;  // per node
+  std::shared_ptr<TgShared> shared;  // the balancers
   TgMetrics m;
 };
 
@@ -104,6 +123,7 @@ struct Metrics {
   uint64_t non_sticky = 0, desync_non_compliant = 0;
   double target_response_time_sum = 0;
   uint64_t target_response_time_count = 0;
+  Metrics& operator+=(const Metrics& o);  // admin.cpp: the workers' counters summed
 };
 
 enum class ClientState : uint8_t {

@@ -17,13 +17,16 @@ sockaddr_in make_sockaddr(Ipv4Address a, uint16_t port) {
   return sa;
 }
 
-bool listen_on(int fd, Ipv4Address address, uint16_t port, int backlog, uint16_t* bound_port, std::string* error) {
+bool listen_on(int fd, Ipv4Address address, uint16_t port, int backlog, uint16_t* bound_port, std::string* error,
+               bool reuse_port) {
   auto fail = [&](const char* call) {
     if (error) *error = std::string(call) + ": " + std::strerror(errno);
     return false;
   };
   int one = 1;
   if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) return fail("setsockopt(SO_REUSEADDR)");
+  if (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0)
+    return fail("setsockopt(SO_REUSEPORT)");
   sockaddr_in sa = make_sockaddr(address, port);
   // bind's message is errno's alone ("Address already in use"): the caller names the address.
   if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) {
@@ -34,6 +37,11 @@ bool listen_on(int fd, Ipv4Address address, uint16_t port, int backlog, uint16_t
     if (error) *error = std::strerror(errno);
     return false;
   }
+  // Accepted sockets inherit it: the kernel does not ACK the request on its
+  // own, the response carries the ACK (one packet less per new connection,
+  // HAProxy's tcp-smart-accept). Best effort: without it only that ACK goes.
+  int zero = 0;
+  (void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
   socklen_t len = sizeof sa;
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) < 0) return fail("getsockname");
   *bound_port = ntohs(sa.sin_port);
@@ -52,6 +60,9 @@ bool connect_from(int fd, Ipv4Address source, Ipv4Address dest, uint16_t dest_po
   if (setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one) < 0 && errno != ENOPROTOOPT) return false;
   sockaddr_in src = make_sockaddr(source, 0);
   if (bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) < 0) return false;
+  // The handshake's last ACK rides on the request (HAProxy's tcp-smart-connect). Best effort.
+  int zero = 0;
+  (void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
   sockaddr_in dst = make_sockaddr(dest, dest_port);
   // Non-blocking: EINPROGRESS, or EINTR (the connect goes on in the background).
   int rc = connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst);

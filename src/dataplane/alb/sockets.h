@@ -13,7 +13,10 @@ namespace vpclab::dataplane::alb {
 sockaddr_in make_sockaddr(Ipv4Address a, uint16_t port);
 
 // SO_REUSEADDR, bind, listen, getsockname: the bound port in `*port`.
-bool listen_on(int fd, Ipv4Address address, uint16_t port, int backlog, uint16_t* bound_port, std::string* error);
+// reuse_port: SO_REUSEPORT, so every worker binds its own socket to the
+// port and the kernel spreads new connections over them.
+bool listen_on(int fd, Ipv4Address address, uint16_t port, int backlog, uint16_t* bound_port, std::string* error,
+               bool reuse_port = false);
 
 // TCP_NODELAY; false when setsockopt fails (the socket is unusable then).
 bool set_nodelay(int fd);

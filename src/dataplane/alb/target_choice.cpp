@@ -80,9 +80,13 @@ TargetRt* Engine::Impl::choose_target(ClientConn* c, TgRt* tg, bool& non_sticky)
     BalancerCandidate& k = candidates[i];
     k.eligible = eligible(t, node, fail_open);
     k.weight = k.eligible ? slow_start_weight(t, node) : 0;
-    k.outstanding = t->nodes[node].outstanding;
+    k.outstanding = tg->targets[i]->outstanding(node).load(std::memory_order_relaxed);
   }
-  int pick = tg->balancers[node]->pick(candidates);
+  int pick;
+  {
+    std::lock_guard<std::mutex> lk(tg->shared->mu);  // uncontended with one worker
+    pick = tg->shared->balancers[node]->pick(candidates);
+  }
   if (pick < 0) return nullptr;
   VPCLAB_ASSERT(static_cast<size_t>(pick) < tg->targets.size() && candidates[static_cast<size_t>(pick)].eligible);
   TargetRt* best = tg->targets[static_cast<size_t>(pick)].get();

@@ -78,7 +78,7 @@ void Engine::Impl::dispatch(ClientConn* c, TargetRt* t) {
   u->bytes_in = 0;
   u->parser.reset();
   c->up = u;
-  ++nt.outstanding;
+  t->outstanding(c->node).fetch_add(1, std::memory_order_relaxed);
   ex.dispatch_us = now_us;
   u->out.append(pool, ex.upstream_head.data(), ex.upstream_head.size());
   if (u->state == UpState::kBusy) {
@@ -307,12 +307,13 @@ bool Engine::Impl::relay_response_body(UpstreamConn* u, ClientConn* c, bool head
   }
   const char* bp = ex.dechunk ? decoded.data() : avail.data();
   size_t bn = ex.dechunk ? decoded.size() : take;
+  bool last = step == BodyStep::kDone && closes_after(ex);
   if (head_pending) {
     ex.sent += scratch.size() + bn;
-    client_write(c, scratch.data(), scratch.size(), bp, bn);
+    client_write(c, scratch.data(), scratch.size(), bp, bn, last);
   } else {
     ex.sent += bn;
-    if (bn) client_write(c, bp, bn);
+    if (bn) client_write(c, bp, bn, nullptr, 0, last);
   }
   u->in.consume(take);
   if (c->closed) return false;
@@ -360,7 +361,7 @@ void Engine::Impl::upstream_eof(UpstreamConn* u, bool error) {
       if (nu) {
         nu->client = c;
         c->up = nu;
-        ++t->nodes[c->node].outstanding;
+        t->outstanding(c->node).fetch_add(1, std::memory_order_relaxed);
         nu->out.append(pool, ex.upstream_head.data(), ex.upstream_head.size());
         return;
       }
@@ -412,10 +413,7 @@ void Engine::Impl::fail_exchange(ClientConn* c, int status, const char* reason) 
 }
 
 void Engine::Impl::release_upstream(UpstreamConn* u, bool reusable) {
-  if (u->target) {
-    NodeTarget& nt = u->target->nodes[u->node];
-    if (nt.outstanding > 0) --nt.outstanding;
-  }
+  if (u->target) u->target->outstanding(u->node).fetch_sub(1, std::memory_order_relaxed);
   u->client = nullptr;
   if (!reusable || !u->target || u->target->draining || !u->target->registered || shutting_down) {
     u->target = nullptr;  // outstanding already released
@@ -432,10 +430,7 @@ void Engine::Impl::release_upstream(UpstreamConn* u, bool reusable) {
 
 void Engine::Impl::close_upstream(UpstreamConn* u) {
   if (u->closed) return;
-  if (u->target && u->state != UpState::kIdle) {
-    NodeTarget& nt = u->target->nodes[u->node];
-    if (nt.outstanding > 0) --nt.outstanding;
-  }
+  if (u->target && u->state != UpState::kIdle) u->target->outstanding(u->node).fetch_sub(1, std::memory_order_relaxed);
   if (u->target && u->state == UpState::kIdle) {
     auto& idle = u->target->nodes[u->node].idle;
     idle.erase(std::remove(idle.begin(), idle.end(), u), idle.end());
@@ -444,7 +439,7 @@ void Engine::Impl::close_upstream(UpstreamConn* u) {
   u->client = nullptr;
   upstream_lru.unlink(&u->lru);
   connecting_lru.unlink(&u->lru);
-  unwatch(u);
+  forget(u);
   close(u->fd);
   u->in.release(pool);
   u->out.release(pool);

@@ -9,6 +9,9 @@
 namespace vpclab::dataplane::alb::testing {
 namespace {
 
+class AlbBody : public WorkersTest {};
+INSTANTIATE_TEST_SUITE_P(Workers, AlbBody, ::testing::Values(1, 2), workers_name);
+
 bool healthy(RunningEngine& e) {
   return e.engine().target_health_json().find("\"healthy\"") != std::string::npos;
 }
@@ -21,7 +24,7 @@ std::string read_all(int fd) {
   return all;
 }
 
-TEST(AlbBody, BadChunkBeforeAnythingWasSentIs502) {
+TEST_P(AlbBody, BadChunkBeforeAnythingWasSentIs502) {
   Backend b1("b1", [](const ReceivedRequest& r) {
     if (r.path == "/health") return BackendReply{ok_response("ok")};
     return BackendReply{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n", true};
@@ -36,7 +39,7 @@ TEST(AlbBody, BadChunkBeforeAnythingWasSentIs502) {
   EXPECT_EQ(roundtrip(e.port(), get("/health")).status, 200);
 }
 
-TEST(AlbBody, BadChunkMidBodyCutsTheClientOffBeforeTheLastChunk) {
+TEST_P(AlbBody, BadChunkMidBodyCutsTheClientOffBeforeTheLastChunk) {
   Backend b1("b1", [](const ReceivedRequest& r) {
     if (r.path == "/health") return BackendReply{ok_response("ok")};
     BackendReply rep;
@@ -62,7 +65,7 @@ TEST(AlbBody, BadChunkMidBodyCutsTheClientOffBeforeTheLastChunk) {
   EXPECT_EQ(all.find("0\r\n\r\n"), std::string::npos) << all;  // no last chunk: incomplete
 }
 
-TEST(AlbBody, BadChunkInTheRequestIs400) {
+TEST_P(AlbBody, BadChunkInTheRequestIs400) {
   Backend b1("b1");
   RunningEngine e(basic_config({&b1}));
   ASSERT_TRUE(e.ok()) << e.error();

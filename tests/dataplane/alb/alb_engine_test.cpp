@@ -14,6 +14,10 @@ namespace {
 using namespace testing;
 namespace va = vpclab::alb;
 
+// Every test below runs with one worker and with two (--workers 2).
+class AlbEngine : public WorkersTest {};
+INSTANTIATE_TEST_SUITE_P(Workers, AlbEngine, ::testing::Values(1, 2), workers_name);
+
 bool all_healthy(RunningEngine& e) {
   std::string j = e.engine().target_health_json();
   return j.find("\"initial\"") == std::string::npos && j.find("\"unhealthy\"") == std::string::npos;
@@ -21,7 +25,7 @@ bool all_healthy(RunningEngine& e) {
 
 void wait_healthy(RunningEngine& e) { ASSERT_TRUE(eventually([&] { return all_healthy(e); })) << e.engine().target_health_json(); }
 
-TEST(AlbEngine, ForwardsWithAlbHeaders) {
+TEST_P(AlbEngine, ForwardsWithAlbHeaders) {
   Backend b1("b1");
   RunningEngine e(basic_config({&b1}));
   ASSERT_TRUE(e.ok()) << e.error();
@@ -43,7 +47,7 @@ TEST(AlbEngine, ForwardsWithAlbHeaders) {
   EXPECT_EQ(q.head.find("HTTP/1.1"), q.head.find("\r\n") - 8);
 }
 
-TEST(AlbEngine, TraceIdSelfInsertedBeforeExistingRoot) {
+TEST_P(AlbEngine, TraceIdSelfInsertedBeforeExistingRoot) {
   Backend b1("b1");
   RunningEngine e(basic_config({&b1}));
   wait_healthy(e);
@@ -54,7 +58,7 @@ TEST(AlbEngine, TraceIdSelfInsertedBeforeExistingRoot) {
   EXPECT_NE(t.find(";Root=1-67891233-abcdef012345678912345678;Custom=x"), std::string::npos) << t;
 }
 
-TEST(AlbEngine, XffModesAndClientPort) {
+TEST_P(AlbEngine, XffModesAndClientPort) {
   Backend b1("b1");
   auto cfg = basic_config({&b1});
   cfg.attributes.xff_header_processing_mode = vpclab::alb::XffProcessingMode::kRemove;
@@ -89,7 +93,7 @@ TEST(AlbEngine, XffModesAndClientPort) {
   }
 }
 
-TEST(AlbEngine, KeepAliveAndPipelinedRequestsAnsweredInOrder) {
+TEST_P(AlbEngine, KeepAliveAndPipelinedRequestsAnsweredInOrder) {
   Backend b1("b1", [](const ReceivedRequest& r) {
     // the first answer is slow: order must still hold
     return BackendReply{ok_response(r.path), false, false, r.path == "/1" ? 50 : 0};
@@ -115,7 +119,7 @@ TEST(AlbEngine, KeepAliveAndPipelinedRequestsAnsweredInOrder) {
   EXPECT_EQ(b1.connections(), 2);  // the health check's (closed) and one keep-alive connection
 }
 
-TEST(AlbEngine, Http10ClientGetsCloseOrKeepAlive) {
+TEST_P(AlbEngine, Http10ClientGetsCloseOrKeepAlive) {
   Backend b1("b1");
   RunningEngine e(basic_config({&b1}));
   wait_healthy(e);
@@ -133,7 +137,7 @@ TEST(AlbEngine, Http10ClientGetsCloseOrKeepAlive) {
   close(fd);
 }
 
-TEST(AlbEngine, RoundRobinAcrossTargets) {
+TEST_P(AlbEngine, RoundRobinAcrossTargets) {
   Backend b1("b1"), b2("b2");
   RunningEngine e(basic_config({&b1, &b2}));
   wait_healthy(e);
@@ -142,7 +146,7 @@ TEST(AlbEngine, RoundRobinAcrossTargets) {
   EXPECT_TRUE(seq == "b1b2b1b2b1b2" || seq == "b2b1b2b1b2b1") << seq;
 }
 
-TEST(AlbEngine, LeastOutstandingAvoidsBusyTarget) {
+TEST_P(AlbEngine, LeastOutstandingAvoidsBusyTarget) {
   Backend slow("slow", [](const ReceivedRequest& r) {
     return BackendReply{ok_response("slow"), false, false, r.path == "/block" ? 400 : 0};
   });
@@ -182,7 +186,7 @@ va::RuleCondition path_is(std::string p) {
   return c;
 }
 
-TEST(AlbEngine, RulesFixedResponseRedirectAndForward) {
+TEST_P(AlbEngine, RulesFixedResponseRedirectAndForward) {
   Backend b1("b1"), b2("b2");
   auto cfg = basic_config({&b1});
   TargetGroupConfig tg2 = cfg.target_groups[0];
@@ -221,7 +225,7 @@ TEST(AlbEngine, RulesFixedResponseRedirectAndForward) {
   EXPECT_EQ(b1.request_count("/teapot"), 0u);
 }
 
-TEST(AlbEngine, WeightedForwardWithGroupStickiness) {
+TEST_P(AlbEngine, WeightedForwardWithGroupStickiness) {
   Backend b1("b1"), b2("b2");
   auto cfg = basic_config({&b1});
   TargetGroupConfig tg2 = cfg.target_groups[0];
@@ -247,7 +251,7 @@ TEST(AlbEngine, WeightedForwardWithGroupStickiness) {
     EXPECT_EQ(roundtrip(e.port(), get("/", "Cookie: " + cookie + "\r\n")).body.substr(0, 2), who);
 }
 
-TEST(AlbEngine, LbCookieStickiness) {
+TEST_P(AlbEngine, LbCookieStickiness) {
   Backend b1("b1"), b2("b2");
   auto cfg = basic_config({&b1, &b2});
   cfg.target_groups[0].attributes.stickiness_enabled = true;
@@ -270,7 +274,7 @@ TEST(AlbEngine, LbCookieStickiness) {
   EXPECT_NE(e.engine().metrics_json().find("\"NonStickyRequestCount\":"), std::string::npos);
 }
 
-TEST(AlbEngine, AppCookieStickiness) {
+TEST_P(AlbEngine, AppCookieStickiness) {
   Backend b1("b1", [](const ReceivedRequest& r) { return BackendReply{ok_response("b1 " + r.path, "Set-Cookie: SESSION=abc\r\n")}; });
   Backend b2("b2", [](const ReceivedRequest& r) { return BackendReply{ok_response("b2 " + r.path, "Set-Cookie: SESSION=xyz\r\n")}; });
   auto cfg = basic_config({&b1, &b2});
@@ -290,7 +294,7 @@ TEST(AlbEngine, AppCookieStickiness) {
     EXPECT_EQ(roundtrip(e.port(), get("/", "Cookie: " + cookie + "\r\n")).body.substr(0, 2), who);
 }
 
-TEST(AlbEngine, AlbErrors) {
+TEST_P(AlbEngine, AlbErrors) {
   Backend b1("b1");
   auto cfg = basic_config({&b1});
   RunningEngine e(cfg);
@@ -311,7 +315,7 @@ TEST(AlbEngine, AlbErrors) {
   EXPECT_EQ(b1.request_count("/"), 0u);
 }
 
-TEST(AlbEngine, Status503WithoutRegisteredTargets) {
+TEST_P(AlbEngine, Status503WithoutRegisteredTargets) {
   auto cfg = basic_config({});
   RunningEngine e(cfg);
   auto r = roundtrip(e.port(), get("/"));
@@ -319,7 +323,7 @@ TEST(AlbEngine, Status503WithoutRegisteredTargets) {
   EXPECT_NE(r.body.find("503 Service Temporarily Unavailable"), std::string::npos);
 }
 
-TEST(AlbEngine, Status502WhenTargetRefusesAndFailOpen) {
+TEST_P(AlbEngine, Status502WhenTargetRefusesAndFailOpen) {
   uint16_t dead_port;
   int fd = listen_any(&dead_port);
   close(fd);  // nothing listens there now
@@ -340,7 +344,7 @@ TEST(AlbEngine, Status502WhenTargetRefusesAndFailOpen) {
   EXPECT_NE(m.find("\"HTTPCode_ELB_502_Count\":1"), std::string::npos) << m;
 }
 
-TEST(AlbEngine, Status504WhenTargetSilentPastIdleTimeout) {
+TEST_P(AlbEngine, Status504WhenTargetSilentPastIdleTimeout) {
   Backend b1("b1", [](const ReceivedRequest& r) {
     if (r.path == "/slow") return BackendReply{"", false, true};
     return BackendReply{ok_response("ok")};
@@ -357,7 +361,7 @@ TEST(AlbEngine, Status504WhenTargetSilentPastIdleTimeout) {
   EXPECT_LT(took, std::chrono::milliseconds(2000));
 }
 
-TEST(AlbEngine, Status408ForIdlePartialRequestAndSilentCloseWhenIdle) {
+TEST_P(AlbEngine, Status408ForIdlePartialRequestAndSilentCloseWhenIdle) {
   Backend b1("b1");
   auto cfg = basic_config({&b1});
   cfg.idle_timeout_ms = 200;
@@ -376,7 +380,7 @@ TEST(AlbEngine, Status408ForIdlePartialRequestAndSilentCloseWhenIdle) {
   close(fd);
 }
 
-TEST(AlbEngine, DesyncModes) {
+TEST_P(AlbEngine, DesyncModes) {
   Backend b1("b1");
   auto cfg = basic_config({&b1});
   std::string ambiguous = "POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
@@ -416,7 +420,7 @@ TEST(AlbEngine, DesyncModes) {
 // A space (SpaceInUri, accepted in monitor and defensive mode) or a control
 // byte in the target reaches the backend percent-encoded, so the backend
 // reads the same request line the load balancer did.
-TEST(AlbEngine, TargetWithSpaceOrControlBytesIsForwardedEncoded) {
+TEST_P(AlbEngine, TargetWithSpaceOrControlBytesIsForwardedEncoded) {
   Backend b1("b1");
   auto cfg = basic_config({&b1});
   for (auto mode : {vpclab::alb::DesyncMitigationMode::kDefensive, vpclab::alb::DesyncMitigationMode::kMonitor}) {
@@ -436,7 +440,7 @@ TEST(AlbEngine, TargetWithSpaceOrControlBytesIsForwardedEncoded) {
   }
 }
 
-TEST(AlbEngine, ChunkedBothWaysAndDechunkForHttp10) {
+TEST_P(AlbEngine, ChunkedBothWaysAndDechunkForHttp10) {
   Backend b1("b1", [](const ReceivedRequest& r) {
     return BackendReply{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nyou\r\n5\r\n sent\r\n" +
                         std::to_string(r.body.size()) + "\r\n" + r.body + "\r\n0\r\n\r\n"};
@@ -461,7 +465,7 @@ TEST(AlbEngine, ChunkedBothWaysAndDechunkForHttp10) {
   EXPECT_EQ(all.substr(all.size() - 10), "you senthi");
 }
 
-TEST(AlbEngine, ExpectContinueAnsweredByLb) {
+TEST_P(AlbEngine, ExpectContinueAnsweredByLb) {
   Backend b1("b1", [](const ReceivedRequest& r) {
     return BackendReply{ok_response("got " + r.body + (r.has_header("Expect") ? " expect" : ""))};
   });
@@ -480,7 +484,7 @@ TEST(AlbEngine, ExpectContinueAnsweredByLb) {
   close(fd);
 }
 
-TEST(AlbEngine, HeadRequestAndLargeStreamedBody) {
+TEST_P(AlbEngine, HeadRequestAndLargeStreamedBody) {
   const std::string big(8 * 1024 * 1024, 'z');
   Backend b1("b1", [&big](const ReceivedRequest& r) {
     std::string head = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(big.size()) + "\r\n\r\n";
@@ -509,7 +513,7 @@ TEST(AlbEngine, HeadRequestAndLargeStreamedBody) {
   close(fd);
 }
 
-TEST(AlbEngine, WebSocketUpgradePassesThrough) {
+TEST_P(AlbEngine, WebSocketUpgradePassesThrough) {
   Backend b1("b1", [](const ReceivedRequest& r) {
     BackendReply rep;
     if (r.header("Upgrade") != "websocket") return BackendReply{ok_response("no")};
@@ -536,7 +540,7 @@ TEST(AlbEngine, WebSocketUpgradePassesThrough) {
   close(fd);
 }
 
-TEST(AlbEngine, HealthChecksRequestStatesAndFailOpen) {
+TEST_P(AlbEngine, HealthChecksRequestStatesAndFailOpen) {
   std::atomic<int> hc_status{200};
   Backend b1("b1", [&](const ReceivedRequest& r) {
     if (r.path == "/health") return BackendReply{"HTTP/1.1 " + std::to_string(hc_status.load()) + " X\r\nContent-Length: 0\r\n\r\n"};
@@ -568,7 +572,7 @@ TEST(AlbEngine, HealthChecksRequestStatesAndFailOpen) {
   ASSERT_TRUE(eventually([&] { return e.engine().target_health_json().find("\"healthy\"") != std::string::npos; }));
 }
 
-TEST(AlbEngine, DeregistrationDrainsThenCutsInFlight) {
+TEST_P(AlbEngine, DeregistrationDrainsThenCutsInFlight) {
   Backend b1("b1", [](const ReceivedRequest& r) {
     if (r.path == "/long") return BackendReply{"", false, true};
     return BackendReply{ok_response("b1")};
@@ -612,7 +616,7 @@ TEST(AlbEngine, DeregistrationDrainsThenCutsInFlight) {
   }));
 }
 
-TEST(AlbEngine, TargetKilledMidResponseGives502OrCutAndNoLeak) {
+TEST_P(AlbEngine, TargetKilledMidResponseGives502OrCutAndNoLeak) {
   Backend b1("b1", [](const ReceivedRequest& r) {
     BackendReply rep;
     if (r.path == "/reset") {
@@ -643,7 +647,7 @@ TEST(AlbEngine, TargetKilledMidResponseGives502OrCutAndNoLeak) {
       << e.engine().open_connections();
 }
 
-TEST(AlbEngine, AccessLogLineInAlbFormat) {
+TEST_P(AlbEngine, AccessLogLineInAlbFormat) {
   Backend b1("b1");
   auto cfg = basic_config({&b1});
   char path[] = "/tmp/vpclab-alb-log-XXXXXX";
@@ -684,7 +688,7 @@ TEST(AlbEngine, AccessLogLineInAlbFormat) {
   EXPECT_NE(l2.find(" - -1 -1 -1 405 - "), std::string::npos) << l2;
 }
 
-TEST(AlbEngine, AdminEndpointJsonAndPrometheus) {
+TEST_P(AlbEngine, AdminEndpointJsonAndPrometheus) {
   Backend b1("b1");
   auto cfg = basic_config({&b1});
   cfg.admin_address = Ipv4Address::parse("127.0.0.1");
@@ -703,7 +707,7 @@ TEST(AlbEngine, AdminEndpointJsonAndPrometheus) {
   EXPECT_NE(j.body.find("\"HTTPCode_Target_2XX_Count\":1"), std::string::npos) << j.body;
 }
 
-TEST(AlbEngine, GracefulShutdownFinishesInFlight) {
+TEST_P(AlbEngine, GracefulShutdownFinishesInFlight) {
   Backend b1("b1", [](const ReceivedRequest& r) { return BackendReply{ok_response("done"), false, false, r.path == "/slow" ? 300 : 0}; });
   auto e = std::make_unique<RunningEngine>(basic_config({&b1}));
   wait_healthy(*e);
@@ -721,7 +725,7 @@ TEST(AlbEngine, GracefulShutdownFinishesInFlight) {
   EXPECT_LT(connect_to(e->port()), 0);  // no longer listening
 }
 
-TEST(AlbEngine, CurlThroughTheLoadBalancer) {
+TEST_P(AlbEngine, CurlThroughTheLoadBalancer) {
   Backend b1("b1");
   RunningEngine e(basic_config({&b1}));
   wait_healthy(e);
@@ -738,7 +742,7 @@ TEST(AlbEngine, CurlThroughTheLoadBalancer) {
   EXPECT_NE(b1.requests().back().header("User-Agent").find("curl/"), std::string::npos);
 }
 
-TEST(AlbEngine, HoldsManyConcurrentConnections) {
+TEST_P(AlbEngine, HoldsManyConcurrentConnections) {
   Backend b1("b1");
   RunningEngine e(basic_config({&b1}));
   wait_healthy(e);
@@ -762,7 +766,7 @@ TEST(AlbEngine, HoldsManyConcurrentConnections) {
   EXPECT_TRUE(eventually([&] { return e.engine().open_connections() <= 2; }));
 }
 
-TEST(AlbEngine, SourceIpAndHeaderConditionsSeeTcpPeer) {
+TEST_P(AlbEngine, SourceIpAndHeaderConditionsSeeTcpPeer) {
   Backend b1("b1"), b2("b2");
   auto cfg = basic_config({&b1});
   TargetGroupConfig tg2 = cfg.target_groups[0];
@@ -791,7 +795,7 @@ TEST(AlbEngine, SourceIpAndHeaderConditionsSeeTcpPeer) {
 namespace vpclab::dataplane::alb {
 namespace {
 
-TEST(AlbEngine, FlappingTargetUnderLoadNeverAnswersPastDrainDelay) {
+TEST_P(AlbEngine, FlappingTargetUnderLoadNeverAnswersPastDrainDelay) {
   using Clock = std::chrono::steady_clock;
   testing::Backend b1("b1"), b2("b2");
   auto cfg = testing::basic_config({&b1, &b2});

@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "dataplane/alb/engine.h"
 #include "dataplane/http/parser.h"
 
@@ -244,10 +246,33 @@ class Backend {
   std::vector<ReceivedRequest> requests_, health_;
 };
 
+// Workers of every engine a test starts (0: the config's own). The suites
+// that drive a served engine run once per count (WorkersTest): `--workers 2`
+// must behave as one loop does.
+inline int& engine_workers() {
+  static int n = 0;
+  return n;
+}
+
+inline EngineConfig with_workers(EngineConfig cfg) {
+  if (engine_workers() > 0) cfg.workers = engine_workers();
+  return cfg;
+}
+
+class WorkersTest : public ::testing::TestWithParam<int> {
+ protected:
+  void SetUp() override { engine_workers() = GetParam(); }
+  void TearDown() override { engine_workers() = 0; }
+};
+
+inline std::string workers_name(const ::testing::TestParamInfo<int>& info) {
+  return "workers" + std::to_string(info.param);
+}
+
 // Runs an engine on a thread for the test's lifetime.
 class RunningEngine {
  public:
-  explicit RunningEngine(EngineConfig cfg) : engine_(std::move(cfg)) {
+  explicit RunningEngine(EngineConfig cfg) : engine_(with_workers(std::move(cfg))) {
     std::string err;
     ok_ = engine_.start(&err);
     error_ = err;
