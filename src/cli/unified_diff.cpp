@@ -7,25 +7,11 @@
 #include <algorithm>
 #include <vector>
 
+#include "vocab/text_lines.h"
+
 namespace vpclab::cli {
 
 namespace {
-
-std::vector<std::string> lines_of(const std::string& t, bool& final_newline) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : t) {
-    if (c == '\n') {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  final_newline = cur.empty();
-  if (!cur.empty()) out.push_back(cur);
-  return out;
-}
 
 enum class Op { kKeep, kDelete, kInsert };
 
@@ -75,8 +61,9 @@ std::vector<Op> edit_script(const std::vector<std::string>& a, const std::vector
 }  // namespace
 
 std::string unified_diff(const std::string& path, const std::string& before, const std::string& after, int context) {
-  bool nl_a = true, nl_b = true;
-  auto a = lines_of(before, nl_a), b = lines_of(after, nl_b);
+  TextLines ta(before), tb(after);
+  const auto &a = ta.lines, &b = tb.lines;
+  bool nl_a = ta.final_newline, nl_b = tb.final_newline;
   auto ops = edit_script(a, b);
   if (std::all_of(ops.begin(), ops.end(), [](Op o) { return o == Op::kKeep; }) && nl_a == nl_b) return {};
   // Relative paths take git's a/ b/ prefixes (git apply, patch -p1); absolute ones stand as they are.

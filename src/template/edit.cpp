@@ -8,34 +8,13 @@
 
 #include "template/cfn_fields.h"
 #include "template/engine.h"
+#include "vocab/text_lines.h"
 
 namespace vpclab::tmpl {
 
 namespace {
 
-struct Lines {
-  std::vector<std::string> v;
-  bool final_newline = true;
-
-  explicit Lines(const std::string& text) {
-    std::string cur;
-    for (char ch : text) {
-      if (ch == '\n') {
-        v.push_back(cur);
-        cur.clear();
-      } else {
-        cur += ch;
-      }
-    }
-    final_newline = cur.empty();
-    if (!cur.empty()) v.push_back(cur);
-  }
-  std::string str() const {
-    std::string out;
-    for (size_t i = 0; i < v.size(); ++i) out += v[i] + (i + 1 < v.size() || final_newline ? "\n" : "");
-    return out;
-  }
-};
+using Lines = TextLines;
 
 bool blank(const std::string& l) { return l.find_first_not_of(" \t\r") == std::string::npos; }
 int indent_of(const std::string& l) { return static_cast<int>(l.find_first_not_of(' ')); }
@@ -45,9 +24,9 @@ std::string spaces(int n) { return std::string(static_cast<size_t>(std::max(0, n
 // `indent` ends: the index after its last content line.
 size_t block_end(const Lines& L, size_t start, int indent) {
   size_t last = start;
-  for (size_t i = start + 1; i < L.v.size(); ++i) {
-    if (blank(L.v[i])) continue;
-    if (indent_of(L.v[i]) <= indent) break;
+  for (size_t i = start + 1; i < L.lines.size(); ++i) {
+    if (blank(L.lines[i])) continue;
+    if (indent_of(L.lines[i]) <= indent) break;
     last = i;
   }
   return last + 1;
@@ -185,7 +164,7 @@ class Edit {
                                     spaces(res_indent_ + 2) + "Properties:"};
     for (const auto& p : props) add.push_back(spaces(res_indent_ + 4) + p);
     size_t at = block_end(lines_, res_line_, res_indent_);
-    lines_.v.insert(lines_.v.begin() + static_cast<long>(at), add.begin(), add.end());
+    lines_.lines.insert(lines_.lines.begin() + static_cast<long>(at), add.begin(), add.end());
     return true;
   }
 
@@ -208,15 +187,15 @@ class Edit {
     if (!props) return false;
     const Value* list = props->get(name);
     if (!list) {
-      size_t at = block_end(lines_, pline, indent_of(lines_.v[pline]));
-      lines_.v.insert(lines_.v.begin() + static_cast<long>(at),
+      size_t at = block_end(lines_, pline, indent_of(lines_.lines[pline]));
+      lines_.lines.insert(lines_.lines.begin() + static_cast<long>(at),
                       {spaces(pindent) + name + ":", spaces(pindent + 2) + "- " + item});
       return true;
     }
     if (!list->is_list()) return fail(name + " of " + c_.target.origin.logical_id + " is not a list");
     size_t lline = list->loc().line - 1;
     size_t lcol = list->loc().col - 1;
-    std::string& l = lines_.v[lline];
+    std::string& l = lines_.lines[lline];
     if (lcol < l.size() && l[lcol] == '[') {
       size_t close = l.rfind(']');
       if (close == std::string::npos || close < lcol) return fail(name + ": a flow list over several lines");
@@ -227,11 +206,11 @@ class Edit {
     if (list->items().empty()) return fail(name + " of " + c_.target.origin.logical_id + " is empty");
     const Value& last = list->items().back();
     size_t iline = last.loc().line - 1;
-    const std::string& il = lines_.v[iline];
+    const std::string& il = lines_.lines[iline];
     size_t dash = il.rfind('-', last.loc().col >= 2 ? last.loc().col - 2 : 0);
     if (dash == std::string::npos) return fail(name + ": cannot find the list's last item");
     size_t at = block_end(lines_, iline, static_cast<int>(dash));
-    lines_.v.insert(lines_.v.begin() + static_cast<long>(at), spaces(static_cast<int>(dash)) + "- " + item);
+    lines_.lines.insert(lines_.lines.begin() + static_cast<long>(at), spaces(static_cast<int>(dash)) + "- " + item);
     return true;
   }
 
@@ -243,11 +222,11 @@ class Edit {
     if (!props) return false;
     const Value* v = props->get(name);
     if (!v) {
-      size_t at = block_end(lines_, pline, indent_of(lines_.v[pline]));
-      lines_.v.insert(lines_.v.begin() + static_cast<long>(at), spaces(pindent) + name + ": " + value);
+      size_t at = block_end(lines_, pline, indent_of(lines_.lines[pline]));
+      lines_.lines.insert(lines_.lines.begin() + static_cast<long>(at), spaces(pindent) + name + ": " + value);
       return true;
     }
-    std::string& l = lines_.v[v->loc().line - 1];
+    std::string& l = lines_.lines[v->loc().line - 1];
     size_t from = v->loc().col - 1, to = from;
     // A plain value, or a one-line short-form intrinsic such as `!Ref X`.
     bool tag = v->is_map() && from < l.size() && l[from] == '!';

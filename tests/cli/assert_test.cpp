@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "../support/param_names.h"
 #include "../support/process.h"
 
 namespace vpclab {
@@ -83,13 +84,7 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"ssh-open-to-world.yaml", {"bar-reaches-foo-only-by-http-to-the-alb"}},
         // Too wide a rule that opens no new path: a lint (check), not a reachability assertion.
         BrokenCase{"alb-sg-open-to-world.yaml", {}}),
-    [](const auto& info) {
-      std::string n = info.param.file;
-      n = n.substr(0, n.find('.'));
-      for (char& ch : n)
-        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      return n;
-    });
+    testing::FileParamName());
 
 TEST(AssertCommand, AFindingNamesThePathItFound) {
   auto j = assert_json("examples/broken/ssh-open-to-world.yaml " + kPolicy, 1);

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "../support/param_names.h"
 #include "../support/process.h"
 
 namespace vpclab {
@@ -73,11 +74,7 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"ssh-open-to-world.yaml", "allowed", "tcp/22", "FooWeb1", "FooWebSecurityGroup", 139},
         // The web group admits the ALB on a wrong port: the ALB loses both targets on 8080.
         BrokenCase{"target-sg-missing-port.yaml", "blocked", "tcp/8080", "FooWeb2", "FooWebSecurityGroup", 136}),
-    [](const ::testing::TestParamInfo<BrokenCase>& info) {
-      std::string n;
-      for (const char* p = info.param.file; *p && *p != '.'; ++p) n += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';
-      return n;
-    });
+    testing::FileParamName());
 
 TEST(DiffCommand, ClassesGroupDestinationsThatChangedAlike) {
   auto j = diff_json(kScenario + " examples/broken/target-sg-missing-port.yaml", 1);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "../support/param_names.h"
 #include "../support/process.h"
 
 namespace vpclab {
@@ -109,13 +110,7 @@ INSTANTIATE_TEST_SUITE_P(
         FixCase{"phz-vpc-dns-disabled.yaml", "BarApp", "http://alb.home/", "", "      EnableDnsHostnames: true", "", ""},
         FixCase{"nat-gateway-no-igw-route.yaml", "FooWeb1", "internet", "443", "      SubnetId: !Ref FooPublicSubnet", "",
                 ""}),
-    [](const auto& info) {
-      std::string n = info.param.file;
-      n = n.substr(0, n.find('.'));
-      for (char& ch : n)
-        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      return n;
-    });
+    testing::FileParamName());
 
 TEST(FixCommand, NamesTheClientByAddressWhenItsGroupHasOtherMembers) {
   // BarBastion moves next to BarApp and joins its group: admitting the group would open the
