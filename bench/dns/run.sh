@@ -48,7 +48,7 @@ P_VPCLAB=18153 P_NSD=18154 P_KNOT=18155 P_UNBOUND=18156
 # Zones: a hosted zone's records under its name ("; zone NAME"), other names
 # (Amazon-provided, ELB) under their last two labels (compute.internal, amazonaws.com).
 awk -v dir="$WORK" '
-  /^; zone / { cur = $3; next }
+  /^; zone / { cur = $3; sub(/\.$/, "", cur); print cur > dir "/hosted.txt"; next }
   /^;/ { cur = ""; next }
   NF >= 5 {
     z = cur
@@ -61,6 +61,10 @@ awk -v dir="$WORK" '
   }
   END { for (i = 1; i <= nz; i++) print zones[i] > dir "/zones.txt" }' "$WORK/records.txt"
 mapfile -t ZONES < "$WORK/zones.txt"
+touch "$WORK/hosted.txt"
+# NXDOMAIN names go in the first hosted zone (answered with its SOA), else the first zone.
+NXZONE=$(head -1 "$WORK/hosted.txt")
+NXZONE=${NXZONE:-${ZONES[0]}}
 
 # --- the query file: every name that exists, the alias, NXDOMAIN ------------
 # Each existing name once per record set, plus as many NXDOMAIN names (in a
@@ -72,7 +76,7 @@ i=0
 while read -r name type; do
   echo "$name $type" >> "$WORK/queries.txt"
   case $(( i % 2 )) in
-    0) echo "nothere$i.${ZONES[0]}. A" >> "$WORK/queries.txt" ;;
+    0) echo "nothere$i.$NXZONE. A" >> "$WORK/queries.txt" ;;
     1) echo "ip-10-254-$i-1.${name#*.} A" >> "$WORK/queries.txt" ;;
   esac
   i=$((i + 1))
@@ -82,7 +86,7 @@ NQ=$(wc -l < "$WORK/queries.txt")
 # --- servers -----------------------------------------------------------------
 start_vpclab() {
   taskset -c "$SERVER_CPU" "$VPCLAB" dns "$TEMPLATE" --vpc "$VPC" --listen 127.0.0.1:$P_VPCLAB \
-    2> "$WORK/vpclab.log" &
+    > /dev/null 2> "$WORK/vpclab.log" &
   echo $!
 }
 CMD_VPCLAB="taskset -c $SERVER_CPU $VPCLAB dns $TEMPLATE --vpc $VPC --listen 127.0.0.1:$P_VPCLAB"
@@ -103,13 +107,16 @@ write_nsd() {
     echo "  database: \"\""
     echo "  logfile: \"$WORK/nsd/nsd.log\""
     echo "  verbosity: 0"
+    # Response rate limiting is on by default: a benchmark from one address would be throttled.
+    echo "  rrl-ratelimit: 0"
+    echo "  rrl-whitelist-ratelimit: 0"
     echo "remote-control:"
     echo "  control-enable: no"
     for z in "${ZONES[@]}"; do echo "zone:"; echo "  name: \"$z\""; echo "  zonefile: \"$z.zone\""; done
   } > "$WORK/nsd/nsd.conf"
 }
 start_nsd() {
-  taskset -c "$SERVER_CPU" "$NSD" -d -c "$WORK/nsd/nsd.conf" 2> "$WORK/nsd/stderr" &
+  taskset -c "$SERVER_CPU" "$NSD" -d -c "$WORK/nsd/nsd.conf" > /dev/null 2> "$WORK/nsd/stderr" &
   echo $!
 }
 CMD_NSD="taskset -c $SERVER_CPU $NSD -d -c nsd.conf   (server-count: 1, zones from --records)"
@@ -137,7 +144,7 @@ write_knot() {
   } > "$WORK/knot/knot.conf"
 }
 start_knot() {
-  taskset -c "$SERVER_CPU" "$KNOTD" -c "$WORK/knot/knot.conf" 2> "$WORK/knot/stderr" &
+  taskset -c "$SERVER_CPU" "$KNOTD" -c "$WORK/knot/knot.conf" > /dev/null 2> "$WORK/knot/stderr" &
   echo $!
 }
 CMD_KNOT="taskset -c $SERVER_CPU $KNOTD -c knot.conf   (udp-workers: 1, tcp-workers: 1, background-workers: 1)"
@@ -172,27 +179,25 @@ write_unbound() {
   } > "$WORK/unbound/unbound.conf"
 }
 start_unbound() {
-  taskset -c "$SERVER_CPU" "$UNBOUND" -d -c "$WORK/unbound/unbound.conf" 2> "$WORK/unbound/stderr" &
+  taskset -c "$SERVER_CPU" "$UNBOUND" -d -c "$WORK/unbound/unbound.conf" > /dev/null 2> "$WORK/unbound/stderr" &
   echo $!
 }
 CMD_UNBOUND="taskset -c $SERVER_CPU $UNBOUND -d -c unbound.conf   (num-threads: 1, local-zone static + local-data)"
 
-# utime+stime (clock ticks) of a process and its descendants.
+# utime+stime (clock ticks) of a process and all its descendants (NSD serves
+# from a grandchild).
 tree_ticks() {
-  local pid=$1 total=0 p
-  local all=("$pid")
-  local kids
-  kids=$(ps -o pid= --ppid "$pid" 2>/dev/null || true)
-  for p in $kids; do all+=("$p"); done
-  for p in "${all[@]}"; do
-    if [ -r "/proc/$p/stat" ]; then
-      # Fields after the command (which may hold spaces): utime is 14th, stime 15th overall.
-      local rest
-      rest=$(sed 's/^.*) //' "/proc/$p/stat")
+  local pid=$1 total=0 p rest kids
+  if [ -r "/proc/$pid/stat" ]; then
+    # Fields after the command (which may hold spaces): utime is the 14th, stime the 15th.
+    rest=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null || true)
+    if [ -n "$rest" ]; then
       set -- $rest
-      total=$(( total + ${12} + ${13} ))
+      total=$(( ${12} + ${13} ))
     fi
-  done
+  fi
+  kids=$(ps -o pid= --ppid "$pid" 2>/dev/null || true)
+  for p in $kids; do total=$(( total + $(tree_ticks "$p") )); done
   echo "$total"
 }
 TICK=$(getconf CLK_TCK)
@@ -220,7 +225,7 @@ run_one() {  # label port pid
   # Same answers? The alias and one NXDOMAIN, as dig shows them.
   local first
   first=$(grep -m1 '^alb\.' "$WORK/exist.txt" | cut -d' ' -f1 || head -1 "$WORK/exist.txt" | cut -d' ' -f1)
-  CHECKS+=("$label: $first -> $(dig +short -p "$port" @127.0.0.1 "$first" A | sort | tr '\n' ' ')| nothere0.${ZONES[0]} -> $(dig -p "$port" @127.0.0.1 "nothere0.${ZONES[0]}" A | grep -o 'status: [A-Z]*')")
+  CHECKS+=("$label: $first -> $(dig +short -p "$port" @127.0.0.1 "$first" A | sort | tr '\n' ' ')| nothere0.$NXZONE -> $(dig -p "$port" @127.0.0.1 "nothere0.$NXZONE" A | grep -o 'status: [A-Z]*')")
   # Warm-up (caches, page faults), then the measured run.
   taskset -c "$LOAD_CPU" dnsperf -s 127.0.0.1 -p "$port" -d "$WORK/queries.txt" -l 1 -c "$CLIENTS" -q "$OUTSTANDING" > /dev/null 2>&1 || true
   local load t0 t1
@@ -235,9 +240,10 @@ run_one() {  # label port pid
   qps=$(awk '/Queries per second:/ { print $4 }' "$WORK/$label.out")
   completed=$(awk '/Queries completed:/ { print $3 }' "$WORK/$label.out")
   lost=$(awk '/Queries lost:/ { print $3 }' "$WORK/$label.out")
-  # -v prints one line per answer ("> NOERROR name type latency"): p50/p99 of the last field.
+  # -v prints one line per answer ("> NOERROR name type latency", "> T name type" for a
+# timeout): p50/p99 of the latencies.
   local pct
-  pct=$(awk '/^> / { print $NF }' "$WORK/$label.out" | sort -g | awk '{ v[NR] = $1 } END {
+  pct=$(awk '/^> / && $2 != "T" { print $NF }' "$WORK/$label.out" | sort -g | awk '{ v[NR] = $1 } END {
           if (NR == 0) { print "- -"; exit }
           i50 = int(NR * 0.50); if (i50 < 1) i50 = 1; i99 = int(NR * 0.99); if (i99 < 1) i99 = 1
           printf "%.0f %.0f", v[i50] * 1e6, v[i99] * 1e6 }')
