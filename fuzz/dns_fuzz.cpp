@@ -1,5 +1,7 @@
-// libFuzzer target: the resolver's query parser and answer path. Any input
-// must give either no response or a well-formed one, never a crash.
+// libFuzzer target: the resolver's query parser and answer path, and the
+// server's cache of wire answers in front of it. Any input must give either
+// no response or a well-formed one, never a crash; and the cached answer to
+// the same query with another ID must be exactly the resolver's answer to it.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -7,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "dataplane/dns/answer_cache.h"
 #include "dataplane/dns/resolver.h"
 
 using namespace vpclab;
@@ -46,14 +49,32 @@ std::unique_ptr<Resolver> make_resolver() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static std::unique_ptr<Resolver> r = make_resolver();
-  std::vector<uint8_t> resp;
+  static AnswerCache cache(256);  // small: starting over is exercised too
+  std::vector<uint8_t> resp, want, got;
   std::span<const uint8_t> q(data, size);
   for (size_t max_udp : {size_t{512}, size_t{0}}) {
-    if (r->answer("vpc-a", q, resp, max_udp)) {
+    bool send = r->answer("vpc-a", q, resp, max_udp);
+    if (send) {
       // A response always carries a header and never exceeds the limit.
       if (resp.size() < 12) abort();
       if (max_udp && resp.size() > 1232) abort();
       if (resp[0] != data[0] || resp[1] != data[1]) abort();
+    }
+    if (size < 12) continue;  // the server drops these before the cache
+    cache.insert(0, max_udp, q, send, resp);
+    std::vector<uint8_t> other(data, data + size);
+    other[0] ^= 0x5a;
+    other[1] ^= 0xa5;
+    const AnswerCache::Entry* e = cache.find(0, max_udp, other);
+    if (!e) {
+      if (size <= 512) abort();  // kept, whatever its other bytes
+      continue;
+    }
+    bool send2 = r->answer("vpc-a", other, want, max_udp);
+    if (e->send != send2) abort();
+    if (send2) {
+      AnswerCache::copy_with_id(*e, other, got);
+      if (got != want) abort();
     }
   }
   return 0;

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   vpclab::cli::register_assert(app, run);
   vpclab::cli::register_fix(app, run);
   vpclab::cli::register_alb(app, run);
+  vpclab::cli::register_dns(app, run);
   vpclab::cli::register_lab(app, run);
   vpclab::cli::register_ssh(app, run);
   vpclab::cli::register_logs(app, run);

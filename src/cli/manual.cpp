@@ -60,6 +60,17 @@ const std::vector<CommandManual> kManual = {
      "vpclab alb --config alb.json --workers 2 --access-log \"\"",
      "Runs the load balancer's listeners, rules, target groups and health checks on loopback "
      "(docs/alb-engine.md)."},
+    {"dns",
+     "0: stopped cleanly (SIGINT, SIGTERM), or --check-only opened the sockets, or --records printed\n"
+     "1: the address cannot be bound (in use, or port below 1024 without privilege)\n"
+     "2: usage error, unreadable input or a network with errors, an unknown or ambiguous --vpc, a --listen "
+     "address off loopback",
+     "vpclab dns examples/scenario/vpclab.yaml --vpc BarVpc --listen 127.0.0.1:5300 &\n"
+     "dig @127.0.0.1 -p 5300 alb.home",
+     "Answers as the Amazon-provided resolver of that VPC at its base+2 address in a lab (vpclab up): its "
+     "private hosted zones, Amazon-provided hostnames, load balancer names, then the lab's public DNS "
+     "(a lab has no internet: other names are NXDOMAIN). With EnableDnsSupport false nothing is answered. "
+     "--records prints what the VPC resolves, as zone-file lines."},
     {"up", "0: the lab is up (or, with --foreground, was taken down cleanly)\n1: the lab could not be built; "
            "nothing of it is left\n2: usage error or a network with errors",
      "vpclab up examples/scenario/same-account.yaml --name demo",

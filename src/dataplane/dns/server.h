@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/dns/answer_cache.h"
 #include "dataplane/dns/resolver.h"
 #include "vocab/ip.h"
 
@@ -44,8 +45,11 @@ class DnsServer {
     int tcp = -1;
   };
   struct Conn;
-  void serve_udp(const Listener& l);
-  void accept_tcp(const Listener& l);
+  struct UdpBatch;
+  // Resolver::answer through the cache of wire answers (answer_cache.h).
+  bool answer(uint32_t listener, std::span<const uint8_t> query, std::vector<uint8_t>& response, size_t max_udp);
+  void serve_udp(uint32_t listener);
+  void accept_tcp(uint32_t listener);
   // False when the connection must be closed.
   bool read_tcp(Conn& c);
   bool write_tcp(Conn& c);
@@ -53,6 +57,8 @@ class DnsServer {
   std::shared_ptr<const Resolver> resolver_;
   std::vector<Listener> listeners_;
   std::vector<std::unique_ptr<Conn>> conns_;
+  AnswerCache cache_;
+  std::unique_ptr<UdpBatch> batch_;
   int stop_fd_ = -1;
   std::atomic<uint64_t> queries_{0}, dropped_{0};
 };
