@@ -133,8 +133,9 @@ class Analyzer {
 
   // SRC: an instance or ENI (id, logical id, "Stack.LogicalId", Name tag,
   // private IP), a subnet, "internet", or a public IP outside the network.
-  // DST: a URL ("http://alb.home/path?q"), "host[:port]", an IP, or a
-  // resource (instance, load balancer by id/ARN/name/logical id).
+  // DST: a URL ("http://alb.home/path?q"), "host[:port]", an IP, a
+  // resource (instance, load balancer by id/ARN/name/logical id), or
+  // "internet" (a host there, 198.18.0.7).
   TraceResult trace(std::string_view from, std::string_view to, const TraceOptions& opts = {}) const;
 
   // SRC as for trace; NAME a DNS name, asked for its A records.

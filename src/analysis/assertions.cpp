@@ -16,9 +16,6 @@ namespace {
 
 constexpr const char* kEniType = "AWS::EC2::NetworkInterface";
 constexpr const char* kIgwType = "AWS::EC2::InternetGateway";
-// A host on the internet as a Reachability Analyzer path's destination when
-// only an internet gateway is named (198.18.0.0/15, as `trace` uses).
-constexpr const char* kInternetHost = "198.18.0.7";
 
 // An end of a path: an ENI or an internet gateway, and every id that names it.
 struct Endpoint {
@@ -553,14 +550,14 @@ class Evaluator {
   std::string destination_text(const model::InsightsPath& p) {
     if (p.destination_ip) return p.destination_ip->str();
     const std::string& d = p.destination.text;
-    if (d == "internet") return kInternetHost;
+    if (d == "internet") return d;  // trace's host on the internet
     // An address, or a URL as `trace` takes it (its name resolved as the source's VPC would).
     if (Ipv4Address::parse(d) || d.find("://") != std::string::npos) return d;
     bool ok = true;
     auto ids = lookup(p.destination, ok);
     if (!ok) return {};
     if (is_igw(ids))
-      return p.filter_at_source.destination_address ? p.filter_at_source.destination_address->str() : kInternetHost;
+      return p.filter_at_source.destination_address ? p.filter_at_source.destination_address->str() : "internet";
     return *ids.begin();
   }
 

@@ -578,3 +578,21 @@ TEST(TraceInput, InstanceColonPortIsInstanceAndPort) {
   EXPECT_EQ(run(c, "Bastion", "i-Web1:99999").exit_code(), 2);
   EXPECT_EQ(run(c, "Bastion", "i-Web1:").exit_code(), 2);
 }
+
+TEST(TraceCanonical, DestinationsByArnAndTheInternet) {
+  Canonical c;
+  // A load balancer by its ARN (colons are not host:port).
+  auto by_arn = run(c, "BarApp", c.alb);
+  ASSERT_TRUE(by_arn.ok) << by_arn.error;
+  EXPECT_TRUE(by_arn.reachable) << dump(by_arn);
+  // "internet" as a destination: a web server's HTTPS out through the NAT gateway.
+  TraceOptions o;
+  o.port = 443;
+  auto out = run(c, "Web1", "internet", o);
+  ASSERT_TRUE(out.ok) << out.error;
+  EXPECT_TRUE(out.reachable) << dump(out);
+  EXPECT_EQ(out.addresses, std::vector<std::string>{"198.18.0.7"});
+  bool nat = false;
+  for (const auto& h : out.paths.at(0).hops) nat |= h.component == "nat-gateway";
+  EXPECT_TRUE(nat) << dump(out);
+}
