@@ -277,6 +277,14 @@ std::string target_group_arn_logged(std::vector<std::string> args, uint16_t port
   {
     Running alb(args);
     status = wait_for_status(port, 200, std::chrono::seconds(10));
+    // The line is written once the engine has seen the exchange end (the
+    // client's close may come after its 200): wait for it, 5 s at most.
+    for (int i = 0; i < 100 && status == 200; ++i) {
+      std::ifstream probe(log);
+      std::string line;
+      if (std::getline(probe, line) && !line.empty()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
   }  // stopped: the log is complete
   if (status != 200) return "no 200 through the listener (last " + std::to_string(status) + ")";
   std::ifstream in(log);
