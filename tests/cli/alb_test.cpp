@@ -307,23 +307,30 @@ TEST_P(AlbArn, TemplateAndEngineConfigGiveTheSameTargetGroupArn) {
   const std::string dir = ::testing::TempDir();
   // Template path: the scenario's FooWebTargetGroup (Name: foo-web), both
   // targets mapped to the one backend, the listener's 80 moved to a free port.
-  uint16_t p1 = free_port();
-  std::string from_template = target_group_arn_logged(
-      {"examples/scenario/same-account.yaml", "--lb", "FooInternalAlb", "--map",
-       "FooWeb1=127.0.0.1:" + std::to_string(web.port()), "--map", "FooWeb2=127.0.0.1:" + std::to_string(web.port()),
-       "--port-offset", std::to_string(int{p1} - 80), "--workers", workers()},
-      p1, dir + "/arn-template.log");
+  // A free port can be taken by a test running beside this one before the
+  // ALB binds it: each side tries up to three ports.
+  std::string from_template, from_config;
+  for (int attempt = 0; attempt < 3 && from_template.rfind("arn:", 0) != 0; ++attempt) {
+    uint16_t p1 = free_port();
+    from_template = target_group_arn_logged(
+        {"examples/scenario/same-account.yaml", "--lb", "FooInternalAlb", "--map",
+         "FooWeb1=127.0.0.1:" + std::to_string(web.port()), "--map", "FooWeb2=127.0.0.1:" + std::to_string(web.port()),
+         "--port-offset", std::to_string(int{p1} - 80), "--workers", workers()},
+        p1, dir + "/arn-template.log");
+  }
   // Engine-config path: a target group of the same name, account and region.
-  uint16_t p2 = free_port();
-  const std::string cfg = dir + "/arn-engine.json";
-  {
-    std::ofstream f(cfg);
-    f << R"({"name": "other-alb", "region": "ap-northeast-1", "account": "123456789012",
+  for (int attempt = 0; attempt < 3 && from_config.rfind("arn:", 0) != 0; ++attempt) {
+    uint16_t p2 = free_port();
+    const std::string cfg = dir + "/arn-engine.json";
+    {
+      std::ofstream f(cfg);
+      f << R"({"name": "other-alb", "region": "ap-northeast-1", "account": "123456789012",
   "listeners": [{"port": )" << p2 << R"(, "default_actions": [{"type": "forward", "target_group": "foo-web"}]}],
   "target_groups": [{"name": "foo-web", "port": 8080,
                      "targets": [{"address": "127.0.0.1", "port": )" << web.port() << R"(}]}]})";
+    }
+    from_config = target_group_arn_logged({"--config", cfg, "--workers", workers()}, p2, dir + "/arn-engine.log");
   }
-  std::string from_config = target_group_arn_logged({"--config", cfg, "--workers", workers()}, p2, dir + "/arn-engine.log");
   EXPECT_EQ(from_template.rfind("arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/foo-web/", 0), 0u)
       << from_template;
   EXPECT_EQ(from_template, from_config);
