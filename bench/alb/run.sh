@@ -49,15 +49,9 @@ MAXCONN=$(( FDS / 2 - 100 ))
 HAPROXY_IDLE=$(( IDLE_CONNS < MAXCONN ? IDLE_CONNS : MAXCONN ))
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-WORK=$(mktemp -d /tmp/vpclab-albbench.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  sleep 0.3
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+bench_scratch albbench
 
 B1=18081 B2=18082 B3=18083 B4=18084   # B3/B4 close every connection (keepalive_timeout 0)
 P_VPCLAB=18090 P_HAPROXY=18091 P_NGINX=18092

@@ -31,15 +31,9 @@ done
 sbin() { command -v "$1" || echo "/usr/sbin/$1"; }
 NSD=$(sbin nsd) KNOTD=$(sbin knotd) UNBOUND=$(sbin unbound)
 
-WORK=$(mktemp -d /tmp/vpclab-dnsbench.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  sleep 0.3
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+bench_scratch dnsbench
 
 P_VPCLAB=18153 P_NSD=18154 P_KNOT=18155 P_UNBOUND=18156
 

@@ -82,11 +82,14 @@ class Planner {
   }
 
   const model::VpcPeeringConnection* active_peering(const std::string& a, const std::string& b) const {
-    for (const auto& p : im_.net.peerings)
-      if (p.state == model::PeeringState::kActive &&
-          ((p.requester.vpc == a && p.accepter.vpc == b) || (p.requester.vpc == b && p.accepter.vpc == a)))
-        return &p;
-    return nullptr;
+    return peering_between(im_.net, a, b, /*active_only=*/true);
+  }
+
+  // The rule's peer by address: the whole internet only when the source is
+  // "internet" and the address public, else the one address.
+  Ipv4Cidr peer_cidr(const Blocker& b, bool inbound) const {
+    bool whole_internet = opts_.source_is_internet && inbound && !is_private_or_shared(b.peer);
+    return whole_internet ? *Ipv4Cidr::parse("0.0.0.0/0") : Ipv4Cidr::of(b.peer, 32);
   }
 
   void security_group(const Explanation& e, const Blocker& b, const std::string& why) {
@@ -113,10 +116,7 @@ class Planner {
           pg->origin.stack == group->origin.stack)
         c.peer_group = ref(pg->id, pg->origin);
     }
-    if (!c.peer_group) {
-      bool whole_internet = opts_.source_is_internet && !b.egress && !is_private_or_shared(b.peer);
-      c.peer_cidr = whole_internet ? *Ipv4Cidr::parse("0.0.0.0/0") : Ipv4Cidr::of(b.peer, 32);
-    }
+    if (!c.peer_group) c.peer_cidr = peer_cidr(b, !b.egress);
     add(std::move(c));
   }
 
@@ -136,8 +136,7 @@ class Planner {
     c.protocol = b.protocol;
     c.ports = b.ports;
     c.rule_number = number;
-    bool whole_internet = opts_.source_is_internet && !is_private_or_shared(b.peer);
-    c.peer_cidr = whole_internet ? *Ipv4Cidr::parse("0.0.0.0/0") : Ipv4Cidr::of(b.peer, 32);
+    c.peer_cidr = peer_cidr(b, /*inbound=*/true);  // either direction names the internet peer
     c.why = why;
     add(std::move(c));
   }

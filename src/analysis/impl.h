@@ -182,6 +182,11 @@ semantics::IntervalSet public_addresses();
 // addresses apart (at most 4096 classes): one evaluation per class decides all.
 std::vector<semantics::Interval> public_address_classes(const Analyzer::Impl& im, const EniInfo& e);
 
+// The peering connection between VPCs a and b (any state, or active only);
+// nullptr when none (walk.cpp).
+const model::VpcPeeringConnection* peering_between(const model::Network& net, const std::string& a,
+                                                   const std::string& b, bool active_only);
+
 // REF names the resource (id, logical id, "Stack.LogicalId" or `name`) (trace.cpp).
 bool ref_matches(std::string_view ref, const model::Origin& o, const std::string& id, const std::string& name);
 

@@ -144,11 +144,18 @@ Step mk(StepKind k, const EniInfo* e = nullptr, const SubnetInfo* sub = nullptr,
 }
 
 bool vpcs_peered(const model::Network& net, const std::string& a, const std::string& b) {
-  for (const auto& p : net.peerings)
-    if ((p.requester.vpc == a && p.accepter.vpc == b) || (p.requester.vpc == b && p.accepter.vpc == a)) return true;
-  return false;
+  return peering_between(net, a, b, /*active_only=*/false) != nullptr;
 }
 }  // namespace
+
+const model::VpcPeeringConnection* peering_between(const model::Network& net, const std::string& a,
+                                                   const std::string& b, bool active_only) {
+  for (const auto& p : net.peerings)
+    if (((p.requester.vpc == a && p.accepter.vpc == b) || (p.requester.vpc == b && p.accepter.vpc == a)) &&
+        (!active_only || p.state == model::PeeringState::kActive))
+      return &p;
+  return nullptr;
+}
 
 Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyContext* reply, bool detail) const {
   Leg leg;
