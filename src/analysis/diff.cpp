@@ -1,7 +1,10 @@
 #include "analysis/diff.h"
 
+#include "analysis/diff_scope.h"
+
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <map>
 #include <set>
 #include <tuple>
@@ -169,6 +172,17 @@ std::map<HealthKey, uint16_t> health_checks_of(const model::Network& net, const 
   return out;
 }
 
+// Unmodelled resources are not described (snapshot/write.h): any change
+// among them makes every pair worth recomputing.
+bool same_unmodeled(const model::Network& a, const model::Network& b) {
+  auto ids = [](const model::Network& n) {
+    std::set<std::pair<std::string, std::string>> out;
+    for (const auto& u : n.unmodeled) out.insert({u.type, u.id});
+    return out;
+  };
+  return ids(a) == ids(b);
+}
+
 }  // namespace
 
 bool DiffResult::exposure_gained() const {
@@ -199,19 +213,52 @@ DiffResult diff_networks(const model::Network& before, const model::Network& aft
     }
     return out;
   };
-  MatrixResult m0 = a0.matrix(resolve(opts.from, k0, before), resolve(opts.to, k0, before), opts.ports);
-  MatrixResult m1 = a1.matrix(resolve(opts.from, k1, after), resolve(opts.to, k1, after), opts.ports);
-  for (const MatrixResult* m : {&m0, &m1})
-    if (!m->ok) {
-      res.ok = false;
-      res.error = m->error;
-      return res;
+  // Incremental: the parties (by key) the changed resources touch in either
+  // version; every other pair keeps its verdict (diff_scope.h says why).
+  std::optional<std::set<std::string>> touched;
+  if (opts.changed && opts.from.empty() && opts.to.empty() && same_unmodeled(before, after)) {
+    std::set<std::string> u0, u1;
+    auto p0 = touched_parties(before, *opts.changed, u0), p1 = touched_parties(after, *opts.changed, u1);
+    bool bounded = std::none_of(u0.begin(), u0.end(), [&](const std::string& id) { return u1.count(id) > 0; });
+    if (bounded) {
+      touched.emplace();
+      for (const auto& id : p0)
+        if (auto k = k0.key_of.find(id); k != k0.key_of.end()) touched->insert(k->second);
+      for (const auto& id : p1)
+        if (auto k = k1.key_of.find(id); k != k1.key_of.end()) touched->insert(k->second);
     }
-  auto r0 = reach_by_key(m0, k0), r1 = reach_by_key(m1, k1);
+  }
+  res.incremental = touched.has_value();
+  // One version's reach: every selected pair, or the touched rows and columns.
+  auto reach_of = [&](const Analyzer& a, const Keys& k, const model::Network& net,
+                      std::map<PairKey, Reach>& out) -> bool {
+    std::vector<std::pair<std::string, std::string>> queries;
+    if (!touched) {
+      queries.emplace_back(resolve(opts.from, k, net), resolve(opts.to, k, net));
+    } else {
+      std::string ids;
+      for (const auto& key : *touched)
+        if (auto it = k.id_of.find(key); it != k.id_of.end()) ids += (ids.empty() ? "" : ",") + it->second;
+      if (ids.empty()) return true;
+      queries = {{ids, ""}, {"", ids}};
+    }
+    for (const auto& [from, to] : queries) {
+      MatrixResult m = a.matrix(from, to, opts.ports);
+      if (!m.ok) {
+        res.ok = false;
+        res.error = m.error;
+        return false;
+      }
+      res.pairs_compared += m.rows.size() * m.columns.size();
+      out.merge(reach_by_key(m, k));
+    }
+    return true;
+  };
+  std::map<PairKey, Reach> r0, r1;
+  if (!reach_of(a0, k0, before, r0) || !reach_of(a1, k1, after, r1)) return res;
   std::set<PairKey> pairs;
   for (const auto& [p, _] : r0) pairs.insert(p);
   for (const auto& [p, _] : r1) pairs.insert(p);
-  res.pairs_compared = m1.rows.size() * (m1.columns.empty() ? 0 : m1.columns.size() - 1);
 
   // (allowed, protocol, ports, cause signature) -> destination -> sources.
   using ClassKey = std::tuple<bool, std::string, std::string, std::string>;
@@ -291,6 +338,7 @@ DiffResult diff_networks(const model::Network& before, const model::Network& aft
     return it != r.end() && it->second.tcp.contains(port);
   };
   for (const auto& [key, port] : h1) {
+    if (touched && !touched->count(std::get<0>(key)) && !touched->count(std::get<2>(key))) continue;
     bool now = checks(r1, key, port);
     auto old = h0.find(key);
     bool was = old != h0.end() && checks(r0, key, old->second);

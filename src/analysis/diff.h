@@ -5,6 +5,8 @@
 // the component and rule that decided it, on the side where the flow is
 // blocked and on the side where it passes.
 #pragma once
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,11 @@ struct DiffOptions {
   std::string from, to;  // as matrix takes them (comma-separated), empty = all
   std::string ports;     // as matrix takes them, empty = all
   std::string protocol;  // "tcp" | "udp" | "icmp" | "" (all)
+  // The ids of the resources that differ between the versions (present in
+  // one only, or described differently: snapshot::describe_resources). Given,
+  // only the flows of instances and load balancers those resources can touch
+  // are recomputed; absent, every pair is.
+  std::optional<std::set<std::string>> changed;
 };
 
 // A hop that decided a flow: which component, what it checked, the rule.
@@ -63,6 +70,7 @@ struct DiffResult {
   std::vector<ExposureChange> exposure;
   std::vector<HealthCheckChange> health_checks;
   size_t pairs_compared = 0;
+  bool incremental = false;  // only the touched pairs were recomputed
   bool any() const { return !flows.empty() || !exposure.empty() || !health_checks.empty(); }
   bool exposure_gained() const;
 };

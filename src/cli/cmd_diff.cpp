@@ -4,6 +4,7 @@
 // manifest, a snapshot folder, or git:REV[:PATH]. Exit 0 no difference,
 // 1 differences (as --fail-on says), 2 usage or input error (diff(1)).
 // JSON: docs/diff-json.md.
+#include <future>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "cli/git_input.h"
 #include "cli/load.h"
 #include "cli/version.h"
+#include "snapshot/write.h"
 
 namespace vpclab::cli {
 namespace {
@@ -25,6 +27,7 @@ struct DiffCli {
   bool json = false;
   std::string format = "text";
   std::string fail_on = "any";
+  bool full = false;
 };
 
 struct Side {
@@ -190,6 +193,20 @@ json sarif(const analysis::DiffResult& r, const Side& before, const Side& after)
                                  {"results", results}}})}};
 }
 
+// The resources described differently in the two versions (or in one only).
+std::set<std::string> changed_resources(const model::Network& a, const model::Network& b) {
+  // The two descriptions are independent reads: one per core.
+  auto later = std::async(std::launch::async, [&b] { return snapshot::describe_resources(b); });
+  auto d0 = snapshot::describe_resources(a);
+  auto d1 = later.get();
+  std::set<std::string> out;
+  for (const auto& [id, doc] : d0)
+    if (auto it = d1.find(id); it == d1.end() || it->second != doc) out.insert(id);
+  for (const auto& [id, doc] : d1)
+    if (!d0.count(id)) out.insert(id);
+  return out;
+}
+
 bool open_side(Side& side, const std::string& arg, const std::vector<std::string>& other_paths) {
   side.label = arg;
   if (!GitInput::is_git_spec(arg)) {
@@ -223,7 +240,8 @@ int run_diff(const DiffCli& o) {
   if (!n0) return 2;
   auto n1 = load_or_report(after.paths, "diff");
   if (!n1) return 2;
-  analysis::DiffOptions opts{o.from, o.to, o.port, o.protocol};
+  analysis::DiffOptions opts{o.from, o.to, o.port, o.protocol, {}};
+  if (!o.full) opts.changed = changed_resources(*n0, *n1);
   auto r = analysis::diff_networks(*n0, *n1, opts);
   if (!r.ok) {
     std::cerr << "vpclab diff: " << r.error << "\n";
@@ -255,6 +273,7 @@ void register_diff(CLI::App& app, Runner& run) {
       ->check(CLI::IsMember({"text", "json", "markdown", "sarif"}));
   cmd->add_option("--fail-on", o->fail_on, "exit 1 on: any difference (default), exposure gained, or none")
       ->check(CLI::IsMember({"any", "exposure", "none"}));
+  cmd->add_flag("--full", o->full, "recompute every pair, not only those the changed resources touch");
   cmd->callback([o, &run] { run = [o] { return run_diff(*o); }; });
 }
 

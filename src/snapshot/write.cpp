@@ -4,6 +4,8 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <unordered_map>
+#include <vector>
 
 #include "model/build.h"
 #include "snapshot/json_util.h"
@@ -45,6 +47,13 @@ int state_code(model::InstanceState s) {
 // The folder of one account and region, with the lists being filled.
 struct Folder {
   std::map<std::string, ojson> files;  // file name -> document
+  // Files about one resource (its attributes, listeners' rules, a zone's
+  // records) -> that resource's id, for describe_resources().
+  std::map<std::string, std::string> owner;
+  ojson& file(const std::string& name, const std::string& owner_id) {
+    owner[name] = owner_id;
+    return files[name];
+  }
   ojson& list(const std::string& file, const std::string& key) {
     auto& doc = files[file];
     if (doc.is_null()) doc = ojson::object({{key, ojson::array()}});
@@ -55,12 +64,17 @@ struct Folder {
 class Writer {
  public:
   Writer(const model::Network& net, Diagnostics& diags) : net_(net), diags_(diags) {}
+  void collect();
   bool run(const std::string& dir);
+  std::map<std::string, std::string> resources() const;
 
  private:
   const model::Network& net_;
   Diagnostics& diags_;
   std::map<std::pair<std::string, std::string>, Folder> folders_;
+  std::unordered_map<std::string, size_t> addresses_used_;                         // subnet -> addresses in use
+  std::unordered_map<std::string, std::vector<const model::Subnet*>> explicit_subnets_;  // rtb -> subnets
+  std::unordered_map<std::string, std::vector<const model::Subnet*>> acl_subnets_;       // acl -> subnets
 
   Folder& at(const model::Origin& o) { return folders_[{o.account, o.region}]; }
   std::string owner(const model::Origin& o) const { return o.account; }
@@ -110,9 +124,9 @@ void Writer::vpcs() {
                     {"IsDefault", false},
                     {"Tags", tags(v.name)}});
     // aws ec2 describe-vpc-attribute --attribute enableDnsSupport / enableDnsHostnames
-    f.files["vpc-attribute-" + v.id + "-enableDnsSupport.json"] =
+    f.file("vpc-attribute-" + v.id + "-enableDnsSupport.json", v.id) =
         ojson{{"VpcId", v.id}, {"EnableDnsSupport", {{"Value", v.enable_dns_support}}}};
-    f.files["vpc-attribute-" + v.id + "-enableDnsHostnames.json"] =
+    f.file("vpc-attribute-" + v.id + "-enableDnsHostnames.json", v.id) =
         ojson{{"VpcId", v.id}, {"EnableDnsHostnames", {{"Value", v.enable_dns_hostnames}}}};
   }
 }
@@ -121,9 +135,7 @@ void Writer::subnets() {
   for (const auto& s : net_.subnets) {
     auto& f = at(s.origin);
     // Five addresses are reserved; the rest minus those in use are free.
-    size_t used = 0;
-    for (const auto& e : net_.network_interfaces)
-      if (e.subnet == s.id) used += 1 + e.secondary_private_ips.size();
+    size_t used = addresses_used_[s.id];
     long long avail = static_cast<long long>(s.cidr.size()) - 5 - static_cast<long long>(used);
     f.list("subnets.json", "Subnets")
         .push_back({{"AvailabilityZone", s.availability_zone},
@@ -151,13 +163,12 @@ void Writer::route_tables() {
                         {"RouteTableAssociationId", model::make_id("rtbassoc", {t.id, "main"})},
                         {"RouteTableId", t.id},
                         {"AssociationState", {{"State", "associated"}}}});
-    for (const auto& s : net_.subnets)
-      if (s.route_table == t.id && s.route_table_explicit)
-        assocs.push_back({{"Main", false},
-                          {"RouteTableAssociationId", model::make_id("rtbassoc", {t.id, s.id})},
-                          {"RouteTableId", t.id},
-                          {"SubnetId", s.id},
-                          {"AssociationState", {{"State", "associated"}}}});
+    for (const auto* s : explicit_subnets_[t.id])
+      assocs.push_back({{"Main", false},
+                        {"RouteTableAssociationId", model::make_id("rtbassoc", {t.id, s->id})},
+                        {"RouteTableId", t.id},
+                        {"SubnetId", s->id},
+                        {"AssociationState", {{"State", "associated"}}}});
     ojson routes = ojson::array();
     for (const auto& r : t.routes) {
       ojson j = ojson::object();
@@ -351,11 +362,10 @@ void Writer::security_groups() {
 void Writer::network_acls() {
   for (const auto& a : net_.network_acls) {
     ojson assocs = ojson::array();
-    for (const auto& s : net_.subnets)
-      if (s.network_acl == a.id)
-        assocs.push_back({{"NetworkAclAssociationId", model::make_id("aclassoc", {a.id, s.id})},
-                          {"NetworkAclId", a.id},
-                          {"SubnetId", s.id}});
+    for (const auto* s : acl_subnets_[a.id])
+      assocs.push_back({{"NetworkAclAssociationId", model::make_id("aclassoc", {a.id, s->id})},
+                        {"NetworkAclId", a.id},
+                        {"SubnetId", s->id}});
     ojson entries = ojson::array();
     // AWS lists egress entries first, each direction by rule number.
     for (const auto* list : {&a.egress, &a.ingress})
@@ -533,7 +543,7 @@ void Writer::load_balancers() {
     add("deletion_protection.enabled", "false");
     add("access_logs.s3.enabled", "false");
     // scripts/snapshot adds LoadBalancerArn with --query, so the file names its owner.
-    f.files["elbv2-lb-attributes-" + lb.name + ".json"] = ojson{{"LoadBalancerArn", lb.arn}, {"Attributes", attrs}};
+    f.file("elbv2-lb-attributes-" + lb.name + ".json", lb.arn) = ojson{{"LoadBalancerArn", lb.arn}, {"Attributes", attrs}};
   }
 }
 
@@ -568,7 +578,7 @@ void Writer::target_groups() {
                         {"HealthCheckPort", hc.port == "traffic-port" ? std::to_string(t.port.value_or(tg.port)) : hc.port},
                         {"TargetHealth", {{"State", "healthy"}}}});
     }
-    f.files["elbv2-target-health-" + tg.name + ".json"] =
+    f.file("elbv2-target-health-" + tg.name + ".json", tg.arn) =
         ojson{{"TargetGroupArn", tg.arn}, {"TargetHealthDescriptions", health}};
     const auto& a = tg.attributes;
     ojson attrs = ojson::array();
@@ -582,7 +592,7 @@ void Writer::target_groups() {
     add("stickiness.app_cookie.cookie_name", a.app_cookie_name);
     add("stickiness.app_cookie.duration_seconds", std::to_string(a.app_cookie_duration_seconds));
     add("load_balancing.cross_zone.enabled", std::string(alb::enum_name(a.cross_zone)));
-    f.files["elbv2-tg-attributes-" + tg.name + ".json"] = ojson{{"TargetGroupArn", tg.arn}, {"Attributes", attrs}};
+    f.file("elbv2-tg-attributes-" + tg.name + ".json", tg.arn) = ojson{{"TargetGroupArn", tg.arn}, {"Attributes", attrs}};
   }
 }
 
@@ -686,7 +696,9 @@ void Writer::listeners() {
                     {"DefaultActions", acts}});
     // describe-rules --listener-arn: the rules by priority, then the default.
     std::string listener_id = l.arn.substr(l.arn.rfind('/') + 1);
-    ojson& rules = f.list("elbv2-rules-" + lb_name + "-" + listener_id + ".json", "Rules");
+    std::string rules_file = "elbv2-rules-" + lb_name + "-" + listener_id + ".json";
+    ojson& rules = f.list(rules_file, "Rules");
+    f.owner[rules_file] = l.arn;
     for (size_t i = 0; i < l.rules.size(); ++i) {
       const auto& r = l.rules[i];
       ojson conds = ojson::array();
@@ -722,7 +734,7 @@ void Writer::hosted_zones() {
     for (const auto& v : z.vpcs) vpcs.push_back({{"VPCRegion", v.region}, {"VPCId", v.vpc}});
     ojson get = {{"HostedZone", zone}};
     if (z.is_private) get["VPCs"] = vpcs;
-    f.files["route53-hosted-zone-" + z.id + ".json"] = get;
+    f.file("route53-hosted-zone-" + z.id + ".json", z.id) = get;
     // list-resource-record-sets: the apex SOA and NS AWS creates, then the
     // records; scripts/snapshot adds HostedZoneId with --query.
     ojson sets = ojson::array();
@@ -761,11 +773,17 @@ void Writer::hosted_zones() {
       }
       sets.push_back(j);
     }
-    f.files["route53-records-" + z.id + ".json"] = ojson{{"HostedZoneId", "/hostedzone/" + z.id}, {"ResourceRecordSets", sets}};
+    f.file("route53-records-" + z.id + ".json", z.id) = ojson{{"HostedZoneId", "/hostedzone/" + z.id}, {"ResourceRecordSets", sets}};
   }
 }
 
-bool Writer::run(const std::string& dir) {
+void Writer::collect() {
+  // Per subnet and per table, once: large networks have thousands of each.
+  for (const auto& e : net_.network_interfaces) addresses_used_[e.subnet] += 1 + e.secondary_private_ips.size();
+  for (const auto& s : net_.subnets) {
+    if (s.route_table_explicit) explicit_subnets_[s.route_table].push_back(&s);
+    acl_subnets_[s.network_acl].push_back(&s);
+  }
   vpcs();
   subnets();
   route_tables();
@@ -793,6 +811,54 @@ bool Writer::run(const std::string& dir) {
                              {"vpc-peering-connections.json", "VpcPeeringConnections"}})
       f.list(file, key);
   }
+}
+
+// Each resource's documents: a list's element keyed by its id field, or a
+// whole file about one resource. A document of no known resource keeps its
+// file name as key, so a change there is still seen (as unattributed).
+std::map<std::string, std::string> Writer::resources() const {
+  static const std::map<std::string, std::string> kIdField = {
+      {"Vpcs", "VpcId"},
+      {"Subnets", "SubnetId"},
+      {"RouteTables", "RouteTableId"},
+      {"InternetGateways", "InternetGatewayId"},
+      {"NatGateways", "NatGatewayId"},
+      {"Addresses", "AllocationId"},
+      {"VpcPeeringConnections", "VpcPeeringConnectionId"},
+      {"SecurityGroups", "GroupId"},
+      {"NetworkAcls", "NetworkAclId"},
+      {"NetworkInterfaces", "NetworkInterfaceId"},
+      {"LoadBalancers", "LoadBalancerArn"},
+      {"TargetGroups", "TargetGroupArn"},
+      {"Listeners", "ListenerArn"},
+      {"HostedZones", "Id"}};
+  std::map<std::string, std::string> out;
+  for (const auto& [where, f] : folders_)
+    for (const auto& [name, doc] : f.files) {
+      if (auto o = f.owner.find(name); o != f.owner.end()) {
+        out[o->second] += name + doc.dump();
+        continue;
+      }
+      if (!doc.is_object() || doc.size() != 1 || !doc.begin()->is_array()) {
+        out[name] += doc.dump();
+        continue;
+      }
+      const std::string& key = doc.begin().key();
+      for (const auto& item : *doc.begin()) {
+        std::string id;
+        if (key == "Reservations" && item.contains("Instances") && !item["Instances"].empty())
+          id = item["Instances"][0].value("InstanceId", "");
+        else if (auto field = kIdField.find(key); field != kIdField.end())
+          id = item.value(field->second, "");
+        if (key == "HostedZones" && id.rfind("/hostedzone/", 0) == 0) id = id.substr(12);
+        out[id.empty() ? name : id] += name + item.dump();
+      }
+    }
+  return out;
+}
+
+bool Writer::run(const std::string& dir) {
+  collect();
   bool ok = true;
   for (const auto& [where, f] : folders_) {
     fs::path folder = fs::path(dir) / "accounts" / where.first / where.second;
@@ -820,6 +886,13 @@ bool Writer::run(const std::string& dir) {
 
 bool write_snapshot(const model::Network& net, const std::string& dir, Diagnostics& diags) {
   return Writer(net, diags).run(dir);
+}
+
+std::map<std::string, std::string> describe_resources(const model::Network& net) {
+  Diagnostics unused;
+  Writer w(net, unused);
+  w.collect();
+  return w.resources();
 }
 
 }  // namespace vpclab::snapshot

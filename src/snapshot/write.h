@@ -3,6 +3,7 @@
 // loaded again through load_snapshot() (round-trip tests), or handed to
 // tools that read describe-* output (Batfish).
 #pragma once
+#include <map>
 #include <string>
 
 #include "model/network.h"
@@ -17,5 +18,11 @@ namespace vpclab::snapshot {
 // folders of both its accounts, as each account's describe call lists it.
 // Returns false (and reports to diags) when a file cannot be written.
 bool write_snapshot(const model::Network& net, const std::string& dir, Diagnostics& diags);
+
+// Every resource as those files describe it, keyed by its AWS id (ARN for
+// load balancers, listeners and target groups; the zone id): two versions
+// of a network differ in a resource exactly when its text differs, locations
+// apart (`vpclab diff` recomputes only what such resources touch).
+std::map<std::string, std::string> describe_resources(const model::Network& net);
 
 }  // namespace vpclab::snapshot
