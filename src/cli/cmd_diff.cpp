@@ -236,10 +236,11 @@ int run_diff(const DiffCli& o) {
   } else {
     if (!open_side(after, o.new_arg, {}) || !open_side(before, o.old_arg, after.paths)) return 2;
   }
+  // The versions load independently: one per core.
+  auto loading = std::async(std::launch::async, [&after] { return load_or_report(after.paths, "diff"); });
   auto n0 = load_or_report(before.paths, "diff");
-  if (!n0) return 2;
-  auto n1 = load_or_report(after.paths, "diff");
-  if (!n1) return 2;
+  auto n1 = loading.get();
+  if (!n0 || !n1) return 2;
   analysis::DiffOptions opts{o.from, o.to, o.port, o.protocol, {}};
   if (!o.full) opts.changed = changed_resources(*n0, *n1);
   auto r = analysis::diff_networks(*n0, *n1, opts);
