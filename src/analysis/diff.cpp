@@ -355,6 +355,8 @@ DiffResult diff_networks(const model::Network& before, const model::Network& aft
     }
     return out;
   };
+  if (opts.from.empty() && opts.to.empty() && opts.ports.empty() && opts.protocol.empty())
+    res.dns = dns_changes(before, after);
   ExposureResult e0 = a0.exposure(), e1 = a1.exposure();
   auto x0 = exposure_keys(e0, k0), x1 = exposure_keys(e1, k1);
   for (const auto& [key, item] : x1)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analysis/analyzer.h"
+#include "analysis/diff_dns.h"
 
 namespace vpclab::analysis {
 
@@ -69,9 +70,10 @@ struct DiffResult {
   std::vector<FlowChange> flows;  // newly allowed first, then newly blocked
   std::vector<ExposureChange> exposure;
   std::vector<HealthCheckChange> health_checks;
+  std::vector<DnsChange> dns;  // private-zone answers that changed (only without --from/--to/--port/--protocol)
   size_t pairs_compared = 0;
   bool incremental = false;  // only the touched pairs were recomputed
-  bool any() const { return !flows.empty() || !exposure.empty() || !health_checks.empty(); }
+  bool any() const { return !flows.empty() || !exposure.empty() || !health_checks.empty() || !dns.empty(); }
   bool exposure_gained() const;
 };
 

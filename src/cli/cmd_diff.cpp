@@ -83,6 +83,9 @@ json diff_json(const analysis::DiffResult& r, const Side& before, const Side& af
   for (const auto& h : r.health_checks)
     health.push_back({{"change", h.reachable ? "reachable" : "unreachable"}, {"load_balancer", h.load_balancer},
                       {"target_group", h.target_group}, {"target", h.target}, {"port", h.port}});
+  json dns = json::array();
+  for (const auto& d : r.dns)
+    dns.push_back({{"vpc", d.vpc}, {"name", d.name}, {"type", d.type}, {"before", d.before}, {"after", d.after}});
   size_t allowed = 0;
   for (const auto& f : r.flows) allowed += f.allowed ? 1 : 0;
   return with_metadata({{"old", before.label},
@@ -92,7 +95,8 @@ json diff_json(const analysis::DiffResult& r, const Side& before, const Side& af
                         {"blocked_classes", r.flows.size() - allowed},
                         {"flows", flows},
                         {"exposure", exposure},
-                        {"health_checks", health}});
+                        {"health_checks", health},
+                        {"dns", dns}});
 }
 
 void print_text(const analysis::DiffResult& r, const Side& before, const Side& after) {
@@ -111,6 +115,9 @@ void print_text(const analysis::DiffResult& r, const Side& before, const Side& a
   for (const auto& h : r.health_checks)
     std::cout << (h.reachable ? "+ health checks reach " : "- health checks no longer reach ") << h.target
               << " tcp/" << h.port << " from " << h.load_balancer << " (target group " << h.target_group << ")\n";
+  for (const auto& d : r.dns)
+    std::cout << "~ dns " << d.name << " " << d.type << " from " << d.vpc << ": now " << d.after << "; before: " << d.before
+              << "\n";
 }
 
 std::string md_cell(std::string s) {
@@ -144,6 +151,12 @@ void print_markdown(const analysis::DiffResult& r, const Side& before, const Sid
     for (const auto& h : r.health_checks)
       std::cout << "| " << (h.reachable ? "➕ reach" : "➖ no longer reach") << " | tcp/" << h.port << " | "
                 << md_cell(h.load_balancer) << " | " << md_cell(h.target_group) << " | " << md_cell(h.target) << " |\n";
+  }
+  if (!r.dns.empty()) {
+    std::cout << "\n| | DNS name | asked from | now | before |\n|---|---|---|---|---|\n";
+    for (const auto& d : r.dns)
+      std::cout << "| 🔁 answer | " << md_cell(d.name + " " + d.type) << " | " << md_cell(d.vpc) << " | " << md_cell(d.after)
+                << " | " << md_cell(d.before) << " |\n";
   }
 }
 
@@ -183,9 +196,14 @@ json sarif(const analysis::DiffResult& r, const Side& before, const Side& after)
                        {"message", {{"text", h.load_balancer + " health checks of " + h.target + " tcp/" +
                                                  std::to_string(h.port) + " (target group " + h.target_group + ")" +
                                                  (h.reachable ? " now reach it" : " no longer reach it")}}}});
+  for (const auto& d : r.dns)
+    results.push_back({{"ruleId", "DNS_ANSWER_CHANGED"},
+                       {"level", "note"},
+                       {"message", {{"text", d.name + " " + d.type + " asked from " + d.vpc + ": now " + d.after +
+                                                 "; before: " + d.before}}}});
   json rules = json::array();
   for (const char* id : {"FLOW_NEWLY_ALLOWED", "FLOW_NEWLY_BLOCKED", "EXPOSURE_GAINED", "EXPOSURE_LOST",
-                         "HEALTH_CHECK_REACHABLE", "HEALTH_CHECK_UNREACHABLE"})
+                         "HEALTH_CHECK_REACHABLE", "HEALTH_CHECK_UNREACHABLE", "DNS_ANSWER_CHANGED"})
     rules.push_back({{"id", id}});
   return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
           {"version", "2.1.0"},

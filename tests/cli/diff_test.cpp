@@ -137,6 +137,28 @@ TEST(DiffCommand, MarkdownAndSarif) {
   EXPECT_EQ(j["runs"][0]["results"][0]["ruleId"], "FLOW_NEWLY_BLOCKED");
 }
 
+TEST(DiffCommand, DnsAnswersThatChanged) {
+  // Bar's VPC with DNS hostnames off: its resolver no longer answers foo's private zone.
+  auto j = diff_json(kScenario + " examples/broken/phz-vpc-dns-disabled.yaml", 1);
+  ASSERT_EQ(j["dns"].size(), 1u) << j.dump(2);
+  const auto& d = j["dns"][0];
+  EXPECT_EQ(d["vpc"], "BarVpc");
+  EXPECT_EQ(d["name"], "alb.home");
+  EXPECT_EQ(d["type"], "A");
+  EXPECT_EQ(d["after"], "NXDOMAIN");
+  EXPECT_NE(d["before"].get<std::string>().find("A 10.2."), std::string::npos) << d.dump();
+  auto text = vpclab("diff " + kScenario + " examples/broken/phz-vpc-dns-disabled.yaml");
+  EXPECT_NE(text.out.find("~ dns alb.home A from BarVpc: now NXDOMAIN; before: A 10.2."), std::string::npos) << text.out;
+  auto md = vpclab("diff --format markdown " + kScenario + " examples/broken/phz-vpc-dns-disabled.yaml");
+  EXPECT_NE(md.out.find("| alb.home A | BarVpc | NXDOMAIN |"), std::string::npos) << md.out;
+  // An internet-facing ALB: the same name now answers its public addresses.
+  auto pub = diff_json(kScenario + " examples/broken/internet-facing-alb-no-igw.yaml", 1);
+  ASSERT_EQ(pub["dns"].size(), 1u) << pub.dump(2);
+  EXPECT_EQ(pub["dns"][0]["after"].get<std::string>().find("A 10."), std::string::npos) << pub["dns"].dump();
+  // Restricted to flows (--port), DNS is not compared: between addresses nothing changed.
+  EXPECT_TRUE(diff_json("--port 80 " + kScenario + " examples/broken/phz-vpc-dns-disabled.yaml", 0)["dns"].empty());
+}
+
 TEST(DiffCommand, BadInputIsExit2) {
   EXPECT_EQ(vpclab("diff " + kScenario + " no-such-file.yaml").exit_code, 2);
   EXPECT_EQ(vpclab("diff " + kScenario).exit_code, 2);  // NEW missing: usage
