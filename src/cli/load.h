@@ -12,7 +12,8 @@ namespace vpclab::cli {
 // A single PATH that snapshot::is_snapshot_dir() recognises is loaded with
 // snapshot::load_snapshot(); any other PATHs with tmpl::load_network(). A
 // snapshot directory mixed with other PATHs is an error (CLI_MIXED_INPUT).
-// Null network on error, as both loaders.
+// A folder that is not a snapshot but holds vpclab.yaml stands for that
+// manifest. Null network on error, as both loaders.
 tmpl::LoadResult load_any(const std::vector<std::string>& paths);
 
 // load_any for commands that need a clean network: a missing file or a
