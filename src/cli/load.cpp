@@ -8,9 +8,7 @@
 
 namespace vpclab::cli {
 
-// A folder that is not a snapshot but holds vpclab.yaml is that lab manifest,
-// so `vpclab diff git:origin/main .` works at the top of a lab's repository.
-static std::vector<std::string> manifests_for_folders(const std::vector<std::string>& in) {
+std::vector<std::string> manifests_for_folders(const std::vector<std::string>& in) {
   std::vector<std::string> out;
   for (const auto& p : in) {
     std::error_code ec;

@@ -16,6 +16,11 @@ namespace vpclab::cli {
 // manifest. Null network on error, as both loaders.
 tmpl::LoadResult load_any(const std::vector<std::string>& paths);
 
+// PATHs as load_any reads them: a folder holding vpclab.yaml (not a snapshot)
+// becomes that manifest, so `vpclab diff git:origin/main .` works at the top
+// of a lab's repository.
+std::vector<std::string> manifests_for_folders(const std::vector<std::string>& paths);
+
 // load_any for commands that need a clean network: a missing file or a
 // network with errors prints the diagnostics to stderr ("vpclab CMD: ...")
 // and returns null (the command exits 2).
