@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "cli/load.h"
 #include "template/engine.h"
 #include "template/manifest.h"
 
@@ -25,7 +26,8 @@ WorkCopy::~WorkCopy() {
   if (!dir_.empty()) fs::remove_all(dir_, ec);
 }
 
-bool WorkCopy::make(const std::string& lab, std::string& error) {
+bool WorkCopy::make(const std::string& given, std::string& error) {
+  const std::string lab = manifests_for_folders({given}).front();
   std::string tmpl = (fs::temp_directory_path() / "vpclab-fix-XXXXXX").string();
   if (!mkdtemp(tmpl.data())) return fail(error, "cannot make a scratch directory");
   dir_ = tmpl;
