@@ -30,7 +30,8 @@ const char* no_safe_fix(const std::string& code) {
   if (code == "INTERNET_FACING_ALB_NO_IGW") return "public or private subnets for the load balancer is a design choice";
   if (code == "ALB_SG_MISSING_LISTENER_PORT" || code == "TARGET_SG_MISSING_PORT" ||
       code == "PEERING_ROUTE_ONE_SIDE" || code == "PHZ_VPC_DNS_DISABLED" || code == "NAT_GATEWAY_NO_IGW_ROUTE")
-    return "it opens a path, which only its client can say: vpclab fix LAB --from CLIENT --to DESTINATION";
+    return "its fix opens a path (a newly allowed flow), which --fix-lint never does: "
+           "vpclab fix LAB --from CLIENT --to DESTINATION opens it, verified";
   return nullptr;
 }
 
