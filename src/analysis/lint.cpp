@@ -136,25 +136,15 @@ void lint_load_balancers(const model::Network& net, SgIndex& sgs, Diagnostics& d
     auto listeners = net.listeners_of(lb.arn);
     std::string who = lb.origin.display(lb.name);
 
-    // Internal ALB open to the world on a listener port.
-    if (lb.internal) {
-      for (const auto& sg_id : lb.security_groups) {
-        const auto* sg = net.security_group(sg_id);
-        if (!sg) continue;
-        for (const auto& r : sg->ingress) {
-          if (!is_world(r)) continue;
-          bool covers_listener = listeners.empty();
-          for (const auto* l : listeners)
-            if (!protocol_has_ports(r.protocol) || r.ports.contains(l->port)) covers_listener = true;
-          if (!covers_listener) continue;
-          diags.warning(r.loc, kAlbSgOpenToWorld,
-                        "security group " + sg->origin.display(sg->id) + " of internal load balancer " + who +
-                            " allows " + protocol_name(r.protocol) +
-                            (protocol_has_ports(r.protocol) ? " " + r.ports.str() : "") + " from 0.0.0.0/0",
-                        "allow the listener port only from the clients' CIDRs (" +
-                            join(client_cidrs(net, lb.vpc)) + ") or their security group");
-        }
-      }
+    for (const auto& f : alb_rules_open_to_world(net, lb)) {
+      const auto& r = f.rule;
+      const auto* sg = net.security_group(f.security_group);
+      diags.warning(r.loc, kAlbSgOpenToWorld,
+                    "security group " + sg->origin.display(sg->id) + " of internal load balancer " + who + " allows " +
+                        protocol_name(r.protocol) + (protocol_has_ports(r.protocol) ? " " + r.ports.str() : "") +
+                        " from 0.0.0.0/0",
+                    "allow the listener port only from the clients' CIDRs (" + join(client_cidrs(net, lb.vpc)) +
+                        ") or their security group");
     }
 
     // Listener port not allowed by any ALB security-group rule. A rule that
@@ -325,6 +315,24 @@ void lint_ssh(const model::Network& net, Diagnostics& diags) {
 }
 
 }  // namespace
+
+std::vector<OpenAlbRule> alb_rules_open_to_world(const model::Network& net, const model::LoadBalancer& lb) {
+  std::vector<OpenAlbRule> out;
+  if (lb.type != "application" || !lb.internal) return out;
+  auto listeners = net.listeners_of(lb.arn);
+  for (const auto& sg_id : lb.security_groups) {
+    const auto* sg = net.security_group(sg_id);
+    if (!sg) continue;
+    for (const auto& r : sg->ingress) {
+      if (!is_world(r)) continue;
+      OpenAlbRule f{lb.arn, sg_id, r, {}};
+      for (const auto* l : listeners)
+        if (!protocol_has_ports(r.protocol) || r.ports.contains(l->port)) f.listener_ports.push_back(l->port);
+      if (listeners.empty() || !f.listener_ports.empty()) out.push_back(std::move(f));
+    }
+  }
+  return out;
+}
 
 void lint(const model::Network& net, Diagnostics& diags) {
   SgIndex sgs(net);

@@ -8,7 +8,19 @@
 
 namespace vpclab::cli {
 
-tmpl::LoadResult load_any(const std::vector<std::string>& paths) {
+std::vector<std::string> manifests_for_folders(const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (const auto& p : in) {
+    std::error_code ec;
+    auto manifest = std::filesystem::path(p) / "vpclab.yaml";
+    bool folder = std::filesystem::is_directory(p, ec) && !snapshot::is_snapshot_dir(p);
+    out.push_back(folder && std::filesystem::is_regular_file(manifest, ec) ? manifest.lexically_normal().string() : p);
+  }
+  return out;
+}
+
+tmpl::LoadResult load_any(const std::vector<std::string>& given) {
+  const std::vector<std::string> paths = manifests_for_folders(given);
   size_t snapshots = 0;
   for (const auto& p : paths) snapshots += snapshot::is_snapshot_dir(p) ? 1 : 0;
   if (snapshots == 0) return tmpl::load_network(paths);

@@ -12,8 +12,14 @@ namespace vpclab::cli {
 // A single PATH that snapshot::is_snapshot_dir() recognises is loaded with
 // snapshot::load_snapshot(); any other PATHs with tmpl::load_network(). A
 // snapshot directory mixed with other PATHs is an error (CLI_MIXED_INPUT).
-// Null network on error, as both loaders.
+// A folder that is not a snapshot but holds vpclab.yaml stands for that
+// manifest. Null network on error, as both loaders.
 tmpl::LoadResult load_any(const std::vector<std::string>& paths);
+
+// PATHs as load_any reads them: a folder holding vpclab.yaml (not a snapshot)
+// becomes that manifest, so `vpclab diff git:origin/main .` works at the top
+// of a lab's repository.
+std::vector<std::string> manifests_for_folders(const std::vector<std::string>& paths);
 
 // load_any for commands that need a clean network: a missing file or a
 // network with errors prints the diagnostics to stderr ("vpclab CMD: ...")

@@ -12,10 +12,14 @@ namespace {
 // command's contract (README, docs/*.md).
 const std::vector<CommandManual> kManual = {
     {"check",
-     "0: no errors (warnings and notes may be printed)\n1: the network has errors\n2: usage error or unreadable input",
-     "vpclab check examples/scenario/vpclab.yaml\nvpclab check --format sarif stack.yaml > check.sarif",
+     "0: no errors (warnings and notes may be printed; with --fix-lint, whether or not a fix was printed)\n"
+     "1: the network has errors (--fix-lint prints no patch)\n2: usage error or unreadable input",
+     "vpclab check examples/scenario/vpclab.yaml\nvpclab check --format sarif stack.yaml > check.sarif\n"
+     "vpclab check --fix-lint examples/broken/alb-sg-open-to-world.yaml | git apply",
      "Diagnostics are printed as file:line:col: severity CODE: message, then a summary line. "
-     "The lints and their codes are listed in docs/lint.md."},
+     "The lints and their codes are listed in docs/lint.md. --fix-lint prints a unified diff for the lints with a "
+     "safe fix (ALB_SG_OPEN_TO_WORLD), verified as vpclab fix verifies its patches, with the report on stderr; "
+     "--apply writes it."},
     {"trace",
      "0: every address the destination resolves to is reachable\n1: not reachable, or the name does not resolve\n"
      "2: bad input, a network with errors, or undecidable (UNMODELED_COMPONENT)",

@@ -10,6 +10,7 @@
 #include "model/origin.h"
 #include "vocab/ip.h"
 #include "vocab/protocol.h"
+#include "vocab/source_loc.h"
 
 namespace vpclab::model {
 
@@ -26,6 +27,7 @@ struct Change {
     kAddRoute,              // target: the route table
     kSetProperty,           // target's `attribute` := `value`, or a reference to `peer`
     kAssociateHostedZone,   // target: the private hosted zone; peer: the VPC
+    kRemoveSecurityGroupRule,  // target: the security group; rule_loc: the rule's list item
   };
   Kind kind = Kind::kAddSecurityGroupRule;
   ChangeRef target;
@@ -36,6 +38,7 @@ struct Change {
   std::optional<ChangeRef> peer_group;  // a rule naming a security group
   std::optional<Ipv4Cidr> peer_cidr;    // a rule or entry naming addresses
   int rule_number = 0;                  // NACL entries
+  SourceLoc rule_loc;                   // the rule to remove
   // Routes.
   Ipv4Cidr destination;
   ChangeRef route_target;               // pcx- or igw-

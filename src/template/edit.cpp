@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -37,8 +38,9 @@ int protocol_number(IpProtocol p) { return p == kTcp ? 6 : p == kUdp ? 17 : p ==
 
 class Edit {
  public:
-  Edit(const std::string& path, std::string& text, const model::Change& c, std::string& error)
-      : path_(path), text_(text), c_(c), error_(error), lines_(text) {}
+  Edit(const std::string& path, std::string& text, const model::Change& c, std::string& error,
+       std::string original_line = {})
+      : path_(path), text_(text), c_(c), error_(error), lines_(text), original_line_(std::move(original_line)) {}
 
   bool run() {
     if (auto at = text_.find_first_not_of(" \t\r\n"); at != std::string::npos && text_[at] == '{')
@@ -66,6 +68,7 @@ class Edit {
         ok = set_scalar(c_.attribute, v);
         break;
       }
+      case model::Change::Kind::kRemoveSecurityGroupRule: ok = remove_rule(); break;
       case model::Change::Kind::kAssociateHostedZone: {
         std::string vpc;
         if (!c_.peer || !ref(*c_.peer, vpc)) return fail(error_.empty() ? "no VPC to associate" : error_);
@@ -214,6 +217,40 @@ class Edit {
     return true;
   }
 
+  // Deletes the block-list item of the group's rules declared at rule_loc
+  // in the file as first read (its dash line and continuation lines; the
+  // item is found by that line's text, as edits before it may move it). The
+  // list keeps another item.
+  bool remove_rule() {
+    if (type_ != "AWS::EC2::SecurityGroup") return fail(c_.target.origin.logical_id + " is a " + type_);
+    size_t pline;
+    int pindent;
+    const Value* props = properties(pline, pindent);
+    if (!props) return false;
+    const Value* found = nullptr;
+    const Value* in = nullptr;
+    for (const char* name : {"SecurityGroupIngress", "SecurityGroupEgress"}) {
+      const Value* list = props->get(name);
+      if (!list || !list->is_list()) continue;
+      for (const auto& item : list->items()) {
+        if (item.loc().col != c_.rule_loc.col || lines_.lines[item.loc().line - 1] != original_line_) continue;
+        auto dist = [&](const Value* v) { return std::abs(static_cast<long>(v->loc().line) - static_cast<long>(c_.rule_loc.line)); };
+        if (!found || dist(&item) < dist(found)) found = &item, in = list;
+      }
+    }
+    if (!found) return fail("no rule of " + c_.target.origin.logical_id + " is declared at line " + std::to_string(c_.rule_loc.line));
+    if (in->items().size() < 2) return fail("the rules of " + c_.target.origin.logical_id + " would be empty");
+    size_t iline = found->loc().line - 1;
+    const std::string& il = lines_.lines[iline];
+    size_t dash = il.rfind('-', found->loc().col >= 2 ? found->loc().col - 2 : 0);
+    if (dash == std::string::npos || il.find_first_not_of(' ') != dash)
+      return fail("the rule of " + c_.target.origin.logical_id + " at line " + std::to_string(c_.rule_loc.line) +
+                  " is not a block-list item");
+    size_t end = block_end(lines_, iline, static_cast<int>(dash));
+    lines_.lines.erase(lines_.lines.begin() + static_cast<long>(iline), lines_.lines.begin() + static_cast<long>(end));
+    return true;
+  }
+
   // Sets the scalar property `name` to `value` (added when absent).
   bool set_scalar(const std::string& name, const std::string& value) {
     size_t pline;
@@ -247,6 +284,7 @@ class Edit {
   const model::Change& c_;
   std::string& error_;
   Lines lines_;
+  std::string original_line_;  // kRemoveSecurityGroupRule: the rule's line as first read
   std::optional<Value> root_;
   const Value* resources_ = nullptr;
   const Value* res_ = nullptr;
@@ -280,7 +318,12 @@ bool TemplateEditor::apply(const model::Change& c, std::string& error) {
   std::string& text = text_of(path, error);
   if (!error.empty()) return false;
   std::string work = text;
-  if (!Edit(path, work, c, error).run()) return false;
+  std::string original_line;
+  if (c.kind == model::Change::Kind::kRemoveSecurityGroupRule) {
+    TextLines first(original_.at(path));
+    if (c.rule_loc.line >= 1 && c.rule_loc.line <= first.lines.size()) original_line = first.lines[c.rule_loc.line - 1];
+  }
+  if (!Edit(path, work, c, error, original_line).run()) return false;
   text = work;
   return true;
 }

@@ -7,7 +7,8 @@
 // What can be written: a rule appended to a security group's
 // SecurityGroupIngress/SecurityGroupEgress; an AWS::EC2::Route or
 // AWS::EC2::NetworkAclEntry resource after the table it belongs to; a VPC
-// attribute set; a VPC appended to a hosted zone's VPCs. Resources made by
+// attribute set; a VPC appended to a hosted zone's VPCs; a security-group rule
+// removed (a block-list item, found by its line as the file was first read). Resources made by
 // AWS for a VPC (its default security group and network ACL) are reached by
 // `!GetAtt Vpc.DefaultSecurityGroup` / `.DefaultNetworkAcl`.
 #pragma once

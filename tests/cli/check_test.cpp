@@ -20,6 +20,20 @@ TEST(CheckCommand, CanonicalScenarioIsClean) {
   }
 }
 
+// A folder holding vpclab.yaml stands for that manifest (`vpclab diff git:origin/main .`).
+TEST(CheckCommand, AFolderWithAManifestIsThatManifest) {
+  auto folder = vpclab("check --json examples/scenario/cross-account", /*merge_stderr=*/false);
+  auto manifest = vpclab("check --json examples/scenario/cross-account/vpclab.yaml", /*merge_stderr=*/false);
+  ASSERT_EQ(folder.exit_code, 0) << folder.out;
+  EXPECT_EQ(nlohmann::json::parse(folder.out)["diagnostics"], nlohmann::json::parse(manifest.out)["diagnostics"]);
+  // The manifest's peering DNS options apply: alb.home resolves from bar.
+  auto trace = vpclab("trace examples/scenario --from BarApp --to http://alb.home/");
+  EXPECT_EQ(trace.exit_code, 0) << trace.out;
+  EXPECT_NE(trace.out.find("verdict: reachable"), std::string::npos) << trace.out;
+  auto none = vpclab("check examples/broken");  // no vpclab.yaml there: not a lab
+  EXPECT_EQ(none.exit_code, 1) << none.out;
+}
+
 // Each broken example yields its lint code, as a warning at a line in that file.
 struct BrokenCase {
   const char* file;

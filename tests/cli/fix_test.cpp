@@ -1,7 +1,9 @@
 // `vpclab fix` as a user runs it on the broken copies: the patch applies with
 // git apply, the patched copy traces reachable, and `vpclab diff` of the copy
 // against the patched one newly allows only the intended class; --apply;
-// narrowest peers; no-fix and bad-input exits.
+// narrowest peers; no-fix and bad-input exits. `vpclab check --fix-lint`, the
+// same machinery for lints: the patch applies, the lint is gone, and `diff`
+// of the copy against the patched one shows no difference at all.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -165,6 +167,88 @@ TEST(FixCommand, BadInput) {
   EXPECT_EQ(vpclab("fix examples/scenario/same-account.yaml --from NoSuchThing --to FooWeb1").exit_code, 2);
   EXPECT_EQ(vpclab("fix examples/scenario/same-account.yaml --to FooWeb1").exit_code, 2);
   EXPECT_EQ(vpclab("fix /nonexistent.yaml --from a --to b").exit_code, 2);
+}
+
+// --- vpclab check --fix-lint ---
+
+TEST(CheckFixLint, NarrowsTheInternalAlbRuleToItsClientsWithNoReachabilityChange) {
+  const std::string file = "examples/broken/alb-sg-open-to-world.yaml";
+  auto r = vpclab("check --fix-lint " + file, /*merge_stderr=*/false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out.rfind("--- a/" + file + "\n+++ b/" + file + "\n@@ ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("\n-        - {IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 0.0.0.0/0"), std::string::npos) << r.out;
+  // The memo's client, by its own group (same account and region, peered).
+  EXPECT_NE(r.out.find("\n+        - {IpProtocol: tcp, FromPort: 80, ToPort: 80, SourceSecurityGroupId: !Ref "
+                       "BarAppSecurityGroup, Description: vpclab fix}"),
+            std::string::npos)
+      << r.out;
+  // The web servers' group admits the ALB's: naming it back would be a
+  // circular dependency, so they are named by address.
+  EXPECT_EQ(r.out.find("!Ref FooWebSecurityGroup"), std::string::npos) << r.out;
+
+  fs::path dir = scratch("fix-lint");
+  fs::path patched = copy_into(dir, file);
+  std::ofstream(dir / "fix.patch") << r.out;
+  auto applied = run_command("cd " + dir.string() + " && git apply fix.patch");
+  ASSERT_EQ(applied.exit_code, 0) << applied.out;
+  auto chk = vpclab("check --json " + patched.string(), false);
+  ASSERT_EQ(chk.exit_code, 0) << chk.out;
+  for (const auto& d : nlohmann::json::parse(chk.out)["diagnostics"]) EXPECT_NE(d["code"], "ALB_SG_OPEN_TO_WORLD") << d.dump();
+  // Every flow of the lab as it was: nothing newly allowed, nothing newly blocked.
+  auto d = vpclab("diff " + file + " " + patched.string());
+  EXPECT_EQ(d.exit_code, 0) << d.out;
+  // Who reaches the ALB on 80 is unchanged, client by client.
+  for (const char* client : {"BarApp", "FooBastion", "FooWeb1", "BarBastion"}) {
+    auto before = vpclab("trace " + file + " --from " + client + " --to FooInternalAlb --port 80");
+    auto after = vpclab("trace " + patched.string() + " --from " + client + " --to FooInternalAlb --port 80");
+    EXPECT_EQ(before.exit_code, after.exit_code) << client << "\n" << after.out;
+  }
+  // Once narrowed there is nothing to fix.
+  auto again = vpclab("check --fix-lint " + patched.string(), false);
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_EQ(again.out, "");
+}
+
+TEST(CheckFixLint, ApplyWritesThePatch) {
+  fs::path dir = scratch("fix-lint-apply");
+  fs::path file = copy_into(dir, "examples/broken/alb-sg-open-to-world.yaml");
+  auto printed = vpclab("check --fix-lint " + file.string(), false);
+  auto r = vpclab("check --fix-lint --apply " + file.string());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("applied to " + file.string()), std::string::npos) << r.out;
+  EXPECT_EQ(read(file).rfind("# BROKEN on purpose", 0), 0u);  // comments kept
+  EXPECT_EQ(read(file).find("0.0.0.0/0, Description: everyone for now"), std::string::npos);
+  EXPECT_NE(printed.out, "");
+  EXPECT_EQ(vpclab("check --fix-lint " + file.string(), false).out, "");
+}
+
+TEST(CheckFixLint, TheScenarioHasNothingToFixAndOtherLintsSayWhyNot) {
+  for (const char* lab : {"examples/scenario/vpclab.yaml", "examples/scenario", "examples/scenario/same-account.yaml"}) {
+    auto r = vpclab(std::string("check --fix-lint ") + lab, false);
+    EXPECT_EQ(r.exit_code, 0) << lab;
+    EXPECT_EQ(r.out, "") << lab;
+    auto both = vpclab(std::string("check --fix-lint ") + lab);
+    EXPECT_NE(both.out.find("nothing to fix"), std::string::npos) << both.out;
+  }
+  auto ssh = vpclab("check --fix-lint examples/broken/ssh-open-to-world.yaml");
+  EXPECT_EQ(ssh.exit_code, 0) << ssh.out;
+  EXPECT_NE(ssh.out.find("no safe fix: SSH_OPEN_TO_WORLD at examples/broken/ssh-open-to-world.yaml:"), std::string::npos)
+      << ssh.out;
+  EXPECT_EQ(ssh.out.find("--- a/"), std::string::npos) << ssh.out;
+}
+
+TEST(CheckFixLint, ExitCodesAsCheck) {
+  fs::path dir = scratch("fix-lint-errors");
+  std::string text = read("examples/broken/alb-sg-open-to-world.yaml");
+  text.replace(text.find("VpcId: !Ref FooVpc"), 18, "VpcId: !Ref NoSuchVpc");
+  std::ofstream(dir / "bad.yaml") << text;
+  auto bad = vpclab("check --fix-lint " + (dir / "bad.yaml").string(), false);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.out, "");  // no patch for a network with errors
+  EXPECT_EQ(vpclab("check --apply examples/scenario/vpclab.yaml").exit_code, 2);
+  EXPECT_EQ(vpclab("check --fix-lint --json examples/scenario/vpclab.yaml").exit_code, 2);
+  EXPECT_EQ(vpclab("check --fix-lint examples/scenario/vpclab.yaml examples/broken/ssh-open-to-world.yaml").exit_code, 2);
+  EXPECT_EQ(vpclab("check --fix-lint /nonexistent.yaml").exit_code, 2);
 }
 
 }  // namespace
