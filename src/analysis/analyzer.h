@@ -124,6 +124,22 @@ struct ExposureResult {
   std::vector<ExposureItem> items;
 };
 
+// What an instance reaches on the internet (connections it opens, replies
+// let back): per protocol and ports, the public destinations, and the
+// gateway the packets leave by with the address the internet sees.
+struct EgressItem {
+  std::string resource;      // display name
+  std::string id;            // i-
+  std::string protocol;      // "tcp", "udp"
+  std::string ports;         // "443", "0-65535"
+  std::string destinations;  // "0.0.0.0/0 (any public address)" or ranges
+  std::string through;       // "nat-..." or "igw-..."
+  std::string seen_as;       // the source address the internet sees
+};
+struct EgressResult {
+  std::vector<EgressItem> items;
+};
+
 class Analyzer {
  public:
   explicit Analyzer(const model::Network& net);
@@ -146,6 +162,8 @@ class Analyzer {
   MatrixResult matrix(std::string_view from = {}, std::string_view to = {}, std::string_view ports = {}) const;
 
   ExposureResult exposure() const;
+  // Every instance's internet egress (only `instances`' when given: ids).
+  EgressResult egress(const std::vector<std::string>* instances = nullptr) const;
 
   struct Impl;
   // The indexes, for the other questions of analysis/ (assertions.h).

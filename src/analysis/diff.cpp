@@ -357,6 +357,30 @@ DiffResult diff_networks(const model::Network& before, const model::Network& aft
   };
   if (opts.from.empty() && opts.to.empty() && opts.ports.empty() && opts.protocol.empty())
     res.dns = dns_changes(before, after);
+
+  // Internet egress of every instance (the touched ones, incrementally).
+  if (opts.from.empty() && opts.to.empty() && opts.ports.empty() && opts.protocol != "icmp") {
+    auto egress_keys = [&](const Analyzer& a, const Keys& k) {
+      std::vector<std::string> ids;
+      if (touched)
+        for (const auto& key : *touched)
+          if (auto it = k.id_of.find(key); it != k.id_of.end()) ids.push_back(it->second);
+      std::map<std::tuple<std::string, std::string, std::string, std::string>, std::string> out;  // -> through
+      for (const auto& i : a.egress(touched ? &ids : nullptr).items) {
+        if (!opts.protocol.empty() && i.protocol != opts.protocol) continue;
+        auto it = k.key_of.find(i.id);
+        out[{it != k.key_of.end() ? it->second : i.id, i.protocol, i.ports, i.destinations}] = i.through;
+      }
+      return out;
+    };
+    auto g0 = egress_keys(a0, k0), g1 = egress_keys(a1, k1);
+    for (const auto& [key, through] : g1)
+      if (!g0.count(key))
+        res.egress.push_back({true, std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key), through});
+    for (const auto& [key, through] : g0)
+      if (!g1.count(key))
+        res.egress.push_back({false, std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key), through});
+  }
   ExposureResult e0 = a0.exposure(), e1 = a1.exposure();
   auto x0 = exposure_keys(e0, k0), x1 = exposure_keys(e1, k1);
   for (const auto& [key, item] : x1)

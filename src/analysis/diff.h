@@ -55,6 +55,15 @@ struct ExposureChange {
   std::string protocol, ports, sources, through;
 };
 
+// An instance's internet egress (through a NAT gateway or an internet
+// gateway) gained or lost: protocol, ports and public destinations.
+struct EgressChange {
+  bool gained = false;
+  std::string resource;  // key
+  std::string protocol, ports, destinations;
+  std::string through;   // the gateway in the version where it passes
+};
+
 // A load balancer's health checks of one target: from its nodes to the
 // target's health-check port (instance targets). `reachable` is the new
 // version; the old version had the opposite.
@@ -70,10 +79,12 @@ struct DiffResult {
   std::vector<FlowChange> flows;  // newly allowed first, then newly blocked
   std::vector<ExposureChange> exposure;
   std::vector<HealthCheckChange> health_checks;
+  std::vector<EgressChange> egress;
   std::vector<DnsChange> dns;  // private-zone answers that changed (only without --from/--to/--port/--protocol)
   size_t pairs_compared = 0;
   bool incremental = false;  // only the touched pairs were recomputed
-  bool any() const { return !flows.empty() || !exposure.empty() || !health_checks.empty() || !dns.empty(); }
+  bool any() const { return !flows.empty() || !exposure.empty() || !health_checks.empty() || !dns.empty() ||
+                                !egress.empty(); }
   bool exposure_gained() const;
 };
 

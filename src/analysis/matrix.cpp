@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <set>
+#include <tuple>
 
 #include "analysis/impl.h"
 
@@ -284,6 +286,40 @@ ExposureResult Analyzer::exposure() const {
         for (const auto& x : srcs) s += (s.empty() ? "" : ", ") + x;
         res.items.push_back(ExposureItem{party.name, party.id, kind, "outside-vpc", e->eni->private_ip.str(),
                                          std::get<0>(key), std::get<1>(key), s, std::get<2>(key)});
+      }
+    }
+  }
+  return res;
+}
+
+EgressResult Analyzer::egress(const std::vector<std::string>* instances) const {
+  const Impl& im = *impl_;
+  EgressResult res;
+  const IntervalSet public_space = public_addresses();
+  std::set<std::string> only;
+  if (instances) only.insert(instances->begin(), instances->end());
+  for (const auto& party : all_parties(im)) {
+    if (party.lb || (instances && !only.count(party.id))) continue;
+    for (const auto* e : party.enis) {
+      // (protocol, ports, gateway, seen as) -> destinations.
+      std::map<std::tuple<std::string, std::string, std::string, std::string>, IntervalSet> groups;
+      for (const auto& cls : public_address_classes(im, *e))
+        for (IpProtocol proto : {kTcp, kUdp}) {
+          Leg leg;
+          Evaluation ev = im.connect(start_of(e), Ipv4Address{cls.lo}, Flow{proto, IntervalSet::all_ports()}, "",
+                                     nullptr, nullptr, &leg);
+          if (!ev.ok || ev.ports.empty() || leg.end != Leg::End::kInternet) continue;
+          std::string through = leg.nat ? leg.nat->id : std::string();
+          if (through.empty())
+            for (const auto& st : leg.steps)
+              if (st.kind == StepKind::kIgwOut && !st.igw.empty()) through = st.igw;
+          groups[{protocol_name(proto), ev.ports.str(), through, leg.seen_src.str()}].add(cls.lo, cls.hi);
+        }
+      for (const auto& [key, dsts] : groups) {
+        IntervalSet missing = public_space.subtract(dsts);
+        std::string where = missing.empty() ? "0.0.0.0/0 (any public address)" : dsts.address_str();
+        res.items.push_back(EgressItem{party.name, party.id, std::get<0>(key), std::get<1>(key), where,
+                                       std::get<2>(key), std::get<3>(key)});
       }
     }
   }

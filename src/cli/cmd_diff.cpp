@@ -83,6 +83,10 @@ json diff_json(const analysis::DiffResult& r, const Side& before, const Side& af
   for (const auto& h : r.health_checks)
     health.push_back({{"change", h.reachable ? "reachable" : "unreachable"}, {"load_balancer", h.load_balancer},
                       {"target_group", h.target_group}, {"target", h.target}, {"port", h.port}});
+  json egress = json::array();
+  for (const auto& e : r.egress)
+    egress.push_back({{"change", e.gained ? "gained" : "lost"}, {"resource", e.resource}, {"protocol", e.protocol},
+                      {"ports", e.ports}, {"destinations", e.destinations}, {"through", e.through}});
   json dns = json::array();
   for (const auto& d : r.dns)
     dns.push_back({{"vpc", d.vpc}, {"name", d.name}, {"type", d.type}, {"before", d.before}, {"after", d.after}});
@@ -96,6 +100,7 @@ json diff_json(const analysis::DiffResult& r, const Side& before, const Side& af
                         {"flows", flows},
                         {"exposure", exposure},
                         {"health_checks", health},
+                        {"egress", egress},
                         {"dns", dns}});
 }
 
@@ -115,6 +120,9 @@ void print_text(const analysis::DiffResult& r, const Side& before, const Side& a
   for (const auto& h : r.health_checks)
     std::cout << (h.reachable ? "+ health checks reach " : "- health checks no longer reach ") << h.target
               << " tcp/" << h.port << " from " << h.load_balancer << " (target group " << h.target_group << ")\n";
+  for (const auto& e : r.egress)
+    std::cout << (e.gained ? "+ egress " : "- egress ") << e.resource << " to the internet: " << e.protocol << " "
+              << e.ports << " to " << e.destinations << (e.through.empty() ? "" : " via " + e.through) << "\n";
   for (const auto& d : r.dns)
     std::cout << "~ dns " << d.name << " " << d.type << " from " << d.vpc << ": now " << d.after << "; before: " << d.before
               << "\n";
@@ -151,6 +159,13 @@ void print_markdown(const analysis::DiffResult& r, const Side& before, const Sid
     for (const auto& h : r.health_checks)
       std::cout << "| " << (h.reachable ? "➕ reach" : "➖ no longer reach") << " | tcp/" << h.port << " | "
                 << md_cell(h.load_balancer) << " | " << md_cell(h.target_group) << " | " << md_cell(h.target) << " |\n";
+  }
+  if (!r.egress.empty()) {
+    std::cout << "\n| | internet egress | instance | flow | destinations |\n|---|---|---|---|---|\n";
+    for (const auto& e : r.egress)
+      std::cout << "| " << (e.gained ? "➕ gained" : "➖ lost") << " | via " << md_cell(e.through) << " | "
+                << md_cell(e.resource) << " | " << e.protocol << " " << e.ports << " | " << md_cell(e.destinations)
+                << " |\n";
   }
   if (!r.dns.empty()) {
     std::cout << "\n| | DNS name | asked from | now | before |\n|---|---|---|---|---|\n";
@@ -196,6 +211,11 @@ json sarif(const analysis::DiffResult& r, const Side& before, const Side& after)
                        {"message", {{"text", h.load_balancer + " health checks of " + h.target + " tcp/" +
                                                  std::to_string(h.port) + " (target group " + h.target_group + ")" +
                                                  (h.reachable ? " now reach it" : " no longer reach it")}}}});
+  for (const auto& e : r.egress)
+    results.push_back({{"ruleId", e.gained ? "EGRESS_GAINED" : "EGRESS_LOST"},
+                       {"level", "note"},
+                       {"message", {{"text", e.resource + " reaches the internet: " + e.protocol + " " + e.ports +
+                                                 " to " + e.destinations + (e.gained ? " (gained)" : " (lost)")}}}});
   for (const auto& d : r.dns)
     results.push_back({{"ruleId", "DNS_ANSWER_CHANGED"},
                        {"level", "note"},
@@ -203,7 +223,8 @@ json sarif(const analysis::DiffResult& r, const Side& before, const Side& after)
                                                  "; before: " + d.before}}}});
   json rules = json::array();
   for (const char* id : {"FLOW_NEWLY_ALLOWED", "FLOW_NEWLY_BLOCKED", "EXPOSURE_GAINED", "EXPOSURE_LOST",
-                         "HEALTH_CHECK_REACHABLE", "HEALTH_CHECK_UNREACHABLE", "DNS_ANSWER_CHANGED"})
+                         "HEALTH_CHECK_REACHABLE", "HEALTH_CHECK_UNREACHABLE", "DNS_ANSWER_CHANGED",
+                         "EGRESS_GAINED", "EGRESS_LOST"})
     rules.push_back({{"id", id}});
   return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
           {"version", "2.1.0"},

@@ -144,6 +144,9 @@ std::string text_of(const DiffResult& r) {
   for (const auto& e : r.exposure)
     o << (e.gained ? "exposed " : "hidden ") << e.resource << " " << e.scope << " " << e.protocol << "/" << e.ports
       << " " << e.sources << "\n";
+  for (const auto& e : r.egress)
+    o << (e.gained ? "egress+ " : "egress- ") << e.resource << " " << e.protocol << "/" << e.ports << " "
+      << e.destinations << " " << e.through << "\n";
   for (const auto& h : r.health_checks)
     o << "health " << h.load_balancer << " " << h.target << " " << h.port << " " << h.reachable << "\n";
   return o.str();

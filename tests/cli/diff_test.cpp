@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "../support/param_names.h"
@@ -157,6 +158,22 @@ TEST(DiffCommand, DnsAnswersThatChanged) {
   EXPECT_EQ(pub["dns"][0]["after"].get<std::string>().find("A 10."), std::string::npos) << pub["dns"].dump();
   // Restricted to flows (--port), DNS is not compared: between addresses nothing changed.
   EXPECT_TRUE(diff_json("--port 80 " + kScenario + " examples/broken/phz-vpc-dns-disabled.yaml", 0)["dns"].empty());
+}
+
+TEST(DiffCommand, InternetEgressLost) {
+  // The NAT gateway in a subnet without an IGW route: the web servers lose the internet.
+  auto j = diff_json(kScenario + " examples/broken/nat-gateway-no-igw-route.yaml", 1);
+  std::set<std::string> lost;
+  for (const auto& e : j["egress"]) {
+    EXPECT_EQ(e["change"], "lost") << e.dump();
+    EXPECT_EQ(e["destinations"], "0.0.0.0/0 (any public address)") << e.dump();
+    EXPECT_EQ(e["through"].get<std::string>().rfind("nat-", 0), 0u) << e.dump();
+    lost.insert(e["resource"].get<std::string>() + " " + e["protocol"].get<std::string>());
+  }
+  EXPECT_EQ(lost, (std::set<std::string>{"FooWeb1 tcp", "FooWeb1 udp", "FooWeb2 tcp", "FooWeb2 udp"}));
+  auto text = vpclab("diff " + kScenario + " examples/broken/nat-gateway-no-igw-route.yaml");
+  EXPECT_NE(text.out.find("- egress FooWeb1 to the internet: tcp 0-65535 to 0.0.0.0/0"), std::string::npos) << text.out;
+  EXPECT_TRUE(diff_json(kScenario + " " + kScenario, 0)["egress"].empty());
 }
 
 TEST(DiffCommand, BadInputIsExit2) {
