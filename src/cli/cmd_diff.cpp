@@ -232,20 +232,6 @@ json sarif(const analysis::DiffResult& r, const Side& before, const Side& after)
                                  {"results", results}}})}};
 }
 
-// The resources described differently in the two versions (or in one only).
-std::set<std::string> changed_resources(const model::Network& a, const model::Network& b) {
-  // The two descriptions are independent reads: one per core.
-  auto later = std::async(std::launch::async, [&b] { return snapshot::describe_resources(b); });
-  auto d0 = snapshot::describe_resources(a);
-  auto d1 = later.get();
-  std::set<std::string> out;
-  for (const auto& [id, doc] : d0)
-    if (auto it = d1.find(id); it == d1.end() || it->second != doc) out.insert(id);
-  for (const auto& [id, doc] : d1)
-    if (!d0.count(id)) out.insert(id);
-  return out;
-}
-
 bool open_side(Side& side, const std::string& arg, const std::vector<std::string>& other_paths) {
   side.label = arg;
   if (!GitInput::is_git_spec(arg)) {
@@ -281,7 +267,7 @@ int run_diff(const DiffCli& o) {
   auto n1 = loading.get();
   if (!n0 || !n1) return 2;
   analysis::DiffOptions opts{o.from, o.to, o.port, o.protocol, {}};
-  if (!o.full) opts.changed = changed_resources(*n0, *n1);
+  if (!o.full) opts.changed = snapshot::changed_resources(*n0, *n1);
   auto r = analysis::diff_networks(*n0, *n1, opts);
   if (!r.ok) {
     std::cerr << "vpclab diff: " << r.error << "\n";

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -893,6 +894,18 @@ std::map<std::string, std::string> describe_resources(const model::Network& net)
   Writer w(net, unused);
   w.collect();
   return w.resources();
+}
+
+std::set<std::string> changed_resources(const model::Network& a, const model::Network& b) {
+  auto later = std::async(std::launch::async, [&b] { return describe_resources(b); });
+  auto d0 = describe_resources(a);
+  auto d1 = later.get();
+  std::set<std::string> out;
+  for (const auto& [id, doc] : d0)
+    if (auto it = d1.find(id); it == d1.end() || it->second != doc) out.insert(id);
+  for (const auto& [id, doc] : d1)
+    if (!d0.count(id)) out.insert(id);
+  return out;
 }
 
 }  // namespace vpclab::snapshot

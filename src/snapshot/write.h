@@ -4,6 +4,7 @@
 // tools that read describe-* output (Batfish).
 #pragma once
 #include <map>
+#include <set>
 #include <string>
 
 #include "model/network.h"
@@ -24,5 +25,9 @@ bool write_snapshot(const model::Network& net, const std::string& dir, Diagnosti
 // of a network differ in a resource exactly when its text differs, locations
 // apart (`vpclab diff` recomputes only what such resources touch).
 std::map<std::string, std::string> describe_resources(const model::Network& net);
+
+// The keys of describe_resources() whose text differs between the two
+// networks, or that only one has (the two are described in parallel).
+std::set<std::string> changed_resources(const model::Network& a, const model::Network& b);
 
 }  // namespace vpclab::snapshot
