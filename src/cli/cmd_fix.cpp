@@ -217,7 +217,7 @@ int run_fix(const FixCli& o) {
     return 0;
   }
   if (t0.undecidable) {
-    std::cout << "undecidable: the path crosses a component vpclab does not model; no fix\n";
+    std::cerr << "undecidable: the path crosses a component vpclab does not model; no fix\n";
     return 1;
   }
   WorkCopy copy;
@@ -239,9 +239,10 @@ int run_fix(const FixCli& o) {
     }
   }
   if (!out.reachable || !out.wider.empty()) {
-    std::cout << "no fix: " << t0.source << " -> " << t0.destination << " (" << t0.flow << ")\n";
-    if (!out.wider.empty()) std::cout << "  the change that opens it is wider than the path: " << out.wider << "\n";
-    for (const auto& u : out.unfixable) std::cout << "  " << u << "\n";
+    // On stderr, as the verification: `fix > change.patch` leaves no reason in the patch.
+    std::cerr << "no fix: " << t0.source << " -> " << t0.destination << " (" << t0.flow << ")\n";
+    if (!out.wider.empty()) std::cerr << "  the change that opens it is wider than the path: " << out.wider << "\n";
+    for (const auto& u : out.unfixable) std::cerr << "  " << u << "\n";
     return 1;
   }
   for (const auto& e : out.edits) std::cout << unified_diff(e.path, e.before, e.after);
