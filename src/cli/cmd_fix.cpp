@@ -4,14 +4,17 @@
 // with no error, the trace is reachable, and `diff` of the original against
 // it newly allows nothing but the intended class. Exit 0 fix found (or the
 // path is already open), 1 no fix, 2 usage or input error.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
 
+#include "analysis/analyzer.h"
 #include "analysis/diff.h"
 #include "analysis/fix.h"
 #include "cli/commands.h"
+#include "semantics/packet.h"
 #include "cli/load.h"
 #include "cli/output.h"
 #include "cli/unified_diff.h"
@@ -91,21 +94,24 @@ class WorkCopy {
 
 // The names a diff may give the intended class's ends: every word of the
 // trace's source and destination labels, the load balancer and its targets.
+// Every word of a trace label ("Stack.Name (i-...) 10.0.0.4"), and "Name" for "Stack.Name".
+void label_names(const std::string& s, std::set<std::string>& out) {
+  std::string w;
+  for (char c : s + " ") {
+    if (c == ' ' || c == '(' || c == ')' || c == ',') {
+      if (!w.empty()) out.insert(w);
+      // "Stack.LogicalId": the diff names resources by logical id too.
+      if (auto dot = w.rfind('.'); dot != std::string::npos && !Ipv4Address::parse(w)) out.insert(w.substr(dot + 1));
+      w.clear();
+    } else {
+      w += c;
+    }
+  }
+}
+
 std::set<std::string> intended_names(const model::Network& net, const analysis::TraceResult& t) {
   std::set<std::string> out;
-  auto words = [&](const std::string& s) {
-    std::string w;
-    for (char c : s + " ") {
-      if (c == ' ' || c == '(' || c == ')' || c == ',') {
-        if (!w.empty()) out.insert(w);
-        // "Stack.LogicalId": the diff names resources by logical id too.
-        if (auto dot = w.rfind('.'); dot != std::string::npos && !Ipv4Address::parse(w)) out.insert(w.substr(dot + 1));
-        w.clear();
-      } else {
-        w += c;
-      }
-    }
-  };
+  auto words = [&](const std::string& s) { label_names(s, out); };
   words(t.source);
   words(t.destination);
   for (const auto& p : t.paths) {
@@ -185,12 +191,22 @@ Outcome attempt(const FixCli& o, const model::Network& net0, const analysis::Tra
   if (!out.reachable || out.edits.empty()) return out;
   out.diff = analysis::diff_networks(net0, *net);
   std::set<std::string> names = intended_names(*net, t);
+  std::set<std::string> client;
+  label_names(t.source, client);
   for (const auto& f : out.diff.flows) {
     if (!f.allowed) continue;
     for (const auto* side : {&f.sources, &f.destinations})
       for (const auto& k : *side)
         if (!named(names, k) && out.wider.empty())
           out.wider = "it also allows " + f.protocol + "/" + f.ports + " for " + k;
+    // Toward the client only replies belong to the class: a flow from the far end to the
+    // client on other ports (a group that admits itself) is a new path, not the one asked for.
+    bool to_client = std::any_of(f.destinations.begin(), f.destinations.end(), [&](const auto& k) { return named(client, k); });
+    bool from_client = std::any_of(f.sources.begin(), f.sources.end(), [&](const auto& k) { return named(client, k); });
+    auto ports = analysis::parse_port_spec(f.ports);
+    bool reply = ports && semantics::IntervalSet::of(semantics::kLinuxEphemeralPorts).contains(*ports);
+    if (to_client && !from_client && !reply && out.wider.empty())
+      out.wider = "it also allows " + f.protocol + "/" + f.ports + " back to the client";
   }
   for (const auto& e : out.diff.exposure) {
     if (!e.gained || !out.wider.empty()) continue;
