@@ -33,7 +33,9 @@ struct FixCli {
   bool apply = false;
 };
 
-constexpr int kMaxRounds = 6;
+// Rounds of changes: a path can be shut in eight places at once (both groups, both ACLs
+// each way, a route on each side); the copy is traced once more after the last round.
+constexpr int kMaxRounds = 8;
 
 // A scratch copy of the lab's files: patched texts are loaded from here.
 class WorkCopy {
@@ -147,6 +149,7 @@ struct Outcome {
   std::vector<std::string> why;     // what each change answers
   analysis::DiffResult diff;
   std::string wider;                // why the change opens more than the intended class ("" = narrow)
+  bool routed = false;              // a change other than a rule or an entry (routes carry every port)
 };
 
 Outcome attempt(const FixCli& o, const model::Network& net0, const analysis::TraceOptions& topts,
@@ -155,13 +158,14 @@ Outcome attempt(const FixCli& o, const model::Network& net0, const analysis::Tra
   tmpl::TemplateEditor editor(copy.to_user());
   std::shared_ptr<const model::Network> net = std::shared_ptr<const model::Network>(&net0, [](const model::Network*) {});
   analysis::TraceResult t;
-  for (int round = 0; round < kMaxRounds; ++round) {
+  for (int round = 0; round <= kMaxRounds; ++round) {
     analysis::Analyzer an(*net);
     t = an.trace(o.from, o.to, topts);
     if (t.reachable && !t.undecidable) {
       out.reachable = true;
       break;
     }
+    if (round == kMaxRounds) break;
     analysis::FixStep step = analysis::plan_fix(an, t, fopts);
     out.unfixable = step.unfixable;
     size_t applied = 0;
@@ -170,6 +174,8 @@ Outcome attempt(const FixCli& o, const model::Network& net0, const analysis::Tra
       if (editor.apply(c, err)) {
         ++applied;
         out.why.push_back(c.why);
+        out.routed |= c.kind != model::Change::Kind::kAddSecurityGroupRule &&
+                      c.kind != model::Change::Kind::kAddNetworkAclEntry;
       } else {
         out.unfixable.push_back(err);
       }
@@ -207,6 +213,11 @@ Outcome attempt(const FixCli& o, const model::Network& net0, const analysis::Tra
     bool reply = ports && semantics::IntervalSet::of(semantics::kLinuxEphemeralPorts).contains(*ports);
     if (to_client && !from_client && !reply && out.wider.empty())
       out.wider = "it also allows " + f.protocol + "/" + f.ports + " back to the client";
+    // From the client, only the port asked for: a NACL's reply entry cannot tell replies apart,
+    // so it may open the client's other requests to the peer. A route carries every port.
+    bool asked = ports && t.flow == f.protocol + "/" + f.ports;
+    if (from_client && !to_client && !asked && !out.routed && out.wider.empty())
+      out.wider = "it also allows " + f.protocol + "/" + f.ports + " from the client";
   }
   for (const auto& e : out.diff.exposure) {
     if (!e.gained || !out.wider.empty()) continue;
@@ -259,6 +270,14 @@ int run_fix(const FixCli& o) {
     std::cerr << "no fix: " << t0.source << " -> " << t0.destination << " (" << t0.flow << ")\n";
     if (!out.wider.empty()) std::cerr << "  the change that opens it is wider than the path: " << out.wider << "\n";
     for (const auto& u : out.unfixable) std::cerr << "  " << u << "\n";
+    if (!out.reachable && out.unfixable.empty() && out.wider.empty()) {
+      // Every change applied and the path is still shut: say what still blocks it.
+      for (const auto& p : out.trace.paths)
+        for (const auto& e : p.explanations)
+          std::cerr << "  " << e.code << " at " << e.component << ": " << e.message << " (still, after "
+                    << out.why.size() << " change(s))\n";
+      for (const auto& w : out.why) std::cerr << "  tried: " << w << "\n";
+    }
     return 1;
   }
   for (const auto& e : out.edits) std::cout << unified_diff(e.path, e.before, e.after);

@@ -317,7 +317,9 @@ bool TemplateEditor::apply(const model::Change& c, std::string& error) {
   error.clear();
   const SourceLoc& loc = c.target.origin.loc;
   if (!loc.known() || c.target.origin.logical_id.empty()) {
-    error = c.target.id + " is not declared in a template";
+    // Name the blocker too: "rtb-... is not declared" alone does not say what it blocks.
+    error = c.why + "; the change belongs to " + c.target.id + ", which no template declares" +
+            (c.kind == model::Change::Kind::kAddRoute ? " (a VPC's main route table: CloudFormation cannot name it)" : "");
     return false;
   }
   std::string path = loc.file;
