@@ -143,18 +143,22 @@ class Edit {
     return fmt::format("FromPort: {}, ToPort: {}", c_.ports.from, c_.ports.to);
   }
 
+  // An AWS::EC2::SecurityGroupIngress/Egress resource for group `group` after the target's block.
+  bool rule_resource(const std::string& group, const std::string& peer) {
+    return add_resource(c_.target.origin.logical_id + (c_.egress ? "VpclabEgress" : "VpclabIngress"),
+                        c_.egress ? "AWS::EC2::SecurityGroupEgress" : "AWS::EC2::SecurityGroupIngress",
+                        {"GroupId: " + group, std::string("IpProtocol: ") + protocol_text(c_.protocol),
+                         "FromPort: " + std::to_string(protocol_has_ports(c_.protocol) ? c_.ports.from : -1),
+                         "ToPort: " + std::to_string(protocol_has_ports(c_.protocol) ? c_.ports.to : -1), peer,
+                         "Description: vpclab fix"});
+  }
+
   bool security_group_rule() {
     if (type_ == "AWS::EC2::VPC") {
       // The VPC's default group: a rule resource of its own.
-      std::string group = "!GetAtt " + c_.target.origin.logical_id + ".DefaultSecurityGroup";
       std::string peer = peer_text(c_.egress);
       if (!error_.empty()) return false;
-      return add_resource(c_.target.origin.logical_id + (c_.egress ? "VpclabEgress" : "VpclabIngress"),
-                          c_.egress ? "AWS::EC2::SecurityGroupEgress" : "AWS::EC2::SecurityGroupIngress",
-                          {"GroupId: " + group, std::string("IpProtocol: ") + protocol_text(c_.protocol),
-                           "FromPort: " + std::to_string(protocol_has_ports(c_.protocol) ? c_.ports.from : -1),
-                           "ToPort: " + std::to_string(protocol_has_ports(c_.protocol) ? c_.ports.to : -1), peer,
-                           "Description: vpclab fix"});
+      return rule_resource("!GetAtt " + c_.target.origin.logical_id + ".DefaultSecurityGroup", peer);
     }
     if (type_ != "AWS::EC2::SecurityGroup") return fail(c_.target.origin.logical_id + " is a " + type_);
     std::string peer = peer_text(c_.egress);
@@ -162,12 +166,7 @@ class Edit {
     const std::string& self = c_.target.origin.logical_id;
     if (c_.peer_group && (c_.peer_group->origin.logical_id == self || depends_on(c_.peer_group->origin.logical_id, self))) {
       // Inline, the reference would make the group depend on itself (E3004): a rule resource, as users write it.
-      return add_resource(self + (c_.egress ? "VpclabEgress" : "VpclabIngress"),
-                          c_.egress ? "AWS::EC2::SecurityGroupEgress" : "AWS::EC2::SecurityGroupIngress",
-                          {"GroupId: !Ref " + self, std::string("IpProtocol: ") + protocol_text(c_.protocol),
-                           "FromPort: " + std::to_string(protocol_has_ports(c_.protocol) ? c_.ports.from : -1),
-                           "ToPort: " + std::to_string(protocol_has_ports(c_.protocol) ? c_.ports.to : -1), peer,
-                           "Description: vpclab fix"});
+      return rule_resource("!Ref " + self, peer);
     }
     std::string item = std::string("{IpProtocol: ") + protocol_text(c_.protocol) + ", " + ports_fields() + ", " + peer +
                        ", Description: vpclab fix}";

@@ -161,11 +161,8 @@ TEST(FixCommand, SaysWhyWhenNoTemplateChangeOpensIt) {
   EXPECT_NE(r.out.find("ROUTE_DUPLICATE_DESTINATION"), std::string::npos) << r.out;
 }
 
-// Found by tests/cli/fix_random_test.cpp. The client's group already names the server's
-// group: an inline rule back would be a circular dependency (E3004), so the rule is a
-// resource of its own, as users write it.
-TEST(FixCommand, AGroupRuleThatWouldCloseADependencyCycleIsItsOwnResource) {
-  const std::string text = R"(Resources:
+// Small hand-written networks: one VPC, one subnet, instances in named groups.
+const std::string kOneSubnet = R"(Resources:
   Vpc:
     Type: AWS::EC2::VPC
     Properties:
@@ -175,7 +172,17 @@ TEST(FixCommand, AGroupRuleThatWouldCloseADependencyCycleIsItsOwnResource) {
     Properties:
       VpcId: !Ref Vpc
       CidrBlock: 10.1.0.0/24
-  ServerSg:
+)";
+std::string instance(const std::string& name, const std::string& group) {
+  return "  " + name + ":\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-0b7546e839d7ace12\n"
+         "      SubnetId: !Ref Subnet\n      SecurityGroupIds: [!Ref " + group + "]\n";
+}
+
+// Found by tests/cli/fix_random_test.cpp. The client's group already names the server's
+// group: an inline rule back would be a circular dependency (E3004), so the rule is a
+// resource of its own, as users write it.
+TEST(FixCommand, AGroupRuleThatWouldCloseADependencyCycleIsItsOwnResource) {
+  const std::string text = kOneSubnet + R"(  ServerSg:
     Type: AWS::EC2::SecurityGroup
     Properties:
       GroupDescription: server
@@ -187,19 +194,7 @@ TEST(FixCommand, AGroupRuleThatWouldCloseADependencyCycleIsItsOwnResource) {
       VpcId: !Ref Vpc
       SecurityGroupEgress:
         - {IpProtocol: tcp, FromPort: 80, ToPort: 80, DestinationSecurityGroupId: !Ref ServerSg}
-  Client:
-    Type: AWS::EC2::Instance
-    Properties:
-      ImageId: ami-0b7546e839d7ace12
-      SubnetId: !Ref Subnet
-      SecurityGroupIds: [!Ref ClientSg]
-  Server:
-    Type: AWS::EC2::Instance
-    Properties:
-      ImageId: ami-0b7546e839d7ace12
-      SubnetId: !Ref Subnet
-      SecurityGroupIds: [!Ref ServerSg]
-)";
+)" + instance("Client", "ClientSg") + instance("Server", "ServerSg");
   fs::path dir = scratch("cycle");
   std::ofstream(dir / "cycle.yaml") << text;
   auto r = run_command("cd " + dir.string() + " && " VPCLAB_BINARY " fix cycle.yaml --from Client --to Server --port 80", false);
@@ -215,34 +210,12 @@ TEST(FixCommand, AGroupRuleThatWouldCloseADependencyCycleIsItsOwnResource) {
 
 // A group that admits itself opens the way back too: the client by address instead.
 TEST(FixCommand, AGroupThatWouldAdmitItselfNamesTheClientByAddress) {
-  const std::string text = R"(Resources:
-  Vpc:
-    Type: AWS::EC2::VPC
-    Properties:
-      CidrBlock: 10.1.0.0/16
-  Subnet:
-    Type: AWS::EC2::Subnet
-    Properties:
-      VpcId: !Ref Vpc
-      CidrBlock: 10.1.0.0/24
-  Sg:
+  const std::string text = kOneSubnet + R"(  Sg:
     Type: AWS::EC2::SecurityGroup
     Properties:
       GroupDescription: both
       VpcId: !Ref Vpc
-  A:
-    Type: AWS::EC2::Instance
-    Properties:
-      ImageId: ami-0b7546e839d7ace12
-      SubnetId: !Ref Subnet
-      SecurityGroupIds: [!Ref Sg]
-  B:
-    Type: AWS::EC2::Instance
-    Properties:
-      ImageId: ami-0b7546e839d7ace12
-      SubnetId: !Ref Subnet
-      SecurityGroupIds: [!Ref Sg]
-)";
+)" + instance("A", "Sg") + instance("B", "Sg");
   fs::path dir = scratch("self");
   std::ofstream(dir / "self.yaml") << text;
   std::string file = (dir / "self.yaml").string();
