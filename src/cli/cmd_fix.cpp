@@ -14,10 +14,10 @@
 #include "analysis/diff.h"
 #include "analysis/fix.h"
 #include "cli/commands.h"
-#include "semantics/packet.h"
 #include "cli/load.h"
 #include "cli/output.h"
 #include "cli/unified_diff.h"
+#include "semantics/packet.h"
 #include "template/edit.h"
 #include "template/engine.h"
 #include "template/manifest.h"
@@ -94,8 +94,6 @@ class WorkCopy {
   std::map<std::string, std::string> to_user_, to_copy_;
 };
 
-// The names a diff may give the intended class's ends: every word of the
-// trace's source and destination labels, the load balancer and its targets.
 // Every word of a trace label ("Stack.Name (i-...) 10.0.0.4"), and "Name" for "Stack.Name".
 void label_names(const std::string& s, std::set<std::string>& out) {
   std::string w;
@@ -111,6 +109,8 @@ void label_names(const std::string& s, std::set<std::string>& out) {
   }
 }
 
+// The names a diff may give the intended class's ends: every word of the
+// trace's source and destination labels, the load balancer and its targets.
 std::set<std::string> intended_names(const model::Network& net, const analysis::TraceResult& t) {
   std::set<std::string> out;
   auto words = [&](const std::string& s) { label_names(s, out); };
