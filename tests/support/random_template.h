@@ -8,11 +8,20 @@
 // element (a rule, an entry, a route, an association) and render it again.
 // No expected results here: tests get them from matrix/trace runs.
 #pragma once
+#include <cstdlib>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
 namespace vpclab::testing {
+
+// Seeds first..first+count-1: VPCLAB_RANDOM_SEEDS=FIRST:COUNT widens a run by hand (default 1:dflt).
+inline std::pair<uint32_t, uint32_t> random_seeds(uint32_t dflt) {
+  const char* e = std::getenv("VPCLAB_RANDOM_SEEDS");
+  if (!e || !std::strchr(e, ':')) return {1, dflt};
+  return {static_cast<uint32_t>(std::strtoul(e, nullptr, 10)), static_cast<uint32_t>(std::strtoul(std::strchr(e, ':') + 1, nullptr, 10))};
+}
 
 struct RtSgRule {
   bool egress = false;
