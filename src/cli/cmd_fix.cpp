@@ -4,11 +4,13 @@
 // with no error, the trace is reachable, and `diff` of the original against
 // it newly allows nothing but the intended class. Exit 0 fix found (or the
 // path is already open), 1 no fix, 2 usage or input error.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
 
+#include "analysis/analyzer.h"
 #include "analysis/diff.h"
 #include "analysis/fix.h"
 #include "cli/commands.h"
@@ -16,6 +18,7 @@
 #include "cli/output.h"
 #include "cli/unified_diff.h"
 #include "cli/work_copy.h"
+#include "semantics/packet.h"
 #include "template/edit.h"
 
 namespace vpclab::cli {
@@ -29,25 +32,30 @@ struct FixCli {
   bool apply = false;
 };
 
-constexpr int kMaxRounds = 6;
+// Rounds of changes: a path can be shut in eight places at once (both groups, both ACLs
+// each way, a route on each side); the copy is traced once more after the last round.
+constexpr int kMaxRounds = 8;
+
+// Every word of a trace label ("Stack.Name (i-...) 10.0.0.4"), and "Name" for "Stack.Name".
+void label_names(const std::string& s, std::set<std::string>& out) {
+  std::string w;
+  for (char c : s + " ") {
+    if (c == ' ' || c == '(' || c == ')' || c == ',') {
+      if (!w.empty()) out.insert(w);
+      // "Stack.LogicalId": the diff names resources by logical id too.
+      if (auto dot = w.rfind('.'); dot != std::string::npos && !Ipv4Address::parse(w)) out.insert(w.substr(dot + 1));
+      w.clear();
+    } else {
+      w += c;
+    }
+  }
+}
 
 // The names a diff may give the intended class's ends: every word of the
 // trace's source and destination labels, the load balancer and its targets.
 std::set<std::string> intended_names(const model::Network& net, const analysis::TraceResult& t) {
   std::set<std::string> out;
-  auto words = [&](const std::string& s) {
-    std::string w;
-    for (char c : s + " ") {
-      if (c == ' ' || c == '(' || c == ')' || c == ',') {
-        if (!w.empty()) out.insert(w);
-        // "Stack.LogicalId": the diff names resources by logical id too.
-        if (auto dot = w.rfind('.'); dot != std::string::npos && !Ipv4Address::parse(w)) out.insert(w.substr(dot + 1));
-        w.clear();
-      } else {
-        w += c;
-      }
-    }
-  };
+  auto words = [&](const std::string& s) { label_names(s, out); };
   words(t.source);
   words(t.destination);
   for (const auto& p : t.paths) {
@@ -83,6 +91,7 @@ struct Outcome {
   std::vector<std::string> why;     // what each change answers
   analysis::DiffResult diff;
   std::string wider;                // why the change opens more than the intended class ("" = narrow)
+  bool routed = false;              // a change other than a rule or an entry (routes carry every port)
 };
 
 Outcome attempt(const FixCli& o, const model::Network& net0, const analysis::TraceOptions& topts,
@@ -91,13 +100,14 @@ Outcome attempt(const FixCli& o, const model::Network& net0, const analysis::Tra
   tmpl::TemplateEditor editor(copy.to_user());
   std::shared_ptr<const model::Network> net = std::shared_ptr<const model::Network>(&net0, [](const model::Network*) {});
   analysis::TraceResult t;
-  for (int round = 0; round < kMaxRounds; ++round) {
+  for (int round = 0; round <= kMaxRounds; ++round) {
     analysis::Analyzer an(*net);
     t = an.trace(o.from, o.to, topts);
     if (t.reachable && !t.undecidable) {
       out.reachable = true;
       break;
     }
+    if (round == kMaxRounds) break;
     analysis::FixStep step = analysis::plan_fix(an, t, fopts);
     out.unfixable = step.unfixable;
     size_t applied = 0;
@@ -106,6 +116,8 @@ Outcome attempt(const FixCli& o, const model::Network& net0, const analysis::Tra
       if (editor.apply(c, err)) {
         ++applied;
         out.why.push_back(c.why);
+        out.routed |= c.kind != model::Change::Kind::kAddSecurityGroupRule &&
+                      c.kind != model::Change::Kind::kAddNetworkAclEntry;
       } else {
         out.unfixable.push_back(err);
       }
@@ -127,12 +139,27 @@ Outcome attempt(const FixCli& o, const model::Network& net0, const analysis::Tra
   if (!out.reachable || out.edits.empty()) return out;
   out.diff = analysis::diff_networks(net0, *net);
   std::set<std::string> names = intended_names(*net, t);
+  std::set<std::string> client;
+  label_names(t.source, client);
   for (const auto& f : out.diff.flows) {
     if (!f.allowed) continue;
     for (const auto* side : {&f.sources, &f.destinations})
       for (const auto& k : *side)
         if (!named(names, k) && out.wider.empty())
           out.wider = "it also allows " + f.protocol + "/" + f.ports + " for " + k;
+    // Toward the client only replies belong to the class: a flow from the far end to the
+    // client on other ports (a group that admits itself) is a new path, not the one asked for.
+    bool to_client = std::any_of(f.destinations.begin(), f.destinations.end(), [&](const auto& k) { return named(client, k); });
+    bool from_client = std::any_of(f.sources.begin(), f.sources.end(), [&](const auto& k) { return named(client, k); });
+    auto ports = analysis::parse_port_spec(f.ports);
+    bool reply = ports && semantics::IntervalSet::of(semantics::kLinuxEphemeralPorts).contains(*ports);
+    if (to_client && !from_client && !reply && out.wider.empty())
+      out.wider = "it also allows " + f.protocol + "/" + f.ports + " back to the client";
+    // From the client, only the port asked for: a NACL's reply entry cannot tell replies apart,
+    // so it may open the client's other requests to the peer. A route carries every port.
+    bool asked = ports && t.flow == f.protocol + "/" + f.ports;
+    if (from_client && !to_client && !asked && !out.routed && out.wider.empty())
+      out.wider = "it also allows " + f.protocol + "/" + f.ports + " from the client";
   }
   for (const auto& e : out.diff.exposure) {
     if (!e.gained || !out.wider.empty()) continue;
@@ -159,7 +186,7 @@ int run_fix(const FixCli& o) {
     return 0;
   }
   if (t0.undecidable) {
-    std::cout << "undecidable: the path crosses a component vpclab does not model; no fix\n";
+    std::cerr << "undecidable: the path crosses a component vpclab does not model; no fix\n";
     return 1;
   }
   WorkCopy copy;
@@ -181,9 +208,18 @@ int run_fix(const FixCli& o) {
     }
   }
   if (!out.reachable || !out.wider.empty()) {
-    std::cout << "no fix: " << t0.source << " -> " << t0.destination << " (" << t0.flow << ")\n";
-    if (!out.wider.empty()) std::cout << "  the change that opens it is wider than the path: " << out.wider << "\n";
-    for (const auto& u : out.unfixable) std::cout << "  " << u << "\n";
+    // On stderr, as the verification: `fix > change.patch` leaves no reason in the patch.
+    std::cerr << "no fix: " << t0.source << " -> " << t0.destination << " (" << t0.flow << ")\n";
+    if (!out.wider.empty()) std::cerr << "  the change that opens it is wider than the path: " << out.wider << "\n";
+    for (const auto& u : out.unfixable) std::cerr << "  " << u << "\n";
+    if (!out.reachable && out.unfixable.empty() && out.wider.empty()) {
+      // Every change applied and the path is still shut: say what still blocks it.
+      for (const auto& p : out.trace.paths)
+        for (const auto& e : p.explanations)
+          std::cerr << "  " << e.code << " at " << e.component << ": " << e.message << " (still, after "
+                    << out.why.size() << " change(s))\n";
+      for (const auto& w : out.why) std::cerr << "  tried: " << w << "\n";
+    }
     return 1;
   }
   for (const auto& e : out.edits) std::cout << unified_diff(e.path, e.before, e.after);

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "template/cfn_fields.h"
@@ -106,27 +107,70 @@ class Edit {
     return "CidrIp: " + (c_.peer_cidr ? c_.peer_cidr->str() : std::string("0.0.0.0/0"));
   }
 
+  // Whether resource `from` refers (Ref, GetAtt, DependsOn), directly or through others, to `to`.
+  bool depends_on(const std::string& from, const std::string& to) const {
+    std::set<std::string> seen;
+    std::vector<std::string> todo{from};
+    while (!todo.empty()) {
+      std::string cur = todo.back();
+      todo.pop_back();
+      if (!seen.insert(cur).second) continue;
+      const Value* r = resources_->get(cur);
+      if (!r) continue;
+      std::vector<std::string> names;
+      collect_refs(*r, names);
+      for (const auto& n : names) {
+        if (n == to) return true;
+        todo.push_back(n);
+      }
+    }
+    return false;
+  }
+  static void collect_refs(const Value& v, std::vector<std::string>& out) {
+    if (v.is_list())
+      for (const auto& x : v.items()) collect_refs(x, out);
+    if (!v.is_map()) return;
+    for (const auto& [key, x] : v.entries()) {
+      const std::string& k = key.first;
+      if ((k == "Ref" || k == "DependsOn") && x.is_string()) out.push_back(x.text());
+      else if (k == "DependsOn" && x.is_list())
+        for (const auto& d : x.items()) out.push_back(d.text());
+      else if (k == "Fn::GetAtt" && x.is_string()) out.push_back(x.text().substr(0, x.text().find('.')));
+      else if (k == "Fn::GetAtt" && x.is_list() && !x.items().empty()) out.push_back(x.items().front().text());
+      else collect_refs(x, out);
+    }
+  }
+
   std::string ports_fields() const {
     if (!protocol_has_ports(c_.protocol)) return "FromPort: -1, ToPort: -1";
     return fmt::format("FromPort: {}, ToPort: {}", c_.ports.from, c_.ports.to);
   }
 
+  // An AWS::EC2::SecurityGroupIngress/Egress resource for group `group` after the target's block.
+  bool rule_resource(const std::string& group, const std::string& peer) {
+    return add_resource(c_.target.origin.logical_id + (c_.egress ? "VpclabEgress" : "VpclabIngress"),
+                        c_.egress ? "AWS::EC2::SecurityGroupEgress" : "AWS::EC2::SecurityGroupIngress",
+                        {"GroupId: " + group, std::string("IpProtocol: ") + protocol_text(c_.protocol),
+                         "FromPort: " + std::to_string(protocol_has_ports(c_.protocol) ? c_.ports.from : -1),
+                         "ToPort: " + std::to_string(protocol_has_ports(c_.protocol) ? c_.ports.to : -1), peer,
+                         "Description: vpclab fix"});
+  }
+
   bool security_group_rule() {
     if (type_ == "AWS::EC2::VPC") {
       // The VPC's default group: a rule resource of its own.
-      std::string group = "!GetAtt " + c_.target.origin.logical_id + ".DefaultSecurityGroup";
       std::string peer = peer_text(c_.egress);
       if (!error_.empty()) return false;
-      return add_resource(c_.target.origin.logical_id + (c_.egress ? "VpclabEgress" : "VpclabIngress"),
-                          c_.egress ? "AWS::EC2::SecurityGroupEgress" : "AWS::EC2::SecurityGroupIngress",
-                          {"GroupId: " + group, std::string("IpProtocol: ") + protocol_text(c_.protocol),
-                           "FromPort: " + std::to_string(protocol_has_ports(c_.protocol) ? c_.ports.from : -1),
-                           "ToPort: " + std::to_string(protocol_has_ports(c_.protocol) ? c_.ports.to : -1), peer,
-                           "Description: vpclab fix"});
+      return rule_resource("!GetAtt " + c_.target.origin.logical_id + ".DefaultSecurityGroup", peer);
     }
     if (type_ != "AWS::EC2::SecurityGroup") return fail(c_.target.origin.logical_id + " is a " + type_);
     std::string peer = peer_text(c_.egress);
     if (!error_.empty()) return false;
+    const std::string& self = c_.target.origin.logical_id;
+    if (c_.peer_group && (c_.peer_group->origin.logical_id == self || depends_on(c_.peer_group->origin.logical_id, self))) {
+      // Inline, the reference would make the group depend on itself (E3004): a rule resource, as users write it.
+      return rule_resource("!Ref " + self, peer);
+    }
     std::string item = std::string("{IpProtocol: ") + protocol_text(c_.protocol) + ", " + ports_fields() + ", " + peer +
                        ", Description: vpclab fix}";
     return append_item(c_.egress ? "SecurityGroupEgress" : "SecurityGroupIngress", item);
@@ -310,7 +354,9 @@ bool TemplateEditor::apply(const model::Change& c, std::string& error) {
   error.clear();
   const SourceLoc& loc = c.target.origin.loc;
   if (!loc.known() || c.target.origin.logical_id.empty()) {
-    error = c.target.id + " is not declared in a template";
+    // Name the blocker too: "rtb-... is not declared" alone does not say what it blocks.
+    error = c.why + "; the change belongs to " + c.target.id + ", which no template declares" +
+            (c.kind == model::Change::Kind::kAddRoute ? " (a VPC's main route table: CloudFormation cannot name it)" : "");
     return false;
   }
   std::string path = loc.file;

@@ -163,6 +163,103 @@ TEST(FixCommand, SaysWhyWhenNoTemplateChangeOpensIt) {
   EXPECT_NE(r.out.find("ROUTE_DUPLICATE_DESTINATION"), std::string::npos) << r.out;
 }
 
+// Small hand-written networks: one VPC, one subnet, instances in named groups.
+const std::string kOneSubnet = R"(Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.1.0.0/16
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: !Ref Vpc
+      CidrBlock: 10.1.0.0/24
+)";
+std::string instance(const std::string& name, const std::string& group) {
+  return "  " + name + ":\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-0b7546e839d7ace12\n"
+         "      SubnetId: !Ref Subnet\n      SecurityGroupIds: [!Ref " + group + "]\n";
+}
+
+// Found by tests/cli/fix_random_test.cpp. The client's group already names the server's
+// group: an inline rule back would be a circular dependency (E3004), so the rule is a
+// resource of its own, as users write it.
+TEST(FixCommand, AGroupRuleThatWouldCloseADependencyCycleIsItsOwnResource) {
+  const std::string text = kOneSubnet + R"(  ServerSg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: server
+      VpcId: !Ref Vpc
+  ClientSg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: client
+      VpcId: !Ref Vpc
+      SecurityGroupEgress:
+        - {IpProtocol: tcp, FromPort: 80, ToPort: 80, DestinationSecurityGroupId: !Ref ServerSg}
+)" + instance("Client", "ClientSg") + instance("Server", "ServerSg");
+  fs::path dir = scratch("cycle");
+  std::ofstream(dir / "cycle.yaml") << text;
+  auto r = run_command("cd " + dir.string() + " && " VPCLAB_BINARY " fix cycle.yaml --from Client --to Server --port 80", false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("+    Type: AWS::EC2::SecurityGroupIngress\n+    Properties:\n+      GroupId: !Ref ServerSg\n"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("+      SourceSecurityGroupId: !Ref ClientSg\n"), std::string::npos) << r.out;
+  std::ofstream(dir / "fix.patch") << r.out;
+  ASSERT_EQ(run_command("cd " + dir.string() + " && git apply fix.patch").exit_code, 0);
+  EXPECT_EQ(vpclab("check " + (dir / "cycle.yaml").string()).exit_code, 0);
+  EXPECT_EQ(vpclab("trace " + (dir / "cycle.yaml").string() + " --from Client --to Server --port 80").exit_code, 0);
+}
+
+// A group that admits itself opens the way back too: the client by address instead.
+TEST(FixCommand, AGroupThatWouldAdmitItselfNamesTheClientByAddress) {
+  const std::string text = kOneSubnet + R"(  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: both
+      VpcId: !Ref Vpc
+)" + instance("A", "Sg") + instance("B", "Sg");
+  fs::path dir = scratch("self");
+  std::ofstream(dir / "self.yaml") << text;
+  std::string file = (dir / "self.yaml").string();
+  auto r = run_command("cd " + dir.string() + " && " VPCLAB_BINARY " fix self.yaml --from A --to B --port 443", false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out.find("SourceSecurityGroupId"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("CidrIp: 10.1.0."), std::string::npos) << r.out;
+  std::ofstream(dir / "fix.patch") << r.out;
+  ASSERT_EQ(run_command("cd " + dir.string() + " && git apply fix.patch").exit_code, 0);
+  EXPECT_EQ(vpclab("trace " + file + " --from B --to A --port 443").exit_code, 1);
+}
+
+// Shut in six places (both groups, both ACLs each way): six changes, then verified.
+TEST(FixCommand, APathShutInSixPlacesIsOpenedAndVerified) {
+  auto r = vpclab("fix tests/cli/data/fix-six-blockers.yaml --from V2Subnet1Host0 --to V0Subnet0Host0 --port 22", false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  fs::path dir = scratch("six");
+  fs::path patched = copy_into(dir, "tests/cli/data/fix-six-blockers.yaml");
+  std::ofstream(dir / "fix.patch") << r.out;
+  ASSERT_EQ(run_command("cd " + dir.string() + " && git apply fix.patch").exit_code, 0);
+  EXPECT_EQ(vpclab("trace " + patched.string() + " --from V2Subnet1Host0 --to V0Subnet0Host0 --port 22").exit_code, 0);
+}
+
+// The reply entry a NACL needs cannot tell replies apart: here it would also open the
+// client's tcp/8080-8180 to the server. No fix, and why.
+TEST(FixCommand, ANaclReplyEntryThatOpensOtherPortsIsNoFix) {
+  auto r = vpclab("fix tests/cli/data/fix-nacl-reply-wider.yaml --from V1Subnet0Host0 --to V2Subnet0Host0 --port 443");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("wider than the path: it also allows tcp/443,8080-8180 from the client"), std::string::npos) << r.out;
+}
+
+// A subnet on its VPC's main route table: the table cannot be named in CloudFormation; the
+// reason names the blocker.
+TEST(FixCommand, AMissingRouteInTheMainRouteTableIsNoFixNamingTheBlocker) {
+  auto r = vpclab("fix tests/cli/data/fix-main-route-table.yaml --from V1Subnet1Host0 --to V2Subnet1Host0 --port 443", false);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_TRUE(r.out.empty()) << "nothing on stdout (the patch stream): " << r.out;
+  auto merged = vpclab("fix tests/cli/data/fix-main-route-table.yaml --from V1Subnet1Host0 --to V2Subnet1Host0 --port 443");
+  EXPECT_NE(merged.out.find("NO_ROUTE_TO_DESTINATION at rtb-"), std::string::npos) << merged.out;
+  EXPECT_NE(merged.out.find("main route table"), std::string::npos) << merged.out;
+}
+
 TEST(FixCommand, BadInput) {
   EXPECT_EQ(vpclab("fix examples/scenario/same-account.yaml --from NoSuchThing --to FooWeb1").exit_code, 2);
   EXPECT_EQ(vpclab("fix examples/scenario/same-account.yaml --to FooWeb1").exit_code, 2);
