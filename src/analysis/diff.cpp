@@ -1,13 +1,13 @@
 #include "analysis/diff.h"
 
-#include "analysis/diff_scope.h"
-
 #include <algorithm>
 #include <cstdlib>
-#include <optional>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
+
+#include "analysis/diff_scope.h"
 
 namespace vpclab::analysis {
 
@@ -228,7 +228,6 @@ DiffResult diff_networks(const model::Network& before, const model::Network& aft
         if (auto k = k1.key_of.find(id); k != k1.key_of.end()) touched->insert(k->second);
     }
   }
-  res.incremental = touched.has_value();
   // One version's reach: every selected pair, or the touched rows and columns.
   auto reach_of = [&](const Analyzer& a, const Keys& k, const model::Network& net,
                       std::map<PairKey, Reach>& out) -> bool {
@@ -255,7 +254,16 @@ DiffResult diff_networks(const model::Network& before, const model::Network& aft
     return true;
   };
   std::map<PairKey, Reach> r0, r1;
-  if (!reach_of(a0, k0, before, r0) || !reach_of(a1, k1, after, r1)) return res;
+  // A touched resource that is no matrix party (an instance without its
+  // interface, say) is not an input error: recompute every pair instead.
+  if (touched && !(reach_of(a0, k0, before, r0) && reach_of(a1, k1, after, r1))) {
+    touched.reset();
+    r0.clear();
+    r1.clear();
+    res = DiffResult{};
+  }
+  if (!touched && !(reach_of(a0, k0, before, r0) && reach_of(a1, k1, after, r1))) return res;
+  res.incremental = touched.has_value();
   std::set<PairKey> pairs;
   for (const auto& [p, _] : r0) pairs.insert(p);
   for (const auto& [p, _] : r1) pairs.insert(p);
