@@ -49,7 +49,9 @@ LintFix narrow(const model::Network& net, const model::LoadBalancer& lb, const O
                                    }),
                     g.ingress.end());
   }
-  DiffResult d = diff_networks(net, without);
+  DiffOptions dopts;
+  dopts.changed = std::set<std::string>{f.security_group};  // the one resource that differs
+  DiffResult d = diff_networks(net, without, dopts);
   std::set<std::string> client_keys;
   for (const auto& fl : d.flows)
     if (!fl.allowed) client_keys.insert(fl.sources.begin(), fl.sources.end());

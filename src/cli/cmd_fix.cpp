@@ -19,6 +19,7 @@
 #include "cli/unified_diff.h"
 #include "cli/work_copy.h"
 #include "semantics/packet.h"
+#include "snapshot/write.h"
 #include "template/edit.h"
 
 namespace vpclab::cli {
@@ -137,7 +138,9 @@ Outcome attempt(const FixCli& o, const model::Network& net0, const analysis::Tra
   out.edits = editor.edits();
   out.trace = t;
   if (!out.reachable || out.edits.empty()) return out;
-  out.diff = analysis::diff_networks(net0, *net);
+  analysis::DiffOptions dopts;
+  dopts.changed = snapshot::changed_resources(net0, *net);  // only what the patch touches is recomputed
+  out.diff = analysis::diff_networks(net0, *net, dopts);
   std::set<std::string> names = intended_names(*net, t);
   std::set<std::string> client;
   label_names(t.source, client);

@@ -17,6 +17,7 @@
 #include "cli/unified_diff.h"
 #include "cli/work_copy.h"
 #include "snapshot/load.h"
+#include "snapshot/write.h"
 #include "template/edit.h"
 
 namespace vpclab::cli {
@@ -84,7 +85,9 @@ Attempt attempt(const std::string& lab, const model::Network& net0, std::vector<
       if (sg && fixed_groups.count(sg->origin.display(sg->id)) && out.failed.empty())
         out.failed = "ALB_SG_OPEN_TO_WORLD is still reported for " + sg->origin.display(sg->id);
     }
-  out.diff = analysis::diff_networks(net0, net1);
+  analysis::DiffOptions dopts;
+  dopts.changed = snapshot::changed_resources(net0, net1);  // only what the patch touches is recomputed
+  out.diff = analysis::diff_networks(net0, net1, dopts);
   for (const auto& fl : out.diff.flows)
     if (out.failed.empty()) {
       std::string who;
