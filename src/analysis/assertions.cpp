@@ -474,28 +474,22 @@ class Evaluator {
     // 3. ENIs to the internet, per class of destinations.
     for (const auto* s : sources) {
       std::map<std::tuple<std::string, std::string, std::string, std::string>, Candidate> groups;
-      for (const auto& cls : public_address_classes(im_, *s)) {
-        for (IpProtocol proto : {kTcp, kUdp}) {
-          Leg leg;
-          Evaluation ev = im_.connect(start_of(s), Ipv4Address{cls.lo}, Flow{proto, IntervalSet::all_ports()}, "",
-                                      nullptr, nullptr, &leg);
-          if (!ev.ok || ev.ports.empty() || leg.end != Leg::End::kInternet) continue;
-          std::string igw = leg_igw(leg);
-          auto key = std::make_tuple(protocol_name(proto), ev.ports.str(), igw, leg.seen_src.str());
-          auto it = groups.find(key);
-          if (it == groups.end()) {
-            Candidate c;
-            c.src = eni_endpoint(*s);
-            c.dst = igw_endpoint(igw);
-            c.through = crossed(leg);
-            c.protocol = proto;
-            c.box = Box{single(s->eni->private_ip), {}, ev.ports};
-            c.arrive_src = single(leg.seen_src);
-            it = groups.emplace(key, std::move(c)).first;
-          }
-          it->second.box.dst.add(cls.lo, cls.hi);
+      for_each_internet_class(im_, *s, [&](const auto& cls, IpProtocol proto, const IntervalSet& ports, const Leg& leg) {
+        std::string igw = leg_igw(leg);
+        auto key = std::make_tuple(protocol_name(proto), ports.str(), igw, leg.seen_src.str());
+        auto it = groups.find(key);
+        if (it == groups.end()) {
+          Candidate c;
+          c.src = eni_endpoint(*s);
+          c.dst = igw_endpoint(igw);
+          c.through = crossed(leg);
+          c.protocol = proto;
+          c.box = Box{single(s->eni->private_ip), {}, ports};
+          c.arrive_src = single(leg.seen_src);
+          it = groups.emplace(key, std::move(c)).first;
         }
-      }
+        it->second.box.dst.add(cls.lo, cls.hi);
+      });
       for (auto& [key, c] : groups) cands_.push_back(std::move(c));
     }
     return cands_;

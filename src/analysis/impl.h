@@ -2,6 +2,7 @@
 // trace, matrix and exposure share (so the matrix agrees with trace by
 // construction).
 #pragma once
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -181,6 +182,12 @@ semantics::IntervalSet public_addresses();
 // The public address space cut where `e`'s filters and routes can tell
 // addresses apart (at most 4096 classes): one evaluation per class decides all.
 std::vector<semantics::Interval> public_address_classes(const Analyzer::Impl& im, const EniInfo& e);
+// What `e` reaches on the internet: per class of public destinations and
+// protocol (tcp, udp), the ports that pass both ways and the request leg,
+// for each class and protocol that gets out (egress and assert share it).
+void for_each_internet_class(const Analyzer::Impl& im, const EniInfo& e,
+                             const std::function<void(const semantics::Interval& cls, IpProtocol proto,
+                                                      const semantics::IntervalSet& ports, const Leg& leg)>& fn);
 
 // The peering connection between VPCs a and b (any state, or active only);
 // nullptr when none (walk.cpp).

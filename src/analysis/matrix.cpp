@@ -117,6 +117,18 @@ std::vector<semantics::Interval> public_address_classes(const Analyzer::Impl&, c
   return out;
 }
 
+void for_each_internet_class(const Analyzer::Impl& im, const EniInfo& e,
+                             const std::function<void(const semantics::Interval& cls, IpProtocol proto,
+                                                      const IntervalSet& ports, const Leg& leg)>& fn) {
+  for (const auto& cls : public_address_classes(im, e))
+    for (IpProtocol proto : {kTcp, kUdp}) {
+      Leg leg;
+      Evaluation ev = im.connect(start_of(&e), Ipv4Address{cls.lo}, Flow{proto, IntervalSet::all_ports()}, "", nullptr,
+                                 nullptr, &leg);
+      if (ev.ok && !ev.ports.empty() && leg.end == Leg::End::kInternet) fn(cls, proto, ev.ports, leg);
+    }
+}
+
 namespace {
 
 // A matrix participant: an instance (its primary ENI) or a load balancer (its nodes).
@@ -303,18 +315,13 @@ EgressResult Analyzer::egress(const std::vector<std::string>* instances) const {
     for (const auto* e : party.enis) {
       // (protocol, ports, gateway, seen as) -> destinations.
       std::map<std::tuple<std::string, std::string, std::string, std::string>, IntervalSet> groups;
-      for (const auto& cls : public_address_classes(im, *e))
-        for (IpProtocol proto : {kTcp, kUdp}) {
-          Leg leg;
-          Evaluation ev = im.connect(start_of(e), Ipv4Address{cls.lo}, Flow{proto, IntervalSet::all_ports()}, "",
-                                     nullptr, nullptr, &leg);
-          if (!ev.ok || ev.ports.empty() || leg.end != Leg::End::kInternet) continue;
-          std::string through = leg.nat ? leg.nat->id : std::string();
-          if (through.empty())
-            for (const auto& st : leg.steps)
-              if (st.kind == StepKind::kIgwOut && !st.igw.empty()) through = st.igw;
-          groups[{protocol_name(proto), ev.ports.str(), through, leg.seen_src.str()}].add(cls.lo, cls.hi);
-        }
+      for_each_internet_class(im, *e, [&](const Interval& cls, IpProtocol proto, const IntervalSet& ports, const Leg& leg) {
+        std::string through = leg.nat ? leg.nat->id : std::string();
+        if (through.empty())
+          for (const auto& st : leg.steps)
+            if (st.kind == StepKind::kIgwOut && !st.igw.empty()) through = st.igw;
+        groups[{protocol_name(proto), ports.str(), through, leg.seen_src.str()}].add(cls.lo, cls.hi);
+      });
       for (const auto& [key, dsts] : groups) {
         IntervalSet missing = public_space.subtract(dsts);
         std::string where = missing.empty() ? "0.0.0.0/0 (any public address)" : dsts.address_str();
