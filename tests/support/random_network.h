@@ -10,14 +10,12 @@
 #include <vector>
 
 #include "../analysis/fixture.h"
+#include "seeded.h"
 
 namespace vpclab::testing {
 
-struct Gen {
-  std::mt19937 rng;
-  explicit Gen(uint32_t seed) : rng(seed) {}
-  int pick(int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); }
-  bool coin(int percent) { return pick(100) < percent; }
+struct Gen : Seeded {
+  using Seeded::Seeded;
   uint16_t port() {
     static const uint16_t kPorts[] = {22, 80, 443, 8080, 3306, 53};
     return kPorts[pick(6)];

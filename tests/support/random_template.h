@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "seeded.h"
+
 namespace vpclab::testing {
 
 // Seeds first..first+count-1: VPCLAB_RANDOM_SEEDS=FIRST:COUNT widens a run by hand (default 1:dflt).
@@ -201,11 +203,8 @@ struct RandomTemplate {
   }
 };
 
-struct TemplateGen {
-  std::mt19937 rng;
-  explicit TemplateGen(uint32_t seed) : rng(seed) {}
-  int pick(int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); }
-  bool coin(int percent) { return pick(100) < percent; }
+struct TemplateGen : Seeded {
+  using Seeded::Seeded;
   int port() {
     static const int kPorts[] = {22, 80, 443, 8080};
     return kPorts[pick(4)];
