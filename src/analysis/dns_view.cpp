@@ -201,6 +201,14 @@ semantics::DnsAnswer trace_dns(const Analyzer::Impl& im, const model::Vpc* vpc, 
           explain("DNS_NXDOMAIN", name,
                   "no zone, load balancer or instance in this network answers " + name + " for " + who, {});
         break;
+      case DnsRule::kOutsideLab:
+        hop("", "", "resolve " + name, "SERVFAIL: outside the lab", {}, false);
+        if (!hostnames_off)
+          explain("DNS_NAME_OUTSIDE_LAB", name,
+                  name + " is in no hosted zone of this network and not an Amazon-provided name: AWS's resolver "
+                         "would ask the internet's DNS, which vpclab does not model (the lab's resolver answers SERVFAIL)",
+                  {});
+        break;
       case DnsRule::kChainTooLong:
         explain("DNS_NXDOMAIN", name, "CNAME/alias chain too long at " + name, {});
         break;

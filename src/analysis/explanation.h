@@ -33,15 +33,20 @@ struct Blocker {
   enum class Kind {
     kSecurityGroup, kNetworkAcl, kRouteTable, kVpcDnsSupport, kVpcDnsHostnames, kZoneAssociation,
     kNatGatewaySubnet,  // a NAT gateway whose subnet routes the traffic back to it (a loop)
+    kListener,          // a load balancer with no listener on the port (resource: its ARN; ports: the port)
+    kInternetGateway,   // a VPC with no internet gateway attached (resource: the VPC)
+    kPublicAddress,     // an interface with no public or Elastic IP (resource: the ENI)
+    kPeering,           // two VPCs nothing connects (resource: the sender's VPC; vpc: the other)
+    kLoadBalancerSubnets,  // an internet-facing load balancer in subnets with no internet route (resource: its ARN)
   };
   Kind kind = Kind::kSecurityGroup;
-  std::string resource;  // the ENI (security groups), acl-, rtb-, vpc-, nat-, or hosted zone id
+  std::string resource;  // the ENI (security groups, addresses), acl-, rtb-, vpc-, nat-, hosted zone id, or ARN
   bool egress = false;   // security groups and network ACLs: the outbound rules
   bool reply = false;    // on the reply leg
   IpProtocol protocol = kTcp;
   PortRange ports;       // what has to pass (on a reply leg: the client's ephemeral ports)
   Ipv4Address peer;      // the other end as the component sees it; routes: the address looked up
-  std::string vpc;       // zone association: the VPC to associate
+  std::string vpc;       // zone association: the VPC to associate; peering: the other VPC
 };
 
 // One reason a path is blocked (or undecidable, or a warning on a reachable
@@ -55,6 +60,7 @@ struct Explanation {
   SourceLoc loc;       // the declaration to change, when known
   bool warning = false;  // does not block the path
   std::optional<Blocker> blocker;  // what to change, when a template change can open it
+  bool health_check = false;  // on a health check's leg (a warning: the group fails open)
 };
 
 }  // namespace vpclab::analysis

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <optional>
 
 #include "analysis/impl.h"
 #include "semantics/route.h"
@@ -18,7 +19,7 @@ class Planner {
   Planner(const Analyzer::Impl& im, const FixOptions& opts, FixStep& out) : im_(im), opts_(opts), out_(out) {}
 
   void answer(const Explanation& e) {
-    if (e.warning) return;
+    if (e.warning && !e.health_check) return;
     if (!e.blocker) {
       unfixable(e, "no change to the templates' own resources opens this here");
       return;
@@ -42,6 +43,11 @@ class Planner {
         return add(std::move(c));
       }
       case Blocker::Kind::kNatGatewaySubnet: return nat_gateway_subnet(e, b, why);
+      case Blocker::Kind::kListener: return listener(e, b, why);
+      case Blocker::Kind::kInternetGateway: return internet_gateway(e, b, why);
+      case Blocker::Kind::kPublicAddress: return public_address(e, b, why);
+      case Blocker::Kind::kPeering: return peering(e, b, why);
+      case Blocker::Kind::kLoadBalancerSubnets: return load_balancer_subnets(e, b, why);
       case Blocker::Kind::kZoneAssociation: {
         const auto* z = im_.net.hosted_zone(b.resource);
         const auto* v = im_.net.vpc(b.vpc);
@@ -192,6 +198,146 @@ class Planner {
     add(std::move(c));
   }
 
+  // A listener on the port asked for, forwarding to the target group the
+  // load balancer's other listeners forward to by default. HTTP: an HTTPS
+  // listener needs a certificate no template change can conjure.
+  void listener(const Explanation& e, const Blocker& b, const std::string& why) {
+    const auto* lb = im_.net.load_balancer(b.resource);
+    if (!lb) return unfixable(e, "the load balancer is not in the network");
+    if (lb->type != "application") return unfixable(e, "vpclab writes listeners for Application Load Balancers only");
+    const model::TargetGroup* tg = nullptr;
+    if (auto it = im_.listeners.find(lb->arn); it != im_.listeners.end())
+      for (const auto* l : it->second)
+        for (const auto& a : l->default_rule.actions)
+          if (!tg && a.type == alb::ActionType::kForward && !a.target_groups.empty())
+            tg = im_.net.target_group(a.target_groups.front().target_group_arn);
+    if (!tg) return unfixable(e, "no listener of the load balancer forwards to a target group to forward to");
+    model::Change c;
+    c.kind = model::Change::Kind::kAddListener;
+    c.target = ref(lb->arn, lb->origin);
+    c.ports = b.ports;
+    c.value = "HTTP";
+    c.peer = ref(tg->arn, tg->origin);
+    c.why = why;
+    add(std::move(c));
+  }
+
+  void internet_gateway(const Explanation& e, const Blocker& b, const std::string& why) {
+    const auto* v = im_.net.vpc(b.resource);
+    if (!v) return unfixable(e, "the VPC is not in the network");
+    model::Change c;
+    c.kind = model::Change::Kind::kAddInternetGateway;
+    c.target = ref(v->id, v->origin);
+    c.why = why;
+    add(std::move(c));
+  }
+
+  // An Elastic IP for the instance (or the standalone interface) that needs a public address.
+  void public_address(const Explanation& e, const Blocker& b, const std::string& why) {
+    const auto* eni = im_.net.network_interface(b.resource);
+    if (!eni) return unfixable(e, "the interface is not in the network");
+    model::Change c;
+    c.kind = model::Change::Kind::kAddElasticIp;
+    c.why = why;
+    if (eni->owner_kind == model::EniOwnerKind::kInstance) {
+      const auto* i = im_.net.instance(eni->owner_id);
+      if (!i) return unfixable(e, "the interface's instance is not in the network");
+      if (i->network_interfaces.empty() || i->network_interfaces.front() != eni->id)
+        return unfixable(e, "the address is on a secondary interface; give that interface an Elastic IP by hand");
+      c.target = ref(i->id, i->origin);
+      c.attribute = "InstanceId";
+    } else if (eni->owner_kind == model::EniOwnerKind::kStandalone) {
+      c.target = ref(eni->id, eni->origin);
+      c.attribute = "NetworkInterfaceId";
+    } else {
+      return unfixable(e, "the interface belongs to a load balancer or NAT gateway, whose addresses AWS assigns");
+    }
+    add(std::move(c));
+  }
+
+  // A peering connection between the two VPCs, where one template can make
+  // it accepted: same account and region, CIDR blocks apart.
+  void peering(const Explanation& e, const Blocker& b, const std::string& why) {
+    const auto* a = im_.net.vpc(b.resource);
+    const auto* z = im_.net.vpc(b.vpc);
+    if (!a || !z) return unfixable(e, "the VPCs are not in the network");
+    if (a->origin.account != z->origin.account || a->origin.region != z->origin.region)
+      return unfixable(e, "the VPCs are in different accounts or regions: the peering needs the accepter's consent");
+    for (const auto& x : a->cidrs)
+      for (const auto& y : z->cidrs)
+        if (x.overlaps(y)) return unfixable(e, "the VPCs' CIDR blocks overlap (" + x.str() + ", " + y.str() + "): AWS refuses the peering");
+    model::Change c;
+    c.kind = model::Change::Kind::kAddPeeringConnection;
+    c.target = ref(a->id, a->origin);
+    c.peer = ref(z->id, z->origin);
+    c.why = why;
+    add(std::move(c));
+  }
+
+  // An internet-facing load balancer answers through its subnets' route
+  // tables: each of its Availability Zones gets a subnet whose table routes
+  // to the internet gateway (one the VPC has, or a new one of the node's
+  // size in free address space, on a table that routes there).
+  void load_balancer_subnets(const Explanation& e, const Blocker& b, const std::string& why) {
+    const auto* lb = im_.net.load_balancer(b.resource);
+    const auto* vpc = lb ? im_.net.vpc(lb->vpc) : nullptr;
+    if (!lb || !vpc) return unfixable(e, "the load balancer or its VPC is not in the network");
+    auto routes_out = [&](const model::RouteTable* t) {
+      const Route* r = t ? semantics::select_route(t->routes, b.peer) : nullptr;
+      return r && r->target_kind == RouteTargetKind::kInternetGateway;
+    };
+    const model::RouteTable* public_table = nullptr;
+    for (const auto& s : im_.subnets)
+      if (s.vpc == vpc && s.rtb && routes_out(s.rtb) && !s.rtb->origin.logical_id.empty()) {
+        public_table = s.rtb;
+        break;
+      }
+    model::Change c;
+    c.kind = model::Change::Kind::kSetLoadBalancerSubnets;
+    c.target = ref(lb->arn, lb->origin);
+    c.why = why;
+    std::vector<Ipv4Cidr> taken;
+    for (const auto& s : im_.net.subnets)
+      if (s.vpc == vpc->id) taken.push_back(s.cidr);
+    for (const auto& id : lb->subnets) {
+      const auto* sub = im_.subnet_info(id);
+      if (!sub) return unfixable(e, "a subnet of the load balancer is not in the network");
+      if (routes_out(sub->rtb)) {
+        c.subnets.push_back(ref(sub->subnet->id, sub->subnet->origin));
+        continue;
+      }
+      const model::Subnet* same_az = nullptr;
+      for (const auto& s : im_.subnets)
+        if (s.vpc == vpc && routes_out(s.rtb) && s.subnet->availability_zone == sub->subnet->availability_zone &&
+            !s.subnet->origin.logical_id.empty())
+          same_az = same_az ? same_az : s.subnet;
+      if (same_az) {
+        c.subnets.push_back(ref(same_az->id, same_az->origin));
+        continue;
+      }
+      if (!public_table) return unfixable(e, "no route table of the VPC routes to an internet gateway");
+      auto free = free_block(*vpc, sub->subnet->cidr.length, taken);
+      if (!free) return unfixable(e, "no free /" + std::to_string(sub->subnet->cidr.length) + " in the VPC's CIDR blocks");
+      taken.push_back(*free);
+      c.new_subnets.push_back({*free, ref(sub->subnet->id, sub->subnet->origin), ref(public_table->id, public_table->origin)});
+    }
+    add(std::move(c));
+  }
+
+  // The lowest block of /len in the VPC's CIDR blocks that overlaps none of `taken`.
+  static std::optional<Ipv4Cidr> free_block(const model::Vpc& v, int len, const std::vector<Ipv4Cidr>& taken) {
+    for (const auto& cidr : v.cidrs) {
+      if (len < cidr.length) continue;
+      uint64_t step = uint64_t{1} << (32 - len);
+      uint64_t end = uint64_t{cidr.base.value} + (uint64_t{1} << (32 - cidr.length));
+      for (uint64_t a = cidr.base.value; a < end; a += step) {
+        Ipv4Cidr c = Ipv4Cidr::of(Ipv4Address{static_cast<uint32_t>(a)}, static_cast<uint8_t>(len));
+        if (std::none_of(taken.begin(), taken.end(), [&](const Ipv4Cidr& t) { return t.overlaps(c); })) return c;
+      }
+    }
+    return std::nullopt;
+  }
+
   const Analyzer::Impl& im_;
   const FixOptions& opts_;
   FixStep& out_;
@@ -210,10 +356,21 @@ FixStep plan_fix(const Analyzer& analyzer, const TraceResult& trace, const FixOp
       if (!any || e.blocker) p.answer(e);
   };
   answer_all(trace.dns_explanations);
-  if (trace.addresses.empty()) return step;
   for (const auto& path : trace.paths)
     if (!path.reachable) answer_all(path.explanations);
+  // Open only because the target group fails open: the health checks next.
+  if (step.changes.empty() && step.unfixable.empty())
+    for (const auto& path : trace.paths)
+      for (const auto& e : path.explanations)
+        if (e.health_check && e.blocker) p.answer(e);
   return step;
+}
+
+bool health_checks_blocked(const TraceResult& trace) {
+  for (const auto& path : trace.paths)
+    for (const auto& e : path.explanations)
+      if (e.health_check && e.blocker) return true;
+  return false;
 }
 
 }  // namespace vpclab::analysis

@@ -11,6 +11,9 @@
 // and the port (replies: the client's ephemeral ports), numbered before every
 // existing entry. A missing route goes to the peer VPC's CIDR block through
 // the peering that joins them. DNS: the VPC attribute, or the zone's association.
+// A missing listener, internet gateway, public address or peering connection
+// is added; an internet-facing load balancer gets public subnets. A path open
+// only because its target group fails open gets its health checks opened.
 #pragma once
 #include <string>
 #include <vector>
@@ -31,5 +34,9 @@ struct FixStep {
 };
 
 FixStep plan_fix(const Analyzer& analyzer, const TraceResult& trace, const FixOptions& opts = {});
+
+// Whether a health check of the path's targets is blocked where a template
+// change can open it (the path may still be reachable: the group fails open).
+bool health_checks_blocked(const TraceResult& trace);
 
 }  // namespace vpclab::analysis

@@ -74,6 +74,7 @@ struct Leg {
   enum class End { kDelivered, kInternet, kBlocked, kUndecidable };
   std::vector<Step> steps;
   End end = End::kBlocked;
+  const EniInfo* from = nullptr;        // the sending ENI (nullptr: the internet or a subnet host)
   const EniInfo* to = nullptr;          // delivered to
   Ipv4Address seen_src;                 // the source address the receiver sees
   const model::NatGateway* nat = nullptr;  // the NAT gateway that translated the source (forward)

@@ -196,6 +196,7 @@ struct Destination {
   std::string query;
   std::vector<Ipv4Address> fixed;  // addresses without DNS
   std::string label;
+  std::string not_public;  // DESTINATION_NOT_PUBLIC: the interface that has no public IP
 };
 
 static std::optional<uint16_t> parse_port(std::string_view t) {
@@ -261,7 +262,7 @@ static Destination parse_destination(const Analyzer::Impl& im, std::string_view 
       const EniInfo* e = r.enis[0];
       if (src.start.internet) {
         if (e->eni->public_ip) d.fixed.push_back(*e->eni->public_ip);
-        else d.error = "DESTINATION_NOT_PUBLIC";
+        else d.error = "DESTINATION_NOT_PUBLIC", d.not_public = e->eni->id;
       } else {
         d.fixed.push_back(e->eni->private_ip);
       }
@@ -361,6 +362,7 @@ static void trace_alb(const Analyzer::Impl& im, const EniInfo& node, Ipv4Address
     explain("ELBV2_LISTENER_PORT_RESTRICTION", lb_comp,
             "no listener on port " + std::to_string(rq.port) + " (listeners: " + (ports.empty() ? "none" : ports) + ")",
             lb.origin.loc);
+    p.explanations.back().blocker = Blocker{Blocker::Kind::kListener, lb.arn, false, false, kTcp, PortRange::single(rq.port)};
     return;
   }
   hop("listener", listener->arn, listener->origin.display(listener->arn),
@@ -490,6 +492,7 @@ static void trace_alb(const Analyzer::Impl& im, const EniInfo& node, Ipv4Address
         if (!ok && &other == &node && !hx.empty() && (hc_port != rt.port || rt.reachable)) {
           for (auto& e : hx) {
             e.warning = true;
+            e.health_check = true;
             e.message = "health check: " + e.message;
           }
           leg_expl.insert(leg_expl.end(), hx.begin(), hx.end());
@@ -557,6 +560,7 @@ TraceResult Analyzer::trace(std::string_view from, std::string_view to, const Tr
     const CodeInfo* ci = code_info("DESTINATION_NOT_PUBLIC");
     p.explanations.push_back(Explanation{"DESTINATION_NOT_PUBLIC", std::string(to),
                                          std::string(to) + " has no public IP; the internet cannot address it", ci->fix, {}});
+    p.explanations.back().blocker = Blocker{Blocker::Kind::kPublicAddress, dst.not_public};
     res.paths.push_back(std::move(p));
     return res;
   }
@@ -571,7 +575,11 @@ TraceResult Analyzer::trace(std::string_view from, std::string_view to, const Tr
     addrs = trace_dns(im, src.start.internet ? nullptr : src.vpc, dst.host, res.dns, res.dns_explanations).addresses();
     std::sort(addrs.begin(), addrs.end());
     addrs.erase(std::unique(addrs.begin(), addrs.end()), addrs.end());
-    if (addrs.empty()) return res;  // not reachable: the DNS explanation says why
+    if (addrs.empty()) {  // not reachable: the DNS explanation says why (or that it cannot know)
+      for (const auto& e : res.dns_explanations)
+        if (const CodeInfo* ci = code_info(e.code); ci && ci->undecidable) res.undecidable = true;
+      return res;
+    }
   }
   Flow flow;
   flow.protocol = opts.protocol;

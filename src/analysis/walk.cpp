@@ -160,6 +160,7 @@ const model::VpcPeeringConnection* peering_between(const model::Network& net, co
 Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyContext* reply, bool detail) const {
   Leg leg;
   leg.steps.reserve(12);
+  leg.from = from.eni;
   Ipv4Address src = from.address;
   std::optional<Ipv4Address> pub = from.public_ip;
   PortRange reply_ports = reply ? (reply->nat ? semantics::kNatGatewaySourcePorts : reply->client_ports) : PortRange{};
@@ -546,6 +547,20 @@ Evaluation Analyzer::Impl::evaluate(const Leg& leg, const Flow& flow, bool reply
   auto block = [&](Blocker b) {
     if (expl && !expl->empty()) expl->back().blocker = std::move(b);
   };
+  // Replies of an internet-facing load balancer that do not go back to the
+  // internet gateway: its subnets are not public (AWS wants an IGW route there).
+  auto lb_subnets = [&](const Step& s) {
+    const EniInfo* f = leg.from;
+    if (reply && f && f->lb && !f->lb->internal && !is_private_or_shared(s.dst))
+      block(Blocker{Blocker::Kind::kLoadBalancerSubnets, f->lb->arn, false, true, flow.protocol, {}, s.dst, {}});
+  };
+  // DISCONNECTED_VPCS: the sender's VPC and the one that holds the destination.
+  auto disconnected = [&](const Step& s) {
+    if (!s.subnet || !s.subnet->vpc) return;
+    for (const auto& ov : net.vpcs)
+      if (&ov != s.subnet->vpc && ov.contains(s.dst))
+        return block(Blocker{Blocker::Kind::kPeering, s.subnet->vpc->id, false, reply, flow.protocol, {}, s.dst, ov.id});
+  };
   auto route_component = [&](const Step& s) -> std::string {
     return s.subnet && s.subnet->rtb ? component(s.subnet->rtb->origin, s.subnet->rtb->id) : std::string("route table");
   };
@@ -648,6 +663,8 @@ Evaluation Analyzer::Impl::evaluate(const Leg& leg, const Flow& flow, bool reply
           if (s.subnet && s.subnet->rtb &&
               (std::string_view(s.code) == "NO_ROUTE_TO_DESTINATION" || std::string_view(s.code) == "RETURN_ROUTE_MISMATCH"))
             block(Blocker{Blocker::Kind::kRouteTable, s.subnet->rtb->id, false, reply, flow.protocol, {}, s.dst, {}});
+          lb_subnets(s);
+          if (std::string_view(s.code) == "DISCONNECTED_VPCS") disconnected(s);
           return ev;
         }
         break;
@@ -684,6 +701,13 @@ Evaluation Analyzer::Impl::evaluate(const Leg& leg, const Flow& flow, bool reply
           std::string comp = id.empty() ? (s.eni && s.eni->vpc ? component(s.eni->vpc->origin, s.eni->vpc->id) : "")
                                         : (igw ? component(igw->origin, id) : id);
           explain(s.code, comp, s.message, loc);
+          std::string_view code = s.code;
+          if (code == "NO_INTERNET_GATEWAY" && s.eni && s.eni->vpc)
+            block(Blocker{Blocker::Kind::kInternetGateway, s.eni->vpc->id, false, reply, flow.protocol, {}, s.dst, {}});
+          if (code == "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS" && s.subnet && s.subnet->vpc)
+            if (const EniInfo* sender = eni_at(s.subnet->vpc, s.src))
+              block(Blocker{Blocker::Kind::kPublicAddress, sender->eni->id, true, reply, flow.protocol, {}, s.dst, {}});
+          if (code == "DISCONNECTED_VPCS") disconnected(s);
           return ev;
         }
         break;
@@ -711,6 +735,7 @@ Evaluation Analyzer::Impl::evaluate(const Leg& leg, const Flow& flow, bool reply
           // Replies routed to a NAT gateway: the route table that sent them there lacks a route back.
           if (reply && std::string_view(s.code) == "RETURN_ROUTE_MISMATCH" && s.subnet && s.subnet->rtb)
             block(Blocker{Blocker::Kind::kRouteTable, s.subnet->rtb->id, false, true, flow.protocol, {}, s.dst, {}});
+          lb_subnets(s);
           return ev;
         }
         break;

@@ -104,7 +104,7 @@ Outcome attempt(const FixCli& o, const model::Network& net0, const analysis::Tra
   for (int round = 0; round <= kMaxRounds; ++round) {
     analysis::Analyzer an(*net);
     t = an.trace(o.from, o.to, topts);
-    if (t.reachable && !t.undecidable) {
+    if (t.reachable && !t.undecidable && !analysis::health_checks_blocked(t)) {
       out.reachable = true;
       break;
     }
@@ -146,6 +146,10 @@ Outcome attempt(const FixCli& o, const model::Network& net0, const analysis::Tra
   label_names(t.source, client);
   for (const auto& f : out.diff.flows) {
     if (!f.allowed) continue;
+    // From the internet the class is "anyone" (a rule from 0.0.0.0/0 admits the network's own
+    // hosts too): any source to the destination on the port asked for.
+    bool to_intended = std::all_of(f.destinations.begin(), f.destinations.end(), [&](const auto& k) { return named(names, k); });
+    if (fopts.source_is_internet && to_intended && t.flow == f.protocol + "/" + f.ports) continue;
     for (const auto* side : {&f.sources, &f.destinations})
       for (const auto& k : *side)
         if (!named(names, k) && out.wider.empty())
@@ -184,7 +188,8 @@ int run_fix(const FixCli& o) {
     std::cerr << "vpclab fix: " << t0.error << "\n";
     return 2;
   }
-  if (t0.reachable) {
+  bool fails_open = t0.reachable && analysis::health_checks_blocked(t0);
+  if (t0.reachable && !fails_open) {
     std::cout << "already reachable: " << t0.source << " -> " << t0.destination << " (" << t0.flow << "); nothing to fix\n";
     return 0;
   }
@@ -212,7 +217,9 @@ int run_fix(const FixCli& o) {
   }
   if (!out.reachable || !out.wider.empty()) {
     // On stderr, as the verification: `fix > change.patch` leaves no reason in the patch.
-    std::cerr << "no fix: " << t0.source << " -> " << t0.destination << " (" << t0.flow << ")\n";
+    std::cerr << (fails_open ? "reachable only because the target group fails open; no fix for its health checks: "
+                             : "no fix: ")
+              << t0.source << " -> " << t0.destination << " (" << t0.flow << ")\n";
     if (!out.wider.empty()) std::cerr << "  the change that opens it is wider than the path: " << out.wider << "\n";
     for (const auto& u : out.unfixable) std::cerr << "  " << u << "\n";
     if (!out.reachable && out.unfixable.empty() && out.wider.empty()) {
@@ -223,7 +230,7 @@ int run_fix(const FixCli& o) {
                     << out.why.size() << " change(s))\n";
       for (const auto& w : out.why) std::cerr << "  tried: " << w << "\n";
     }
-    return 1;
+    return fails_open ? 0 : 1;
   }
   for (const auto& e : out.edits) std::cout << unified_diff(e.path, e.before, e.after);
   size_t allowed = 0;

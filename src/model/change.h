@@ -6,6 +6,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model/origin.h"
 #include "vocab/ip.h"
@@ -28,6 +29,18 @@ struct Change {
     kSetProperty,           // target's `attribute` := `value`, or a reference to `peer`
     kAssociateHostedZone,   // target: the private hosted zone; peer: the VPC
     kRemoveSecurityGroupRule,  // target: the security group; rule_loc: the rule's list item
+    kAddListener,           // target: the load balancer; ports.from: the port; peer: the target group to forward to
+    kAddInternetGateway,    // target: the VPC (an InternetGateway and its VPCGatewayAttachment)
+    kAddElasticIp,          // target: the instance or network interface (an EIP associated with it)
+    kAddPeeringConnection,  // target: the requester VPC; peer: the accepter VPC
+    kSetLoadBalancerSubnets,  // target: the load balancer; subnets, and new_subnets made first
+  };
+  // A subnet `vpclab fix` creates: in the VPC and Availability Zone of `like`,
+  // associated with `route_table`.
+  struct NewSubnet {
+    Ipv4Cidr cidr;
+    ChangeRef like;
+    ChangeRef route_table;
   };
   Kind kind = Kind::kAddSecurityGroupRule;
   ChangeRef target;
@@ -45,7 +58,10 @@ struct Change {
   // Properties and associations.
   std::string attribute;                // "EnableDnsHostnames", "SubnetId", ...
   std::string value;                    // "true"; empty: a reference to `peer`
-  std::optional<ChangeRef> peer;        // the VPC to associate, the subnet to move to
+  std::optional<ChangeRef> peer;        // the VPC to associate, the subnet to move to, the target group, the peer VPC
+  // Load balancer subnets.
+  std::vector<ChangeRef> subnets;       // existing subnets, in order
+  std::vector<NewSubnet> new_subnets;   // made and listed after them
   std::string why;                      // one line: which explanation this answers
 };
 

@@ -173,8 +173,23 @@ struct DnsWalk {
     if (auto it = d.public_.names.find(n); it != d.public_.names.end()) return amazon_name(n, it->second, out);
     if (int zi = select_private_zone(n, d.public_.zones); zi >= 0)  // the same most-specific rule
       return zone(d.public_.zone_index[static_cast<size_t>(zi)], false, n, depth, out);
+    if (!in_lab(n)) {
+      out.rcode = DnsRcode::kServFail;
+      note(DnsRule::kOutsideLab, n);
+      return;
+    }
     out.rcode = DnsRcode::kNxDomain;
     if (steps) explain_nxdomain(n);
+  }
+
+  // Whether the lab can know that `n` does not exist: it lies in one of the
+  // lab's hosted zones or under a domain AWS answers for itself.
+  bool in_lab(const std::string& n) const {
+    for (const char* amazon : {"amazonaws.com", "compute.internal", "ec2.internal"})
+      if (dns::name_in_zone(n, amazon)) return true;
+    for (const auto& z : d.facts_.zones)
+      if (dns::name_in_zone(n, z.name)) return true;
+    return false;
   }
 
   void amazon_name(const std::string& n, const VpcDns::Name& name, DnsAnswer& out) {

@@ -17,7 +17,12 @@
 //   3. Public DNS, which is also what the internet sees: ELB names (and
 //      dualstack.NAME) to their nodes (an internal ALB's to private IPs),
 //      public hostnames to the public IP, public hosted zones (most specific
-//      zone, no fallback); anything else NXDOMAIN.
+//      zone, no fallback); other names under the lab's hosted zones or
+//      Amazon's own domains (amazonaws.com, compute.internal, ec2.internal)
+//      NXDOMAIN; anything else SERVFAIL: AWS's resolver would ask the
+//      internet's DNS, which a lab does not have (UNCONFIRMED: the name is
+//      outside what the lab can know, so it answers "cannot resolve", not
+//      "does not exist").
 // UNCONFIRMED: AWS documents no order between private hosted zones and
 // Amazon-provided names; a private hosted zone takes precedence (a zone
 // named compute.internal overrides the private hostnames under it).
@@ -124,7 +129,8 @@ enum class DnsRule : uint8_t {
   kPublicHostnameNoPublicIp,   // ... from elsewhere, without a public IP: NXDOMAIN
   kLoadBalancer,               // `load_balancer`'s name (or dualstack.) gives `values`
   kNotAssociated,              // not found; `name` exists only in private `zone`, not associated
-  kNxDomain,                   // nothing answers `name`
+  kNxDomain,                   // nothing answers `name`, which lies in the lab's zones or Amazon's domains
+  kOutsideLab,                 // `name` is outside every zone of the lab and Amazon's domains: SERVFAIL
   kChainTooLong,               // CNAME/alias chain longer than the limit: SERVFAIL
 };
 

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -70,6 +72,11 @@ class Edit {
         break;
       }
       case model::Change::Kind::kRemoveSecurityGroupRule: ok = remove_rule(); break;
+      case model::Change::Kind::kAddListener: ok = listener(); break;
+      case model::Change::Kind::kAddInternetGateway: ok = internet_gateway(); break;
+      case model::Change::Kind::kAddElasticIp: ok = elastic_ip(); break;
+      case model::Change::Kind::kAddPeeringConnection: ok = peering_connection(); break;
+      case model::Change::Kind::kSetLoadBalancerSubnets: ok = load_balancer_subnets(); break;
       case model::Change::Kind::kAssociateHostedZone: {
         std::string vpc;
         if (!c_.peer || !ref(*c_.peer, vpc)) return fail(error_.empty() ? "no VPC to associate" : error_);
@@ -203,12 +210,153 @@ class Edit {
                          "DestinationCidrBlock: " + c_.destination.str(), std::string(field) + ": " + target});
   }
 
+  bool expect_type(const char* type) {
+    return type_ == type || fail(c_.target.origin.logical_id + " is a " + type_ + ", not an " + type);
+  }
+
+  // A resource name no resource of the template has (nor one this edit made).
+  std::string unique_name(const std::string& base) {
+    std::string name = base;
+    for (int n = 2; resources_->get(name) || made_.count(name); ++n) name = base + std::to_string(n);
+    made_.insert(name);
+    return name;
+  }
+
+  bool listener() {
+    if (!expect_type("AWS::ElasticLoadBalancingV2::LoadBalancer")) return false;
+    std::string lb, tg;
+    if (!ref(c_.target, lb) || !c_.peer || !ref(*c_.peer, tg)) return false;
+    const std::string& self = c_.target.origin.logical_id;
+    return add_resource(unique_name(self + "Listener" + std::to_string(c_.ports.from)),
+                        "AWS::ElasticLoadBalancingV2::Listener",
+                        {"LoadBalancerArn: " + lb, "Port: " + std::to_string(c_.ports.from), "Protocol: " + c_.value,
+                         "DefaultActions: [{Type: forward, TargetGroupArn: " + tg + "}]"});
+  }
+
+  // The gateway and its attachment, in that order after the VPC.
+  bool internet_gateway() {
+    if (!expect_type("AWS::EC2::VPC")) return false;
+    const std::string& vpc = c_.target.origin.logical_id;
+    std::string igw = unique_name(vpc + "InternetGateway");
+    return add_resource(unique_name(vpc + "GatewayAttachment"), "AWS::EC2::VPCGatewayAttachment",
+                        {"VpcId: !Ref " + vpc, "InternetGatewayId: !Ref " + igw}) &&
+           add_resource(igw, "AWS::EC2::InternetGateway", {});
+  }
+
+  bool elastic_ip() {
+    const std::string& self = c_.target.origin.logical_id;
+    if (c_.attribute == "InstanceId") {
+      if (!expect_type("AWS::EC2::Instance")) return false;
+      return add_resource(unique_name(self + "Eip"), "AWS::EC2::EIP", {"Domain: vpc", "InstanceId: !Ref " + self});
+    }
+    if (!expect_type("AWS::EC2::NetworkInterface")) return false;
+    std::string eip = unique_name(self + "Eip");
+    return add_resource(unique_name(self + "EipAssociation"), "AWS::EC2::EIPAssociation",
+                        {"AllocationId: !GetAtt " + eip + ".AllocationId", "NetworkInterfaceId: !Ref " + self}) &&
+           add_resource(eip, "AWS::EC2::EIP", {"Domain: vpc"});
+  }
+
+  bool peering_connection() {
+    if (!expect_type("AWS::EC2::VPC")) return false;
+    std::string peer;
+    if (!c_.peer || !ref(*c_.peer, peer)) return false;
+    const std::string& self = c_.target.origin.logical_id;
+    return add_resource(unique_name(self + "To" + c_.peer->origin.logical_id + "Peering"),
+                        "AWS::EC2::VPCPeeringConnection", {"VpcId: !Ref " + self, "PeerVpcId: " + peer});
+  }
+
+  // New subnets (each in the VPC and AZ of the subnet it stands in for, on a
+  // public route table), then the load balancer's Subnets list replaced.
+  bool load_balancer_subnets() {
+    if (!expect_type("AWS::ElasticLoadBalancingV2::LoadBalancer")) return false;
+    const std::string& self = c_.target.origin.logical_id;
+    std::vector<std::string> names;
+    for (const auto& r : c_.subnets) {
+      std::string x;
+      if (!ref(r, x)) return false;
+      names.push_back(x);
+    }
+    // Inserted after the load balancer in reverse, so that they read in order.
+    std::vector<std::pair<std::string, model::Change::NewSubnet>> made;
+    for (const auto& ns : c_.new_subnets) made.emplace_back(unique_name(self + "PublicSubnet"), ns);
+    for (auto it = made.rbegin(); it != made.rend(); ++it) {
+      const auto& [name, ns] = *it;
+      std::string table;
+      if (!ref(ns.route_table, table)) return false;
+      const Value* like = resources_->get(ns.like.origin.logical_id);
+      const Value* props = like ? like->get("Properties") : nullptr;
+      const Value* vpc = props ? props->get("VpcId") : nullptr;
+      const Value* az = props ? props->get("AvailabilityZone") : nullptr;
+      if (!vpc || !az) return fail(ns.like.origin.logical_id + " has no VpcId or AvailabilityZone to copy");
+      if (!add_resource(unique_name(name + "RouteTableAssociation"), "AWS::EC2::SubnetRouteTableAssociation",
+                        {"SubnetId: !Ref " + name, "RouteTableId: " + table}) ||
+          !add_resource(name, "AWS::EC2::Subnet",
+                        {"VpcId: " + flow_text(*vpc), "CidrBlock: " + ns.cidr.str(),
+                         "AvailabilityZone: " + flow_text(*az)}))
+        return false;
+    }
+    for (const auto& [name, ns] : made) names.push_back("!Ref " + name);
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    return replace_value("Subnets", "[" + list + "]");
+  }
+
+  // A value as YAML flow text, intrinsics in short form (`!Select [0, !GetAZs ""]`).
+  static std::string flow_text(const Value& v) {
+    if (v.is_null()) return "null";
+    if (v.is_bool() || v.is_number()) return v.text();
+    if (v.is_string()) {
+      const std::string& t = v.text();
+      bool plain = !t.empty() && std::all_of(t.begin(), t.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.' || ch == '/';
+      });
+      if (plain && t != "true" && t != "false" && t != "null" && !std::isdigit(static_cast<unsigned char>(t[0]))) return t;
+      std::string q = "\"";
+      for (char ch : t) q += ch == '"' || ch == '\\' ? std::string("\\") + ch : std::string(1, ch);
+      return q + "\"";
+    }
+    if (v.is_list()) {
+      std::string out;
+      for (const auto& x : v.items()) out += (out.empty() ? "" : ", ") + flow_text(x);
+      return "[" + out + "]";
+    }
+    if (v.entries().size() == 1) {
+      const auto& [key, x] = v.entries().front();
+      const std::string& k = key.first;
+      if (k == "Ref") return "!Ref " + flow_text(x);
+      if (k == "Fn::GetAtt" && x.is_list() && x.items().size() == 2)
+        return "!GetAtt " + x.items()[0].text() + "." + x.items()[1].text();
+      if (k.rfind("Fn::", 0) == 0) return "!" + k.substr(4) + " " + flow_text(x);
+    }
+    std::string out;
+    for (const auto& [key, x] : v.entries()) out += (out.empty() ? "" : ", ") + key.first + ": " + flow_text(x);
+    return "{" + out + "}";
+  }
+
+  // Replaces the whole one-line value of property `name` (a scalar or a flow list).
+  bool replace_value(const std::string& name, const std::string& value) {
+    size_t pline;
+    int pindent;
+    const Value* props = properties(pline, pindent);
+    if (!props) return false;
+    const Value* v = props->get(name);
+    if (!v) return fail(c_.target.origin.logical_id + " has no " + name);
+    if (!v->is_list()) return set_scalar(name, value);
+    std::string& l = lines_.lines[v->loc().line - 1];
+    size_t from = v->loc().col - 1;
+    if (from >= l.size() || l[from] != '[') return fail(name + " of " + c_.target.origin.logical_id + " is not a one-line list");
+    size_t close = l.rfind(']');
+    if (close == std::string::npos || close < from) return fail(name + ": a flow list over several lines");
+    l.replace(from, close + 1 - from, value);
+    return true;
+  }
+
   // A new resource after the target's block.
   bool add_resource(std::string name, const std::string& type, const std::vector<std::string>& props) {
     std::string base = name;
     for (int n = 2; resources_->get(name); ++n) name = base + std::to_string(n);
-    std::vector<std::string> add = {spaces(res_indent_) + name + ":", spaces(res_indent_ + 2) + "Type: " + type,
-                                    spaces(res_indent_ + 2) + "Properties:"};
+    std::vector<std::string> add = {spaces(res_indent_) + name + ":", spaces(res_indent_ + 2) + "Type: " + type};
+    if (!props.empty()) add.push_back(spaces(res_indent_ + 2) + "Properties:");
     for (const auto& p : props) add.push_back(spaces(res_indent_ + 4) + p);
     size_t at = block_end(lines_, res_line_, res_indent_);
     lines_.lines.insert(lines_.lines.begin() + static_cast<long>(at), add.begin(), add.end());
@@ -333,6 +481,7 @@ class Edit {
   const Value* resources_ = nullptr;
   const Value* res_ = nullptr;
   std::string type_, stack_;
+  std::set<std::string> made_;  // resource names this edit adds
   size_t res_line_ = 0;
   int res_indent_ = 0;
 };

@@ -326,6 +326,24 @@ TEST(TraceCodes, MissingRecordInMatchingZoneIsNxdomain) {
   EXPECT_TRUE(r.addresses.empty());
 }
 
+// A name outside every zone of the network: only the internet's DNS knows it, so the trace
+// cannot decide (exit 2), and says so; a name under Amazon's own domains is NXDOMAIN.
+TEST(TraceCodes, ANameOutsideTheNetworksZonesIsUndecidable) {
+  Canonical c;
+  auto r = run(c, "BarApp", "https://www.example.com/");
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_FALSE(r.reachable);
+  EXPECT_TRUE(r.undecidable) << dump(r);
+  EXPECT_EQ(r.exit_code(), 2);
+  ASSERT_FALSE(r.dns_explanations.empty()) << dump(r);
+  EXPECT_EQ(r.dns_explanations.front().code, "DNS_NAME_OUTSIDE_LAB") << dump(r);
+  EXPECT_NE(r.dns_explanations.front().message.find("www.example.com"), std::string::npos);
+  auto amazon = run(c, "BarApp", "http://ip-10-9-9-9.ec2.internal/");
+  EXPECT_EQ(amazon.exit_code(), 1) << dump(amazon);
+  ASSERT_FALSE(amazon.dns_explanations.empty());
+  EXPECT_EQ(amazon.dns_explanations.front().code, "DNS_NXDOMAIN");
+}
+
 TEST(TraceCodes, ZoneOnlyAssociatedWithFooIsDnsZoneNotAssociated) {
   Canonical c;
   c.fx.find(c.net().hosted_zones, c.zone).vpcs = {{c.foo, "ap-northeast-1"}};

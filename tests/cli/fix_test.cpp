@@ -46,7 +46,7 @@ struct FixCase {
   const char* to;
   const char* port;      // "" = the URL's
   const char* expect;    // a line the patch adds
-  const char* source;    // the newly allowed class's ends ("" = no new flow: DNS or routing only)
+  const char* source;    // the newly allowed class's ends ("" = no new flow: DNS or routing only; "*" any source)
   const char* destination;
 };
 
@@ -84,15 +84,18 @@ TEST_P(FixBroken, ThePatchOpensThePathAndNothingElse) {
   for (const auto& f : j["flows"]) {
     if (f["change"] != "allowed") continue;
     ASSERT_NE(*c.source, '\0') << "no flow should be newly allowed: " << f.dump(2);
-    for (const auto& s : f["sources"]) EXPECT_EQ(s, c.source) << f.dump(2);
+    // From the internet, "anyone": a rule from 0.0.0.0/0 admits the network's own hosts too.
+    if (std::string(c.source) != "*")
+      for (const auto& s : f["sources"]) EXPECT_EQ(s, c.source) << f.dump(2);
     bool dst = false;
     for (const auto& x : f["destinations"]) dst |= x.get<std::string>().find(c.destination) == 0;
     EXPECT_TRUE(dst) << f.dump(2);
   }
-  // Exposure gained only where the intended class reaches: the destination, from the client's VPC.
+  // Exposure gained only where the intended class reaches: the destination, from the client's
+  // VPC (or the internet, when the client is the internet).
   for (const auto& e : j["exposure"]) {
     if (e["change"] != "gained") continue;
-    EXPECT_EQ(e["scope"], "outside-vpc") << e.dump(2);
+    EXPECT_EQ(e["scope"], std::string(c.from) == "internet" ? "internet" : "outside-vpc") << e.dump(2);
     EXPECT_EQ(e["resource"].get<std::string>().find(c.destination), 0u) << e.dump(2);
   }
 }
@@ -111,7 +114,11 @@ INSTANTIATE_TEST_SUITE_P(
                 "      VpcPeeringConnectionId: !Ref BarToFooPeering", "BarApp", "FooInternalAlb"},
         FixCase{"phz-vpc-dns-disabled.yaml", "BarApp", "http://alb.home/", "", "      EnableDnsHostnames: true", "", ""},
         FixCase{"nat-gateway-no-igw-route.yaml", "FooWeb1", "internet", "443", "      SubnetId: !Ref FooPublicSubnet", "",
-                ""}),
+                ""},
+        // Internet-facing in the private subnets: a public subnet in the second AZ beside
+        // FooPublicSubnet, on the public table, and the ALB moved to the two.
+        FixCase{"internet-facing-alb-no-igw.yaml", "internet", "FooInternalAlb", "80",
+                "      Subnets: [!Ref FooPublicSubnet, !Ref FooInternalAlbPublicSubnet]", "*", "FooInternalAlb"}),
     testing::FileParamName());
 
 TEST(FixCommand, NamesTheClientByAddressWhenItsGroupHasOtherMembers) {
@@ -155,12 +162,123 @@ TEST(FixCommand, ApplyWritesThePatch) {
 }
 
 TEST(FixCommand, SaysWhyWhenNoTemplateChangeOpensIt) {
-  // An internet-facing ALB in subnets without an internet route: the route it needs would
-  // clash with the subnets' NAT default route.
-  auto r = vpclab("fix examples/broken/internet-facing-alb-no-igw.yaml --from internet --to FooInternalAlb");
+  // A name no zone has: no record can be guessed.
+  auto r = vpclab("fix examples/scenario/same-account.yaml --from BarApp --to http://nosuch.home/");
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("no fix: "), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("ROUTE_DUPLICATE_DESTINATION"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("DNS_NXDOMAIN"), std::string::npos) << r.out;
+}
+
+// The internet-facing ALB's new subnet: in foo, the second AZ (as FooPrivateSubnet2 is), the
+// first free /24, on the public route table.
+TEST(FixCommand, AnInternetFacingAlbGetsAPublicSubnetInEachOfItsZones) {
+  auto r = vpclab("fix examples/broken/internet-facing-alb-no-igw.yaml --from internet --to FooInternalAlb", false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  for (const char* line : {"+  FooInternalAlbPublicSubnet:\n+    Type: AWS::EC2::Subnet\n+    Properties:\n"
+                           "+      VpcId: !Ref FooVpc\n+      CidrBlock: 10.2.3.0/24\n"
+                           "+      AvailabilityZone: !Select [1, !GetAZs \"\"]\n",
+                           "+      SubnetId: !Ref FooInternalAlbPublicSubnet\n+      RouteTableId: !Ref FooPublicRouteTable\n"})
+    EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
+}
+
+// Patched copies of one file for the cases below: the fix applies, checks clean, and the
+// trace that was blocked is open.
+struct Patched {
+  std::string patch;
+  fs::path file;
+};
+Patched fix_and_apply(const std::string& name, const std::string& file, const std::string& args) {
+  auto r = vpclab("fix " + file + " " + args, false);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  fs::path dir = scratch(name);
+  fs::path copy = copy_into(dir, file);
+  std::ofstream(dir / "fix.patch") << r.out;
+  EXPECT_EQ(run_command("cd " + dir.string() + " && git apply fix.patch").exit_code, 0) << r.out;
+  EXPECT_EQ(vpclab("check " + copy.string()).exit_code, 0);
+  EXPECT_EQ(vpclab("trace " + copy.string() + " " + args).exit_code, 0) << r.out;
+  return {r.out, copy};
+}
+
+TEST(FixCommand, AMissingListenerIsAddedForwardingAsTheOthersDo) {
+  const std::string file = "examples/scenario/same-account.yaml";
+  auto before = vpclab("trace " + file + " --from BarApp --to http://alb.home:8443/");
+  ASSERT_EQ(before.exit_code, 1);  // the ALB's group first; behind it, no listener on 8443
+  auto why = vpclab("fix " + file + " --from BarApp --to http://alb.home:8443/");
+  EXPECT_NE(why.out.find("answers ELBV2_LISTENER_PORT_RESTRICTION"), std::string::npos) << why.out;
+  auto p = fix_and_apply("listener", file, "--from BarApp --to http://alb.home:8443/");
+  EXPECT_NE(p.patch.find("+  FooInternalAlbListener8443:\n+    Type: AWS::ElasticLoadBalancingV2::Listener\n"),
+            std::string::npos) << p.patch;
+  EXPECT_NE(p.patch.find("+      DefaultActions: [{Type: forward, TargetGroupArn: !Ref FooWebTargetGroup}]"), std::string::npos)
+      << p.patch;
+  // And the ALB's group admits the port from bar's app only.
+  EXPECT_NE(p.patch.find("FromPort: 8443, ToPort: 8443, SourceSecurityGroupId: !Ref BarAppSecurityGroup"), std::string::npos)
+      << p.patch;
+}
+
+TEST(FixCommand, AVpcWithoutAnInternetGatewayGetsOneAttachedAndRouted) {
+  const std::string file = "tests/cli/data/fix-no-internet-gateway.yaml";
+  auto before = vpclab("trace " + file + " --from internet --to Web --port 443");
+  ASSERT_NE(before.out.find("NO_INTERNET_GATEWAY"), std::string::npos) << before.out;
+  auto p = fix_and_apply("igw", file, "--from internet --to Web --port 443");
+  for (const char* line : {"+  VpcInternetGateway:\n+    Type: AWS::EC2::InternetGateway\n",
+                           "+    Type: AWS::EC2::VPCGatewayAttachment\n+    Properties:\n+      VpcId: !Ref Vpc\n"
+                           "+      InternetGatewayId: !Ref VpcInternetGateway\n",
+                           "+      DestinationCidrBlock: 0.0.0.0/0\n+      GatewayId: !Ref VpcInternetGateway\n"})
+    EXPECT_NE(p.patch.find(line), std::string::npos) << line << "\n" << p.patch;
+}
+
+TEST(FixCommand, AHostWithoutAPublicAddressGetsAnElasticIp) {
+  const std::string file = "tests/cli/data/fix-public-access.yaml";
+  auto in = vpclab("trace " + file + " --from internet --to Host --port 22");
+  ASSERT_NE(in.out.find("DESTINATION_NOT_PUBLIC"), std::string::npos) << in.out;
+  auto p = fix_and_apply("eip-in", file, "--from internet --to Host --port 22");
+  EXPECT_NE(p.patch.find("+  HostEip:\n+    Type: AWS::EC2::EIP\n+    Properties:\n+      Domain: vpc\n+      InstanceId: !Ref Host\n"),
+            std::string::npos) << p.patch;
+  EXPECT_NE(p.patch.find("FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0"), std::string::npos) << p.patch;
+  // Outbound, the group already allows everything: the address alone, and nothing inbound.
+  auto out = vpclab("trace " + file + " --from Host --to internet --port 443");
+  ASSERT_NE(out.out.find("IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS"), std::string::npos) << out.out;
+  auto q = fix_and_apply("eip-out", file, "--from Host --to internet --port 443");
+  EXPECT_NE(q.patch.find("+      InstanceId: !Ref Host\n"), std::string::npos) << q.patch;
+  EXPECT_EQ(q.patch.find("SecurityGroupIngress"), std::string::npos) << q.patch;
+}
+
+TEST(FixCommand, TwoDisconnectedVpcsArePeeredAndRoutedBothWays) {
+  const std::string file = "tests/cli/data/fix-disconnected-vpcs.yaml";
+  auto before = vpclab("trace " + file + " --from App --to Database --port 5432");
+  ASSERT_NE(before.out.find("DISCONNECTED_VPCS"), std::string::npos) << before.out;
+  auto p = fix_and_apply("peering", file, "--from App --to Database --port 5432");
+  for (const char* line : {"+  AppVpcToDataVpcPeering:\n+    Type: AWS::EC2::VPCPeeringConnection\n+    Properties:\n"
+                           "+      VpcId: !Ref AppVpc\n+      PeerVpcId: !Ref DataVpc\n",
+                           "+      RouteTableId: !Ref AppRouteTable\n+      DestinationCidrBlock: 10.8.0.0/16\n"
+                           "+      VpcPeeringConnectionId: !Ref AppVpcToDataVpcPeering\n",
+                           "+      RouteTableId: !Ref DataRouteTable\n+      DestinationCidrBlock: 10.7.0.0/16\n",
+                           "FromPort: 5432, ToPort: 5432, SourceSecurityGroupId: !Ref AppSecurityGroup"})
+    EXPECT_NE(p.patch.find(line), std::string::npos) << line << "\n" << p.patch;
+}
+
+// The targets' group admits the traffic port from the ALB but not the health-check port:
+// the path is open only because the group fails open. fix opens the health checks.
+TEST(FixCommand, HealthChecksBlockedOnTheirOwnPortAreOpened) {
+  fs::path dir = scratch("health-check");
+  fs::path file = dir / "hc.yaml";
+  std::string text = read("examples/scenario/same-account.yaml");
+  auto at = text.find("      TargetType: instance\n");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at, "      HealthCheckPort: \"8081\"\n");
+  std::ofstream(file) << text;
+  auto t = vpclab("trace " + file.string() + " --from BarApp --to http://alb.home/");
+  ASSERT_EQ(t.exit_code, 0) << t.out;
+  ASSERT_NE(t.out.find("ELBV2_HEALTH_CHECK_BLOCKED"), std::string::npos) << t.out;
+  auto r = vpclab("fix " + file.string() + " --from BarApp --to http://alb.home/", false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("FromPort: 8081, ToPort: 8081, SourceSecurityGroupId: !Ref FooAlbSecurityGroup"), std::string::npos)
+      << r.out;
+  auto apply = vpclab("fix " + file.string() + " --from BarApp --to http://alb.home/ --apply", false);
+  ASSERT_EQ(apply.exit_code, 0);
+  auto after = vpclab("trace " + file.string() + " --from BarApp --to http://alb.home/");
+  EXPECT_EQ(after.exit_code, 0);
+  EXPECT_EQ(after.out.find("ELBV2_HEALTH_CHECK_BLOCKED"), std::string::npos) << after.out;
 }
 
 // Small hand-written networks: one VPC, one subnet, instances in named groups.

@@ -347,7 +347,11 @@ std::string print(const Seen& s) {
   return std::to_string(s.status) + (s.forwarded ? " forwarded" : " not forwarded") + (s.closed ? " closed" : " open");
 }
 
-TEST(Rfc9112, DesyncModesThroughTheEngine) {
+// Through the engine with one worker and with two (--workers 2): the same verdicts.
+class Rfc9112Engine : public t::WorkersTest {};
+INSTANTIATE_TEST_SUITE_P(Workers, Rfc9112Engine, ::testing::Values(1, 2), t::workers_name);
+
+TEST_P(Rfc9112Engine, DesyncModesThroughTheEngine) {
   const Seen ok{200, true, false}, ok_closed{200, true, true}, blocked{400, false, true};
   const ModeRow rows[] = {
       {"Compliant", "plain GET", t::get("/c"), ok, ok, ok},
