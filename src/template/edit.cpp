@@ -207,7 +207,22 @@ class Edit {
     std::string name = c_.target.origin.logical_id + "Via" + c_.route_target.origin.logical_id;
     return add_resource(name, "AWS::EC2::Route",
                         {"RouteTableId: !Ref " + c_.target.origin.logical_id,
-                         "DestinationCidrBlock: " + c_.destination.str(), std::string(field) + ": " + target});
+                         "DestinationCidrBlock: " + c_.destination.str(), std::string(field) + ": " + target},
+                        attachment_of(c_.route_target.origin.logical_id));
+  }
+
+  // The VPCGatewayAttachment of internet gateway `igw`: a route to the gateway
+  // must wait for it (DependsOn), or CloudFormation may create it first and fail.
+  std::string attachment_of(const std::string& igw) const {
+    if (igw.empty()) return {};
+    for (const auto& [key, r] : resources_->entries()) {
+      if (cfn::text(r.get("Type")) != "AWS::EC2::VPCGatewayAttachment") continue;
+      const Value* props = r.get("Properties");
+      const Value* id = props ? props->get("InternetGatewayId") : nullptr;
+      const Value* ref = id && id->is_map() ? id->get("Ref") : nullptr;
+      if (ref && ref->is_string() && ref->text() == igw) return key.first;
+    }
+    return {};
   }
 
   bool expect_type(const char* type) {
@@ -352,10 +367,12 @@ class Edit {
   }
 
   // A new resource after the target's block.
-  bool add_resource(std::string name, const std::string& type, const std::vector<std::string>& props) {
+  bool add_resource(std::string name, const std::string& type, const std::vector<std::string>& props,
+                    const std::string& depends_on = {}) {
     std::string base = name;
     for (int n = 2; resources_->get(name); ++n) name = base + std::to_string(n);
     std::vector<std::string> add = {spaces(res_indent_) + name + ":", spaces(res_indent_ + 2) + "Type: " + type};
+    if (!depends_on.empty()) add.push_back(spaces(res_indent_ + 2) + "DependsOn: " + depends_on);
     if (!props.empty()) add.push_back(spaces(res_indent_ + 2) + "Properties:");
     for (const auto& p : props) add.push_back(spaces(res_indent_ + 4) + p);
     size_t at = block_end(lines_, res_line_, res_indent_);

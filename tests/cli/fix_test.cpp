@@ -223,6 +223,7 @@ TEST(FixCommand, AVpcWithoutAnInternetGatewayGetsOneAttachedAndRouted) {
   for (const char* line : {"+  VpcInternetGateway:\n+    Type: AWS::EC2::InternetGateway\n",
                            "+    Type: AWS::EC2::VPCGatewayAttachment\n+    Properties:\n+      VpcId: !Ref Vpc\n"
                            "+      InternetGatewayId: !Ref VpcInternetGateway\n",
+                           "+    Type: AWS::EC2::Route\n+    DependsOn: VpcGatewayAttachment\n",
                            "+      DestinationCidrBlock: 0.0.0.0/0\n+      GatewayId: !Ref VpcInternetGateway\n"})
     EXPECT_NE(p.patch.find(line), std::string::npos) << line << "\n" << p.patch;
 }
