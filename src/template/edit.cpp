@@ -1,4 +1,6 @@
-// Text edits of YAML templates for model::Changes (template/edit.h).
+// Text edits of YAML and JSON templates for model::Changes
+// (template/edit.h): what to write for each change; the text primitives it
+// is written with are the syntax's writer's (template/edit_writer.h).
 #include "template/edit.h"
 
 #include <fmt/format.h>
@@ -11,30 +13,12 @@
 #include <sstream>
 
 #include "template/cfn_fields.h"
+#include "template/edit_writer.h"
 #include "template/engine.h"
-#include "vocab/text_lines.h"
 
 namespace vpclab::tmpl {
 
 namespace {
-
-using Lines = TextLines;
-
-bool blank(const std::string& l) { return l.find_first_not_of(" \t\r") == std::string::npos; }
-int indent_of(const std::string& l) { return static_cast<int>(l.find_first_not_of(' ')); }
-std::string spaces(int n) { return std::string(static_cast<size_t>(std::max(0, n)), ' '); }
-
-// Where a block that starts on line `start` (0-based) at indentation
-// `indent` ends: the index after its last content line.
-size_t block_end(const Lines& L, size_t start, int indent) {
-  size_t last = start;
-  for (size_t i = start + 1; i < L.lines.size(); ++i) {
-    if (blank(L.lines[i])) continue;
-    if (indent_of(L.lines[i]) <= indent) break;
-    last = i;
-  }
-  return last + 1;
-}
 
 const char* protocol_text(IpProtocol p) { return p == kTcp ? "tcp" : p == kUdp ? "udp" : p == kIcmp ? "icmp" : "-1"; }
 int protocol_number(IpProtocol p) { return p == kTcp ? 6 : p == kUdp ? 17 : p == kIcmp ? 1 : -1; }
@@ -43,11 +27,9 @@ class Edit {
  public:
   Edit(const std::string& path, std::string& text, const model::Change& c, std::string& error,
        std::string original_line = {})
-      : path_(path), text_(text), c_(c), error_(error), lines_(text), original_line_(std::move(original_line)) {}
+      : path_(path), text_(text), c_(c), error_(error), original_line_(std::move(original_line)) {}
 
   bool run() {
-    if (auto at = text_.find_first_not_of(" \t\r\n"); at != std::string::npos && text_[at] == '{')
-      return fail(path_ + " is a JSON template: vpclab fix edits YAML templates only");
     Diagnostics d;
     root_ = parse_template_text(text_, path_, d);
     if (!root_) return fail(path_ + " does not parse");
@@ -56,9 +38,8 @@ class Edit {
     res_ = resources_ ? resources_->get(logical) : nullptr;
     if (!res_) return fail(logical + " is not a resource of " + path_);
     type_ = cfn::text(res_->get("Type"));
-    SourceLoc key = resources_->key_loc(logical);
-    res_line_ = key.line - 1;
-    res_indent_ = static_cast<int>(key.col) - 1;
+    edit::Target target{path_, *resources_, *res_, logical};
+    writer_ = edit::is_json_text(text_) ? edit::json_writer(target, text_, error_) : edit::yaml_writer(target, text_, error_);
     stack_ = c_.target.origin.stack;
     bool ok = false;
     switch (c_.kind) {
@@ -84,7 +65,7 @@ class Edit {
         break;
       }
     }
-    if (ok) text_ = lines_.str();
+    if (ok) text_ = writer_->text();
     return ok;
   }
 
@@ -348,82 +329,19 @@ class Edit {
     return "{" + out + "}";
   }
 
-  // Replaces the whole one-line value of property `name` (a scalar or a flow list).
-  bool replace_value(const std::string& name, const std::string& value) {
-    size_t pline;
-    int pindent;
-    const Value* props = properties(pline, pindent);
-    if (!props) return false;
-    const Value* v = props->get(name);
-    if (!v) return fail(c_.target.origin.logical_id + " has no " + name);
-    if (!v->is_list()) return set_scalar(name, value);
-    std::string& l = lines_.lines[v->loc().line - 1];
-    size_t from = v->loc().col - 1;
-    if (from >= l.size() || l[from] != '[') return fail(name + " of " + c_.target.origin.logical_id + " is not a one-line list");
-    size_t close = l.rfind(']');
-    if (close == std::string::npos || close < from) return fail(name + ": a flow list over several lines");
-    l.replace(from, close + 1 - from, value);
-    return true;
-  }
-
-  // A new resource after the target's block.
+  // The text primitives, written by the file's writer (template/edit_writer.h).
+  // One Edit may make several, each before or inside the target's own text
+  // (the parsed tree is of the text as it was read).
   bool add_resource(std::string name, const std::string& type, const std::vector<std::string>& props,
                     const std::string& depends_on = {}) {
     std::string base = name;
     for (int n = 2; resources_->get(name); ++n) name = base + std::to_string(n);
-    std::vector<std::string> add = {spaces(res_indent_) + name + ":", spaces(res_indent_ + 2) + "Type: " + type};
-    if (!depends_on.empty()) add.push_back(spaces(res_indent_ + 2) + "DependsOn: " + depends_on);
-    if (!props.empty()) add.push_back(spaces(res_indent_ + 2) + "Properties:");
-    for (const auto& p : props) add.push_back(spaces(res_indent_ + 4) + p);
-    size_t at = block_end(lines_, res_line_, res_indent_);
-    lines_.lines.insert(lines_.lines.begin() + static_cast<long>(at), add.begin(), add.end());
-    return true;
+    return writer_->add_resource(name, type, props, depends_on);
   }
-
-  const Value* properties(size_t& line, int& indent) {
-    const Value* props = res_->get("Properties");
-    if (!props || !props->is_map() || props->entries().empty()) {
-      fail(c_.target.origin.logical_id + " has no Properties block to edit");
-      return nullptr;
-    }
-    line = res_->key_loc("Properties").line - 1;
-    indent = static_cast<int>(props->entries().front().first.second.col) - 1;
-    return props;
-  }
-
-  // Appends `item` to the list property `name` (made when absent).
-  bool append_item(const std::string& name, const std::string& item) {
-    size_t pline;
-    int pindent;
-    const Value* props = properties(pline, pindent);
-    if (!props) return false;
-    const Value* list = props->get(name);
-    if (!list) {
-      size_t at = block_end(lines_, pline, indent_of(lines_.lines[pline]));
-      lines_.lines.insert(lines_.lines.begin() + static_cast<long>(at),
-                      {spaces(pindent) + name + ":", spaces(pindent + 2) + "- " + item});
-      return true;
-    }
-    if (!list->is_list()) return fail(name + " of " + c_.target.origin.logical_id + " is not a list");
-    size_t lline = list->loc().line - 1;
-    size_t lcol = list->loc().col - 1;
-    std::string& l = lines_.lines[lline];
-    if (lcol < l.size() && l[lcol] == '[') {
-      size_t close = l.rfind(']');
-      if (close == std::string::npos || close < lcol) return fail(name + ": a flow list over several lines");
-      bool empty = l.find_first_not_of(" ", lcol + 1) == close;
-      l.insert(close, empty ? item : ", " + item);
-      return true;
-    }
-    if (list->items().empty()) return fail(name + " of " + c_.target.origin.logical_id + " is empty");
-    const Value& last = list->items().back();
-    size_t iline = last.loc().line - 1;
-    const std::string& il = lines_.lines[iline];
-    size_t dash = il.rfind('-', last.loc().col >= 2 ? last.loc().col - 2 : 0);
-    if (dash == std::string::npos) return fail(name + ": cannot find the list's last item");
-    size_t at = block_end(lines_, iline, static_cast<int>(dash));
-    lines_.lines.insert(lines_.lines.begin() + static_cast<long>(at), spaces(static_cast<int>(dash)) + "- " + item);
-    return true;
+  bool append_item(const std::string& name, const std::string& item) { return writer_->append_item(name, item); }
+  bool set_scalar(const std::string& name, const std::string& value) { return writer_->set_scalar(name, value); }
+  bool replace_value(const std::string& name, const std::string& yaml_text) {
+    return writer_->replace_value(name, yaml_text);
   }
 
   // Deletes the block-list item of the group's rules declared at rule_loc
@@ -432,59 +350,24 @@ class Edit {
   // list keeps another item.
   bool remove_rule() {
     if (type_ != "AWS::EC2::SecurityGroup") return fail(c_.target.origin.logical_id + " is a " + type_);
-    size_t pline;
-    int pindent;
-    const Value* props = properties(pline, pindent);
-    if (!props) return false;
+    const Value* props = res_->get("Properties");
+    if (!props || !props->is_map()) return fail(c_.target.origin.logical_id + " has no Properties block to edit");
     const Value* found = nullptr;
     const Value* in = nullptr;
     for (const char* name : {"SecurityGroupIngress", "SecurityGroupEgress"}) {
       const Value* list = props->get(name);
       if (!list || !list->is_list()) continue;
       for (const auto& item : list->items()) {
-        if (item.loc().col != c_.rule_loc.col || lines_.lines[item.loc().line - 1] != original_line_) continue;
+        if (item.loc().col != c_.rule_loc.col || writer_->item_key(item) != original_line_) continue;
         auto dist = [&](const Value* v) { return std::abs(static_cast<long>(v->loc().line) - static_cast<long>(c_.rule_loc.line)); };
         if (!found || dist(&item) < dist(found)) found = &item, in = list;
       }
     }
     if (!found) return fail("no rule of " + c_.target.origin.logical_id + " is declared at line " + std::to_string(c_.rule_loc.line));
     if (in->items().size() < 2) return fail("the rules of " + c_.target.origin.logical_id + " would be empty");
-    size_t iline = found->loc().line - 1;
-    const std::string& il = lines_.lines[iline];
-    size_t dash = il.rfind('-', found->loc().col >= 2 ? found->loc().col - 2 : 0);
-    if (dash == std::string::npos || il.find_first_not_of(' ') != dash)
+    if (!writer_->remove_item(*found))
       return fail("the rule of " + c_.target.origin.logical_id + " at line " + std::to_string(c_.rule_loc.line) +
                   " is not a block-list item");
-    size_t end = block_end(lines_, iline, static_cast<int>(dash));
-    lines_.lines.erase(lines_.lines.begin() + static_cast<long>(iline), lines_.lines.begin() + static_cast<long>(end));
-    return true;
-  }
-
-  // Sets the scalar property `name` to `value` (added when absent).
-  bool set_scalar(const std::string& name, const std::string& value) {
-    size_t pline;
-    int pindent;
-    const Value* props = properties(pline, pindent);
-    if (!props) return false;
-    const Value* v = props->get(name);
-    if (!v) {
-      size_t at = block_end(lines_, pline, indent_of(lines_.lines[pline]));
-      lines_.lines.insert(lines_.lines.begin() + static_cast<long>(at), spaces(pindent) + name + ": " + value);
-      return true;
-    }
-    std::string& l = lines_.lines[v->loc().line - 1];
-    size_t from = v->loc().col - 1, to = from;
-    // A plain value, or a one-line short-form intrinsic such as `!Ref X`.
-    bool tag = v->is_map() && from < l.size() && l[from] == '!';
-    if (!v->is_scalar() && !tag) return fail(name + " of " + c_.target.origin.logical_id + " is not a plain value");
-    if (from < l.size() && (l[from] == '"' || l[from] == '\'')) {
-      to = l.find(l[from], from + 1);
-      to = to == std::string::npos ? l.size() : to + 1;
-    } else {
-      while (to < l.size() && l[to] != ',' && l[to] != '}' && !(l[to] == '#' && to > 0 && l[to - 1] == ' ')) ++to;
-      while (to > from && l[to - 1] == ' ') --to;
-    }
-    l.replace(from, to - from, value);
     return true;
   }
 
@@ -492,15 +375,13 @@ class Edit {
   std::string& text_;
   const model::Change& c_;
   std::string& error_;
-  Lines lines_;
-  std::string original_line_;  // kRemoveSecurityGroupRule: the rule's line as first read
+  std::unique_ptr<edit::Writer> writer_;
+  std::string original_line_;  // kRemoveSecurityGroupRule: the rule's item_key as first read
   std::optional<Value> root_;
   const Value* resources_ = nullptr;
   const Value* res_ = nullptr;
   std::string type_, stack_;
   std::set<std::string> made_;  // resource names this edit adds
-  size_t res_line_ = 0;
-  int res_indent_ = 0;
 };
 
 }  // namespace
@@ -531,10 +412,7 @@ bool TemplateEditor::apply(const model::Change& c, std::string& error) {
   if (!error.empty()) return false;
   std::string work = text;
   std::string original_line;
-  if (c.kind == model::Change::Kind::kRemoveSecurityGroupRule) {
-    TextLines first(original_.at(path));
-    if (c.rule_loc.line >= 1 && c.rule_loc.line <= first.lines.size()) original_line = first.lines[c.rule_loc.line - 1];
-  }
+  if (c.kind == model::Change::Kind::kRemoveSecurityGroupRule) original_line = edit::item_key_at(original_.at(path), c.rule_loc);
   if (!Edit(path, work, c, error, original_line).run()) return false;
   text = work;
   return true;

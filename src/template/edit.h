@@ -1,8 +1,11 @@
-// Text edits of the user's own YAML templates that carry model::Changes
-// (`vpclab fix`): each edit is made at the source location of the node it
-// changes, keeping the file's comments, order, short-form tags and layout
-// (lines are inserted or one value replaced; nothing is re-emitted). New
-// entries follow the file's style (flow maps in block lists, `!Ref`).
+// Text edits of the user's own YAML and JSON templates that carry
+// model::Changes (`vpclab fix`): each edit is made at the source location of
+// the node it changes, keeping the file's comments, order, short-form tags
+// and layout (lines are inserted or one value replaced; nothing is
+// re-emitted). New entries follow the file's style: in YAML flow maps in
+// block lists and `!Ref`; in JSON the file's indentation unit, key separator
+// and one-member-a-line or one-line layout, `{"Ref": ...}` and
+// `{"Fn::GetAtt": [...]}` (template/edit_writer.h: one writer per syntax).
 //
 // What can be written: a rule appended to a security group's
 // SecurityGroupIngress/SecurityGroupEgress; an AWS::EC2::Route or
@@ -32,8 +35,8 @@ class TemplateEditor {
   explicit TemplateEditor(std::map<std::string, std::string> rename = {}) : rename_(std::move(rename)) {}
 
   // Applies `c` to the current text of its target's file; false and `error`
-  // when the change cannot be written there (a JSON template, a resource in
-  // another stack than the ones it refers to, a flow list over several lines).
+  // when the change cannot be written there (a resource in another stack
+  // than the ones it refers to, a YAML flow list over several lines).
   bool apply(const model::Change& c, std::string& error);
 
   // Every file changed so far, with its original and current text.
