@@ -108,14 +108,15 @@ TEST_P(FixJson, TheCopyChecksAsItsYamlAndThePatchOpensThePathAndNothingElse) {
   for (const auto& f : j["flows"]) {
     if (f["change"] != "allowed") continue;
     ASSERT_NE(*c.source, '\0') << "no flow should be newly allowed: " << f.dump(2);
-    for (const auto& s : f["sources"]) EXPECT_EQ(s, c.source) << f.dump(2);
+    if (std::string(c.source) != "*")  // from the internet: anyone
+      for (const auto& s : f["sources"]) EXPECT_EQ(s, c.source) << f.dump(2);
     bool dst = false;
     for (const auto& x : f["destinations"]) dst |= x.get<std::string>().find(c.destination) == 0;
     EXPECT_TRUE(dst) << f.dump(2);
   }
   for (const auto& e : j["exposure"]) {
     if (e["change"] != "gained") continue;
-    EXPECT_EQ(e["scope"], "outside-vpc") << e.dump(2);
+    EXPECT_EQ(e["scope"], std::string(c.from) == "internet" ? "internet" : "outside-vpc") << e.dump(2);
     EXPECT_EQ(e["resource"].get<std::string>().find(c.destination), 0u) << e.dump(2);
   }
 }
@@ -138,7 +139,11 @@ INSTANTIATE_TEST_SUITE_P(
                     "", ""},
         // Four spaces: a reference's name replaced in its line.
         JsonFixCase{"nat-gateway-no-igw-route.json", "FooWeb1", "internet", "443",
-                    "                    \"Ref\": \"FooPublicSubnet\"", "", ""}),
+                    "                    \"Ref\": \"FooPublicSubnet\"", "", ""},
+        // `"Key" : value`: new subnets and their associations after the ALB, its Subnets replaced.
+        JsonFixCase{"internet-facing-alb-no-igw.json", "internet", "FooInternalAlb", "80",
+                    "        \"AvailabilityZone\" : { \"Fn::Select\" : [ 1, { \"Fn::GetAZs\" : \"\" } ] }", "*",
+                    "FooInternalAlb"}),
     testing::FileParamName());
 
 TEST(FixJson, ApplyWritesThePatchInTheFilesLayout) {

@@ -62,6 +62,7 @@ COPIES = {
     "phz-vpc-dns-disabled": "aws",
     "nat-gateway-no-igw-route": 4,
     "alb-sg-open-to-world": "aws",
+    "internet-facing-alb-no-igw": "aws",
 }
 
 for name, style in COPIES.items():
