@@ -180,7 +180,7 @@ def security_group(p, name, vpc_name, description, ingress, ingress_expr=None):
             "vpc_id": ref(f"aws_vpc.{vpc_name}")}
     if ingress is not None:
         expr["ingress"] = ingress_expr if ingress_expr is not None else const(ingress)
-        expr["egress"] = const([ALL_OUT])
+        expr["egress"] = {"references": ["local.all_out"]}
     p.add("aws_security_group", name, values, expr)
 
 
@@ -356,22 +356,15 @@ def scenario():
 
 
 def vpcs(n):
-    """n VPCs in a chain of peerings, each: 2 subnets, IGW, 2 route tables, 2 groups, 2 instances."""
+    """n VPCs (10.A.B.0/24, at most 65,536), each with two subnets, an IGW, a public route table, two
+    groups (web open on 80; app taking 8080 from web) and two instances; a chain of peerings."""
+    if n > 65536:
+        raise SystemExit("at most 65536 VPCs")
     p = Plan()
     for v in range(n):
         a, b = divmod(v, 256)
-        cidr = f"10.{a % 256}.{b}.0/24" if n > 200 else f"10.{v}.0.0/16"
-        base = cidr.split("/")[0].rsplit(".", 2 if n > 200 else 3)[0]
-        if n > 200:
-            sub = [f"10.{a % 256}.{b}.0/25", f"10.{a % 256}.{b}.128/25"]
-            cidr = f"10.{a % 256}.{b}.0/24"
-            vcidr = cidr if a < 256 else None
-            if a >= 256:
-                raise SystemExit("at most 65536 VPCs")
-            vpc_cidr = f"10.{a}.{b}.0/24"
-        else:
-            sub = [f"10.{v}.0.0/24", f"10.{v}.1.0/24"]
-            vpc_cidr = cidr
+        vpc_cidr = f"10.{a}.{b}.0/24"
+        sub = [f"10.{a}.{b}.0/25", f"10.{a}.{b}.128/25"]
         name = f"v{v}"
         p.add("aws_vpc", name, {"cidr_block": vpc_cidr, "enable_dns_support": True, "enable_dns_hostnames": True,
                                 "tags": {"Name": name}}, {"cidr_block": const(vpc_cidr)})
@@ -386,8 +379,9 @@ def vpcs(n):
         p.add("aws_route_table_association", f"{name}_public", {"subnet_id": U, "route_table_id": U},
               {"subnet_id": ref(f"aws_subnet.{name}_s0"), "route_table_id": ref(f"aws_route_table.{name}_public")})
         security_group(p, f"{name}_web", name, "web", [sg_rule(80, ["0.0.0.0/0"])])
-        security_group(p, f"{name}_app", name, "app", [sg_rule(8080, [], [])],
-                       ingress_expr={"references": [f"aws_security_group.{name}_web.id", f"aws_security_group.{name}_web"]})
+        security_group(p, f"{name}_app", name, "app", None)
+        vpc_sg_rule(p, f"{name}_app_from_web", "ingress", f"{name}_app", "tcp", 8080, source=f"{name}_web")
+        vpc_sg_rule(p, f"{name}_app_out", "egress", f"{name}_app", "-1", cidr="0.0.0.0/0")
         instance(p, f"{name}_web", ref(f"aws_subnet.{name}_s0"), f"{name}_web", f"{name}-web")
         instance(p, f"{name}_app", ref(f"aws_subnet.{name}_s1"), f"{name}_app", f"{name}-app")
         if v > 0:
