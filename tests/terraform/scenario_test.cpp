@@ -120,5 +120,24 @@ TEST(TerraformScenario, ManifestTakesTerraformStacks) {
   std::filesystem::remove_all(dir);
 }
 
+// `vpclab fix` on a plan prints the HCL to add to the blocking resource's address.
+TEST(TerraformScenario, FixPrintsHclForTheBlockingAddress) {
+  std::ifstream in(kPlan);
+  auto plan = nlohmann::json::parse(in);
+  for (auto& r : plan["planned_values"]["root_module"]["resources"])
+    if (r["address"] == "aws_security_group.foo_alb") r["values"]["ingress"] = nlohmann::json::array();
+  auto path = std::filesystem::temp_directory_path() / "vpclab-tf-fix-plan.json";
+  std::ofstream(path) << plan.dump();
+  auto trace = verdict(path.string(), "--from aws_instance.bar_app --to aws_lb.foo_internal");
+  EXPECT_EQ(trace.rfind("verdict: not reachable", 0), 0u) << trace;
+  auto fix = vpclab("fix " + path.string() + " --from aws_instance.bar_app --to aws_lb.foo_internal --port 80", false);
+  EXPECT_EQ(fix.exit_code, 0) << fix.out;
+  EXPECT_NE(fix.out.find("# for aws_security_group.foo_alb"), std::string::npos) << fix.out;
+  EXPECT_NE(fix.out.find("resource \"aws_vpc_security_group_ingress_rule\""), std::string::npos) << fix.out;
+  EXPECT_NE(fix.out.find("security_group_id = aws_security_group.foo_alb.id"), std::string::npos) << fix.out;
+  EXPECT_NE(fix.out.find("from_port         = 80"), std::string::npos) << fix.out;
+  std::filesystem::remove(path);
+}
+
 }  // namespace
 }  // namespace vpclab
