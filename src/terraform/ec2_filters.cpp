@@ -166,10 +166,6 @@ void Reader::add_sg_rule(Resource& r) {
   if (!type || (*type != "ingress" && *type != "egress"))
     return error(n, "type", "TF_VALUE", fmt::format("type '{}' is not ingress or egress", type.value_or("")));
   Direction dir = *type == "ingress" ? Direction::kIngress : Direction::kEgress;
-  // The same shape as an inline block: read it as one.
-  model::SecurityGroup tmp;
-  tmp.id = g->id;
-  Node wrapper = n;
   SecurityGroupRule base;
   auto proto_text = str(n, "protocol");
   if (!proto_text) return;
@@ -223,9 +219,6 @@ void Reader::add_sg_rule(Resource& r) {
   }
   if (out.size() == before)
     warning(n, "", "TF_UNKNOWN", "the rule's peer (cidr_blocks, source_security_group_id, self, ...) is not known; rule left out");
-  separate_rules_.insert(g->id);
-  (void)wrapper;
-  (void)tmp;
 }
 
 void Reader::add_vpc_sg_rule(Resource& r, Direction dir) {
@@ -275,7 +268,6 @@ void Reader::add_vpc_sg_rule(Resource& r, Direction dir) {
                                "referenced_security_group_id ({} known); rule left out",
                                peers));
   (dir == Direction::kIngress ? g->ingress : g->egress).push_back(x);
-  separate_rules_.insert(g->id);
 }
 
 // ---- network ACLs ------------------------------------------------------------------------
@@ -428,7 +420,6 @@ void Reader::add_network_acl_rule(Resource& r) {
   list.push_back(e);
   std::stable_sort(list.begin(), list.end(),
                    [](const NetworkAclEntry& x, const NetworkAclEntry& y) { return x.rule_number < y.rule_number; });
-  separate_rules_.insert(a->id);
 }
 
 void Reader::add_network_acl_association(Resource& r) {

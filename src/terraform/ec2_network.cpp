@@ -247,7 +247,7 @@ void Reader::add_nat_gateway(Resource& r) {
 
 // ---- peering ---------------------------------------------------------------------------
 
-void Reader::set_peering_dns(Resource&, const Node& n, model::VpcPeeringConnection& p, bool) {
+void Reader::set_peering_dns(const Node& n, model::VpcPeeringConnection& p) {
   for (const char* side : {"requester", "accepter"})
     for (const Node& b : blocks(n, side)) {
       Want quiet;
@@ -273,7 +273,7 @@ void Reader::add_peering(Resource& r) {
   p.accepter.region = str(n, "peer_region", quiet).value_or(ctx_.region);
   if (p.accepter.account.empty()) p.accepter.account = ctx_.account;
   if (p.accepter.region.empty()) p.accepter.region = ctx_.region;
-  set_peering_dns(r, n, p, false);
+  set_peering_dns(n, p);
   std::string status = str(n, "accept_status", quiet).value_or("");
   bool auto_accept = str(n, "auto_accept", quiet).value_or("false") == "true";
   if (status == "active") {
@@ -311,7 +311,7 @@ void Reader::add_peering_accepter(Resource& r) {
     p->state_reason.clear();
     p->state_from_input = false;
   }
-  set_peering_dns(r, n, *p, true);
+  set_peering_dns(n, *p);
 }
 
 void Reader::add_peering_options(Resource& r) {
@@ -321,7 +321,7 @@ void Reader::add_peering_options(Resource& r) {
   auto id = str(n, "vpc_peering_connection_id", w);
   model::VpcPeeringConnection* p = id ? find(net_.peerings, pcx_ix_, *id) : nullptr;
   if (!p) return ref_missing(n, "vpc_peering_connection_id", id.value_or("?"), "peering connection");
-  set_peering_dns(r, n, *p, false);
+  set_peering_dns(n, *p);
 }
 
 // ---- route tables ------------------------------------------------------------------------
@@ -453,7 +453,6 @@ void Reader::add_route(Resource& r) {
       }
   }
   if (!t) return ref_missing(n, "route_table_id", tid, "route table");
-  separate_rules_.insert(t->id);
   mixed_rules(t->id, n, "route table");
   if (auto route = route_of(n, true)) t->routes.push_back(std::move(*route));
 }

@@ -145,7 +145,8 @@ class Reader {
   void add_rtb_association(Resource& r);
   void add_main_rtb_association(Resource& r);
   std::optional<Route> route_of(const Node& n, bool standalone);
-  void set_peering_dns(Resource& r, const Node& n, model::VpcPeeringConnection& p, bool accepter_resource);
+  // The requester / accepter blocks' allow_remote_vpc_dns_resolution.
+  void set_peering_dns(const Node& n, model::VpcPeeringConnection& p);
 
   // ---- ec2_filters.cpp ------------------------------------------------------
   void add_security_group(Resource& r);
@@ -208,9 +209,9 @@ class Reader {
   // Model indexes: id -> position in the Network vector.
   std::unordered_map<std::string, size_t> vpc_ix_, subnet_ix_, igw_ix_, eip_ix_, nat_ix_, pcx_ix_, sg_ix_, acl_ix_,
       rtb_ix_, eni_ix_, instance_ix_, lb_ix_, tg_ix_, listener_ix_, zone_ix_;
-  // Groups, ACLs and tables written with inline rules / routes, and those
-  // given separate rule resources (TF_RULES_MIXED).
-  std::set<std::string> inline_rules_, separate_rules_;
+  // Groups, ACLs and tables written with inline rules / routes: a separate
+  // rule resource on one of them is TF_RULES_MIXED.
+  std::set<std::string> inline_rules_;
   std::set<std::string> mixed_reported_;
 
   template <class T>
