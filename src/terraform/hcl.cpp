@@ -4,6 +4,9 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <regex>
+
+#include "terraform/load.h"
 
 namespace vpclab::terraform {
 
@@ -130,6 +133,48 @@ std::string hcl_snippet(const model::Change& c) {
                                                                                     : c.target.origin.logical_id);
   }
   return {};
+}
+
+std::string in_terraform_terms(const std::string& text) {
+  static const std::pair<const char*, const char*> phrases[] = {
+      {"set AllocationId to an AWS::EC2::EIP", "set allocation_id to an aws_eip's id"},
+      {"add an AWS::EC2::VPCGatewayAttachment", "set vpc_id on the aws_internet_gateway (or add an aws_internet_gateway_attachment)"},
+      {"set PeerRoleArn, or `accepted: true` for the peering in the lab manifest",
+       "set auto_accept = true (same account and region) or add an aws_vpc_peering_connection_accepter"},
+      {"AWS::EC2::VPCCidrBlock", "aws_vpc_ipv4_cidr_block_association"},
+      {"AWS::EC2::EIP", "aws_eip"},
+      {"AWS::EC2::SecurityGroupIngress", "aws_vpc_security_group_ingress_rule"},
+      {"AWS::EC2::SecurityGroupEgress", "aws_vpc_security_group_egress_rule"},
+  };
+  std::string out = text;
+  for (const auto& [cfn, tf] : phrases)
+    for (size_t at = out.find(cfn); at != std::string::npos; at = out.find(cfn, at + std::string(tf).size()))
+      out.replace(at, std::string(cfn).size(), tf);
+  // "EnableDnsSupport: true" -> "enable_dns_support = true"; "whose EnableDnsSupport is" -> argument.
+  static const std::regex prop(R"(\b(Enable[A-Z][A-Za-z]+|MapPublicIpOnLaunch|SourceDestCheck|AssociatePublicIpAddress)(: )?)");
+  std::string result;
+  auto begin = std::sregex_iterator(out.begin(), out.end(), prop);
+  size_t last = 0;
+  for (auto it = begin; it != std::sregex_iterator(); ++it) {
+    const auto& m = *it;
+    result += out.substr(last, static_cast<size_t>(m.position()) - last);
+    result += argument_name(m[1].str()) + (m[2].matched ? " = " : "");
+    last = static_cast<size_t>(m.position() + m.length());
+  }
+  result += out.substr(last);
+  return result;
+}
+
+void use_terraform_terms(Diagnostics& diags) {
+  Diagnostics out;
+  for (Diagnostic d : diags.items()) {
+    if (read_as_terraform(d.loc.file)) {
+      d.message = in_terraform_terms(d.message);
+      d.fix = in_terraform_terms(d.fix);
+    }
+    out.add(std::move(d));
+  }
+  diags = std::move(out);
 }
 
 }  // namespace vpclab::terraform

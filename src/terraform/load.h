@@ -58,6 +58,10 @@ Counts add_to_network(const tmpl::StackContext& ctx, const tmpl::Value& root, bo
 // The front end as template/load.cpp takes it (for lab manifests and paths).
 const tmpl::StackFrontEnd& front_end();
 
+// True when `file` (interned, as SourceLoc holds it) was read by this front
+// end in this process (thread-safe): its diagnostics speak Terraform.
+bool read_as_terraform(const char* file);
+
 // One file alone, parsed, read and finalized (tests, the fuzz target).
 tmpl::LoadResult load_file(const std::string& path, Counts* counts = nullptr);
 tmpl::LoadResult load_text(const std::string& text, const std::string& display, Counts* counts = nullptr);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "template/engine.h"
@@ -107,10 +108,22 @@ const char* id_prefix(const std::string& type) {
 
 }  // namespace
 
+namespace {
+std::mutex terraform_files_mu;
+std::set<const char*> terraform_files;  // interned names: pointer identity
+}  // namespace
+
+bool read_as_terraform(const char* file) {
+  std::lock_guard<std::mutex> lock(terraform_files_mu);
+  return file && terraform_files.count(file);
+}
+
 Reader::Reader(const tmpl::StackContext& ctx, const Value& root, bool stack_in_names, model::Network& net,
                model::AddressPlan& plan, Diagnostics& diags)
     : ctx_(ctx), root_(root), stack_in_names_(stack_in_names), net_(net), plan_(plan), diags_(diags) {
   file_ = root.loc().file ? root.loc().file : intern_file(ctx.template_path);
+  std::lock_guard<std::mutex> lock(terraform_files_mu);
+  terraform_files.insert(file_);
 }
 
 Counts Reader::run() {

@@ -120,6 +120,24 @@ TEST(TerraformScenario, ManifestTakesTerraformStacks) {
   std::filesystem::remove_all(dir);
 }
 
+// Lint advice on a plan names the provider's arguments, not CloudFormation's properties.
+TEST(TerraformScenario, LintAdviceSpeaksTerraform) {
+  std::ifstream in(kPlan);
+  auto plan = nlohmann::json::parse(in);
+  for (auto& r : plan["planned_values"]["root_module"]["resources"])
+    if (r["address"] == "aws_vpc.bar") r["values"]["enable_dns_support"] = false;
+  auto path = std::filesystem::temp_directory_path() / "vpclab-tf-lint-plan.json";
+  std::ofstream(path) << plan.dump(1);
+  auto r = vpclab("check " + path.string());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("warning PHZ_VPC_DNS_DISABLED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("fix: set enable_dns_support = true and enable_dns_hostnames = true on aws_vpc.bar"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("EnableDnsSupport"), std::string::npos) << r.out;
+  std::filesystem::remove(path);
+}
+
 // `vpclab fix` on a plan prints the HCL to add to the blocking resource's address.
 TEST(TerraformScenario, FixPrintsHclForTheBlockingAddress) {
   std::ifstream in(kPlan);
