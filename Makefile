@@ -29,7 +29,7 @@ demo: setup build
 	@bash scripts/demo $(BUILD)/vpclab
 
 # Every ctest suite, then a short clean run of each libFuzzer target (clang,
-# ASan+UBSan) on the parsers that face untrusted bytes: templates, HTTP, DNS.
+# ASan+UBSan) on the parsers that face untrusted bytes: templates, Terraform JSON, HTTP, DNS.
 test: setup build fuzz
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 	cd build-fuzz && ctest --output-on-failure -L fuzz
@@ -46,7 +46,7 @@ deb: setup build
 
 fuzz: setup
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DVPCLAB_FUZZ=ON >/dev/null
-	cmake --build build-fuzz -j $(JOBS) --target template_fuzz http_fuzz dns_fuzz policy_fuzz
+	cmake --build build-fuzz -j $(JOBS) --target template_fuzz http_fuzz dns_fuzz policy_fuzz terraform_fuzz
 
 bench: configure
 	cmake --build $(BUILD) -j $(JOBS) --target analysis_bench vpclab

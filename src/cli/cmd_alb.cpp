@@ -18,6 +18,7 @@
 #include "dataplane/alb/engine.h"
 #include "emulator/alb_config.h"
 #include "semantics/alb_settings.h"
+#include "cli/load.h"
 #include "template/load.h"
 
 namespace vpclab::cli {
@@ -120,7 +121,7 @@ int run_alb(const AlbOptions& o) {
       std::cerr << "vpclab alb: give --config FILE, or a template PATH with --lb LOGICAL_ID\n";
       return 2;
     }
-    auto result = tmpl::load_network(o.paths);
+    auto result = load_any(o.paths);
     print_diags(result.diags);
     if (!result.network || result.diags.has_errors()) return 1;
     std::string error;

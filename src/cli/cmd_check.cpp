@@ -10,6 +10,7 @@
 #include "cli/fix_lint.h"
 #include "cli/output.h"
 #include "cli/load.h"
+#include "terraform/hcl.h"
 
 namespace vpclab::cli {
 namespace {
@@ -38,6 +39,7 @@ int run_check(const CheckOptions& o) {
   }
   auto result = load_any(o.paths);
   if (result.network) analysis::lint(*result.network, result.diags);
+  terraform::use_terraform_terms(result.diags);  // advice on a plan names the provider's arguments
   result.diags.sort();
   if (format == "json") {
     std::cout << diagnostics_json(result.diags).dump(2) << "\n";

@@ -21,6 +21,9 @@
 #include "semantics/packet.h"
 #include "snapshot/write.h"
 #include "template/edit.h"
+#include "template/engine.h"
+#include "terraform/hcl.h"
+#include "terraform/load.h"
 
 namespace vpclab::cli {
 namespace {
@@ -176,6 +179,31 @@ Outcome attempt(const FixCli& o, const model::Network& net0, const analysis::Tra
   return out;
 }
 
+bool is_terraform_input(const std::string& path) {
+  Diagnostics d;
+  auto root = fs::is_regular_file(path) ? tmpl::parse_template_file(path, d) : std::nullopt;
+  return root && terraform::is_terraform_json(*root);
+}
+
+// A plan has no positions in the .tf files: the changes are printed as HCL
+// to add to the named addresses, one round (each address's first blocker),
+// not verified by re-planning.
+int terraform_fix(const FixCli& o, const analysis::Analyzer& an, const analysis::TraceResult& t) {
+  analysis::FixOptions fopts;
+  fopts.source_is_internet = o.from == "internet";
+  analysis::FixStep step = analysis::plan_fix(an, t, fopts);
+  for (const auto& u : step.unfixable) std::cerr << "  " << u << "\n";
+  if (step.changes.empty()) {
+    std::cerr << "no fix: " << t.source << " -> " << t.destination << " (" << t.flow << ")\n";
+    return 1;
+  }
+  for (size_t i = 0; i < step.changes.size(); ++i)
+    std::cout << (i ? "\n" : "") << terraform::hcl_snippet(step.changes[i]);
+  std::cerr << "not verified: " << o.lab << " is a Terraform plan (no positions in the .tf files to patch); add the "
+            << "HCL above to the configuration, plan again and re-run vpclab trace\n";
+  return 0;
+}
+
 int run_fix(const FixCli& o) {
   auto net0 = load_or_report({o.lab}, "fix");
   if (!net0) return 2;
@@ -197,6 +225,7 @@ int run_fix(const FixCli& o) {
     std::cerr << "undecidable: the path crosses a component vpclab does not model; no fix\n";
     return 1;
   }
+  if (is_terraform_input(o.lab)) return terraform_fix(o, an0, t0);
   WorkCopy copy;
   std::string err;
   if (!copy.make(o.lab, err)) {

@@ -5,6 +5,7 @@
 
 #include "cli/output.h"
 #include "snapshot/load.h"
+#include "terraform/load.h"
 
 namespace vpclab::cli {
 
@@ -23,7 +24,7 @@ tmpl::LoadResult load_any(const std::vector<std::string>& given) {
   const std::vector<std::string> paths = manifests_for_folders(given);
   size_t snapshots = 0;
   for (const auto& p : paths) snapshots += snapshot::is_snapshot_dir(p) ? 1 : 0;
-  if (snapshots == 0) return tmpl::load_network(paths);
+  if (snapshots == 0) return tmpl::load_network(paths, &terraform::front_end());
   tmpl::LoadResult out;
   if (paths.size() != 1) {
     for (const auto& p : paths)

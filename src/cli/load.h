@@ -10,7 +10,9 @@
 namespace vpclab::cli {
 
 // A single PATH that snapshot::is_snapshot_dir() recognises is loaded with
-// snapshot::load_snapshot(); any other PATHs with tmpl::load_network(). A
+// snapshot::load_snapshot(); any other PATHs with tmpl::load_network(), which
+// reads Terraform plan/state JSON with terraform/ (files and manifest
+// `terraform:` stacks). A
 // snapshot directory mixed with other PATHs is an error (CLI_MIXED_INPUT).
 // A folder that is not a snapshot but holds vpclab.yaml stands for that
 // manifest. Null network on error, as both loaders.

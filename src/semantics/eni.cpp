@@ -15,3 +15,14 @@ std::vector<std::string> eni_security_groups(EniSecurityGroupOwner owner, const 
 }
 
 }  // namespace vpclab::semantics
+
+namespace vpclab::semantics {
+
+bool public_ip_at_launch(int device_index, bool has_setting, bool setting, bool subnet_maps_public,
+                         size_t interfaces_at_launch) {
+  if (device_index != 0) return false;
+  if (has_setting) return setting;
+  return subnet_maps_public && interfaces_at_launch == 1;
+}
+
+}  // namespace vpclab::semantics

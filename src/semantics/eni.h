@@ -23,3 +23,15 @@ std::vector<std::string> eni_security_groups(EniSecurityGroupOwner owner, const 
                                              const std::string& vpc_default_group);
 
 }  // namespace vpclab::semantics
+
+namespace vpclab::semantics {
+
+// Whether an instance's interface gets a public IPv4 address at launch
+// (aws-vpc.md section 4): the launch request's AssociatePublicIpAddress
+// (Terraform: associate_public_ip_address) when given, else the subnet's
+// MapPublicIpOnLaunch, which applies only to a launch with one interface;
+// only device 0 can get one.
+bool public_ip_at_launch(int device_index, bool has_setting, bool setting, bool subnet_maps_public,
+                         size_t interfaces_at_launch);
+
+}  // namespace vpclab::semantics

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "semantics/eni.h"
 #include "template/model_sink.h"
 
 namespace vpclab::tmpl {
@@ -262,9 +263,10 @@ void ModelSink::Impl::add_instance(C& c) {
       model::NetworkInterface e = instance_interface(c, text(item->get("DeviceIndex")), text(item->get("SubnetId")), s);
       e.security_groups = group_ids(item->get("GroupSet"), e.vpc);
       interface_addresses(c, *item, e);
-      bool public_ip = item->get("AssociatePublicIpAddress") ? to_bool(item->get("AssociatePublicIpAddress"), false)
-                                                            : (s && s->map_public_ip_on_launch && items.size() == 1);
-      if (public_ip && to_int(item->get("DeviceIndex")).value_or(0) == 0) e.public_ip = plan.allocate_public();
+      const Value* assoc = item->get("AssociatePublicIpAddress");
+      if (semantics::public_ip_at_launch(static_cast<int>(to_int(item->get("DeviceIndex")).value_or(0)), assoc != nullptr,
+                                         to_bool(assoc, false), s && s->map_public_ip_on_launch, items.size()))
+        e.public_ip = plan.allocate_public();
       created.push_back(std::move(e));
     }
   } else {
@@ -275,7 +277,8 @@ void ModelSink::Impl::add_instance(C& c) {
     ids.insert(ids.end(), named.begin(), named.end());
     e.security_groups = ids;
     interface_addresses(c, c.r.properties, e);
-    if (s && s->map_public_ip_on_launch) e.public_ip = plan.allocate_public();
+    if (semantics::public_ip_at_launch(0, false, false, s && s->map_public_ip_on_launch, 1))
+      e.public_ip = plan.allocate_public();
     created.push_back(std::move(e));
   }
   e_source_dest(c, created);

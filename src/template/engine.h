@@ -67,6 +67,10 @@ namespace vpclab::tmpl {
 std::optional<Value> parse_template_file(const std::string& path, Diagnostics& diags);
 std::optional<Value> parse_template_text(std::string_view text, const std::string& file_name,
                                          Diagnostics& diags);
+// JSON text straight to the tree parse_template_text builds (parse_json.cpp);
+// nullopt for anything but well-formed JSON without duplicate keys, which
+// parse_template_text then reads (and reports on) with libyaml.
+std::optional<Value> parse_json_text(std::string_view text, const char* file);
 
 // ---- Resolving -------------------------------------------------------------
 

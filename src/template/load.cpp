@@ -26,8 +26,9 @@ struct Loader {
   std::deque<ResolvedStack> stacks;  // stable addresses for manifest parameter lookups
   std::set<std::string> stack_names;
   Diagnostics& diags;
+  const StackFrontEnd* other = nullptr;
 
-  explicit Loader(Diagnostics& d) : diags(d) {}
+  Loader(Diagnostics& d, const StackFrontEnd* o) : diags(d), other(o) {}
 
   bool claim_name(const std::string& name, SourceLoc loc) {
     if (stack_names.insert(name).second) return true;
@@ -51,6 +52,7 @@ struct Loader {
     ctx.region = kDefaultRegion;
     ctx.template_path = path;
     if (!claim_name(ctx.name, SourceLoc{intern_file(path), 0, 0})) return;
+    if (other && other->accepts(root)) return other->add(ctx, root, false, *net, plan, diags);
     resolve(ctx, root, {});
   }
 
@@ -63,6 +65,18 @@ struct Loader {
     for (size_t i : order) {
       const ManifestStack& s = m.stacks[i];
       if (!claim_name(s.ctx.name, s.loc)) continue;
+      if (s.foreign) {
+        auto tree = parse_template_file(s.ctx.template_path, diags);
+        if (!tree) continue;
+        if (!other || !other->accepts(*tree)) {
+          diags.error(s.template_loc, "M1001",
+                      fmt::format("{} is not {}", s.ctx.template_path,
+                                  other ? other->what : "an input this build reads"));
+          continue;
+        }
+        other->add(s.ctx, *tree, true, *net, plan, diags);
+        continue;
+      }
       std::map<std::string, Value> params;
       // A stack whose inputs failed is skipped: its errors would only echo.
       if (!manifest_parameter_values(s, resolved, params, diags)) continue;
@@ -105,9 +119,9 @@ struct Loader {
 
 }  // namespace
 
-LoadResult load_network(const std::vector<std::string>& paths) {
+LoadResult load_network(const std::vector<std::string>& paths, const StackFrontEnd* other) {
   LoadResult result;
-  Loader loader(result.diags);
+  Loader loader(result.diags, other);
   for (const auto& path : paths) {
     auto root = parse_template_file(path, result.diags);
     if (!root) continue;

@@ -116,16 +116,24 @@ class Reader {
       err(s.loc(), "M1001", "each stack must be a map with name and template");
       return;
     }
-    keys(s, {"name", "template", "account", "region", "parameters"}, "stack");
+    keys(s, {"name", "template", "terraform", "account", "region", "parameters"}, "stack");
     ManifestStack ms;
     ms.loc = s.loc();
     ms.ctx.account = "123456789012";
     ms.ctx.region = "ap-northeast-1";
     const Value* name = s.get("name");
     const Value* tmpl = s.get("template");
+    // A Terraform plan or state stands where a template would.
+    if (const Value* tf = s.get("terraform")) {
+      if (tmpl) err(tf->loc(), "M1001", "a stack has `template:` or `terraform:`, not both");
+      tmpl = tf;
+      ms.foreign = true;
+      if (const Value* ps = s.get("parameters"))
+        err(ps->loc(), "M1001", "a `terraform:` stack takes no parameters (the plan holds its values)");
+    }
     if (!name) err(s.loc(), "M1001", "stack needs a `name:`");
-    if (!tmpl) err(s.loc(), "M1001", "stack needs a `template:`");
-    if (!name || !tmpl || !string_of(*name, "name") || !string_of(*tmpl, "template")) return;
+    if (!tmpl) err(s.loc(), "M1001", "stack needs a `template:` (or `terraform:`)");
+    if (!name || !tmpl || !string_of(*name, "name") || !string_of(*tmpl, ms.foreign ? "terraform" : "template")) return;
     ms.ctx.name = name->text();
     if (!is_stack_name(ms.ctx.name)) {
       err(name->loc(), "M1001",

@@ -37,6 +37,9 @@ struct ManifestStack {
   std::map<std::string, ParameterSource> parameters;
   SourceLoc loc;     // the stack's entry
   SourceLoc template_loc;  // the `template:` value, for "cannot read" errors
+  // `terraform: PATH` instead of `template:`: a Terraform plan or state JSON
+  // (read by the StackFrontEnd given to load_network; no parameters).
+  bool foreign = false;
 };
 
 struct PeeringSideOptions {

@@ -335,6 +335,10 @@ std::optional<Value> parse_template_text(std::string_view text, const std::strin
     diags.error({file, line, col}, "E0000", "NUL byte in template text");
     return std::nullopt;
   }
+  // JSON (templates, Terraform plans) is read directly when it is well formed.
+  if (size_t first = text.find_first_not_of(" \t\r\n"); first != std::string_view::npos &&
+                                                            (text[first] == '{' || text[first] == '['))
+    if (auto v = parse_json_text(text, file)) return v;
   std::string buf(text);
   Builder b(file, diags);
   Parser parser(buf);

@@ -92,14 +92,18 @@ TEST(Manifest, UnknownKeysAndBadValuesAreErrors) {
        "m.yaml:3:1: error M1001: unknown key 'extra' in manifest\n  fix: valid keys: name, description, stacks, peerings"},
       {"stacks:\n  - {name: a, template: t.yaml, acount: '111111111111'}\n",
        "m.yaml:2:33: error M1001: unknown key 'acount' in stack\n"
-       "  fix: valid keys: name, template, account, region, parameters"},
+       "  fix: valid keys: name, template, terraform, account, region, parameters"},
+      {"stacks:\n  - {name: a, template: t.yaml, terraform: p.json}\n",
+       "m.yaml:2:44: error M1001: a stack has `template:` or `terraform:`, not both"},
+      {"stacks:\n  - {name: a, terraform: p.json, parameters: {X: 1}}\n",
+       "m.yaml:2:46: error M1001: a `terraform:` stack takes no parameters (the plan holds its values)"},
       {"stacks:\n  - {name: a, template: t.yaml, account: 1234}\n",
        "m.yaml:2:42: error M1005: account '1234' must be 12 digits\n"
        "  fix: quote it so YAML keeps leading zeros: account: \"012345678901\""},
       {"stacks:\n  - {name: a, template: t.yaml, region: Tokyo}\n",
        "m.yaml:2:41: error M1005: 'Tokyo' is not a region name"},
       {"stacks:\n  - {template: t.yaml}\n", "m.yaml:2:5: error M1001: stack needs a `name:`"},
-      {"stacks:\n  - {name: a}\n", "m.yaml:2:5: error M1001: stack needs a `template:`"},
+      {"stacks:\n  - {name: a}\n", "m.yaml:2:5: error M1001: stack needs a `template:` (or `terraform:`)"},
       {"stacks:\n  - {name: 1a, template: t.yaml}\n",
        "m.yaml:2:12: error M1001: stack name '1a' must start with a letter and hold only letters, digits and "
        "hyphens (at most 128)"},
