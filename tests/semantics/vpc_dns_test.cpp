@@ -137,7 +137,11 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"", "lb.example.com", "A", kOk, {"52.0.0.5"}, {R::kPublicZone, R::kAlias, R::kLoadBalancer}},
         Case{"vpc-bar", "www.example.com", "A", kOk, {"198.51.100.7"}, {R::kPublicZone, R::kRecord}},
         Case{"vpc-bar", "nothere.example.com", "A", kNx, {}, {R::kZoneLacksName}},
-        Case{"", "nowhere.test", "A", kNx, {}, {R::kNxDomain}},
+        // Outside every zone of the lab and Amazon's domains: only the internet's DNS knows.
+        Case{"", "nowhere.test", "A", DnsRcode::kServFail, {}, {R::kOutsideLab}},
+        Case{"vpc-bar", "www.nowhere.test", "A", DnsRcode::kServFail, {}, {R::kOutsideLab}},
+        // Under Amazon's own domains, nothing there: NXDOMAIN.
+        Case{"", "gone-1.ap-northeast-1.elb.amazonaws.com", "A", kNx, {}, {R::kNxDomain}},
         // Amazon private hostnames: own VPC only (UNCONFIRMED)
         Case{"vpc-foo", kFooPrivate, "A", kOk, {"10.2.1.10"}, {R::kPrivateHostname}},
         Case{"vpc-foo", kFooPrivate, "AAAA", kOk, {}, {R::kPrivateHostname}},
