@@ -33,9 +33,11 @@ struct Blocker {
   enum class Kind {
     kSecurityGroup, kNetworkAcl, kRouteTable, kVpcDnsSupport, kVpcDnsHostnames, kZoneAssociation,
     kNatGatewaySubnet,  // a NAT gateway whose subnet routes the traffic back to it (a loop)
+    kTransitGatewayPropagation,  // a TGW route table (tgw-rtb-) lacking the destination's propagation
+    kTransitGatewayAssociation,  // a TGW attachment (tgw-attach-) associated with no table
   };
   Kind kind = Kind::kSecurityGroup;
-  std::string resource;  // the ENI (security groups), acl-, rtb-, vpc-, nat-, or hosted zone id
+  std::string resource;  // the ENI (security groups), acl-, rtb-, vpc-, nat-, tgw-rtb-, tgw-attach- or hosted zone id
   bool egress = false;   // security groups and network ACLs: the outbound rules
   bool reply = false;    // on the reply leg
   IpProtocol protocol = kTcp;

@@ -28,6 +28,8 @@ struct Change {
     kSetProperty,           // target's `attribute` := `value`, or a reference to `peer`
     kAssociateHostedZone,   // target: the private hosted zone; peer: the VPC
     kRemoveSecurityGroupRule,  // target: the security group; rule_loc: the rule's list item
+    kAddTransitGatewayPropagation,  // target: the TGW route table; peer: the attachment
+    kAddTransitGatewayAssociation,  // target: the TGW route table; peer: the attachment
   };
   Kind kind = Kind::kAddSecurityGroupRule;
   ChangeRef target;
@@ -41,7 +43,7 @@ struct Change {
   SourceLoc rule_loc;                   // the rule to remove
   // Routes.
   Ipv4Cidr destination;
-  ChangeRef route_target;               // pcx- or igw-
+  ChangeRef route_target;               // pcx-, igw- or tgw-
   // Properties and associations.
   std::string attribute;                // "EnableDnsHostnames", "SubnetId", ...
   std::string value;                    // "true"; empty: a reference to `peer`

@@ -70,6 +70,8 @@ class Edit {
         break;
       }
       case model::Change::Kind::kRemoveSecurityGroupRule: ok = remove_rule(); break;
+      case model::Change::Kind::kAddTransitGatewayPropagation:
+      case model::Change::Kind::kAddTransitGatewayAssociation: ok = tgw_table_link(); break;
       case model::Change::Kind::kAssociateHostedZone: {
         std::string vpc;
         if (!c_.peer || !ref(*c_.peer, vpc)) return fail(error_.empty() ? "no VPC to associate" : error_);
@@ -196,11 +198,26 @@ class Edit {
     if (type_ != "AWS::EC2::RouteTable") return fail(c_.target.origin.logical_id + " is a " + type_);
     std::string target;
     if (!ref(c_.route_target, target)) return false;
-    const char* field = c_.route_target.id.rfind("pcx-", 0) == 0 ? "VpcPeeringConnectionId" : "GatewayId";
+    const char* field = c_.route_target.id.rfind("pcx-", 0) == 0   ? "VpcPeeringConnectionId"
+                        : c_.route_target.id.rfind("tgw-", 0) == 0 ? "TransitGatewayId"
+                                                                   : "GatewayId";
     std::string name = c_.target.origin.logical_id + "Via" + c_.route_target.origin.logical_id;
     return add_resource(name, "AWS::EC2::Route",
                         {"RouteTableId: !Ref " + c_.target.origin.logical_id,
                          "DestinationCidrBlock: " + c_.destination.str(), std::string(field) + ": " + target});
+  }
+
+  // A TGW route table propagation or association of an attachment.
+  bool tgw_table_link() {
+    if (type_ != "AWS::EC2::TransitGatewayRouteTable") return fail(c_.target.origin.logical_id + " is a " + type_);
+    std::string att;
+    if (!c_.peer || !ref(*c_.peer, att)) return fail(error_.empty() ? "no attachment to name" : error_);
+    bool prop = c_.kind == model::Change::Kind::kAddTransitGatewayPropagation;
+    return add_resource(c_.target.origin.logical_id + (prop ? "Propagation" : "Association") + c_.peer->origin.logical_id,
+                        prop ? "AWS::EC2::TransitGatewayRouteTablePropagation"
+                             : "AWS::EC2::TransitGatewayRouteTableAssociation",
+                        {"TransitGatewayRouteTableId: !Ref " + c_.target.origin.logical_id,
+                         "TransitGatewayAttachmentId: " + att});
   }
 
   // A new resource after the target's block.
