@@ -48,6 +48,10 @@ TEST(TgwCli, FixAddsThePropagationAndTheRoute) {
   EXPECT_EQ(p.exit_code, 0) << p.out;
   EXPECT_NE(p.out.find("+    Type: AWS::EC2::TransitGatewayRouteTablePropagation"), std::string::npos) << p.out;
   EXPECT_NE(p.out.find("+      TransitGatewayAttachmentId: !Ref FooAttachment"), std::string::npos) << p.out;
+  // Verified by the incremental diff: the TGW table's change touches both attached VPCs.
+  auto v = vpclab("fix examples/tgw/broken/missing-propagation.yaml --from BarApp --to http://alb.home/");
+  EXPECT_NE(v.out.find("1 newly allowed class(es)"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("+ tcp/80  BarApp -> FooInternalAlb"), std::string::npos) << v.out;
   auto r = vpclab("fix examples/tgw/broken/missing-vpc-route.yaml --from BarApp --to http://alb.home/", false);
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("+      TransitGatewayId: !Ref Hub"), std::string::npos) << r.out;
