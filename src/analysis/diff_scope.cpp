@@ -56,6 +56,17 @@ class Scope {
       return true;
     }
     if (const auto* p = net_.peering(id)) return vpc(p->requester.vpc), vpc(p->accepter.vpc), true;
+    // A transit gateway, its attachments or route tables: every VPC attached
+    // to that TGW (a table or an association decides between all of them).
+    std::string tgw;
+    if (const auto* g = net_.transit_gateway(id)) tgw = g->id;
+    else if (const auto* a = net_.transit_gateway_attachment(id)) tgw = a->transit_gateway;
+    else if (const auto* t = net_.transit_gateway_route_table(id)) tgw = t->transit_gateway;
+    if (!tgw.empty()) {
+      for (const auto& a : net_.transit_gateway_attachments)
+        if (a.transit_gateway == tgw && a.resource_type == "vpc") vpc(a.resource_id);
+      return true;
+    }
     if (auto a = eips_.find(id); a != eips_.end()) {
       if (const auto* e = net_.network_interface(a->second->network_interface)) eni(*e);
       return true;

@@ -38,9 +38,11 @@ struct Blocker {
     kPublicAddress,     // an interface with no public or Elastic IP (resource: the ENI)
     kPeering,           // two VPCs nothing connects (resource: the sender's VPC; vpc: the other)
     kLoadBalancerSubnets,  // an internet-facing load balancer in subnets with no internet route (resource: its ARN)
+    kTransitGatewayPropagation,  // a TGW route table (tgw-rtb-) lacking the destination's propagation
+    kTransitGatewayAssociation,  // a TGW attachment (tgw-attach-) associated with no table
   };
   Kind kind = Kind::kSecurityGroup;
-  std::string resource;  // the ENI (security groups, addresses), acl-, rtb-, vpc-, nat-, hosted zone id, or ARN
+  std::string resource;  // the ENI (security groups, addresses), acl-, rtb-, vpc-, nat-, tgw-rtb-, tgw-attach-, hosted zone id, or ARN
   bool egress = false;   // security groups and network ACLs: the outbound rules
   bool reply = false;    // on the reply leg
   IpProtocol protocol = kTcp;

@@ -7,6 +7,7 @@
 
 #include "analysis/impl.h"
 #include "semantics/route.h"
+#include "semantics/transit_gateway.h"
 
 namespace vpclab::analysis {
 
@@ -48,6 +49,8 @@ class Planner {
       case Blocker::Kind::kPublicAddress: return public_address(e, b, why);
       case Blocker::Kind::kPeering: return peering(e, b, why);
       case Blocker::Kind::kLoadBalancerSubnets: return load_balancer_subnets(e, b, why);
+      case Blocker::Kind::kTransitGatewayPropagation:
+      case Blocker::Kind::kTransitGatewayAssociation: return transit_gateway(e, b, why);
       case Blocker::Kind::kZoneAssociation: {
         const auto* z = im_.net.hosted_zone(b.resource);
         const auto* v = im_.net.vpc(b.vpc);
@@ -157,12 +160,19 @@ class Planner {
     c.why = why;
     for (const auto& other : im_.net.vpcs) {
       if (&other == vpc || !other.contains(b.peer)) continue;
-      const auto* pcx = active_peering(vpc->id, other.id);
-      if (!pcx) return unfixable(e, "no active peering connection joins the two VPCs (DISCONNECTED_VPCS)");
       for (const auto& cidr : other.cidrs)
         if (cidr.contains(b.peer)) c.destination = cidr;
-      c.route_target = ref(pcx->id, pcx->origin);
-      return add(std::move(c));
+      if (const auto* pcx = active_peering(vpc->id, other.id)) {
+        c.route_target = ref(pcx->id, pcx->origin);
+        return add(std::move(c));
+      }
+      // Both VPCs attached to one transit gateway: route through it.
+      for (const auto& g : im_.net.transit_gateways)
+        if (im_.net.vpc_attachment(g.id, vpc->id) && im_.net.vpc_attachment(g.id, other.id)) {
+          c.route_target = ref(g.id, g.origin);
+          return add(std::move(c));
+        }
+      return unfixable(e, "no active peering connection or transit gateway joins the two VPCs (DISCONNECTED_VPCS)");
     }
     if (!is_private_or_shared(b.peer) && !vpc->internet_gateway.empty()) {
       const auto* igw = im_.net.internet_gateway(vpc->internet_gateway);
@@ -171,6 +181,38 @@ class Planner {
       return add(std::move(c));
     }
     unfixable(e, "no peering connection or internet gateway of this VPC leads to " + b.peer.str());
+  }
+
+  // A TGW route table without a route to the destination: propagate the
+  // attachment of the destination's VPC into it. An attachment with no
+  // table: associate it with the table that routes the destination.
+  void transit_gateway(const Explanation& e, const Blocker& b, const std::string& why) {
+    const model::TransitGatewayAttachment* att = nullptr;
+    const model::TransitGatewayRouteTable* rtb = nullptr;
+    model::Change c;
+    c.why = why;
+    if (b.kind == Blocker::Kind::kTransitGatewayPropagation) {
+      rtb = im_.net.transit_gateway_route_table(b.resource);
+      if (!rtb) return unfixable(e, "the transit gateway route table is not in the network");
+      for (const auto& v : im_.net.vpcs)
+        if (v.contains(b.peer)) att = im_.net.vpc_attachment(rtb->transit_gateway, v.id);
+      if (!att) return unfixable(e, "the destination's VPC has no attachment to the transit gateway");
+      c.kind = model::Change::Kind::kAddTransitGatewayPropagation;
+    } else {
+      att = im_.net.transit_gateway_attachment(b.resource);
+      if (!att) return unfixable(e, "the attachment is not in the network");
+      for (const auto& t : im_.net.transit_gateway_route_tables)
+        if (t.transit_gateway == att->transit_gateway && !t.implicit &&
+            (!rtb || semantics::select_transit_gateway_route(t.routes, b.peer)))
+          rtb = &t;
+      if (!rtb) return unfixable(e, "the transit gateway has no route table a template can name");
+      c.kind = model::Change::Kind::kAddTransitGatewayAssociation;
+    }
+    if (rtb->implicit)
+      return unfixable(e, "the TGW's default route table cannot be named in a template (set DefaultRouteTablePropagation: enable)");
+    c.target = ref(rtb->id, rtb->origin);
+    c.peer = ref(att->id, att->origin);
+    add(std::move(c));
   }
 
   // Moves the NAT gateway to a subnet of its VPC whose table routes the

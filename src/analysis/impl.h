@@ -50,7 +50,21 @@ struct Flow {
 };
 
 enum class StepKind { kSgOut, kSgIn, kNaclOut, kNaclIn, kSameSubnet, kRoute, kPeering, kIgwOut, kIgwIn, kNat, kDeNat,
-                      kDeliver, kInternet, kFail };
+                      kTransitGateway, kDeliver, kInternet, kFail };
+
+// A packet crossing a transit gateway (walk_tgw.cpp): where it enters, the
+// table and route chosen, where it leaves. Set up to the failing phase.
+struct TgwCrossing {
+  enum class Phase { kEntry, kAssociation, kRoute, kExit, kDone };
+  Phase phase = Phase::kEntry;  // the phase that failed, or kDone
+  const model::TransitGateway* tgw = nullptr;
+  const model::TransitGatewayAttachment* in = nullptr;
+  const SubnetInfo* entry = nullptr;  // the attachment subnet (ENI) the packet enters by
+  const model::TransitGatewayRouteTable* rtb = nullptr;
+  const TransitGatewayRoute* route = nullptr;
+  const model::TransitGatewayAttachment* out = nullptr;
+  const SubnetInfo* exit = nullptr;   // the egress attachment's subnet (ENI) in the destination VPC
+};
 
 struct Step {
   StepKind kind = StepKind::kFail;
@@ -68,6 +82,7 @@ struct Step {
   std::string extra_message;
   SourceLoc extra_loc;
   std::string extra_component;
+  std::shared_ptr<const TgwCrossing> tgw;  // kTransitGateway
 };
 
 struct Leg {
@@ -150,6 +165,16 @@ struct Analyzer::Impl {
   Evaluation connect(const WalkStart& from, Ipv4Address dst, const Flow& flow, const std::string& leg_name,
                      std::vector<Hop>* hops, std::vector<Explanation>* expl, Leg* request_leg = nullptr) const;
 
+  // The transit gateway route `r` of subnet `cur` leads to (walk_tgw.cpp):
+  // pushes the crossing's steps and returns the subnet the packet leaves the
+  // TGW into, or nullptr with leg.end set (blocked or undecidable).
+  const SubnetInfo* cross_transit_gateway(Leg& leg, const SubnetInfo* cur, Ipv4Address src, Ipv4Address dst,
+                                          const Route& r, PortRange reply_ports, bool detail) const;
+  // The hops and explanations of a kTransitGateway step; false when it blocks
+  // (`undecidable` set when vpclab cannot tell).
+  bool evaluate_transit_gateway(const Step& s, bool reply, const std::string& leg_name, std::vector<Hop>* hops,
+                                std::vector<Explanation>* expl, bool& undecidable) const;
+
   std::string describe_sg(const semantics::NormalizedSgRule& r) const;
   std::string component(const model::Origin& o, const std::string& id) const;
 
@@ -189,6 +214,9 @@ std::vector<semantics::Interval> public_address_classes(const Analyzer::Impl& im
 void for_each_internet_class(const Analyzer::Impl& im, const EniInfo& e,
                              const std::function<void(const semantics::Interval& cls, IpProtocol proto,
                                                       const semantics::IntervalSet& ports, const Leg& leg)>& fn);
+
+// Whether VPCs a and b are attached to one transit gateway (walk_tgw.cpp).
+bool vpcs_share_transit_gateway(const model::Network& net, const std::string& a, const std::string& b);
 
 // The peering connection between VPCs a and b (any state, or active only);
 // nullptr when none (walk.cpp).

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "semantics/transit_gateway.h"
 #include "semantics/interval_set.h"
 #include "semantics/security_group.h"
 #include "semantics/subnet_kind.h"
@@ -20,6 +21,8 @@ constexpr const char* kAlbSgOpenToWorld = "ALB_SG_OPEN_TO_WORLD";
 constexpr const char* kTargetSgMissingPort = "TARGET_SG_MISSING_PORT";
 constexpr const char* kAlbSgMissingListenerPort = "ALB_SG_MISSING_LISTENER_PORT";
 constexpr const char* kPeeringRouteOneSide = "PEERING_ROUTE_ONE_SIDE";
+constexpr const char* kTgwRouteAzUnserved = "TGW_ROUTE_AZ_UNSERVED";
+constexpr const char* kTgwRouteOneSide = "TGW_ROUTE_ONE_SIDE";
 constexpr const char* kPhzVpcDnsDisabled = "PHZ_VPC_DNS_DISABLED";
 constexpr const char* kInternetFacingAlbNoIgw = "INTERNET_FACING_ALB_NO_IGW";
 constexpr const char* kNatGatewayNoIgwRoute = "NAT_GATEWAY_NO_IGW_ROUTE";
@@ -261,6 +264,50 @@ void lint_peerings(const model::Network& net, Diagnostics& diags) {
   }
 }
 
+// A subnet whose table routes to a TGW in an AZ where the VPC's attachment has
+// no subnet (its traffic cannot enter: TGW_ROUTE_AZ_RESTRICTION), and a TGW
+// routed from one attached VPC to another that has no route back through it.
+void lint_transit_gateways(const model::Network& net, Diagnostics& diags) {
+  std::map<std::pair<std::string, std::string>, const Route*> routed;  // (vpc, tgw) -> a route
+  for (const auto& rt : net.route_tables)
+    for (const auto& r : rt.routes)
+      if (r.target_kind == RouteTargetKind::kTransitGateway && r.state == RouteState::kActive)
+        routed.emplace(std::make_pair(rt.vpc, r.target_id), &r);
+  for (const auto& s : net.subnets) {
+    const auto* rt = net.route_table(s.route_table);
+    if (!rt) continue;
+    for (const auto& r : rt->routes) {
+      if (r.target_kind != RouteTargetKind::kTransitGateway || r.state != RouteState::kActive) continue;
+      const auto* a = net.vpc_attachment(r.target_id, s.vpc);
+      if (!a) continue;
+      std::vector<std::string> azs;
+      for (const auto& id : a->subnets)
+        if (const auto* as = net.subnet(id)) azs.push_back(as->availability_zone);
+      if (semantics::transit_gateway_entry(azs, s.availability_zone)) continue;
+      diags.warning(a->origin.loc, kTgwRouteAzUnserved,
+                    "subnet " + s.origin.display(s.id) + " routes " + (r.destination ? r.destination->str() : "") +
+                        " to transit gateway " + r.target_id + ", but attachment " + a->origin.display(a->id) +
+                        " has no subnet in " + s.availability_zone + ": that traffic cannot enter the TGW",
+                    "add a subnet of " + s.availability_zone + " to the attachment's SubnetIds");
+      break;
+    }
+  }
+  for (const auto& [key, r] : routed) {
+    const auto& [vpc, tgw] = key;
+    for (const auto& v : net.vpcs) {
+      if (v.id == vpc || !r->destination || v.cidrs.empty() || !r->destination->overlaps(v.cidrs[0])) continue;
+      if (!net.vpc_attachment(tgw, v.id) || routed.count({v.id, tgw})) continue;
+      const auto* from = net.vpc(vpc);
+      diags.warning(r->loc, kTgwRouteOneSide,
+                    "transit gateway " + tgw + " is routed from " + (from ? from->origin.display(from->id) : vpc) +
+                        " to " + v.origin.display(v.id) + " only: " + v.origin.display(v.id) +
+                        " has no route back through it, so replies are dropped",
+                    "add a route to " + (from && !from->cidrs.empty() ? from->cidrs[0].str() : vpc) + " via " + tgw +
+                        " in " + v.origin.display(v.id) + "'s route tables of the subnets that must answer");
+    }
+  }
+}
+
 void lint_hosted_zones(const model::Network& net, Diagnostics& diags) {
   for (const auto& z : net.hosted_zones) {
     if (!z.is_private) continue;
@@ -339,6 +386,7 @@ void lint(const model::Network& net, Diagnostics& diags) {
   lint_load_balancers(net, sgs, diags);
   lint_targets(net, sgs, diags);
   lint_peerings(net, diags);
+  lint_transit_gateways(net, diags);
   lint_hosted_zones(net, diags);
   lint_nat_gateways(net, diags);
   lint_ssh(net, diags);

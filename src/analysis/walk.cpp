@@ -143,8 +143,9 @@ Step mk(StepKind k, const EniInfo* e = nullptr, const SubnetInfo* sub = nullptr,
   return s;
 }
 
+// Something joins the two VPCs (a peering in any state, or a transit gateway).
 bool vpcs_peered(const model::Network& net, const std::string& a, const std::string& b) {
-  return peering_between(net, a, b, /*active_only=*/false) != nullptr;
+  return peering_between(net, a, b, /*active_only=*/false) != nullptr || vpcs_share_transit_gateway(net, a, b);
 }
 }  // namespace
 
@@ -195,6 +196,7 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
   if (!reply && from.eni && from.eni->has_sg()) push(mk(StepKind::kSgOut, from.eni, from.subnet, src, dst));
 
   const SubnetInfo* cur = from.subnet;
+  bool from_tgw = false;  // the packet just left a transit gateway into `cur`
   bool at_internet = from.internet;
   const EniInfo* arrived = nullptr;  // set when the packet reaches an ENI
   for (int hops = 0; hops < 16; ++hops) {
@@ -257,9 +259,12 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
         if (!e || e->subnet != cur)
           return fail("UNKNOWN_DESTINATION", "no interface holds " + dst.str() + " in subnet " +
                                                  cur->subnet->origin.display(cur->subnet->id));
-        push(mk(StepKind::kSameSubnet, e, cur, src, dst));
+        // From the TGW's ENI the subnet's inbound NACL rules apply (aws-tgw-nlb.md section 2).
+        push(from_tgw ? mk(StepKind::kNaclIn, nullptr, cur, src, dst, reply_ports)
+                      : mk(StepKind::kSameSubnet, e, cur, src, dst));
         arrived = e;
       } else {
+        from_tgw = false;
         push(mk(StepKind::kNaclOut, nullptr, cur, src, dst, reply_ports));
         const Route* r = cur->rtb ? semantics::select_route(cur->rtb->routes, dst) : nullptr;
         Step rs = mk(StepKind::kRoute, nullptr, cur, src, dst);
@@ -423,6 +428,20 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
             pub = nat->public_ip;
             leg.nat = nat;
             cur = nat_subnet;
+            continue;
+          }
+          case RouteTargetKind::kTransitGateway: {
+            const SubnetInfo* next = cross_transit_gateway(leg, cur, src, dst, *r, reply_ports, detail);
+            if (!next) return leg;
+            if (host_reply(next->vpc) && next->vpc != v && next->subnet->cidr.contains(dst) &&
+                reply->client_subnet == next) {
+              push(mk(StepKind::kNaclIn, nullptr, next, src, dst, reply_ports));
+              leg.end = Leg::End::kDelivered;
+              leg.seen_src = src;
+              return leg;
+            }
+            cur = next;
+            from_tgw = true;
             continue;
           }
           default: {
@@ -743,6 +762,14 @@ Evaluation Analyzer::Impl::evaluate(const Leg& leg, const Flow& flow, bool reply
       case StepKind::kInternet:
         hop("internet", "", "internet", "destination " + s.dst.str(), "delivered to the internet", {}, true);
         break;
+      case StepKind::kTransitGateway: {
+        bool undecidable = false;
+        if (!evaluate_transit_gateway(s, reply, leg_name, hops, expl, undecidable)) {
+          ev.undecidable = undecidable;
+          return ev;
+        }
+        break;
+      }
       case StepKind::kDeliver:
         break;
       case StepKind::kFail: {

@@ -34,6 +34,8 @@ struct Change {
     kAddElasticIp,          // target: the instance or network interface (an EIP associated with it)
     kAddPeeringConnection,  // target: the requester VPC; peer: the accepter VPC
     kSetLoadBalancerSubnets,  // target: the load balancer; subnets, and new_subnets made first
+    kAddTransitGatewayPropagation,  // target: the TGW route table; peer: the attachment
+    kAddTransitGatewayAssociation,  // target: the TGW route table; peer: the attachment
   };
   // A subnet `vpclab fix` creates: in the VPC and Availability Zone of `like`,
   // associated with `route_table`.
@@ -54,7 +56,7 @@ struct Change {
   SourceLoc rule_loc;                   // the rule to remove
   // Routes.
   Ipv4Cidr destination;
-  ChangeRef route_target;               // pcx- or igw-
+  ChangeRef route_target;               // pcx-, igw- or tgw-
   // Properties and associations.
   std::string attribute;                // "EnableDnsHostnames", "SubnetId", ...
   std::string value;                    // "true"; empty: a reference to `peer`

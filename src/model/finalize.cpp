@@ -27,6 +27,12 @@
 //   TG_UNKNOWN_VPC TG_PORT TG_PROTOCOL TG_HEALTH_CHECK TG_UNKNOWN_TARGET TG_TARGET_OTHER_VPC
 //   TG_TARGET_PORT
 //   ZONE_UNKNOWN_VPC(w) RECORD_OUTSIDE_ZONE
+//   TGW_RTB_UNKNOWN_TGW TGW_DEFAULT_RTB_UNKNOWN TGW_ATTACH_UNKNOWN_TGW TGW_ATTACH_UNKNOWN_VPC
+//   TGW_ATTACH_NO_SUBNET TGW_ATTACH_SUBNET_UNKNOWN TGW_ATTACH_SUBNET_OTHER_VPC TGW_ATTACH_SUBNET_SAME_AZ
+//   TGW_ATTACH_DUPLICATE_VPC TGW_ATTACH_PENDING_ACCEPTANCE(w) TGW_ATTACH_ALREADY_ASSOCIATED
+//   TGW_ASSOCIATION_UNKNOWN_RTB TGW_PROPAGATION_UNKNOWN_ATTACHMENT TGW_PROPAGATION_DUPLICATE
+//   TGW_PROPAGATION_CIDR_CONFLICT(w) TGW_ROUTE_UNKNOWN_ATTACHMENT TGW_ROUTE_DUPLICATE
+//   ROUTE_TGW_NOT_ATTACHED (TGW errors: warnings for what a snapshot reports)
 // (w) = warning, (n) = note; all others are errors.
 #include "model/build.h"
 
@@ -43,6 +49,7 @@ bool Finalizer::run() {
   check_vpcs();
   add_implicit_vpc_resources();
   create_service_interfaces();
+  add_implicit_transit_resources();
   // Every element exists from here on: lookups stay valid until the end
   // (only fields change), and index() runs once more for the final state.
   net_.index();
@@ -54,6 +61,7 @@ bool Finalizer::run() {
   finish_instances();
   finish_nat_gateways();
   derive_peerings();
+  finish_transit_gateways();
   finish_route_tables();
   check_security_groups();
   finish_network_acls();
@@ -83,6 +91,9 @@ void Finalizer::fill_origins() {
   for (auto& x : net_.target_groups) fill(x.origin);
   for (auto& x : net_.hosted_zones) fill(x.origin);
   for (auto& x : net_.unmodeled) fill(x.origin);
+  for (auto& x : net_.transit_gateways) fill(x.origin);
+  for (auto& x : net_.transit_gateway_attachments) fill(x.origin);
+  for (auto& x : net_.transit_gateway_route_tables) fill(x.origin);
 }
 
 void Finalizer::collect_accounts() {

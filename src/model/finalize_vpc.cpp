@@ -345,8 +345,9 @@ RouteState Finalizer::route_state(const RouteTable& t, const Vpc& v, const Route
       if (s && s->vpc != v.id) return other_vpc("instance " + who(*i));
       return i->state == InstanceState::kRunning ? RouteState::kActive : RouteState::kBlackhole;
     }
+    case RouteTargetKind::kTransitGateway: return transit_gateway_route_state(t, v, r);
     default:
-      // Transit gateways, VPN gateways, endpoints...: not modeled; the
+      // VPN gateways, endpoints...: not modeled; the
       // analyzer reports paths that leave through them.
       return r.state;
   }

@@ -76,6 +76,14 @@ class Finalizer {
   // finalize_peering.cpp
   void derive_peerings();
 
+  // finalize_transit.cpp: transit gateways, attachments, TGW route tables
+  void add_implicit_transit_resources();
+  void finish_transit_gateways();
+  void check_transit_attachment(TransitGatewayAttachment& a, const TransitGateway& g);
+  void finish_transit_route_tables();
+  // The VPC route to transit gateway `r.target_id` (finalize_vpc's route_state).
+  RouteState transit_gateway_route_state(const RouteTable& t, const Vpc& v, const Route& r);
+
   // finalize_filters.cpp: security groups and network ACLs
   void check_security_groups();
   void finish_network_acls();

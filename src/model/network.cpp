@@ -74,6 +74,9 @@ void Network::index() {
   build_index(load_balancers, by_arn, lb_ix_);
   build_index(target_groups, by_arn, tg_ix_);
   build_index(hosted_zones, by_id, zone_ix_);
+  build_index(transit_gateways, by_id, tgw_ix_);
+  build_index(transit_gateway_attachments, by_id, tgw_attach_ix_);
+  build_index(transit_gateway_route_tables, by_id, tgw_rtb_ix_);
   eni_by_private_ip_.clear();
   eni_by_public_ip_.clear();
   for (size_t i = 0; i < network_interfaces.size(); ++i) {
@@ -92,6 +95,20 @@ const InternetGateway* Network::internet_gateway(const std::string& id) const {
 }
 const NatGateway* Network::nat_gateway(const std::string& id) const { return find(nat_gateways, nat_ix_, id); }
 const VpcPeeringConnection* Network::peering(const std::string& id) const { return find(peerings, pcx_ix_, id); }
+const TransitGateway* Network::transit_gateway(const std::string& id) const {
+  return find(transit_gateways, tgw_ix_, id);
+}
+const TransitGatewayAttachment* Network::transit_gateway_attachment(const std::string& id) const {
+  return find(transit_gateway_attachments, tgw_attach_ix_, id);
+}
+const TransitGatewayRouteTable* Network::transit_gateway_route_table(const std::string& id) const {
+  return find(transit_gateway_route_tables, tgw_rtb_ix_, id);
+}
+const TransitGatewayAttachment* Network::vpc_attachment(const std::string& tgw, const std::string& vpc) const {
+  for (const auto& a : transit_gateway_attachments)
+    if (a.transit_gateway == tgw && a.resource_type == "vpc" && a.resource_id == vpc) return &a;
+  return nullptr;
+}
 const SecurityGroup* Network::security_group(const std::string& id) const {
   return find(security_groups, sg_ix_, id);
 }

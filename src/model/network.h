@@ -116,6 +116,71 @@ struct VpcPeeringConnection {
   const PeeringSide& peer_of(const std::string& vpc) const;
 };
 
+// ---- Transit gateways (aws-tgw-nlb.md sections 1-4) ----------------------
+// The options as AWS reports them after creation; CloudFormation's
+// `enable`/`disable` strings read as booleans, AWS's defaults applied.
+struct TransitGateway {
+  std::string id;  // tgw-
+  Origin origin;
+  std::string name;
+  uint32_t amazon_side_asn = 64512;
+  bool default_route_table_association = true;
+  bool default_route_table_propagation = true;
+  bool auto_accept_shared_attachments = false;
+  bool dns_support = true;
+  // After finalize(): the default tables (empty when that default is off).
+  std::string association_default_route_table;  // tgw-rtb-
+  std::string propagation_default_route_table;
+  std::string state = "available";
+};
+
+// The attachment's state as the EC2 API names it ("available",
+// "pendingAcceptance", "pending", "deleted", "failed", "rejected", ...);
+// only an available attachment carries traffic.
+struct TransitGatewayAttachment {
+  std::string id;  // tgw-attach-
+  Origin origin;
+  std::string name;
+  std::string transit_gateway;
+  std::string resource_type = "vpc";  // vpc | vpn | peering | direct-connect-gateway | connect
+  std::string resource_id;            // vpc- for a VPC attachment
+  std::string resource_owner;         // account of the VPC
+  std::vector<std::string> subnets;   // VPC attachment: one subnet per AZ, where its ENIs are
+  bool appliance_mode_support = false;
+  bool dns_support = true;
+  std::string state = "available";
+  // After finalize(): the one route table the attachment is associated
+  // with (explicit, else the TGW's default association table), or empty.
+  std::string route_table;
+  bool route_table_explicit = false;
+  SourceLoc association_loc;  // where the explicit association was declared
+  // A snapshot reports association, propagations and state as they are:
+  // finalize() adds no defaults to them.
+  bool from_input = false;
+  bool available() const { return state == "available"; }
+};
+
+struct TransitGatewayPropagation {
+  std::string attachment;
+  SourceLoc loc;
+  bool implicit = false;  // the TGW's default propagation, not declared
+};
+
+struct TransitGatewayRouteTable {
+  std::string id;  // tgw-rtb-
+  Origin origin;
+  std::string name;
+  std::string transit_gateway;
+  bool implicit = false;  // the default table AWS creates with the TGW
+  std::vector<TransitGatewayPropagation> propagations;
+  // Declared static routes; after finalize() also the propagated routes
+  // (semantics/transit_gateway.h chooses among them).
+  std::vector<TransitGatewayRoute> routes;
+  // False when the table's routes are not known (a shared TGW seen from the
+  // consumer account): the analyzer cannot decide paths through it.
+  bool routes_known = true;
+};
+
 struct SecurityGroup {
   std::string id;  // sg-
   Origin origin;
@@ -269,6 +334,9 @@ class Network {
   std::vector<NatGateway> nat_gateways;
   std::vector<ElasticIp> elastic_ips;
   std::vector<VpcPeeringConnection> peerings;
+  std::vector<TransitGateway> transit_gateways;
+  std::vector<TransitGatewayAttachment> transit_gateway_attachments;
+  std::vector<TransitGatewayRouteTable> transit_gateway_route_tables;
   std::vector<SecurityGroup> security_groups;
   std::vector<NetworkAcl> network_acls;
   std::vector<NetworkInterface> network_interfaces;
@@ -289,6 +357,11 @@ class Network {
   const InternetGateway* internet_gateway(const std::string& id) const;
   const NatGateway* nat_gateway(const std::string& id) const;
   const VpcPeeringConnection* peering(const std::string& id) const;
+  const TransitGateway* transit_gateway(const std::string& id) const;
+  const TransitGatewayAttachment* transit_gateway_attachment(const std::string& id) const;
+  const TransitGatewayRouteTable* transit_gateway_route_table(const std::string& id) const;
+  // The available-or-not VPC attachment of `vpc` to `tgw` (nullptr when none).
+  const TransitGatewayAttachment* vpc_attachment(const std::string& tgw, const std::string& vpc) const;
   const SecurityGroup* security_group(const std::string& id) const;
   const NetworkAcl* network_acl(const std::string& id) const;
   const NetworkInterface* network_interface(const std::string& id) const;
@@ -310,7 +383,7 @@ class Network {
   // Hash maps: ids share long prefixes ("sg-0..."), which makes ordered
   // string comparisons the cost of a lookup in large networks.
   std::unordered_map<std::string, size_t> vpc_ix_, subnet_ix_, rtb_ix_, igw_ix_, nat_ix_, pcx_ix_, sg_ix_, acl_ix_,
-      eni_ix_, instance_ix_, lb_ix_, tg_ix_, zone_ix_;
+      eni_ix_, instance_ix_, lb_ix_, tg_ix_, zone_ix_, tgw_ix_, tgw_attach_ix_, tgw_rtb_ix_;
   std::map<std::pair<std::string, uint32_t>, size_t> eni_by_private_ip_;
   std::map<uint32_t, size_t> eni_by_public_ip_;
 };

@@ -7,6 +7,8 @@
 //   ec2_filters.cpp    security groups, network ACLs
 //   ec2_instances.cpp  network interfaces, instances, reservations
 //   elbv2.cpp          load balancers, listeners, rules, target groups, target health, attributes
+//   ec2_transit.cpp    transit gateways, attachments, TGW route tables, associations,
+//                      propagations, routes
 //   route53.cpp        hosted zones, their VPCs, record sets
 #pragma once
 #include <filesystem>
@@ -32,6 +34,8 @@ enum class Kind {
   kListeners, kLoadBalancerListeners, kRules, kTargetGroups, kTargetHealthDescriptions,
   kLoadBalancerTargetHealth, kAttributes, kLoadBalancerAttributes, kHostedZones, kHostedZone,
   kResourceRecordSets, kVpcAttribute,
+  kTransitGateways, kTgwRouteTables, kTgwAttachments, kTgwVpcAttachments, kTgwAssociations, kTgwPropagations,
+  kTgwPropagationsWrapped, kTgwRoutes, kTgwStaticRoutesWrapped,
   kUnmodeled,   // resources vpclab does not model: listed in Network::unmodeled
   kCompanion,   // a key read together with another one (TargetGroupArn beside Attributes, ...)
   kIgnored,     // known, carries nothing for reachability
@@ -85,7 +89,7 @@ class Loader {
   model::Network net_;
   std::vector<Doc> docs_;
   std::map<std::string, size_t> vpc_ix_, subnet_ix_, rtb_ix_, igw_ix_, nat_ix_, pcx_ix_, sg_ix_, acl_ix_,
-      eni_ix_, inst_ix_, lb_ix_, listener_ix_, tg_ix_, zone_ix_, eip_ix_;
+      eni_ix_, inst_ix_, lb_ix_, listener_ix_, tg_ix_, zone_ix_, eip_ix_, tgw_ix_, tgw_attach_ix_, tgw_rtb_ix_;
   std::set<std::string> unmodeled_ids_;
   std::vector<RouteRef> route_refs_;
   // Explicit associations read from route tables and NACLs, applied once
@@ -145,6 +149,14 @@ class Loader {
   void zone_vpcs(const Doc& d, model::HostedZone& z, const json& a, const std::string& path);
   void record_sets(const Doc& d, const std::string& zone_id, const json& a, const std::string& path);
   void vpc_attribute(const Doc& d, const json& root);
+  // ec2_transit.cpp
+  void transit_gateways(const Doc& d, const json& a, const std::string& path);
+  void tgw_route_tables(const Doc& d, const json& a, const std::string& path);
+  void tgw_attachments(const Doc& d, const json& a, const std::string& path, bool vpc_listing);
+  void tgw_associations(const Doc& d, const std::string& table, const json& a, const std::string& path);
+  void tgw_propagations(const Doc& d, const std::string& table, const json& a, const std::string& path);
+  void tgw_routes(const Doc& d, const std::string& table, const json& a, const std::string& path);
+  model::TransitGatewayAttachment& tgw_attachment(const Doc& d, const std::string& id);
   void unmodeled(const Doc& d, const KeyInfo& k, const json& a, const std::string& path);
   // Lists a resource vpclab does not model (once per id); false when listed already.
   bool add_unmodeled(const char* type, const std::string& id, const model::Origin& origin);

@@ -10,22 +10,13 @@
 
 #include "model/build.h"
 #include "snapshot/json_util.h"
+#include "snapshot/write_folder.h"
 #include "vocab/aws_id.h"
 
 namespace vpclab::snapshot {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Key order as the AWS CLI prints each response (it keeps the service's
-// order), so the files read like the real thing.
-using ojson = nlohmann::ordered_json;
-
-ojson tags(const std::string& name) {
-  ojson t = ojson::array();
-  if (!name.empty()) t.push_back({{"Key", "Name"}, {"Value", name}});
-  return t;
-}
 
 std::string state_code_name(model::InstanceState s) {
   switch (s) {
@@ -44,23 +35,6 @@ int state_code(model::InstanceState s) {
   }
   return 16;
 }
-
-// The folder of one account and region, with the lists being filled.
-struct Folder {
-  std::map<std::string, ojson> files;  // file name -> document
-  // Files about one resource (its attributes, listeners' rules, a zone's
-  // records) -> that resource's id, for describe_resources().
-  std::map<std::string, std::string> owner;
-  ojson& file(const std::string& name, const std::string& owner_id) {
-    owner[name] = owner_id;
-    return files[name];
-  }
-  ojson& list(const std::string& file, const std::string& key) {
-    auto& doc = files[file];
-    if (doc.is_null()) doc = ojson::object({{key, ojson::array()}});
-    return doc[key];
-  }
-};
 
 class Writer {
  public:
@@ -800,6 +774,7 @@ void Writer::collect() {
   target_groups();
   listeners();
   hosted_zones();
+  write_transit_gateways(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
   // Every account/region folder has the EC2 lists, empty ones included, as
   // scripts/snapshot writes them.
   for (auto& [where, f] : folders_) {
@@ -832,7 +807,13 @@ std::map<std::string, std::string> Writer::resources() const {
       {"LoadBalancers", "LoadBalancerArn"},
       {"TargetGroups", "TargetGroupArn"},
       {"Listeners", "ListenerArn"},
-      {"HostedZones", "Id"}};
+      {"HostedZones", "Id"},
+      {"TransitGateways", "TransitGatewayId"},
+      {"TransitGatewayAttachments", "TransitGatewayAttachmentId"},
+      {"TransitGatewayVpcAttachments", "TransitGatewayAttachmentId"},
+      {"TransitGatewayRouteTables", "TransitGatewayRouteTableId"},
+      {"TransitGatewayPropagations", "TransitGatewayRouteTableId"},
+      {"TransitGatewayStaticRoutes", "TransitGatewayRouteTableId"}};
   std::map<std::string, std::string> out;
   for (const auto& [where, f] : folders_)
     for (const auto& [name, doc] : f.files) {

@@ -58,6 +58,8 @@ class Edit {
       case model::Change::Kind::kAddElasticIp: ok = elastic_ip(); break;
       case model::Change::Kind::kAddPeeringConnection: ok = peering_connection(); break;
       case model::Change::Kind::kSetLoadBalancerSubnets: ok = load_balancer_subnets(); break;
+      case model::Change::Kind::kAddTransitGatewayPropagation:
+      case model::Change::Kind::kAddTransitGatewayAssociation: ok = tgw_table_link(); break;
       case model::Change::Kind::kAssociateHostedZone: {
         std::string vpc;
         if (!c_.peer || !ref(*c_.peer, vpc)) return fail(error_.empty() ? "no VPC to associate" : error_);
@@ -184,7 +186,9 @@ class Edit {
     if (type_ != "AWS::EC2::RouteTable") return fail(c_.target.origin.logical_id + " is a " + type_);
     std::string target;
     if (!ref(c_.route_target, target)) return false;
-    const char* field = c_.route_target.id.rfind("pcx-", 0) == 0 ? "VpcPeeringConnectionId" : "GatewayId";
+    const char* field = c_.route_target.id.rfind("pcx-", 0) == 0   ? "VpcPeeringConnectionId"
+                        : c_.route_target.id.rfind("tgw-", 0) == 0 ? "TransitGatewayId"
+                                                                   : "GatewayId";
     std::string name = c_.target.origin.logical_id + "Via" + c_.route_target.origin.logical_id;
     return add_resource(name, "AWS::EC2::Route",
                         {"RouteTableId: !Ref " + c_.target.origin.logical_id,
@@ -192,18 +196,29 @@ class Edit {
                         attachment_of(c_.route_target.origin.logical_id));
   }
 
-  // The VPCGatewayAttachment of internet gateway `igw`: a route to the gateway
-  // must wait for it (DependsOn), or CloudFormation may create it first and fail.
-  std::string attachment_of(const std::string& igw) const {
-    if (igw.empty()) return {};
+  // The attachment a route to gateway `gw` must wait for (DependsOn), or
+  // CloudFormation may create the route first and fail: an internet
+  // gateway's VPCGatewayAttachment, a transit gateway's attachment of the
+  // route table's own VPC.
+  std::string attachment_of(const std::string& gw) const {
+    if (gw.empty()) return {};
+    const Value* props = res_->get("Properties");
+    std::string vpc = ref_name(props ? props->get("VpcId") : nullptr);
     for (const auto& [key, r] : resources_->entries()) {
-      if (cfn::text(r.get("Type")) != "AWS::EC2::VPCGatewayAttachment") continue;
-      const Value* props = r.get("Properties");
-      const Value* id = props ? props->get("InternetGatewayId") : nullptr;
-      const Value* ref = id && id->is_map() ? id->get("Ref") : nullptr;
-      if (ref && ref->is_string() && ref->text() == igw) return key.first;
+      std::string type = cfn::text(r.get("Type"));
+      const Value* p = r.get("Properties");
+      if (!p) continue;
+      if (type == "AWS::EC2::VPCGatewayAttachment" && ref_name(p->get("InternetGatewayId")) == gw) return key.first;
+      if ((type == "AWS::EC2::TransitGatewayAttachment" || type == "AWS::EC2::TransitGatewayVpcAttachment") &&
+          ref_name(p->get("TransitGatewayId")) == gw && !vpc.empty() && ref_name(p->get("VpcId")) == vpc)
+        return key.first;
     }
     return {};
+  }
+  // X of `{Ref: X}`, else "".
+  static std::string ref_name(const Value* v) {
+    const Value* r = v && v->is_map() ? v->get("Ref") : nullptr;
+    return r && r->is_string() ? r->text() : std::string();
   }
 
   bool expect_type(const char* type) {
@@ -327,6 +342,19 @@ class Edit {
     std::string out;
     for (const auto& [key, x] : v.entries()) out += (out.empty() ? "" : ", ") + key.first + ": " + flow_text(x);
     return "{" + out + "}";
+  }
+
+  // A TGW route table propagation or association of an attachment.
+  bool tgw_table_link() {
+    if (type_ != "AWS::EC2::TransitGatewayRouteTable") return fail(c_.target.origin.logical_id + " is a " + type_);
+    std::string att;
+    if (!c_.peer || !ref(*c_.peer, att)) return fail(error_.empty() ? "no attachment to name" : error_);
+    bool prop = c_.kind == model::Change::Kind::kAddTransitGatewayPropagation;
+    return add_resource(c_.target.origin.logical_id + (prop ? "Propagation" : "Association") + c_.peer->origin.logical_id,
+                        prop ? "AWS::EC2::TransitGatewayRouteTablePropagation"
+                             : "AWS::EC2::TransitGatewayRouteTableAssociation",
+                        {"TransitGatewayRouteTableId: !Ref " + c_.target.origin.logical_id,
+                         "TransitGatewayAttachmentId: " + att});
   }
 
   // The text primitives, written by the file's writer (template/edit_writer.h).

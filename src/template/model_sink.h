@@ -3,6 +3,8 @@
 //   to_model.cpp       dispatch by type, Ref, GetAtt, types vpclab does not model
 //   ec2_network.cpp    VPCs, CIDR blocks, subnets, route tables and routes,
 //                      internet and NAT gateways, Elastic IPs, peering, the default VPC
+//   ec2_transit.cpp    transit gateways, VPC attachments, TGW route tables,
+//                      associations, propagations and routes
 //   ec2_filters.cpp    security groups and their rules, network ACLs and entries
 //   ec2_instances.cpp  network interfaces and attachments, instances
 //   elbv2.cpp          load balancers, listeners, listener rules, target groups
@@ -34,6 +36,7 @@ struct ModelSink::Impl {
     kNatGateway, kEip, kEipAssociation, kPeering, kSecurityGroup, kSgIngress, kSgEgress, kNetworkAcl,
     kNetworkAclEntry, kSubnetAclAssoc, kNetworkInterface, kNetworkInterfaceAttachment, kInstance, kLoadBalancer,
     kListener, kListenerRule, kTargetGroup, kHostedZone, kRecordSet, kRecordSetGroup, kInsights, kUnmodeled,
+    kTransitGateway, kTgwAttachment, kTgwRouteTable, kTgwAssociation, kTgwPropagation, kTgwRoute,
   };
   struct Entry {
     std::string type;
@@ -44,7 +47,7 @@ struct ModelSink::Impl {
   };
   std::unordered_map<std::string, Entry> entries;  // stack + "/" + logical id
   std::unordered_map<std::string, size_t> vpc_ix, subnet_ix, rtb_ix, igw_ix, nat_ix, eip_alloc_ix, eip_ip_ix, pcx_ix,
-      sg_ix, acl_ix, eni_ix, instance_ix, lb_ix, listener_ix, tg_ix, zone_ix;
+      sg_ix, acl_ix, eni_ix, instance_ix, lb_ix, listener_ix, tg_ix, zone_ix, tgw_ix, tgw_attach_ix, tgw_rtb_ix;
   std::set<std::string> noted_types;
   std::set<std::string> unmodeled_lbs;  // ARNs of gateway load balancers
   // IPv6 blocks are carried as text (not routed): VPC id -> blocks, for GetAtt.
@@ -108,6 +111,16 @@ struct ModelSink::Impl {
   std::string default_vpc(const C& c);
   std::string default_subnet(const C& c, const std::string& az);
   static std::string az_id(const std::string& az);
+
+  // ---- ec2_transit.cpp --------------------------------------------------------
+  static void ec2_transit_types(TypeTable& t);
+  std::optional<Value> ec2_transit_att(const StackContext& stack, const Entry& e, const std::string& a);
+  void add_transit_gateway(C& c);
+  void add_tgw_attachment(C& c);
+  void add_tgw_route_table(C& c);
+  void add_tgw_association(C& c);
+  void add_tgw_propagation(C& c);
+  void add_tgw_route(C& c);
 
   // ---- ec2_filters.cpp --------------------------------------------------------
   static void ec2_filters_types(TypeTable& t);

@@ -9,7 +9,9 @@
 // NatGateway, EIP, EIPAssociation, VPCPeeringConnection, SecurityGroup,
 // SecurityGroupIngress, SecurityGroupEgress, NetworkAcl, NetworkAclEntry,
 // SubnetNetworkAclAssociation, NetworkInterface, NetworkInterfaceAttachment,
-// Instance}, AWS::ElasticLoadBalancingV2::{LoadBalancer, Listener,
+// Instance, TransitGateway, TransitGatewayAttachment, TransitGatewayVpcAttachment,
+// TransitGatewayRouteTable, TransitGatewayRouteTableAssociation,
+// TransitGatewayRouteTablePropagation, TransitGatewayRoute}, AWS::ElasticLoadBalancingV2::{LoadBalancer, Listener,
 // ListenerRule, TargetGroup}, AWS::Route53::{HostedZone, RecordSet,
 // RecordSetGroup}; the assertions AWS::EC2::{NetworkInsightsAccessScope,
 // NetworkInsightsPath} go to Network::assertions. Every other type is noted once (UNMODELED_TYPE) and

@@ -40,6 +40,18 @@ struct Route {
   SourceLoc loc;
 };
 
+// A route of a transit gateway route table (aws-tgw-nlb.md section 3): a
+// destination to one attachment, or a blackhole. Static routes are declared;
+// propagated ones are what an attachment's propagation adds (a VPC's CIDRs).
+struct TransitGatewayRoute {
+  std::optional<Ipv4Cidr> destination;  // empty for a prefix-list reference (not routed yet)
+  std::string destination_prefix_list;
+  std::string attachment;               // tgw-attach-...; empty for a blackhole
+  bool blackhole = false;
+  bool propagated = false;
+  SourceLoc loc;
+};
+
 enum class Direction { kIngress, kEgress };
 
 // One permission of a security group, in one direction. The peer is exactly

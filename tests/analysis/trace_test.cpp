@@ -380,14 +380,14 @@ TEST(TraceCodes, RepliesThroughNatAreReturnRouteMismatch) {
   expect_blocked(run(c, "internet", "52.0.0.30:22"), "RETURN_ROUTE_MISMATCH", "T.FooNat");
 }
 
-TEST(TraceCodes, TransitGatewayRouteIsUndecidable) {
+TEST(TraceCodes, VpnGatewayRouteIsUndecidable) {
   Canonical c;
-  c.fx.route(c.bar_private_rt, "172.16.0.0/12", RouteTargetKind::kTransitGateway, "tgw-1");
-  c.net().unmodeled.push_back(model::UnmodeledResource{"AWS::EC2::TransitGateway", "tgw-1", c.fx.origin("Tgw")});
+  c.fx.route(c.bar_private_rt, "172.16.0.0/12", RouteTargetKind::kVpnGateway, "vgw-1");
+  c.net().unmodeled.push_back(model::UnmodeledResource{"AWS::EC2::VPNGateway", "vgw-1", c.fx.origin("Vgw")});
   auto r = run(c, "BarApp", "172.16.0.5:443");
   EXPECT_EQ(r.exit_code(), 2) << dump(r);
   EXPECT_TRUE(has_code(r, "UNMODELED_COMPONENT"));
-  EXPECT_NE(blocker(r)->message.find("AWS::EC2::TransitGateway"), std::string::npos);
+  EXPECT_NE(blocker(r)->message.find("AWS::EC2::VPNGateway"), std::string::npos);
 }
 
 // ---- scenarios from the issue -------------------------------------------------

@@ -1,0 +1,53 @@
+#include "semantics/transit_gateway.h"
+
+namespace vpclab::semantics {
+
+const TransitGatewayRoute* select_transit_gateway_route(const std::vector<TransitGatewayRoute>& routes,
+                                                        Ipv4Address dst) {
+  const TransitGatewayRoute* best = nullptr;
+  for (const auto& r : routes) {
+    if (!r.destination || !r.destination->contains(dst)) continue;
+    if (!best || r.destination->length > best->destination->length ||
+        (r.destination->length == best->destination->length && best->propagated && !r.propagated))
+      best = &r;
+  }
+  return best;
+}
+
+std::string effective_transit_gateway_association(const std::string& given, bool default_association_enabled,
+                                                  const std::string& default_table) {
+  if (!given.empty()) return given;
+  return default_association_enabled ? default_table : std::string();
+}
+
+std::vector<TransitGatewayRoute> vpc_propagated_routes(const std::vector<Ipv4Cidr>& vpc_cidrs,
+                                                       const std::string& attachment, SourceLoc loc) {
+  std::vector<TransitGatewayRoute> out;
+  for (const auto& c : vpc_cidrs) {
+    TransitGatewayRoute r;
+    r.destination = c;
+    r.attachment = attachment;
+    r.propagated = true;
+    r.loc = loc;
+    out.push_back(r);
+  }
+  return out;
+}
+
+std::optional<size_t> transit_gateway_entry(const std::vector<std::string>& attachment_azs,
+                                            const std::string& source_az) {
+  for (size_t i = 0; i < attachment_azs.size(); ++i)
+    if (attachment_azs[i] == source_az) return i;
+  return std::nullopt;
+}
+
+std::optional<size_t> transit_gateway_exit(const std::vector<std::string>& attachment_azs,
+                                           const std::string& entry_az) {
+  if (auto same = transit_gateway_entry(attachment_azs, entry_az)) return same;
+  std::optional<size_t> first;
+  for (size_t i = 0; i < attachment_azs.size(); ++i)
+    if (!first || attachment_azs[i] < attachment_azs[*first]) first = i;
+  return first;
+}
+
+}  // namespace vpclab::semantics
