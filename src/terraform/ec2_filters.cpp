@@ -42,51 +42,66 @@ struct RuleShape {
 };
 }  // namespace
 
+// A rule's protocol and ports (or ICMP type and code) from `proto_key`,
+// from_port and to_port; false, said, when the rule cannot be read.
+bool Reader::rule_head(const Node& n, const char* proto_key, SecurityGroupRule& base) {
+  base.loc = loc_of(n);
+  auto proto_text = str(n, proto_key);
+  if (!proto_text) return false;
+  auto p = parse_protocol(*proto_text);
+  if (!p) {
+    error(n, proto_key, "TF_VALUE", fmt::format("{} '{}' is not tcp, udp, icmp, icmpv6, -1 or 0-255", proto_key, *proto_text));
+    return false;
+  }
+  base.protocol = *p;
+  auto from = integer(n, "from_port"), to = integer(n, "to_port");
+  if (protocol_has_ports(*p)) {
+    if (!from || !to || *from < 0 || *to > 65535 || *from > *to) {
+      warning(n, "from_port", "TF_VALUE",
+              fmt::format("ports {}-{} are not a range in 0-65535 (AWS rejects it at apply); rule left out",
+                          from.value_or(-1), to.value_or(-1)));
+      return false;
+    }
+    base.ports = {static_cast<uint16_t>(*from), static_cast<uint16_t>(*to)};
+  } else if (*p == kIcmp || *p == kIcmpv6) {
+    base.icmp_type = static_cast<int>(from.value_or(-1));
+    base.icmp_code = static_cast<int>(to.value_or(-1));
+  }
+  return true;
+}
+
+// One rule per address peer: cidr_blocks, ipv6_cidr_blocks, prefix_list_ids.
+void Reader::address_peers(const Node& n, const SecurityGroupRule& base, std::vector<SecurityGroupRule>& out) {
+  Want quiet;
+  quiet.quiet = true;
+  for (const auto& c : strs(n, "cidr_blocks", quiet)) {
+    SecurityGroupRule x = base;
+    x.cidr = cidr(n, "cidr_blocks", c);
+    if (x.cidr) out.push_back(x);
+  }
+  for (const auto& c : strs(n, "ipv6_cidr_blocks", quiet)) {
+    SecurityGroupRule x = base;
+    x.cidr_ipv6 = c;
+    out.push_back(x);
+  }
+  for (const auto& c : strs(n, "prefix_list_ids", quiet)) {
+    SecurityGroupRule x = base;
+    x.prefix_list_id = c;
+    out.push_back(x);
+  }
+}
+
 void Reader::inline_sg_rules(model::SecurityGroup& g, const Node& n, Direction dir) {
   for (const Node& b : blocks(n, dir == Direction::kIngress ? "ingress" : "egress")) {
     SecurityGroupRule base;
     base.direction = dir;
     base.loc = loc_of(b);
-    auto proto_text = str(b, "protocol");
-    if (!proto_text) continue;
-    auto p = parse_protocol(*proto_text);
-    if (!p) {
-      error(b, "protocol", "TF_VALUE", fmt::format("protocol '{}' is not tcp, udp, icmp, icmpv6, -1 or 0-255", *proto_text));
-      continue;
-    }
-    base.protocol = *p;
-    auto from = integer(b, "from_port"), to = integer(b, "to_port");
-    if (protocol_has_ports(*p)) {
-      if (!from || !to || *from < 0 || *to > 65535 || *from > *to) {
-        warning(b, "from_port", "TF_VALUE",
-                fmt::format("ports {}-{} are not a range in 0-65535 (AWS rejects it at apply); rule left out",
-                            from.value_or(-1), to.value_or(-1)));
-        continue;
-      }
-      base.ports = {static_cast<uint16_t>(*from), static_cast<uint16_t>(*to)};
-    } else if (*p == kIcmp || *p == kIcmpv6) {
-      base.icmp_type = static_cast<int>(from.value_or(-1));
-      base.icmp_code = static_cast<int>(to.value_or(-1));
-    }
+    if (!rule_head(b, "protocol", base)) continue;
     base.description = str(b, "description", Want{{}, "id", false, true}).value_or("");
     auto& out = dir == Direction::kIngress ? g.ingress : g.egress;
     Want quiet;
     quiet.quiet = true;
-    for (const auto& c : strs(b, "cidr_blocks", quiet)) {
-      SecurityGroupRule x = base;
-      x.cidr = cidr(b, "cidr_blocks", c);
-      if (x.cidr) out.push_back(x);
-    }
-    for (const auto& c : strs(b, "ipv6_cidr_blocks", quiet)) {
-      SecurityGroupRule x = base;
-      x.cidr_ipv6 = c;
-      out.push_back(x);
-    }
-    for (const auto& c : strs(b, "prefix_list_ids", quiet)) {
-      SecurityGroupRule x = base;
-      x.prefix_list_id = c;
-      out.push_back(x);
-    }
+    address_peers(b, base, out);
     Want sgs;
     sgs.types = kSgTypes;
     sgs.many = true;
@@ -167,44 +182,14 @@ void Reader::add_sg_rule(Resource& r) {
     return error(n, "type", "TF_VALUE", fmt::format("type '{}' is not ingress or egress", type.value_or("")));
   Direction dir = *type == "ingress" ? Direction::kIngress : Direction::kEgress;
   SecurityGroupRule base;
-  auto proto_text = str(n, "protocol");
-  if (!proto_text) return;
-  auto p = parse_protocol(*proto_text);
-  if (!p) return error(n, "protocol", "TF_VALUE", fmt::format("protocol '{}' is not a protocol", *proto_text));
   base.direction = dir;
-  base.protocol = *p;
-  base.loc = loc_of(n);
-  auto from = integer(n, "from_port"), to = integer(n, "to_port");
-  if (protocol_has_ports(*p)) {
-    if (!from || !to || *from < 0 || *to > 65535 || *from > *to)
-      return warning(n, "from_port", "TF_VALUE",
-                     fmt::format("ports {}-{} are not a range in 0-65535 (AWS rejects it at apply); rule left out",
-                                 from.value_or(-1), to.value_or(-1)));
-    base.ports = {static_cast<uint16_t>(*from), static_cast<uint16_t>(*to)};
-  } else if (*p == kIcmp || *p == kIcmpv6) {
-    base.icmp_type = static_cast<int>(from.value_or(-1));
-    base.icmp_code = static_cast<int>(to.value_or(-1));
-  }
+  if (!rule_head(n, "protocol", base)) return;
   Want quiet;
   quiet.quiet = true;
   base.description = str(n, "description", quiet).value_or("");
   auto& out = dir == Direction::kIngress ? g->ingress : g->egress;
   size_t before = out.size();
-  for (const auto& c : strs(n, "cidr_blocks", quiet)) {
-    SecurityGroupRule x = base;
-    x.cidr = cidr(n, "cidr_blocks", c);
-    if (x.cidr) out.push_back(x);
-  }
-  for (const auto& c : strs(n, "ipv6_cidr_blocks", quiet)) {
-    SecurityGroupRule x = base;
-    x.cidr_ipv6 = c;
-    out.push_back(x);
-  }
-  for (const auto& c : strs(n, "prefix_list_ids", quiet)) {
-    SecurityGroupRule x = base;
-    x.prefix_list_id = c;
-    out.push_back(x);
-  }
+  address_peers(n, base, out);
   Want sgs;
   sgs.types = kSgTypes;
   if (auto src = str(n, "source_security_group_id", sgs)) {

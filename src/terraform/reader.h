@@ -160,6 +160,8 @@ class Reader {
   void add_network_acl_rule(Resource& r);
   void add_network_acl_association(Resource& r);
   void inline_sg_rules(model::SecurityGroup& g, const Node& n, Direction dir);
+  bool rule_head(const Node& n, const char* proto_key, SecurityGroupRule& base);
+  void address_peers(const Node& n, const SecurityGroupRule& base, std::vector<SecurityGroupRule>& out);
   void inline_acl_entries(model::NetworkAcl& a, const Node& n, Direction dir);
   void associate_acl(const Node& n, const std::string& key, const std::string& subnet_id, const std::string& acl_id);
   void mixed_rules(const std::string& id, const Node& n, const char* what);
