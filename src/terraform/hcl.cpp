@@ -108,13 +108,66 @@ std::string hcl_snippet(const model::Change& c) {
              "}\n";
     case model::Change::Kind::kAddRoute: {
       bool pcx = c.route_target.id.rfind("pcx-", 0) == 0;
+      bool tgw = c.route_target.id.rfind("tgw-", 0) == 0;
       return where(c.target) + why +
-             fmt::format("resource \"aws_route\" \"{}_{}\" {{\n", name_of(c.target), pcx ? "peer" : "internet") +
+             fmt::format("resource \"aws_route\" \"{}_{}\" {{\n", name_of(c.target),
+                         pcx ? "peer" : tgw ? "transit" : "internet") +
              fmt::format("  route_table_id            = {}\n  destination_cidr_block    = \"{}\"\n", ref(c.target),
                          c.destination.str()) +
-             fmt::format("  {} = {}\n", pcx ? "vpc_peering_connection_id" : "gateway_id               ",
+             fmt::format("  {} = {}\n",
+                         pcx ? "vpc_peering_connection_id" : tgw ? "transit_gateway_id       " : "gateway_id               ",
                          ref(c.route_target)) +
              "}\n";
+    }
+    case model::Change::Kind::kAddListener:
+      return where(c.target) + why +
+             fmt::format("resource \"aws_lb_listener\" \"{}_{}\" {{\n", name_of(c.target), c.ports.from) +
+             fmt::format("  load_balancer_arn = {}\n  port              = {}\n  protocol          = \"{}\"\n",
+                         ref(c.target, "arn"), c.ports.from, c.value) +
+             fmt::format("  default_action {{\n    type             = \"forward\"\n    target_group_arn = {}\n  }}\n",
+                         c.peer ? ref(*c.peer, "arn") : "\"\"") +
+             "}\n";
+    case model::Change::Kind::kAddInternetGateway:
+      return where(c.target) + why +
+             fmt::format("resource \"aws_internet_gateway\" \"{}\" {{\n  vpc_id = {}\n}}\n", name_of(c.target),
+                         ref(c.target));
+    case model::Change::Kind::kAddElasticIp:
+      return where(c.target) + why +
+             fmt::format("resource \"aws_eip\" \"{}\" {{\n  domain = \"vpc\"\n  {} = {}\n}}\n", name_of(c.target),
+                         c.attribute == "InstanceId" ? "instance         " : "network_interface", ref(c.target));
+    case model::Change::Kind::kAddPeeringConnection:
+      return where(c.target) + why +
+             fmt::format("resource \"aws_vpc_peering_connection\" \"{}_{}\" {{\n", name_of(c.target),
+                         c.peer ? name_of(*c.peer) : "peer") +
+             fmt::format("  vpc_id      = {}\n  peer_vpc_id = {}\n  auto_accept = true\n}}\n", ref(c.target),
+                         c.peer ? ref(*c.peer) : "\"\"");
+    case model::Change::Kind::kSetLoadBalancerSubnets: {
+      std::string out = where(c.target) + why;
+      std::vector<std::string> names;
+      for (const auto& r : c.subnets) names.push_back(ref(r));
+      for (size_t i = 0; i < c.new_subnets.size(); ++i) {
+        const auto& ns = c.new_subnets[i];
+        std::string n = fmt::format("{}_public_{}", name_of(c.target), i + 1);
+        out += fmt::format("resource \"aws_subnet\" \"{}\" {{\n  vpc_id            = {}\n  cidr_block        = \"{}\"\n"
+                           "  availability_zone = {}\n}}\n",
+                           n, ref(ns.like, "vpc_id"), ns.cidr.str(), ref(ns.like, "availability_zone"));
+        out += fmt::format("resource \"aws_route_table_association\" \"{}\" {{\n  subnet_id      = aws_subnet.{}.id\n"
+                           "  route_table_id = {}\n}}\n",
+                           n, n, ref(ns.route_table));
+        names.push_back("aws_subnet." + n + ".id");
+      }
+      std::string list;
+      for (const auto& x : names) list += (list.empty() ? "" : ", ") + x;
+      return out + "# set in its resource block:\n  subnets = [" + list + "]\n";
+    }
+    case model::Change::Kind::kAddTransitGatewayPropagation:
+    case model::Change::Kind::kAddTransitGatewayAssociation: {
+      bool prop = c.kind == model::Change::Kind::kAddTransitGatewayPropagation;
+      return where(c.target) + why +
+             fmt::format("resource \"aws_ec2_transit_gateway_route_table_{}\" \"{}_{}\" {{\n",
+                         prop ? "propagation" : "association", name_of(c.target), c.peer ? name_of(*c.peer) : "attachment") +
+             fmt::format("  transit_gateway_route_table_id = {}\n  transit_gateway_attachment_id  = {}\n}}\n",
+                         ref(c.target), c.peer ? ref(*c.peer) : "\"\"");
     }
     case model::Change::Kind::kSetProperty:
       return where(c.target) + why + "# set in its resource block:\n" +
