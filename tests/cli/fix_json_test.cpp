@@ -108,8 +108,9 @@ TEST_P(FixJson, TheCopyChecksAsItsYamlAndThePatchOpensThePathAndNothingElse) {
   for (const auto& f : j["flows"]) {
     if (f["change"] != "allowed") continue;
     ASSERT_NE(*c.source, '\0') << "no flow should be newly allowed: " << f.dump(2);
-    if (std::string(c.source) != "*")  // from the internet: anyone
+    if (std::string(c.source) != "*") {  // from the internet: anyone
       for (const auto& s : f["sources"]) EXPECT_EQ(s, c.source) << f.dump(2);
+    }
     bool dst = false;
     for (const auto& x : f["destinations"]) dst |= x.get<std::string>().find(c.destination) == 0;
     EXPECT_TRUE(dst) << f.dump(2);
