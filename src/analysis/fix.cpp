@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "analysis/impl.h"
+#include "semantics/gateway.h"
 #include "semantics/route.h"
 #include "semantics/transit_gateway.h"
 
@@ -305,9 +306,9 @@ class Planner {
     if (!a || !z) return unfixable(e, "the VPCs are not in the network");
     if (a->origin.account != z->origin.account || a->origin.region != z->origin.region)
       return unfixable(e, "the VPCs are in different accounts or regions: the peering needs the accepter's consent");
-    for (const auto& x : a->cidrs)
-      for (const auto& y : z->cidrs)
-        if (x.overlaps(y)) return unfixable(e, "the VPCs' CIDR blocks overlap (" + x.str() + ", " + y.str() + "): AWS refuses the peering");
+    if (auto o = semantics::peering_cidr_overlap(a->cidrs, z->cidrs))
+      return unfixable(e, "the VPCs' CIDR blocks overlap (" + o->requester.str() + ", " + o->accepter.str() +
+                              "): AWS fails the peering");
     model::Change c;
     c.kind = model::Change::Kind::kAddPeeringConnection;
     c.target = ref(a->id, a->origin);

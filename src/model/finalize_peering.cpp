@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <set>
 
+#include "semantics/gateway.h"
+
 namespace vpclab::model {
 
 void Finalizer::derive_peerings() {
@@ -31,14 +33,12 @@ void Finalizer::derive_peerings() {
                         p.requester.vpc, p.accepter.vpc));
       continue;
     }
-    // Overlapping CIDR blocks (any block, primary or secondary): AWS fails
-    // the request (the peering's state becomes `failed`).
+    // Overlapping CIDR blocks: AWS fails the request (semantics/gateway.h).
     std::string overlap;
     if (a)
-      for (const auto& rc : r->cidrs)
-        for (const auto& ac : a->cidrs)
-          if (overlap.empty() && rc.overlaps(ac))
-            overlap = fmt::format("overlapping CIDR blocks {} ({}) and {} ({})", rc.str(), who(*r), ac.str(), who(*a));
+      if (auto o = semantics::peering_cidr_overlap(r->cidrs, a->cidrs))
+        overlap = fmt::format("overlapping CIDR blocks {} ({}) and {} ({})", o->requester.str(), who(*r),
+                              o->accepter.str(), who(*a));
     // A peering declared in a stack is a request CloudFormation makes: the
     // failure fails the resource and rolls the stack back, so the template
     // cannot be deployed. One read from a deployed account (a snapshot, no

@@ -8,6 +8,14 @@ bool in_cidrs(const std::vector<Ipv4Cidr>& cidrs, Ipv4Address a) {
   return false;
 }
 
+std::optional<CidrOverlap> peering_cidr_overlap(const std::vector<Ipv4Cidr>& requester_cidrs,
+                                                const std::vector<Ipv4Cidr>& accepter_cidrs) {
+  for (const auto& r : requester_cidrs)
+    for (const auto& a : accepter_cidrs)
+      if (r.overlaps(a)) return CidrOverlap{r, a};
+  return std::nullopt;
+}
+
 PeeringCrossing peering_crossing(const std::vector<Ipv4Cidr>& from_vpc_cidrs,
                                  const std::vector<Ipv4Cidr>& to_vpc_cidrs, Ipv4Address src, Ipv4Address dst) {
   if (!in_cidrs(to_vpc_cidrs, dst)) return PeeringCrossing::kDestinationOutsidePeer;

@@ -1,6 +1,7 @@
 // VPC peering, internet gateway and NAT gateway rules (aws-vpc.md sections
 // 3 and 6), as pure functions over addresses.
 #pragma once
+#include <optional>
 #include <vector>
 
 #include "vocab/ip.h"
@@ -19,6 +20,15 @@ bool in_cidrs(const std::vector<Ipv4Cidr>& cidrs, Ipv4Address a);
 enum class PeeringCrossing { kAllowed, kDestinationOutsidePeer, kSourceOutsideVpc };
 PeeringCrossing peering_crossing(const std::vector<Ipv4Cidr>& from_vpc_cidrs,
                                  const std::vector<Ipv4Cidr>& to_vpc_cidrs, Ipv4Address src, Ipv4Address dst);
+
+// A peering between VPCs whose CIDR blocks (any block, primary or secondary)
+// overlap fails (state `failed`): the first overlapping pair (requester's,
+// accepter's), if any.
+struct CidrOverlap {
+  Ipv4Cidr requester, accepter;
+};
+std::optional<CidrOverlap> peering_cidr_overlap(const std::vector<Ipv4Cidr>& requester_cidrs,
+                                                const std::vector<Ipv4Cidr>& accepter_cidrs);
 
 // Internet gateway, outbound: the sender's ENI needs a public or elastic IP
 // (1:1 NAT of its private IP); destinations in RFC 1918 / RFC 6598 space

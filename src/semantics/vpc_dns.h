@@ -37,6 +37,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "semantics/hosted_zone.h"
@@ -201,6 +202,7 @@ class VpcDns {
   std::vector<View> views_;
   View public_;  // public DNS: ELB names, public hostnames, public zones
   std::unordered_map<std::string, int> private_names_;  // private hostname -> host (reasons only)
+  std::unordered_set<std::string> authoritative_;  // the lab's zone names and Amazon's domains: NXDOMAIN below them
 };
 
 // TTL Route 53 gives answers of an alias to an ELB.

@@ -169,14 +169,25 @@ void Reader::add_default_security_group(Resource& r) {
   net_.security_groups.push_back(std::move(g));
 }
 
-void Reader::add_sg_rule(Resource& r) {
-  Node n = top(r);
+// The group a separate rule resource belongs to (security_group_id), said
+// when missing, and the provider's warning when the group has inline rules.
+model::SecurityGroup* Reader::rule_group(const Node& n) {
   Want w;
   w.types = kSgTypes;
   auto gid = str(n, "security_group_id", w);
   model::SecurityGroup* g = gid ? find(net_.security_groups, sg_ix_, *gid) : nullptr;
-  if (!g) return ref_missing(n, "security_group_id", gid.value_or("?"), "security group");
+  if (!g) {
+    ref_missing(n, "security_group_id", gid.value_or("?"), "security group");
+    return nullptr;
+  }
   mixed_rules(g->id, n, "security group");
+  return g;
+}
+
+void Reader::add_sg_rule(Resource& r) {
+  Node n = top(r);
+  model::SecurityGroup* g = rule_group(n);
+  if (!g) return;
   auto type = str(n, "type");
   if (!type || (*type != "ingress" && *type != "egress"))
     return error(n, "type", "TF_VALUE", fmt::format("type '{}' is not ingress or egress", type.value_or("")));
@@ -208,12 +219,8 @@ void Reader::add_sg_rule(Resource& r) {
 
 void Reader::add_vpc_sg_rule(Resource& r, Direction dir) {
   Node n = top(r);
-  Want w;
-  w.types = kSgTypes;
-  auto gid = str(n, "security_group_id", w);
-  model::SecurityGroup* g = gid ? find(net_.security_groups, sg_ix_, *gid) : nullptr;
-  if (!g) return ref_missing(n, "security_group_id", gid.value_or("?"), "security group");
-  mixed_rules(g->id, n, "security group");
+  model::SecurityGroup* g = rule_group(n);
+  if (!g) return;
   SecurityGroupRule x;
   x.direction = dir;
   x.loc = loc_of(n);

@@ -398,6 +398,12 @@ void Reader::add_route_table(Resource& r) {
   t.name = name_tag(n);
   t.vpc = id_or_only(n, "vpc_id", kVpcTypes, "VPC");
   // Inline routes are authoritative: the table holds these and its local routes.
+  add_table_with_inline_routes(std::move(t), n);
+}
+
+// The table's inline `route` blocks are its routes (with the local ones):
+// separate aws_route resources on it then conflict.
+void Reader::add_table_with_inline_routes(model::RouteTable t, const Node& n) {
   auto routes = blocks(n, "route");
   if (!routes.empty()) inline_rules_.insert(t.id);
   for (const Node& b : routes)
@@ -425,12 +431,7 @@ void Reader::add_default_route_table(Resource& r) {
   if (t.vpc.empty()) return ref_missing(n, "default_route_table_id", t.id, "VPC main route table");
   r.id = t.id;
   by_id_[t.id] = &r;
-  auto routes = blocks(n, "route");
-  if (!routes.empty()) inline_rules_.insert(t.id);
-  for (const Node& b : routes)
-    if (auto route = route_of(b, false)) t.routes.push_back(std::move(*route));
-  rtb_ix_[t.id] = net_.route_tables.size();
-  net_.route_tables.push_back(std::move(t));
+  add_table_with_inline_routes(std::move(t), n);
 }
 
 void Reader::add_route(Resource& r) {

@@ -141,6 +141,7 @@ class Reader {
   void add_peering_options(Resource& r);
   void add_route_table(Resource& r);
   void add_default_route_table(Resource& r);
+  void add_table_with_inline_routes(model::RouteTable t, const Node& n);
   void add_route(Resource& r);
   void add_rtb_association(Resource& r);
   void add_main_rtb_association(Resource& r);
@@ -161,6 +162,7 @@ class Reader {
   void add_network_acl_association(Resource& r);
   void inline_sg_rules(model::SecurityGroup& g, const Node& n, Direction dir);
   bool rule_head(const Node& n, const char* proto_key, SecurityGroupRule& base);
+  model::SecurityGroup* rule_group(const Node& n);
   void address_peers(const Node& n, const SecurityGroupRule& base, std::vector<SecurityGroupRule>& out);
   void inline_acl_entries(model::NetworkAcl& a, const Node& n, Direction dir);
   void associate_acl(const Node& n, const std::string& key, const std::string& subnet_id, const std::string& acl_id);

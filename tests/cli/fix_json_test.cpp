@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "../support/fix_checks.h"
 #include "../support/param_names.h"
 #include "../support/process.h"
 
@@ -25,24 +26,9 @@ using testing::vpclab;
 
 const std::string kData = "tests/cli/data/json/";
 
-fs::path scratch(const std::string& name) {
-  auto dir = fs::temp_directory_path() / ("vpclab-fix-json-test-" + std::to_string(::getpid())) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-fs::path copy_into(const fs::path& dir, const std::string& file) {
-  fs::path to = dir / file;
-  fs::create_directories(to.parent_path());
-  fs::copy_file(file, to, fs::copy_options::overwrite_existing);
-  return to;
-}
+fs::path scratch(const std::string& name) { return testing::fix_scratch("vpclab-fix-json-test", name); }
+using testing::copy_into;
+std::string read(const fs::path& p) { return testing::read_file(p); }
 
 // What `check --json` reports, places left out (the two files' lines differ).
 std::multiset<std::string> findings(const std::string& file) {
@@ -105,21 +91,8 @@ TEST_P(FixJson, TheCopyChecksAsItsYamlAndThePatchOpensThePathAndNothingElse) {
   EXPECT_EQ(vpclab("trace " + patched.string() + path_args).exit_code, 0);
   auto d = vpclab("diff --json " + file + " " + patched.string(), false);
   auto j = nlohmann::json::parse(d.out);
-  for (const auto& f : j["flows"]) {
-    if (f["change"] != "allowed") continue;
-    ASSERT_NE(*c.source, '\0') << "no flow should be newly allowed: " << f.dump(2);
-    if (std::string(c.source) != "*") {  // from the internet: anyone
-      for (const auto& s : f["sources"]) EXPECT_EQ(s, c.source) << f.dump(2);
-    }
-    bool dst = false;
-    for (const auto& x : f["destinations"]) dst |= x.get<std::string>().find(c.destination) == 0;
-    EXPECT_TRUE(dst) << f.dump(2);
-  }
-  for (const auto& e : j["exposure"]) {
-    if (e["change"] != "gained") continue;
-    EXPECT_EQ(e["scope"], std::string(c.from) == "internet" ? "internet" : "outside-vpc") << e.dump(2);
-    EXPECT_EQ(e["resource"].get<std::string>().find(c.destination), 0u) << e.dump(2);
-  }
+  testing::expect_only_the_intended_class(j, c.from, c.source, c.destination);
+
 }
 
 INSTANTIATE_TEST_SUITE_P(

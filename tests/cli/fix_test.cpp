@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "../support/fix_checks.h"
 #include "../support/param_names.h"
 #include "../support/process.h"
 
@@ -20,25 +21,9 @@ namespace fs = std::filesystem;
 using testing::run_command;
 using testing::vpclab;
 
-fs::path scratch(const std::string& name) {
-  auto dir = fs::temp_directory_path() / ("vpclab-fix-test-" + std::to_string(::getpid())) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// A copy of `file` under dir at the same relative path (where the patch's a/ b/ paths point).
-fs::path copy_into(const fs::path& dir, const std::string& file) {
-  fs::path to = dir / file;
-  fs::create_directories(to.parent_path());
-  fs::copy_file(file, to, fs::copy_options::overwrite_existing);
-  return to;
-}
+fs::path scratch(const std::string& name) { return testing::fix_scratch("vpclab-fix-test", name); }
+using testing::copy_into;
+std::string read(const fs::path& p) { return testing::read_file(p); }
 
 struct FixCase {
   const char* file;
@@ -81,24 +66,8 @@ TEST_P(FixBroken, ThePatchOpensThePathAndNothingElse) {
   // Only the intended class is newly allowed.
   auto d = vpclab("diff --json " + file + " " + patched.string(), false);
   auto j = nlohmann::json::parse(d.out);
-  for (const auto& f : j["flows"]) {
-    if (f["change"] != "allowed") continue;
-    ASSERT_NE(*c.source, '\0') << "no flow should be newly allowed: " << f.dump(2);
-    // From the internet, "anyone": a rule from 0.0.0.0/0 admits the network's own hosts too.
-    if (std::string(c.source) != "*") {
-      for (const auto& s : f["sources"]) EXPECT_EQ(s, c.source) << f.dump(2);
-    }
-    bool dst = false;
-    for (const auto& x : f["destinations"]) dst |= x.get<std::string>().find(c.destination) == 0;
-    EXPECT_TRUE(dst) << f.dump(2);
-  }
-  // Exposure gained only where the intended class reaches: the destination, from the client's
-  // VPC (or the internet, when the client is the internet).
-  for (const auto& e : j["exposure"]) {
-    if (e["change"] != "gained") continue;
-    EXPECT_EQ(e["scope"], std::string(c.from) == "internet" ? "internet" : "outside-vpc") << e.dump(2);
-    EXPECT_EQ(e["resource"].get<std::string>().find(c.destination), 0u) << e.dump(2);
-  }
+  testing::expect_only_the_intended_class(j, c.from, c.source, c.destination);
+
 }
 
 INSTANTIATE_TEST_SUITE_P(

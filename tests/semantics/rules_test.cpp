@@ -195,6 +195,19 @@ TEST(Peering, NoTransitTable) {
   for (const auto& c : cases) EXPECT_EQ(peering_crossing(a, b, ip(c.src), ip(c.dst)), c.want) << c.src << c.dst;
 }
 
+TEST(Peering, OverlappingBlocksFailThePeering) {
+  auto c = [](std::initializer_list<const char*> v) {
+    std::vector<Ipv4Cidr> out;
+    for (const char* x : v) out.push_back(*Ipv4Cidr::parse(x));
+    return out;
+  };
+  EXPECT_FALSE(peering_cidr_overlap(c({"10.1.0.0/16"}), c({"10.2.0.0/16"})));
+  auto o = peering_cidr_overlap(c({"10.1.0.0/16", "10.9.0.0/16"}), c({"10.2.0.0/16", "10.9.128.0/17"}));
+  ASSERT_TRUE(o);  // a secondary block counts
+  EXPECT_EQ(o->requester.str(), "10.9.0.0/16");
+  EXPECT_EQ(o->accepter.str(), "10.9.128.0/17");
+}
+
 TEST(Gateways, InternetAndNat) {
   EXPECT_EQ(igw_egress(true, ip("8.8.8.8")), IgwVerdict::kAllowed);
   EXPECT_EQ(igw_egress(false, ip("8.8.8.8")), IgwVerdict::kNoPublicIp);
