@@ -78,6 +78,7 @@ struct Engine::Impl {
   std::string scratch;                     // response heads
   std::vector<BalancerCandidate> candidates;  // scratch for target choice
   std::vector<ClientConn*> ready_clients;  // pipelined requests to resume
+  std::vector<UpstreamConn*> queued_flushes;  // requests sent at the end of the loop's round
   Exchange idle_ex;                        // never written: what idle connections point at
   std::vector<Exchange*> ex_pool;
   semantics::HttpRequestView view;
@@ -175,6 +176,8 @@ struct Engine::Impl {
   void end_response(UpstreamConn* u, ClientConn* c);
   void upstream_eof(UpstreamConn* u, bool error);
   void upstream_flush(UpstreamConn* u);
+  void upstream_flush_soon(UpstreamConn* u);
+  void flush_queued_upstreams();
   void update_upstream_events(UpstreamConn* u);
   void close_upstream(UpstreamConn* u);
   void release_upstream(UpstreamConn* u, bool reusable);

@@ -134,6 +134,7 @@ void Engine::Impl::run() {
       sweep_timeouts();
       next_sweep = now_ms + sweep_interval;
     }
+    flush_queued_upstreams();
     flush_log();
     free_graveyard();
   }

@@ -242,6 +242,7 @@ struct UpstreamConn : Handle {
   bool reused = false;    // had served a request before this one
   uint64_t bytes_in = 0;  // response bytes for the current request
   bool read_paused = false;
+  bool flush_queued = false;  // in Engine::Impl::queued_flushes
 };
 
 struct AdminConn : Handle {

@@ -42,6 +42,8 @@ bool listen_on(int fd, Ipv4Address address, uint16_t port, int backlog, uint16_t
   // HAProxy's tcp-smart-accept). Best effort: without it only that ACK goes.
   int zero = 0;
   (void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
+  int defer_s = 1;
+  (void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_s, sizeof defer_s);
   socklen_t len = sizeof sa;
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) < 0) return fail("getsockname");
   *bound_port = ntohs(sa.sin_port);

@@ -84,7 +84,7 @@ void Engine::Impl::dispatch(ClientConn* c, TargetRt* t) {
   if (u->state == UpState::kBusy) {
     upstream_lru.touch(&u->lru, now_ms);
     forward_request_body(c);
-    if (!u->closed) upstream_flush(u);
+    if (!u->closed) upstream_flush_soon(u);
   } else {
     forward_request_body(c);
   }
@@ -118,8 +118,26 @@ void Engine::Impl::forward_request_body(ClientConn* c) {
       c->in.consume(take);
     }
   }
-  if (u->state != UpState::kConnecting) upstream_flush(u);
+  if (u->state != UpState::kConnecting) upstream_flush_soon(u);
   if (!c->closed) update_client_events(c);
+}
+
+// A request goes out once the round's events are handled, with the others of
+// that round: a target woken by the first finds the rest already queued (one
+// wake per round, not per request; HAProxy sends at the end of its loop too).
+void Engine::Impl::upstream_flush_soon(UpstreamConn* u) {
+  if (u->flush_queued) return;
+  u->flush_queued = true;
+  queued_flushes.push_back(u);
+}
+
+void Engine::Impl::flush_queued_upstreams() {
+  for (size_t i = 0; i < queued_flushes.size(); ++i) {  // a flush may queue more (a retried request)
+    UpstreamConn* u = queued_flushes[i];
+    u->flush_queued = false;
+    if (!u->closed && u->state != UpState::kConnecting) upstream_flush(u);
+  }
+  queued_flushes.clear();
 }
 
 void Engine::Impl::upstream_flush(UpstreamConn* u) {
