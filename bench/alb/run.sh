@@ -19,6 +19,9 @@
 #   workers     vpclab --workers 1 and 2 on both CPUs (ka64 and close64): the
 #               client competes for the same 2 cores, a figure, no goal
 #
+# Each row is measured for every target back to back (all proxies run from
+# the start), so the ratios of a row come from one stretch of time.
+#
 # Usage: bench/alb/run.sh [BUILD_DIR] [SECONDS]      (defaults: build, 8)
 # Env:   PROXY_CPU (0), LOAD_CPU (1), IDLE_CONNS (10000), ROWS (all of the above)
 set -euo pipefail
@@ -225,10 +228,21 @@ measure() {  # row label port pid [cpus for wrk]
   [ -n "$pid" ] && cpu=$(awk -v d=$((t1 - t0)) -v n="$total" -v us="$TICK_US" 'BEGIN { printf "%.2f", d * us / n }')
   [ "$label" = "backend direct (nginx)" ] && DIRECT_RPS[$row]=$rps
   [[ "$label" == HAProxy* ]] && HAPROXY_RPS[$row]=$rps
-  local vd="-" vh="-"
+  ROW_LINES+=("$row|$label|$rps|$cpu|$busy|$p50|$p99|${errs:-}")
+}
+
+# A row line with its ratios to backend-direct and HAProxy of the same row
+# (computed at the end: vpclab is measured before HAProxy).
+table_line() {
+  local row label rps rest vd="-" vh="-"
+  IFS='|' read -r row label rps rest <<<"$1"
   [ -n "${DIRECT_RPS[$row]:-}" ] && vd=$(awk -v a="$rps" -v b="${DIRECT_RPS[$row]}" 'BEGIN { printf "%.2f", a / b }')
-  [ -n "${HAPROXY_RPS[$row]:-}" ] && vh=$(awk -v a="$rps" -v b="${HAPROXY_RPS[$row]}" 'BEGIN { printf "%.2f", a / b }')
-  ROW_LINES+=("$row|$label|$rps|$vd|$vh|$cpu|$busy|$p50|$p99|${errs:-}")
+  [ -n "${HAPROXY_RPS[$row]:-}" ] && [[ "$label" != HAProxy* ]] &&
+    vh=$(awk -v a="$rps" -v b="${HAPROXY_RPS[$row]}" 'BEGIN { printf "%.2f", a / b }')
+  [[ "$label" == HAProxy* ]] && vh=1.00
+  [ "$label" = "backend direct (nginx)" ] && vh="-"
+  local line="$row|$label|$rps|$vd|$vh|$rest"
+  echo "| ${line//|/ | } |"
 }
 
 measure_idle() {  # label port pid idle
@@ -250,28 +264,36 @@ PROXY_ROWS=""
 for r in ka64 close64 http10 close-up ka1000 ka10000 1mib; do has_row $r && PROXY_ROWS+=" $r"; done
 
 wait_port $B1 && wait_port $B2 && wait_port $B3 && wait_port $B4
+# Every proxy runs from the start (an idle one costs nothing) and each row is
+# measured for all targets back to back: a slow spell of a shared machine
+# then moves one row's figures together instead of one proxy's whole column.
+declare -A PID_OF LABEL_OF
+for p in vpclab haproxy nginx; do
+  start_proxy $p
+  PID_OF[$p]=$PROXY_PID
+  pv=P_${p^^} qv=Q_${p^^}
+  wait_port "${!pv}" && wait_port "${!qv}" || { echo "$p did not start:"; cat "$WORK/$p.err"; exit 1; }
+done
+LABEL_OF[vpclab]="vpclab alb"
+LABEL_OF[haproxy]="HAProxy $("$HAPROXY" -v | awk 'NR==1 {print $3}')"
+LABEL_OF[nginx]="nginx $("$NGINX" -v 2>&1 | awk -F/ '{print $2}') (proxy)"
 for r in $PROXY_ROWS; do
   [ "$r" = close-up ] && port=$B3 || port=$B1
   measure "$r" "backend direct (nginx)" $port ""
-done
-for p in vpclab haproxy nginx; do
-  start_proxy $p
-  pv=P_${p^^} qv=Q_${p^^}
-  wait_port "${!pv}" && wait_port "${!qv}" || { echo "$p did not start:"; cat "$WORK/$p.err"; exit 1; }
-  label=$p
-  [ $p = vpclab ] && label="vpclab alb"
-  [ $p = haproxy ] && label="HAProxy $("$HAPROXY" -v | awk 'NR==1 {print $3}')"
-  [ $p = nginx ] && label="nginx $("$NGINX" -v 2>&1 | awk -F/ '{print $2}') (proxy)"
-  for r in $PROXY_ROWS; do
+  for p in vpclab haproxy nginx; do
+    pv=P_${p^^} qv=Q_${p^^}
     [ "$r" = close-up ] && port=${!qv} || port=${!pv}
-    measure "$r" "$label" "$port" "$PROXY_PID"
-    if [ "$r" = ka64 ]; then  # memory right after the first row, as before the big rows grow the pools
-      idle=$IDLE_CONNS; [ $p = haproxy ] && idle=$HAPROXY_IDLE
-      measure_idle "$label" "${!pv}" "$PROXY_PID" "$idle"
-    fi
+    measure "$r" "${LABEL_OF[$p]}" "$port" "${PID_OF[$p]}"
   done
-  kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null || true
+  if [ "$r" = ka64 ]; then  # memory right after the first row, as before the big rows grow the pools
+    for p in vpclab haproxy nginx; do
+      idle=$IDLE_CONNS; [ $p = haproxy ] && idle=$HAPROXY_IDLE
+      pv=P_${p^^}
+      measure_idle "${LABEL_OF[$p]}" "${!pv}" "${PID_OF[$p]}" "$idle"
+    done
+  fi
 done
+for p in vpclab haproxy nginx; do kill "${PID_OF[$p]}"; wait "${PID_OF[$p]}" 2>/dev/null || true; done
 if has_row workers; then
   for w in 1 2; do
     start_proxy vpclab "0,1" --workers $w
@@ -288,10 +310,10 @@ echo "| row | target | req/s | vs direct | vs HAProxy | CPU µs/req (proxy) | bu
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for r in $PROXY_ROWS; do
   for l in "${ROW_LINES[@]}"; do
-    [ "${l%%|*}" = "$r" ] && [[ "$l" != *"--workers"* ]] && echo "| ${l//|/ | } |"
+    [ "${l%%|*}" = "$r" ] && [[ "$l" != *"--workers"* ]] && table_line "$l"
   done
 done
-for l in "${ROW_LINES[@]}"; do [[ "$l" == *"--workers"* ]] && echo "| workers, ${l//|/ | } |"; done
+for l in "${ROW_LINES[@]}"; do [[ "$l" == *"--workers"* ]] && table_line "$l" | sed 's/^| /| workers, /'; done
 echo
 echo "| target | RSS KiB | RSS KiB, idle keep-alive conns held | KiB/idle conn |"
 echo "|---|---|---|---|"
