@@ -4,18 +4,21 @@
 # and unbound (local-data), all on 127.0.0.1. The zones are written from
 # what `vpclab dns --records` says the VPC resolves, so every server holds
 # the same records. One query file for all (names that exist, the alias to
-# the ALB, NXDOMAIN), one dnsperf run each, every server pinned to the same
+# the ALB, NXDOMAIN), dnsperf rounds, every server pinned to the same
 # core, dnsperf to the other. Prints a Markdown table (docs/performance.md,
 # "VPC resolver") and the exact commands.
 #
-# Usage: bench/dns/run.sh [BUILD_DIR] [SECONDS]      (defaults: build, 10)
-# Env:   SERVER_CPU (0), LOAD_CPU (1), OUTSTANDING (dnsperf -q, 200), CLIENTS (dnsperf -c, 4),
+# All servers run from the start; ROUNDS rounds measure each in turn.
+#
+# Usage: bench/dns/run.sh [BUILD_DIR] [SECONDS]      (defaults: build, 4 per round)
+# Env:   ROUNDS (3), SERVER_CPU (0), LOAD_CPU (1), OUTSTANDING (dnsperf -q, 200), CLIENTS (dnsperf -c, 4),
 #        TEMPLATE (examples/scenario/vpclab.yaml), VPC (BarVpc), ONLY ("vpclab nsd knot unbound")
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:-$ROOT/build}
-DURATION=${2:-10}
+DURATION=${2:-4}
+ROUNDS=${ROUNDS:-3}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 OUTSTANDING=${OUTSTANDING:-200}
@@ -212,60 +215,74 @@ wait_answer() {  # port: until the server answers (5 s at most)
 ROWS=()
 CHECKS=()
 DNSPERF_CMD="taskset -c $LOAD_CPU dnsperf -s 127.0.0.1 -p PORT -d queries.txt -l $DURATION -c $CLIENTS -q $OUTSTANDING -v"
-run_one() {  # label port pid
+declare -A PORT_OF PID_OF TICKS_OF DONE_OF LOST_OF QPS_OF
+LABELS=()
+start_one() {  # label port pid: checks its answers, warms it up
   local label=$1 port=$2 pid=$3
   PIDS+=("$pid")
+  LABELS+=("$label")
+  PORT_OF[$label]=$port PID_OF[$label]=$pid TICKS_OF[$label]=0 DONE_OF[$label]=0 LOST_OF[$label]=0 QPS_OF[$label]=""
+  : > "$WORK/$label.lat"
   wait_answer "$port"
   # Same answers? The alias and one NXDOMAIN, as dig shows them.
   local first
   first=$(grep -m1 '^alb\.' "$WORK/exist.txt" | cut -d' ' -f1 || head -1 "$WORK/exist.txt" | cut -d' ' -f1)
   CHECKS+=("$label: $first -> $(dig +short -p "$port" @127.0.0.1 "$first" A | sort | tr '\n' ' ')| nothere0.$NXZONE -> $(dig -p "$port" @127.0.0.1 "nothere0.$NXZONE" A | grep -o 'status: [A-Z]*')")
-  # Warm-up (caches, page faults), then the measured run.
+  # Warm-up (caches, page faults).
   taskset -c "$LOAD_CPU" dnsperf -s 127.0.0.1 -p "$port" -d "$WORK/queries.txt" -l 1 -c "$CLIENTS" -q "$OUTSTANDING" > /dev/null 2>&1 || true
-  local load t0 t1
-  load=$(cut -d' ' -f1 /proc/loadavg)
+}
+measure_one() {  # label: one dnsperf run, added to the label's totals
+  local label=$1 port=${PORT_OF[$1]} pid=${PID_OF[$1]} t0 t1 qps completed lost
   t0=$(tree_ticks "$pid")
   taskset -c "$LOAD_CPU" dnsperf -s 127.0.0.1 -p "$port" -d "$WORK/queries.txt" -l "$DURATION" -c "$CLIENTS" \
     -q "$OUTSTANDING" -v > "$WORK/$label.out" 2> "$WORK/$label.err" || true
   t1=$(tree_ticks "$pid")
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  local qps completed lost
-  qps=$(awk '/Queries per second:/ { print $4 }' "$WORK/$label.out")
+  qps=$(awk '/Queries per second:/ { printf "%.0f", $4 }' "$WORK/$label.out")
   completed=$(awk '/Queries completed:/ { print $3 }' "$WORK/$label.out")
   lost=$(awk '/Queries lost:/ { print $3 }' "$WORK/$label.out")
-  # -v prints one line per answer ("> NOERROR name type latency", "> T name type" for a
-# timeout): p50/p99 of the latencies.
-  local pct
-  pct=$(awk '/^> / && $2 != "T" { print $NF }' "$WORK/$label.out" | sort -g | awk '{ v[NR] = $1 } END {
+  TICKS_OF[$label]=$(( ${TICKS_OF[$label]} + t1 - t0 ))
+  DONE_OF[$label]=$(( ${DONE_OF[$label]} + ${completed:-0} ))
+  LOST_OF[$label]=$(( ${LOST_OF[$label]} + ${lost:-0} ))
+  QPS_OF[$label]+="${qps:-0} "
+  # -v prints one line per answer ("> NOERROR name type latency", "> T name type" for a timeout).
+  awk '/^> / { print $2, $NF }' "$WORK/$label.out" >> "$WORK/$label.lat"
+}
+summarize_one() {  # label -> a table row: queries/s the median round, p50/p99 over every answer
+  local label=$1 pct rcodes us median
+  median=$(echo "${QPS_OF[$label]}" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+  pct=$(awk '$1 != "T" { print $2 }' "$WORK/$label.lat" | sort -g | awk '{ v[NR] = $1 } END {
           if (NR == 0) { print "- -"; exit }
           i50 = int(NR * 0.50); if (i50 < 1) i50 = 1; i99 = int(NR * 0.99); if (i99 < 1) i99 = 1
           printf "%.0f %.0f", v[i50] * 1e6, v[i99] * 1e6 }')
-  local rcodes
-  rcodes=$(awk '/^> / { c[$2]++ } END { for (k in c) printf "%s %d, ", k, c[k] }' "$WORK/$label.out" | sed 's/, $//')
-  local us
-  us=$(awk -v t=$((t1 - t0)) -v hz="$TICK" -v n="${completed:-0}" 'BEGIN { if (n > 0) printf "%.2f", t / hz * 1e6 / n; else print "-" }')
+  rcodes=$(awk '{ c[$1]++ } END { for (k in c) printf "%s %d, ", k, c[k] }' "$WORK/$label.lat" | sed 's/, $//')
+  us=$(awk -v t="${TICKS_OF[$label]}" -v hz="$TICK" -v n="${DONE_OF[$label]}" 'BEGIN { if (n > 0) printf "%.2f", t / hz * 1e6 / n; else print "-" }')
   set -- $pct
-  ROWS+=("| $label | ${qps:-0} | $us | ${1} | ${2} | ${completed:-0} | ${lost:-0} | $load | $rcodes |")
+  ROWS+=("| $label | $median | ${QPS_OF[$label]% } | $us | ${1} | ${2} | ${DONE_OF[$label]} | ${LOST_OF[$label]} | $rcodes |")
 }
 
 uptime_before=$(uptime)
 for s in $ONLY; do
   case $s in
-    vpclab) run_one "vpclab dns" $P_VPCLAB "$(start_vpclab)" ;;
-    nsd) write_nsd; run_one "NSD $(nsd -v 2>&1 | awk 'NR==1 { print $3 }')" $P_NSD "$(start_nsd)" ;;
-    knot) write_knot; run_one "Knot DNS $("$KNOTD" -V 2>&1 | awk '{ print $NF }')" $P_KNOT "$(start_knot)" ;;
-    unbound) write_unbound; run_one "unbound $("$UNBOUND" -V 2>&1 | awk '/^Version/ { print $2 }')" $P_UNBOUND "$(start_unbound)" ;;
+    vpclab) start_one "vpclab dns" $P_VPCLAB "$(start_vpclab)" ;;
+    nsd) write_nsd; start_one "NSD $(nsd -v 2>&1 | awk 'NR==1 { print $3 }')" $P_NSD "$(start_nsd)" ;;
+    knot) write_knot; start_one "Knot DNS $("$KNOTD" -V 2>&1 | awk '{ print $NF }')" $P_KNOT "$(start_knot)" ;;
+    unbound) write_unbound; start_one "unbound $("$UNBOUND" -V 2>&1 | awk '/^Version/ { print $2 }')" $P_UNBOUND "$(start_unbound)" ;;
     *) echo "unknown server $s (ONLY: vpclab nsd knot unbound)" >&2; exit 2 ;;
   esac
 done
+# Rounds: every server once per round, in turn, so a slow spell of a shared
+# machine falls on all of them rather than on one.
+for _ in $(seq "$ROUNDS"); do
+  for l in "${LABELS[@]}"; do measure_one "$l"; done
+done
+for l in "${LABELS[@]}"; do summarize_one "$l"; kill "${PID_OF[$l]}" 2>/dev/null || true; done
 
-echo "## VPC resolver: $NQ queries in the file ($(wc -l < "$WORK/exist.txt") names that exist), ${DURATION}s each"
+echo "## VPC resolver: $NQ queries in the file ($(wc -l < "$WORK/exist.txt") names that exist), $ROUNDS rounds of ${DURATION}s each"
 echo
 echo "load before: $uptime_before"
 echo "load after:  $(uptime)"
 echo
-echo "| server | queries/s | CPU µs/query (server) | p50 µs | p99 µs | completed | lost | load (1 min) | answers |"
+echo "| server | queries/s (median round) | each round | CPU µs/query (server) | p50 µs | p99 µs | completed | lost | answers |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for r in "${ROWS[@]}"; do echo "$r"; done
 echo
