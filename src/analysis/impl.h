@@ -64,6 +64,9 @@ struct TgwCrossing {
   const TransitGatewayRoute* route = nullptr;
   const model::TransitGatewayAttachment* out = nullptr;
   const SubnetInfo* exit = nullptr;   // the egress attachment's subnet (ENI) in the destination VPC
+  // When `out` is a peering attachment: the crossing of the peer TGW, which
+  // the packet enters by that attachment (phase of this one: kDone).
+  std::shared_ptr<TgwCrossing> next;
 };
 
 struct Step {

@@ -45,9 +45,10 @@ const SubnetInfo* Analyzer::Impl::cross_transit_gateway(Leg& leg, const SubnetIn
   st.src = src;
   st.dst = dst;
   st.route = &r;
+  TgwCrossing* seg = x.get();  // the TGW being crossed (the last of a chain of peerings)
   auto stop = [&](TgwCrossing::Phase phase, const char* code, std::string msg,
                   Leg::End end = Leg::End::kBlocked) -> const SubnetInfo* {
-    x->phase = phase;
+    seg->phase = phase;
     st.code = code;
     if (detail) st.message = std::move(msg);
     st.tgw = x;
@@ -87,59 +88,80 @@ const SubnetInfo* Analyzer::Impl::cross_transit_gateway(Leg& leg, const SubnetIn
   if (!semantics::transit_gateway_attachment_forwards(x->in->state))
     return stop(TgwCrossing::Phase::kEntry, "BAD_STATE_ATTACHMENT",
                 "transit gateway attachment " + component(x->in->origin, x->in->id) + " is " + x->in->state);
-  // The table associated with the attachment the packet arrives on decides.
-  if (x->in->route_table.empty())
-    return stop(TgwCrossing::Phase::kAssociation, "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION",
-                "transit gateway attachment " + component(x->in->origin, x->in->id) +
-                    " is associated with no transit gateway route table");
-  x->rtb = net.transit_gateway_route_table(x->in->route_table);
-  if (!x->rtb || !x->rtb->routes_known)
-    return stop(TgwCrossing::Phase::kAssociation, "TGW_RTB_ROUTES_ARE_UNKNOWN",
-                "the routes of transit gateway route table " + x->in->route_table +
-                    " are not known (another account's table is not in the input)",
-                Leg::End::kUndecidable);
-  x->route = semantics::select_transit_gateway_route(x->rtb->routes, dst);
-  if (!x->route)
-    return stop(TgwCrossing::Phase::kRoute, "TGW_RTB_CANNOT_ROUTE",
-                "transit gateway route table " + component(x->rtb->origin, x->rtb->id) + " has no route for " +
-                    dst.str());
-  if (x->route->blackhole)
-    return stop(TgwCrossing::Phase::kRoute, "TGW_RTB_BAD_STATE_ROUTE",
-                "route " + route_text(*x->route) + " in transit gateway route table " +
-                    component(x->rtb->origin, x->rtb->id) + " drops " + dst.str());
-  x->out = net.transit_gateway_attachment(x->route->attachment);
-  if (!x->out)
-    return stop(TgwCrossing::Phase::kExit, "BAD_STATE_ROUTE",
-                "route " + route_text(*x->route) + " names attachment " + x->route->attachment + ", which does not exist");
-  if (!semantics::transit_gateway_attachment_forwards(x->out->state))
-    return stop(TgwCrossing::Phase::kExit, "BAD_STATE_ATTACHMENT",
-                "transit gateway attachment " + component(x->out->origin, x->out->id) + " is " + x->out->state);
-  const model::Vpc* to = x->out->resource_type == "vpc" ? vpc(x->out->resource_id) : nullptr;
+  // The table associated with the attachment the packet arrives on decides;
+  // a route to a peering attachment enters the peer TGW, whose table for that
+  // attachment decides next (at most a few TGWs: a loop of peerings ends).
+  for (int tgws = 1;; ++tgws) {
+    const std::string& table = seg->in->route_table_of(seg->tgw->id);
+    if (table.empty())
+      return stop(TgwCrossing::Phase::kAssociation, "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION",
+                  "transit gateway attachment " + component(seg->in->origin, seg->in->id) +
+                      " is associated with no route table of transit gateway " + component(seg->tgw->origin, seg->tgw->id));
+    seg->rtb = net.transit_gateway_route_table(table);
+    if (!seg->rtb || !seg->rtb->routes_known)
+      return stop(TgwCrossing::Phase::kAssociation, "TGW_RTB_ROUTES_ARE_UNKNOWN",
+                  "the routes of transit gateway route table " + table +
+                      " are not known (another account's table is not in the input)",
+                  Leg::End::kUndecidable);
+    seg->route = semantics::select_transit_gateway_route(seg->rtb->routes, dst);
+    if (!seg->route)
+      return stop(TgwCrossing::Phase::kRoute, "TGW_RTB_CANNOT_ROUTE",
+                  "transit gateway route table " + component(seg->rtb->origin, seg->rtb->id) + " has no route for " +
+                      dst.str());
+    if (seg->route->blackhole)
+      return stop(TgwCrossing::Phase::kRoute, "TGW_RTB_BAD_STATE_ROUTE",
+                  "route " + route_text(*seg->route) + " in transit gateway route table " +
+                      component(seg->rtb->origin, seg->rtb->id) + " drops " + dst.str());
+    seg->out = net.transit_gateway_attachment(seg->route->attachment);
+    if (!seg->out)
+      return stop(TgwCrossing::Phase::kExit, "BAD_STATE_ROUTE",
+                  "route " + route_text(*seg->route) + " names attachment " + seg->route->attachment +
+                      ", which does not exist");
+    if (!semantics::transit_gateway_attachment_forwards(seg->out->state))
+      return stop(TgwCrossing::Phase::kExit, "BAD_STATE_ATTACHMENT",
+                  "transit gateway attachment " + component(seg->out->origin, seg->out->id) + " is " + seg->out->state);
+    if (!seg->out->is_peering()) break;
+    const model::TransitGateway* peer = net.transit_gateway(seg->out->peer_of(seg->tgw->id));
+    if (!peer)
+      return stop(TgwCrossing::Phase::kExit, "UNMODELED_COMPONENT",
+                  "the route " + route_text(*seg->route) + " leaves transit gateway " + seg->tgw->id +
+                      " by peering attachment " + seg->out->id + " to transit gateway " +
+                      seg->out->peer_of(seg->tgw->id) + ", which is not in the input",
+                  Leg::End::kUndecidable);
+    if (tgws >= 8)
+      return stop(TgwCrossing::Phase::kRoute, "TGW_RTB_CANNOT_ROUTE",
+                  "routes over transit gateway peering attachments loop without reaching " + dst.str());
+    seg->phase = TgwCrossing::Phase::kDone;
+    seg->next = std::make_shared<TgwCrossing>();
+    seg->next->tgw = peer;
+    seg->next->in = seg->out;
+    seg = seg->next.get();
+  }
+  const model::Vpc* to = seg->out->resource_type == "vpc" ? vpc(seg->out->resource_id) : nullptr;
   if (!to)
     return stop(TgwCrossing::Phase::kExit, "UNMODELED_COMPONENT",
-                "the route " + route_text(*x->route) + " leaves transit gateway " + x->tgw->id + " by a " +
-                    x->out->resource_type + " attachment to " + x->out->resource_id +
-                    (x->out->resource_type == "vpc" ? ", a VPC outside the model" : ", which vpclab does not model yet"),
+                "the route " + route_text(*seg->route) + " leaves transit gateway " + seg->tgw->id + " by a " +
+                    seg->out->resource_type + " attachment to " + seg->out->resource_id +
+                    (seg->out->resource_type == "vpc" ? ", a VPC outside the model" : ", which vpclab does not model yet"),
                 Leg::End::kUndecidable);
   // Exit: the destination attachment's ENI in the entry AZ, else another.
   std::vector<const SubnetInfo*> out_subnets;
-  auto out_azs = attachment_azs(*this, *x->out, out_subnets);
+  auto out_azs = attachment_azs(*this, *seg->out, out_subnets);
   auto exit = semantics::transit_gateway_exit(out_azs, az);
   if (!exit)
     return stop(TgwCrossing::Phase::kExit, "TGW_ATTACH_VPC_AZ_RESTRICTION",
-                "transit gateway attachment " + component(x->out->origin, x->out->id) + " has no subnet in VPC " +
+                "transit gateway attachment " + component(seg->out->origin, seg->out->id) + " has no subnet in VPC " +
                     component(to->origin, to->id));
-  x->exit = out_subnets[*exit];
-  x->phase = TgwCrossing::Phase::kDone;
+  seg->exit = out_subnets[*exit];
+  seg->phase = TgwCrossing::Phase::kDone;
   st.tgw = x;
   leg.steps.push_back(std::move(st));
-  return x->exit;
+  return seg->exit;
 }
 
 bool Analyzer::Impl::evaluate_transit_gateway(const Step& s, bool reply, const std::string& leg_name,
                                               std::vector<Hop>* hops, std::vector<Explanation>* expl,
                                               bool& undecidable) const {
-  const TgwCrossing& x = *s.tgw;
   using P = TgwCrossing::Phase;
   auto hop = [&](std::string comp, std::string id, std::string display, std::string check, std::string matched,
                  SourceLoc loc, bool allowed) {
@@ -147,44 +169,55 @@ bool Analyzer::Impl::evaluate_transit_gateway(const Step& s, bool reply, const s
       hops->push_back(Hop{std::move(comp), std::move(id), std::move(display), leg_name, std::move(check),
                           std::move(matched), loc, allowed});
   };
-  std::string tgw = x.tgw ? component(x.tgw->origin, x.tgw->id) : s.route ? s.route->target_id : "transit gateway";
-  // Entry.
-  {
-    bool ok = x.phase != P::kEntry;
-    std::string check = "enters " + tgw + " from subnet " + s.subnet->subnet->origin.display(s.subnet->subnet->id) +
-                        " (" + s.subnet->subnet->availability_zone + ")";
-    std::string matched = x.entry ? "ENI in subnet " + x.entry->subnet->origin.display(x.entry->subnet->id) +
-                                        (x.in ? ", state " + x.in->state : "")
-                                  : "no attachment subnet in " + s.subnet->subnet->availability_zone;
-    hop("transit-gateway-attachment", x.in ? x.in->id : "", x.in ? x.in->origin.display(x.in->id) : tgw, check,
-        matched, x.in ? x.in->origin.loc : SourceLoc{}, ok);
-  }
-  // Association and route.
-  if (x.phase != P::kEntry) {
-    bool ok = x.phase != P::kAssociation && x.phase != P::kRoute;
-    std::string matched = x.route ? route_text(*x.route) : x.rtb ? "no route" : "no associated route table";
-    SourceLoc loc = x.route && x.route->loc.known() ? x.route->loc
-                    : x.rtb                          ? x.rtb->origin.loc
-                                                     : (x.in ? x.in->origin.loc : SourceLoc{});
-    hop("transit-gateway-route-table", x.rtb ? x.rtb->id : "",
-        x.rtb ? x.rtb->origin.display(x.rtb->id) : std::string("(none)"), "route for " + s.dst.str(), matched, loc, ok);
-  }
-  // Exit.
-  if (x.phase == P::kExit || x.phase == P::kDone) {
-    bool ok = x.phase == P::kDone;
-    std::string matched;
-    if (x.exit) {
-      matched = "ENI in subnet " + x.exit->subnet->origin.display(x.exit->subnet->id) + " (" +
-                x.exit->subnet->availability_zone + ")";
-      if (x.entry && x.exit->subnet->availability_zone != x.entry->subnet->availability_zone)
-        matched += ", AVAILABILITY_ZONE_CROSSED: no attachment subnet in " + x.entry->subnet->availability_zone;
+  // One TGW after another when peering attachments join them; the last decides.
+  const TgwCrossing* last = s.tgw.get();
+  for (const TgwCrossing* c = s.tgw.get(); c; c = c->next.get()) {
+    last = c;
+    const TgwCrossing& x = *c;
+    std::string tgw = x.tgw ? component(x.tgw->origin, x.tgw->id) : s.route ? s.route->target_id : "transit gateway";
+    if (c != s.tgw.get()) {
+      hop("transit-gateway-attachment", x.in->id, x.in->origin.display(x.in->id), "enters " + tgw + " by peering",
+          "from transit gateway " + x.in->peer_of(x.tgw->id), x.in->origin.loc, true);
+    } else {
+      bool ok = x.phase != P::kEntry;
+      std::string check = "enters " + tgw + " from subnet " + s.subnet->subnet->origin.display(s.subnet->subnet->id) +
+                          " (" + s.subnet->subnet->availability_zone + ")";
+      std::string matched = x.entry ? "ENI in subnet " + x.entry->subnet->origin.display(x.entry->subnet->id) +
+                                          (x.in ? ", state " + x.in->state : "")
+                                    : "no attachment subnet in " + s.subnet->subnet->availability_zone;
+      hop("transit-gateway-attachment", x.in ? x.in->id : "", x.in ? x.in->origin.display(x.in->id) : tgw, check,
+          matched, x.in ? x.in->origin.loc : SourceLoc{}, ok);
     }
-    std::string to = x.out && x.out->resource_type == "vpc" ? "VPC " + x.out->resource_id
-                     : x.out                                 ? x.out->resource_type + " " + x.out->resource_id
-                                                             : std::string("?");
-    hop("transit-gateway-attachment", x.out ? x.out->id : "", x.out ? x.out->origin.display(x.out->id) : tgw,
-        "leaves " + tgw + " to " + to, matched, x.out ? x.out->origin.loc : SourceLoc{}, ok);
+    // Association and route.
+    if (x.phase != P::kEntry) {
+      bool ok = x.phase != P::kAssociation && x.phase != P::kRoute;
+      std::string matched = x.route ? route_text(*x.route) : x.rtb ? "no route" : "no associated route table";
+      SourceLoc loc = x.route && x.route->loc.known() ? x.route->loc
+                      : x.rtb                          ? x.rtb->origin.loc
+                                                       : (x.in ? x.in->origin.loc : SourceLoc{});
+      hop("transit-gateway-route-table", x.rtb ? x.rtb->id : "",
+          x.rtb ? x.rtb->origin.display(x.rtb->id) : std::string("(none)"), "route for " + s.dst.str(), matched, loc, ok);
+    }
+    // Exit.
+    if (x.phase == P::kExit || x.phase == P::kDone) {
+      bool ok = x.phase == P::kDone;
+      std::string matched;
+      if (x.exit) {
+        matched = "ENI in subnet " + x.exit->subnet->origin.display(x.exit->subnet->id) + " (" +
+                  x.exit->subnet->availability_zone + ")";
+        if (x.entry && x.exit->subnet->availability_zone != x.entry->subnet->availability_zone)
+          matched += ", AVAILABILITY_ZONE_CROSSED: no attachment subnet in " + x.entry->subnet->availability_zone;
+      }
+      std::string to = !x.out                             ? std::string("?")
+                       : x.out->resource_type == "vpc"     ? "VPC " + x.out->resource_id
+                       : x.out->is_peering() && x.tgw      ? "transit gateway " + x.out->peer_of(x.tgw->id) + " (peering)"
+                                                           : x.out->resource_type + " " + x.out->resource_id;
+      hop("transit-gateway-attachment", x.out ? x.out->id : "", x.out ? x.out->origin.display(x.out->id) : tgw,
+          "leaves " + tgw + " to " + to, matched, x.out ? x.out->origin.loc : SourceLoc{}, ok);
+    }
   }
+  const TgwCrossing& x = *last;
+  std::string tgw = x.tgw ? component(x.tgw->origin, x.tgw->id) : s.route ? s.route->target_id : "transit gateway";
   if (!s.code) return true;
   if (std::string_view(s.code) == "UNMODELED_COMPONENT" || std::string_view(s.code) == "TGW_RTB_ROUTES_ARE_UNKNOWN")
     undecidable = true;

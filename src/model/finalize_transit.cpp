@@ -122,6 +122,7 @@ void Finalizer::check_transit_attachment(TransitGatewayAttachment& a, const Tran
       }
     }
   }
+  if (a.is_peering()) return check_transit_peering(a, g);
   if (a.from_input) return;  // association, propagations and state as AWS reported them
   // Another account's VPC waits for the owner to accept, unless the TGW
   // accepts shared attachments automatically.
@@ -164,6 +165,67 @@ void Finalizer::check_transit_attachment(TransitGatewayAttachment& a, const Tran
       }
 }
 
+// A peering attachment (aws-tgw-nlb.md section 4): the accepter's TGW, the
+// acceptance CloudFormation cannot give, and one association on each side.
+void Finalizer::check_transit_peering(TransitGatewayAttachment& a, const TransitGateway& g) {
+  auto problem = [&](SourceLoc loc, const char* code, std::string msg, std::string fix = {}) {
+    if (in_stack(a.origin)) error(loc, code, std::move(msg), std::move(fix));
+    else warning(loc, code, std::move(msg), std::move(fix));
+  };
+  const TransitGateway* peer = net_.transit_gateway(a.resource_id);
+  if (!peer) {
+    if (in_stack(a.origin))
+      warning(a.origin.loc, "TGW_PEER_OUTSIDE",
+              fmt::format("peering attachment {} names transit gateway '{}', which is not in the lab: paths over it "
+                          "are undecidable",
+                          who(a), a.resource_id));
+  } else if (peer->id == g.id) {
+    problem(a.origin.loc, "TGW_PEERING_SELF", fmt::format("peering attachment {} peers transit gateway {} with itself",
+                                                          who(a), who(g)));
+  } else {
+    if (a.peer_region.empty()) a.peer_region = peer->origin.region;
+    if (a.resource_owner.empty()) a.resource_owner = peer->origin.account;
+    if (!peer->origin.region.empty() && a.peer_region != peer->origin.region)
+      problem(a.origin.loc, "TGW_PEERING_REGION_MISMATCH",
+              fmt::format("peering attachment {}: PeerRegion is {}, but transit gateway {} is in {}", who(a),
+                          a.peer_region, who(*peer), peer->origin.region));
+    if (!a.resource_owner.empty() && !peer->origin.account.empty() && a.resource_owner != peer->origin.account)
+      problem(a.origin.loc, "TGW_PEERING_ACCOUNT_MISMATCH",
+              fmt::format("peering attachment {}: PeerAccountId is {}, but transit gateway {} belongs to {}", who(a),
+                          a.resource_owner, who(*peer), peer->origin.account));
+  }
+  if (a.from_input) return;
+  // The accepter's owner accepts, even within one account; no resource type does.
+  if (!a.accepted && a.state == "available") {
+    a.state = "pendingAcceptance";
+    warning(a.origin.loc, "TGW_PEERING_PENDING_ACCEPTANCE",
+            fmt::format("peering attachment {} stays pendingAcceptance until the owner of transit gateway {} accepts "
+                        "it (CloudFormation cannot)",
+                        who(a), a.resource_id),
+            fmt::format("accept it in the lab manifest: peerings: [{{connection: {{stack: {}, resource: {}}}, "
+                        "accepted: true}}]",
+                        a.origin.stack, a.origin.logical_id));
+  }
+  // Each side: the association written, else its TGW's default table (an
+  // explicit one is not refused here: whether AWS associates peering
+  // attachments by default is UNCONFIRMED, aws-tgw-nlb.md section 4).
+  auto side = [&](const TransitGateway* t, std::string& table, bool expl, SourceLoc loc) {
+    if (!t) return;
+    if (expl) {
+      const auto* rt = net_.transit_gateway_route_table(table);
+      if (!rt || rt->transit_gateway != t->id)
+        problem(loc, "TGW_ASSOCIATION_UNKNOWN_RTB",
+                fmt::format("association of {} names route table '{}', which is not a table of transit gateway {}",
+                            who(a), table, who(*t)));
+      return;
+    }
+    table = semantics::effective_transit_gateway_association(table, t->default_route_table_association,
+                                                             t->association_default_route_table);
+  };
+  side(&g, a.route_table, a.route_table_explicit, a.association_loc);
+  side(peer && peer != &g ? peer : nullptr, a.peer_route_table, a.peer_route_table_explicit, a.peer_association_loc);
+}
+
 void Finalizer::finish_transit_route_tables() {
   for (auto& t : net_.transit_gateway_route_tables) {
     auto problem = [&](SourceLoc loc, const char* code, std::string msg, std::string fix = {}) {
@@ -180,7 +242,7 @@ void Finalizer::finish_transit_route_tables() {
       }
       if (!r.blackhole) {
         const auto* a = net_.transit_gateway_attachment(r.attachment);
-        if (!a || a->transit_gateway != t.transit_gateway) {
+        if (!a || !a->joins(t.transit_gateway)) {
           problem(r.loc, "TGW_ROUTE_UNKNOWN_ATTACHMENT",
                   fmt::format("route to {} in {} names attachment '{}', which is not an attachment of its transit "
                               "gateway: blackhole",
@@ -197,7 +259,7 @@ void Finalizer::finish_transit_route_tables() {
     std::set<std::string> seen;
     for (const auto& p : t.propagations) {
       const auto* a = net_.transit_gateway_attachment(p.attachment);
-      if (!a || a->transit_gateway != t.transit_gateway) {
+      if (!a || !a->joins(t.transit_gateway)) {
         problem(p.loc, "TGW_PROPAGATION_UNKNOWN_ATTACHMENT",
                 fmt::format("propagation into {} names attachment '{}', which is not an attachment of its transit "
                             "gateway",
@@ -209,6 +271,13 @@ void Finalizer::finish_transit_route_tables() {
                 fmt::format("attachment {} already propagates into {}{}", who(*a), who(t),
                             p.implicit || !a->from_input ? " (DefaultRouteTablePropagation is enabled)" : ""),
                 "remove the propagation, or set DefaultRouteTablePropagation: disable on the transit gateway");
+        continue;
+      }
+      if (a->is_peering()) {
+        problem(p.loc, "TGW_PROPAGATION_PEERING",
+                fmt::format("propagation of peering attachment {} into {}: peering attachments do not propagate routes",
+                            who(*a), who(t)),
+                "add a static route (AWS::EC2::TransitGatewayRoute) to the peering attachment instead");
         continue;
       }
       if (!a->available() || a->resource_type != "vpc") continue;

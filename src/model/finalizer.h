@@ -80,6 +80,7 @@ class Finalizer {
   void add_implicit_transit_resources();
   void finish_transit_gateways();
   void check_transit_attachment(TransitGatewayAttachment& a, const TransitGateway& g);
+  void check_transit_peering(TransitGatewayAttachment& a, const TransitGateway& g);
   void finish_transit_route_tables();
   // The VPC route to transit gateway `r.target_id` (finalize_vpc's route_state).
   RouteState transit_gateway_route_state(const RouteTable& t, const Vpc& v, const Route& r);

@@ -157,7 +157,26 @@ struct TransitGatewayAttachment {
   // A snapshot reports association, propagations and state as they are:
   // finalize() adds no defaults to them.
   bool from_input = false;
+  // A peering attachment (resource_type "peering") joins transit_gateway,
+  // the requester's, to resource_id, the accepter's TGW (in peer_region,
+  // account resource_owner). Each side associates it with a table of its
+  // own TGW: route_table on the requester's side, peer_route_table on the
+  // accepter's. Template: pendingAcceptance until the lab manifest accepts it.
+  std::string peer_route_table;
+  bool peer_route_table_explicit = false;
+  SourceLoc peer_association_loc;
+  std::string peer_region;
+  bool accepted = false;
   bool available() const { return state == "available"; }
+  bool is_peering() const { return resource_type == "peering"; }
+  // An attachment of `tgw`: its own, or either end of a peering.
+  bool joins(const std::string& tgw) const { return transit_gateway == tgw || (is_peering() && resource_id == tgw); }
+  // The table `tgw` associates the attachment with ("" when none).
+  const std::string& route_table_of(const std::string& tgw) const {
+    return is_peering() && tgw == resource_id && tgw != transit_gateway ? peer_route_table : route_table;
+  }
+  // The TGW at the other end of a peering seen from `tgw`.
+  const std::string& peer_of(const std::string& tgw) const { return tgw == transit_gateway ? resource_id : transit_gateway; }
 };
 
 struct TransitGatewayPropagation {

@@ -118,10 +118,19 @@ void Loader::tgw_attachments(const Doc& d, const json& a, const std::string& pat
     } else {
       std::string type = str(x, "ResourceType");
       if (!type.empty()) t.resource_type = type;
-      if (t.resource_id.empty()) t.resource_id = str(x, "ResourceId");
-      if (t.resource_owner.empty()) t.resource_owner = str(x, "ResourceOwnerId");
+      // A peering attachment is listed by both TGWs' accounts, each with its
+      // own TransitGatewayId and association: the first names the requester side.
+      std::string own = str(x, "TransitGatewayId");
+      bool far_side = t.is_peering() && !own.empty() && own != t.transit_gateway;
+      if (far_side) {
+        if (t.resource_id.empty()) t.resource_id = own;
+      } else {
+        if (t.resource_id.empty()) t.resource_id = str(x, "ResourceId");
+        if (t.resource_owner.empty()) t.resource_owner = str(x, "ResourceOwnerId");
+      }
       if (const json* as = field(x, "Association"))
-        if (str(*as, "State") == "associated") t.route_table = str(*as, "TransitGatewayRouteTableId");
+        if (str(*as, "State") == "associated")
+          (far_side ? t.peer_route_table : t.route_table) = str(*as, "TransitGatewayRouteTableId");
     }
   }
 }
@@ -131,10 +140,47 @@ void Loader::tgw_associations(const Doc& d, const std::string& table, const json
     warn(d, path, "SNAP_DANGLING", "associations of unknown transit gateway route table '" + table + "'; ignored");
     return;
   }
+  const std::string& table_tgw = net_.transit_gateway_route_tables[tgw_rtb_ix_.at(table)].transit_gateway;
   for (size_t i = 0; i < a.size(); ++i) {
     std::string id = str(a[i], "TransitGatewayAttachmentId");
     if (id.empty() || str(a[i], "State") != "associated") continue;
-    tgw_attachment(d, id).route_table = table;
+    auto& t = tgw_attachment(d, id);
+    if (str(a[i], "ResourceType") == "peering") t.resource_type = "peering";
+    if (t.transit_gateway.empty()) t.transit_gateway = table_tgw;
+    if (t.is_peering() && table_tgw != t.transit_gateway) {
+      if (t.resource_id.empty()) t.resource_id = table_tgw;
+      t.peer_route_table = table;
+    } else {
+      t.route_table = table;
+    }
+  }
+}
+
+// describe-transit-gateway-peering-attachments: which side requested, the
+// accepter's account and Region, the state. Sides read from the attachment
+// listings before are turned round when they named the accepter first.
+void Loader::tgw_peering_attachments(const Doc& d, const json& a, const std::string& path) {
+  for (size_t i = 0; i < a.size(); ++i) {
+    const json& x = a[i];
+    std::string id = str(x, "TransitGatewayAttachmentId");
+    const json* req = field(x, "RequesterTgwInfo");
+    const json* acc = field(x, "AccepterTgwInfo");
+    if (id.empty() || !req || !acc) {
+      warn(d, at(path, i), "SNAP_SHAPE", "peering attachment without TransitGatewayAttachmentId or TGW infos; skipped");
+      continue;
+    }
+    std::string state = str(x, "State");
+    if (state == "deleted") continue;
+    auto& t = tgw_attachment(d, id);
+    std::string requester = str(*req, "TransitGatewayId"), accepter = str(*acc, "TransitGatewayId");
+    if (t.transit_gateway == accepter && !accepter.empty()) std::swap(t.route_table, t.peer_route_table);
+    t.resource_type = "peering";
+    t.transit_gateway = requester;
+    t.resource_id = accepter;
+    t.resource_owner = str(*acc, "OwnerId");
+    t.peer_region = str(*acc, "Region");
+    if (!state.empty()) t.state = state;
+    if (t.name.empty()) t.name = name_tag(x);
   }
 }
 

@@ -40,7 +40,7 @@ void Loader::dispatch() {
       Kind::kLoadBalancerAttributes, Kind::kHostedZones, Kind::kHostedZone, Kind::kResourceRecordSets,
       Kind::kTransitGateways, Kind::kTgwRouteTables, Kind::kTgwAttachments, Kind::kTgwVpcAttachments,
       Kind::kTgwAssociations, Kind::kTgwPropagations, Kind::kTgwPropagationsWrapped, Kind::kTgwRoutes,
-      Kind::kTgwStaticRoutesWrapped, Kind::kUnmodeled};
+      Kind::kTgwStaticRoutesWrapped, Kind::kTgwPeeringAttachments, Kind::kUnmodeled};
   // Unknown keys first, once per file.
   for (const auto& d : docs_) {
     for (const auto& [key, val] : d.root.items()) {
@@ -140,6 +140,7 @@ void Loader::dispatch() {
           case Kind::kTgwRouteTables: tgw_route_tables(d, val, path); break;
           case Kind::kTgwAttachments: tgw_attachments(d, val, path, false); break;
           case Kind::kTgwVpcAttachments: tgw_attachments(d, val, path, true); break;
+          case Kind::kTgwPeeringAttachments: tgw_peering_attachments(d, val, path); break;
           case Kind::kTgwAssociations:
           case Kind::kTgwPropagations:
           case Kind::kTgwRoutes: {

@@ -35,7 +35,7 @@ enum class Kind {
   kLoadBalancerTargetHealth, kAttributes, kLoadBalancerAttributes, kHostedZones, kHostedZone,
   kResourceRecordSets, kVpcAttribute,
   kTransitGateways, kTgwRouteTables, kTgwAttachments, kTgwVpcAttachments, kTgwAssociations, kTgwPropagations,
-  kTgwPropagationsWrapped, kTgwRoutes, kTgwStaticRoutesWrapped,
+  kTgwPropagationsWrapped, kTgwRoutes, kTgwStaticRoutesWrapped, kTgwPeeringAttachments,
   kUnmodeled,   // resources vpclab does not model: listed in Network::unmodeled
   kCompanion,   // a key read together with another one (TargetGroupArn beside Attributes, ...)
   kIgnored,     // known, carries nothing for reachability
@@ -153,6 +153,7 @@ class Loader {
   void transit_gateways(const Doc& d, const json& a, const std::string& path);
   void tgw_route_tables(const Doc& d, const json& a, const std::string& path);
   void tgw_attachments(const Doc& d, const json& a, const std::string& path, bool vpc_listing);
+  void tgw_peering_attachments(const Doc& d, const json& a, const std::string& path);
   void tgw_associations(const Doc& d, const std::string& table, const json& a, const std::string& path);
   void tgw_propagations(const Doc& d, const std::string& table, const json& a, const std::string& path);
   void tgw_routes(const Doc& d, const std::string& table, const json& a, const std::string& path);

@@ -43,6 +43,32 @@ void write_transit_gateways(const model::Network& net, const std::function<Folde
     j["Tags"] = tags(a.name);
     Folder& f = at(a.origin);
     f.list("transit-gateway-attachments.json", "TransitGatewayAttachments").push_back(j);
+    if (a.is_peering()) {
+      // The accepter's account lists it too, from its TGW's side.
+      const auto* pg = net.transit_gateway(a.resource_id);
+      ojson k = j;
+      k["TransitGatewayId"] = a.resource_id;
+      k["TransitGatewayOwnerId"] = pg ? pg->origin.account : a.resource_owner;
+      k["ResourceId"] = a.transit_gateway;
+      k["ResourceOwnerId"] = j["TransitGatewayOwnerId"];
+      k.erase("Association");
+      if (!a.peer_route_table.empty())
+        k["Association"] = {{"TransitGatewayRouteTableId", a.peer_route_table}, {"State", "associated"}};
+      Folder& pf = pg ? at(pg->origin) : f;
+      pf.list("transit-gateway-attachments.json", "TransitGatewayAttachments").push_back(k);
+      f.list("transit-gateway-peering-attachments.json", "TransitGatewayPeeringAttachments")
+          .push_back({{"TransitGatewayAttachmentId", a.id},
+                      {"RequesterTgwInfo",
+                       {{"TransitGatewayId", a.transit_gateway},
+                        {"OwnerId", j["TransitGatewayOwnerId"]},
+                        {"Region", g ? g->origin.region : a.origin.region}}},
+                      {"AccepterTgwInfo",
+                       {{"TransitGatewayId", a.resource_id},
+                        {"OwnerId", k["TransitGatewayOwnerId"]},
+                        {"Region", a.peer_region}}},
+                      {"State", a.state},
+                      {"Tags", tags(a.name)}});
+    }
     if (a.resource_type != "vpc") continue;
     f.list("transit-gateway-vpc-attachments.json", "TransitGatewayVpcAttachments")
         .push_back({{"TransitGatewayAttachmentId", a.id},

@@ -40,6 +40,13 @@ const Schema kVpcAttachment = {{"SubnetIds", K::kStringList, true},
                                {"RemoveSubnetIds", K::kStringList},
                                {"Options", K::kMap, false, &kAttachmentOptions},
                                {"Tags", K::kList, false, &kTag}};
+const Schema kPeeringOptions = {{"DynamicRouting", K::kString}};
+const Schema kPeeringAttachment = {{"TransitGatewayId", K::kString, true},
+                                   {"PeerTransitGatewayId", K::kString, true},
+                                   {"PeerAccountId", K::kString, true},
+                                   {"PeerRegion", K::kString, true},
+                                   {"Options", K::kMap, false, &kPeeringOptions},
+                                   {"Tags", K::kList, false, &kTag}};
 const Schema kTgwRouteTable = {{"TransitGatewayId", K::kString, true}, {"Tags", K::kList, false, &kTag}};
 const Schema kTgwTableLink = {{"TransitGatewayAttachmentId", K::kString, true},
                               {"TransitGatewayRouteTableId", K::kString, true}};
@@ -64,6 +71,7 @@ void ModelSink::Impl::ec2_transit_types(TypeTable& t) {
   t["AWS::EC2::TransitGateway"] = {&kTransitGateway, &Impl::add_transit_gateway};
   t["AWS::EC2::TransitGatewayAttachment"] = {&kAttachment, &Impl::add_tgw_attachment};
   t["AWS::EC2::TransitGatewayVpcAttachment"] = {&kVpcAttachment, &Impl::add_tgw_attachment};
+  t["AWS::EC2::TransitGatewayPeeringAttachment"] = {&kPeeringAttachment, &Impl::add_tgw_peering_attachment};
   t["AWS::EC2::TransitGatewayRouteTable"] = {&kTgwRouteTable, &Impl::add_tgw_route_table};
   t["AWS::EC2::TransitGatewayRouteTableAssociation"] = {&kTgwTableLink, &Impl::add_tgw_association};
   t["AWS::EC2::TransitGatewayRouteTablePropagation"] = {&kTgwTableLink, &Impl::add_tgw_propagation};
@@ -78,7 +86,7 @@ std::optional<Value> ModelSink::Impl::ec2_transit_att(const StackContext& stack,
         return str_value(fmt::format("arn:aws:ec2:{}:{}:transit-gateway/{}", stack.region, stack.account, e.id));
       break;
     case Kind::kTgwAttachment:
-      if (a == "Id") return str_value(e.id);
+      if (a == "Id" || a == "TransitGatewayAttachmentId") return str_value(e.id);
       break;
     case Kind::kTgwRouteTable:
       if (a == "TransitGatewayRouteTableId") return str_value(e.id);
@@ -146,6 +154,25 @@ void ModelSink::Impl::add_tgw_attachment(C& c) {
   net.transit_gateway_attachments.push_back(std::move(a));
 }
 
+// The requester's side; the accepter's association is written in the
+// accepter's stack, its acceptance in the lab manifest.
+void ModelSink::Impl::add_tgw_peering_attachment(C& c) {
+  model::TransitGatewayAttachment a;
+  a.id = c.id("tgw-attach");
+  a.origin = c.origin;
+  a.name = name_tag(c.prop("Tags"));
+  a.transit_gateway = c.str("TransitGatewayId");
+  a.resource_type = "peering";
+  a.resource_id = c.str("PeerTransitGatewayId");
+  a.resource_owner = c.str("PeerAccountId");
+  a.peer_region = c.str("PeerRegion");
+  if (const Value* o = c.prop("Options"); o && o->is_map())
+    enabled(c, o->get("DynamicRouting"), "Options.DynamicRouting", false);
+  tgw_attach_ix[a.id] = net.transit_gateway_attachments.size();
+  reg(c, Kind::kTgwAttachment, a.id, net.transit_gateway_attachments.size());
+  net.transit_gateway_attachments.push_back(std::move(a));
+}
+
 void ModelSink::Impl::add_tgw_route_table(C& c) {
   model::TransitGatewayRouteTable t;
   t.id = c.id("tgw-rtb");
@@ -161,17 +188,21 @@ void ModelSink::Impl::add_tgw_association(C& c) {
   reg(c, Kind::kTgwAssociation, c.id("tgw-rtb-assoc"), SIZE_MAX);
   auto* a = find(net.transit_gateway_attachments, tgw_attach_ix, c.str("TransitGatewayAttachmentId"));
   if (!a) return not_modeled(c, c.prop("TransitGatewayAttachmentId"), "transit gateway attachment");
-  if (!find(net.transit_gateway_route_tables, tgw_rtb_ix, c.str("TransitGatewayRouteTableId")))
-    return not_modeled(c, c.prop("TransitGatewayRouteTableId"), "transit gateway route table");
-  if (a->route_table_explicit) {
+  const auto* t = find(net.transit_gateway_route_tables, tgw_rtb_ix, c.str("TransitGatewayRouteTableId"));
+  if (!t) return not_modeled(c, c.prop("TransitGatewayRouteTableId"), "transit gateway route table");
+  // A peering attachment is associated once on each side: the table's TGW says which.
+  bool accepter_side = a->is_peering() && t->transit_gateway == a->resource_id && t->transit_gateway != a->transit_gateway;
+  std::string& table = accepter_side ? a->peer_route_table : a->route_table;
+  bool& expl = accepter_side ? a->peer_route_table_explicit : a->route_table_explicit;
+  if (expl) {
     c.error(c.r.loc, "TGW_ATTACH_ASSOCIATED",
             fmt::format("{}: attachment {} is already associated with route table {}; an attachment has one", c.who(),
-                        a->origin.display(a->id), a->route_table));
+                        a->origin.display(a->id), table));
     return;
   }
-  a->route_table = c.str("TransitGatewayRouteTableId");
-  a->route_table_explicit = true;
-  a->association_loc = c.r.loc;
+  table = c.str("TransitGatewayRouteTableId");
+  expl = true;
+  (accepter_side ? a->peer_association_loc : a->association_loc) = c.r.loc;
 }
 
 void ModelSink::Impl::add_tgw_propagation(C& c) {

@@ -117,6 +117,7 @@ struct ModelSink::Impl {
   std::optional<Value> ec2_transit_att(const StackContext& stack, const Entry& e, const std::string& a);
   void add_transit_gateway(C& c);
   void add_tgw_attachment(C& c);
+  void add_tgw_peering_attachment(C& c);
   void add_tgw_route_table(C& c);
   void add_tgw_association(C& c);
   void add_tgw_propagation(C& c);

@@ -187,6 +187,13 @@ model::VpcPeeringConnection* ModelSink::peering(const std::string& stack, const 
   return &impl_->net.peerings[it->second.index];
 }
 
+model::TransitGatewayAttachment* ModelSink::tgw_peering(const std::string& stack, const std::string& logical_id) {
+  auto it = impl_->entries.find(Impl::key(stack, logical_id));
+  if (it == impl_->entries.end() || it->second.kind != Impl::Kind::kTgwAttachment) return nullptr;
+  auto& a = impl_->net.transit_gateway_attachments[it->second.index];
+  return a.is_peering() ? &a : nullptr;
+}
+
 std::string ModelSink::type_of(const std::string& stack, const std::string& logical_id) const {
   auto it = impl_->entries.find(Impl::key(stack, logical_id));
   return it == impl_->entries.end() ? std::string{} : it->second.type;

@@ -58,10 +58,6 @@ std::string out_of_scope(const Row& r) {
     return "assertion " + r.assertion + " (the reverse is part of trace's both-ways check)";
   for (const char* d : {"test-vpn-gateway", "test-direct-connect"})
     if (r.dir.rfind(d, 0) == 0) return std::string("snapshot ") + d + "*: not modeled";
-  // Transit gateways are modeled, TGW peering attachments (two TGWs on a path) not yet.
-  auto first_tgw = r.hops.find("tgw-");
-  if (first_tgw != std::string::npos && r.hops.find("tgw-", first_tgw + 4) != std::string::npos)
-    return "path crosses a TGW peering attachment";
   for (const char* h : {"vgw-", "vpce-", "dxgw", "__aws-services-gateway__"})
     if (contains(r.hops, h)) return std::string("path crosses ") + h;
   if (r.src.rfind("i-", 0) != 0 && r.src.rfind("internet", 0) != 0) return "source is a Batfish node: " + r.src;
