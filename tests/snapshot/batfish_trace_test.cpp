@@ -210,9 +210,10 @@ TEST(BatfishExpected, TraceAgreesWithEveryInScopeRow) {
       if (contains(r.expected, "DENIED_IN")) ok = crossed && sg;
       else ok = route;
     }
-    if (ok) ++agreed;
-    if (ok && nlb) ++nlb_agreed;
-    else {
+    if (ok) {
+      ++agreed;
+      if (nlb) ++nlb_agreed;
+    } else {
       std::string why_not;
       for (const auto& p : t.paths)
         for (const auto& e : p.explanations) why_not += " [" + e.code + ": " + e.message + "]";
