@@ -62,6 +62,12 @@ const std::vector<CodeInfo>& all_codes() {
       {"TGW_ATTACH_VPC_AZ_RESTRICTION",
        "The egress transit gateway attachment has no subnet (ENI) to deliver the packet in the destination VPC.",
        "Give the attachment a subnet in each Availability Zone it serves.", true, false},
+      {"ELBV2_NO_TARGETS_IN_AZ",
+       "Cross-zone load balancing is off and the target group has no target in the Availability Zone of the Network Load Balancer node the client reached.",
+       "Register a target in every zone the load balancer is enabled in, or turn on load_balancing.cross_zone.enabled.", true, false},
+      {"ELBV2_SOURCE_ADDRESS_PRESERVATION",
+       "The target group preserves the client IP (instance targets; ip targets with UDP), so the target's security group and NACLs see the client's address, not the Network Load Balancer's, and they do not admit it.",
+       "Admit the clients' CIDRs (or the load balancer's security group) on the target's traffic port, or set preserve_client_ip.enabled false.", true, false},
       // vpclab's own codes.
       {"DNS_RESOLUTION_DISABLED", "The source VPC has EnableDnsSupport false: its resolver answers nothing.",
        "Set EnableDnsSupport: true on the source VPC.", false, false},
@@ -97,7 +103,7 @@ const std::vector<CodeInfo>& all_codes() {
        "Health checks cannot reach the target on the health-check port, so it is unhealthy (traffic may still flow fail-open).",
        "Allow the health-check port from the load balancer's security group in the targets' group.", false, false},
       {"UNMODELED_COMPONENT",
-       "The path crosses a component vpclab does not model (VPN, TGW peering, endpoint, appliance ENI, NLB): undecidable.",
+       "The path crosses a component vpclab does not model (VPN, TGW peering, endpoint, appliance ENI, Gateway Load Balancer): undecidable.",
        "Check that hop by hand or with Reachability Analyzer.", false, true},
   };
   return kCodes;

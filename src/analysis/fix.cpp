@@ -7,6 +7,7 @@
 
 #include "analysis/impl.h"
 #include "semantics/gateway.h"
+#include "semantics/network_load_balancer.h"
 #include "semantics/route.h"
 #include "semantics/transit_gateway.h"
 
@@ -247,7 +248,8 @@ class Planner {
   void listener(const Explanation& e, const Blocker& b, const std::string& why) {
     const auto* lb = im_.net.load_balancer(b.resource);
     if (!lb) return unfixable(e, "the load balancer is not in the network");
-    if (lb->type != "application") return unfixable(e, "vpclab writes listeners for Application Load Balancers only");
+    if (lb->type != "application" && lb->type != "network")
+      return unfixable(e, "vpclab writes listeners for Application and Network Load Balancers only");
     const model::TargetGroup* tg = nullptr;
     if (auto it = im_.listeners.find(lb->arn); it != im_.listeners.end())
       for (const auto* l : it->second)
@@ -255,11 +257,18 @@ class Planner {
           if (!tg && a.type == alb::ActionType::kForward && !a.target_groups.empty())
             tg = im_.net.target_group(a.target_groups.front().target_group_arn);
     if (!tg) return unfixable(e, "no listener of the load balancer forwards to a target group to forward to");
+    // An NLB: TCP (UDP) when the group takes it, else the group's own protocol (TCP_UDP).
+    std::string protocol = "HTTP";
+    if (lb->type == "network") {
+      protocol = b.protocol == kUdp ? "UDP" : "TCP";
+      if (semantics::listener_target_group_mismatch(protocol, tg->protocol)) protocol = tg->protocol;
+      if (protocol == "TLS") return unfixable(e, "a TLS listener needs a certificate no template change can conjure");
+    }
     model::Change c;
     c.kind = model::Change::Kind::kAddListener;
     c.target = ref(lb->arn, lb->origin);
     c.ports = b.ports;
-    c.value = "HTTP";
+    c.value = protocol;
     c.peer = ref(tg->arn, tg->origin);
     c.why = why;
     add(std::move(c));

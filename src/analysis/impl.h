@@ -194,6 +194,26 @@ semantics::DnsAnswer trace_dns(const Analyzer::Impl& im, const model::Vpc* vpc, 
 
 std::string ports_text(IpProtocol p, const semantics::IntervalSet& ports);
 
+// ---- the load balancer hops (trace.cpp, walk_nlb.cpp) -----------------------
+struct RequestInfo {
+  std::string method, host_header, path, query;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string scheme;
+  uint16_t port = 80;
+};
+// At an ALB node: listener, rule, action, target groups, each target from the
+// node and health checks from every node. `client_seen`: the address the ALB
+// sees (source-ip conditions).
+void trace_alb(const Analyzer::Impl& im, const EniInfo& node, Ipv4Address client_seen, const Flow& flow,
+               const RequestInfo& rq, PathTrace& p);
+// At a Network Load Balancer node (walk_nlb.cpp): listener by port and
+// protocol, its target groups, each target the node may send to (cross-zone),
+// seen from the client's address or the node's (client IP preservation),
+// health checks from every node, fail-open; an alb target continues at that
+// ALB. `client`: where the connection started.
+void trace_nlb(const Analyzer::Impl& im, const EniInfo& node, const WalkStart& client, Ipv4Address client_seen,
+               const Flow& flow, const RequestInfo& rq, PathTrace& p);
+
 // ---- shared by matrix, exposure and assert (matrix.cpp) ----------------------
 WalkStart start_of(const EniInfo* e);
 struct ProtoResult {
@@ -205,7 +225,8 @@ struct ProtoResult {
 // replies get back. `request` receives the request leg.
 ProtoResult reach(const Analyzer::Impl& im, const WalkStart& from, Ipv4Address dst, const EniInfo* expect,
                   const semantics::IntervalSet& ports, Leg* request = nullptr);
-semantics::IntervalSet listener_ports(const Analyzer::Impl& im, const model::LoadBalancer& lb);
+// The ports of the load balancer's listeners that carry `proto` (an ALB's: tcp only).
+semantics::IntervalSet listener_ports(const Analyzer::Impl& im, const model::LoadBalancer& lb, IpProtocol proto = kTcp);
 // Every address outside the private and shared ranges.
 semantics::IntervalSet public_addresses();
 // The public address space cut where `e`'s filters and routes can tell

@@ -226,7 +226,8 @@ void lint_targets(const model::Network& net, SgIndex& sgs, Diagnostics& diags) {
                         "target " + target + " of target group " + tg.origin.display(tg.name) + " does not allow tcp " +
                             std::to_string(port) + (port == traffic ? " (traffic port)" : " (health-check port)") +
                             " from load balancer " + lb->origin.display(lb->name) + " nodes " + join(blocked) +
-                            ": health checks fail and requests get 502/504",
+                            (lb->type == "network" ? std::string(": its health checks from the nodes fail")
+                                                   : std::string(": health checks fail and requests get 502/504")),
                         "add an ingress rule tcp " + std::to_string(port) + " from " + lb_sg + " to " +
                             join(eni->security_groups));
         }

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "analysis/impl.h"
+#include "semantics/network_load_balancer.h"
 
 namespace vpclab::analysis {
 
@@ -79,11 +80,13 @@ ProtoResult reach(const Analyzer::Impl& im, const WalkStart& from, Ipv4Address d
   return out;
 }
 
-IntervalSet listener_ports(const Analyzer::Impl& im, const model::LoadBalancer& lb) {
+IntervalSet listener_ports(const Analyzer::Impl& im, const model::LoadBalancer& lb, IpProtocol proto) {
   IntervalSet s;
   auto it = im.listeners.find(lb.arn);
   if (it != im.listeners.end())
-    for (const auto* l : it->second) s.add(l->port, l->port);
+    for (const auto* l : it->second)
+      if (lb.type == "network" ? semantics::nlb_protocol_carries(l->protocol, proto) : proto == kTcp)
+        s.add(l->port, l->port);
   return s;
 }
 
@@ -219,15 +222,17 @@ MatrixResult Analyzer::matrix(std::string_view from, std::string_view to, std::s
     for (const auto* c : cols) {
       if (r == c) continue;
       MatrixCell cell{r->name, c->name, r->id, c->id, {}, {}, false};
-      IntervalSet want = c->lb ? spec->intersect(listener_ports(im, *c->lb)) : *spec;
+      // A load balancer: its listeners' ports (an NLB's UDP listeners too), no ICMP.
+      IntervalSet want_tcp = c->lb ? spec->intersect(listener_ports(im, *c->lb, kTcp)) : *spec;
+      IntervalSet want_udp = c->lb ? spec->intersect(listener_ports(im, *c->lb, kUdp)) : *spec;
+      IntervalSet want = want_tcp;
+      want.add(want_udp);
       for (const auto* se : r->enis)
         for (const auto* de : c->enis) {
           ProtoResult pr = reach(im, start_of(se), de->eni->private_ip, de, want);
-          cell.tcp.add(pr.tcp);
-          if (!c->lb) {
-            cell.udp.add(pr.udp);
-            cell.icmp = cell.icmp || pr.icmp;
-          }
+          cell.tcp.add(pr.tcp.intersect(want_tcp));
+          cell.udp.add(pr.udp.intersect(want_udp));
+          if (!c->lb) cell.icmp = cell.icmp || pr.icmp;
         }
       if (cell.any()) res.cells.push_back(std::move(cell));
     }
@@ -240,7 +245,8 @@ ExposureResult Analyzer::exposure() const {
   const IntervalSet public_space = public_addresses();
   std::vector<Party> parties = all_parties(im);
   for (const auto& party : parties) {
-    IntervalSet lports = party.lb ? listener_ports(im, *party.lb) : IntervalSet::all_ports();
+    IntervalSet lports = party.lb ? listener_ports(im, *party.lb, kTcp) : IntervalSet::all_ports();
+    IntervalSet lports_udp = party.lb ? listener_ports(im, *party.lb, kUdp) : IntervalSet::all_ports();
     const char* kind = party.lb ? "load-balancer" : "instance";
     // 1. From the internet, per equivalence class of source addresses.
     for (const auto* e : party.enis) {
@@ -254,7 +260,8 @@ ExposureResult Analyzer::exposure() const {
         ProtoResult pr = reach(im, from, *e->eni->public_ip, e, IntervalSet::all_ports());
         IntervalSet tcp = pr.tcp.intersect(lports);
         if (!tcp.empty()) groups[{"tcp", tcp.str()}].add(cls.lo, cls.hi);
-        if (!party.lb && !pr.udp.empty()) groups[{"udp", pr.udp.str()}].add(cls.lo, cls.hi);
+        IntervalSet udp = pr.udp.intersect(lports_udp);
+        if (!udp.empty()) groups[{"udp", udp.str()}].add(cls.lo, cls.hi);
         if (!party.lb && pr.icmp) groups[{"icmp", "echo"}].add(cls.lo, cls.hi);
       }
       for (const auto& [key, srcs] : groups) {
@@ -283,10 +290,8 @@ ExposureResult Analyzer::exposure() const {
           if (se.vpc != other || !(se.instance || se.lb)) continue;
           ProtoResult pr = reach(im, start_of(&se), e->eni->private_ip, e, IntervalSet::all_ports());
           tcp.add(pr.tcp.intersect(lports));
-          if (!party.lb) {
-            udp.add(pr.udp);
-            icmp = icmp || pr.icmp;
-          }
+          udp.add(pr.udp.intersect(lports_udp));
+          if (!party.lb) icmp = icmp || pr.icmp;
         }
         std::string src = "VPC " + im.component(other->origin, other->id);
         if (!tcp.empty()) by_vpc[{"tcp", tcp.str(), p.id}].push_back(src);

@@ -315,14 +315,7 @@ std::string conditions_text(const alb::ListenerRule& r) {
 
 // ---- the ALB hops ----------------------------------------------------------
 
-struct RequestInfo {
-  std::string method, host_header, path, query;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string scheme;
-  uint16_t port = 80;
-};
-
-static void trace_alb(const Analyzer::Impl& im, const EniInfo& node, Ipv4Address client_seen, const Flow& flow,
+void trace_alb(const Analyzer::Impl& im, const EniInfo& node, Ipv4Address client_seen, const Flow& flow,
                       const RequestInfo& rq, PathTrace& p) {
   const model::LoadBalancer& lb = *node.lb;
   Response resp;
@@ -337,7 +330,7 @@ static void trace_alb(const Analyzer::Impl& im, const EniInfo& node, Ipv4Address
     p.explanations.push_back(Explanation{code, std::move(comp), std::move(msg), ci ? ci->fix : "", loc, warning});
   };
   const std::string lb_comp = im.component(lb.origin, lb.name);
-  if (lb.type != "application") {
+  if (lb.type != "application") {  // network is walk_nlb.cpp's; gateway is not modelled
     explain("UNMODELED_COMPONENT", lb_comp, "load balancer type " + lb.type + " is not modelled", lb.origin.loc);
     p.undecidable = true;
     return;
@@ -609,7 +602,9 @@ TraceResult Analyzer::trace(std::string_view from, std::string_view to, const Tr
     Evaluation ev = im.connect(src.start, a, flow, "", &p.hops, &p.explanations, &req);
     p.undecidable = ev.undecidable;
     if (ev.ok) {
-      if (req.end == Leg::End::kDelivered && req.to && req.to->lb) trace_alb(im, *req.to, req.seen_src, flow, rq, p);
+      if (req.end == Leg::End::kDelivered && req.to && req.to->lb && req.to->lb->type == "network")
+        trace_nlb(im, *req.to, src.start, req.seen_src, flow, rq, p);
+      else if (req.end == Leg::End::kDelivered && req.to && req.to->lb) trace_alb(im, *req.to, req.seen_src, flow, rq, p);
       else p.reachable = true;
     }
     if (!p.response && p.reachable == false && req.to && req.to->lb && ev.ok) {

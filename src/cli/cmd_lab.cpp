@@ -100,6 +100,13 @@ int run_up(const UpOptions& o) {
               << ") is not emulated yet; `vpclab trace` and `matrix` analyse it\n";
     return 2;
   }
+  // Nor without the NLB's forwarder: its targets would be unreachable where AWS reaches them.
+  for (const auto& lb : loaded.network->load_balancers)
+    if (lb.type == "network") {
+      std::cerr << "vpclab up: Network Load Balancer " << lb.origin.display(lb.name) << " (" << lb.name
+                << ") is not emulated yet; `vpclab trace` and `matrix` analyse it\n";
+      return 2;
+    }
   auto compiled = emulator::compile_network(*loaded.network);
   for (const auto& u : compiled.unsupported) std::cerr << "note: not emulated yet: " << u << "\n";
   // --publish: listen on the host before the lab starts (emulator/publish.h).

@@ -95,7 +95,10 @@ void print_trace(std::ostream& os, const analysis::TraceResult& r) {
       os << "  response: ";
       if (resp.kind == "target") os << "forwarded to a target of " << (resp.target_groups.empty() ? "?" : resp.target_groups[0]) << " (the target answers)";
       else os << resp.status << " " << resp.kind << (resp.detail.empty() ? "" : ": " + resp.detail);
-      os << " [rule " << (resp.rule_priority == 0 ? std::string("default") : std::to_string(resp.rule_priority)) << "]\n";
+      // An NLB has no rules (-1).
+      if (resp.rule_priority >= 0)
+        os << " [rule " << (resp.rule_priority == 0 ? std::string("default") : std::to_string(resp.rule_priority)) << "]";
+      os << "\n";
     }
     print_explanations(os, p.explanations);
     reachable += p.reachable ? 1 : 0;

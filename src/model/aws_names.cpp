@@ -72,10 +72,12 @@ void assign_load_balancer_names(LoadBalancer& lb, const std::string& account, co
   if (lb.arn.empty()) lb.arn = aws_id::load_balancer_arn(region, account, lb.type, lb.name);
   if (lb.full_name.empty()) lb.full_name = aws_id::load_balancer_full_name(lb.arn);
   if (lb.dns_name.empty()) {
-    // NLBs use NAME-<hex>.elb.REGION.amazonaws.com; ALBs the form below.
+    // NLBs use NAME-<hex>.elb.REGION.amazonaws.com, internal ones too (a real
+    // describe-load-balancers: Batfish's test-load-balancer snapshot); ALBs
+    // the form below, internal- first when internal.
     const char* internal = lb.internal ? "internal-" : "";
     if (lb.type == "network")
-      lb.dns_name = fmt::format("{}{}-{}.elb.{}.amazonaws.com", internal, lb.name,
+      lb.dns_name = fmt::format("{}-{}.elb.{}.amazonaws.com", lb.name,
                                 aws_id::stable_hex(16, {account, region, "nlb-dns", lb.name}), region);
     else
       lb.dns_name = fmt::format("{}{}-{}.{}.elb.amazonaws.com", internal, lb.name,

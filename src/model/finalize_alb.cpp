@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "semantics/alb_settings.h"
+#include "semantics/network_load_balancer.h"
 
 namespace vpclab::model {
 
@@ -138,6 +139,24 @@ void Finalizer::check_target_groups() {
           error(loc, "TG_TARGET_OTHER_VPC",
                 fmt::format("instance {} is not in the VPC of target group {}", who(*i), tg.origin.display(tg.arn)));
         if (s && t.availability_zone.empty()) t.availability_zone = s->availability_zone;
+      } else if (tg.target_type == "alb") {
+        // One Application Load Balancer of the same VPC, by ARN (application-load-balancer-target).
+        const LoadBalancer* a = net_.load_balancer(t.id);
+        if (!a || a->type != "application") {
+          error(loc, "TG_UNKNOWN_TARGET",
+                fmt::format("target group {} (target type alb) registers '{}', which is not an Application Load "
+                            "Balancer of this network", tg.origin.display(tg.arn), t.id));
+          continue;
+        }
+        if (a->vpc != tg.vpc)
+          error(loc, "TG_TARGET_OTHER_VPC",
+                fmt::format("Application Load Balancer {} is not in the VPC of target group {}", a->origin.display(a->arn),
+                            tg.origin.display(tg.arn)));
+        if (tg.targets.size() > 1)
+          error(loc, "TG_TARGET_COUNT",
+                fmt::format("target group {} (target type alb) registers {} targets; AWS allows one Application Load "
+                            "Balancer per target group", tg.origin.display(tg.arn), tg.targets.size()));
+        if (t.availability_zone.empty()) t.availability_zone = "all";
       } else if (tg.target_type == "ip") {
         auto a = Ipv4Address::parse(t.id);
         if (!a) {
@@ -213,6 +232,10 @@ void Finalizer::check_actions(const Listener& l, const LoadBalancer& lb, alb::Li
             "a rule needs exactly one forward, redirect or fixed-response action, and it must be the last");
   }
   for (auto& a : rule.actions) {
+    if (lb.type == "network" && a.type != alb::ActionType::kForward)
+      error(loc, "ACTION_TYPE",
+            fmt::format("listener {}: a Network Load Balancer listener can only forward, not {}", l.origin.display(l.arn),
+                        alb::action_type_name(a.type)));
     if (a.type != alb::ActionType::kForward) continue;
     if (auto bad = semantics::check_alb_number(semantics::AlbNumber::kTargetGroupsPerForward,
                                                static_cast<int64_t>(a.target_groups.size())))
@@ -227,6 +250,14 @@ void Finalizer::check_actions(const Listener& l, const LoadBalancer& lb, alb::Li
         continue;
       }
       TargetGroup& tg = *it->second;
+      if (tg.target_type != "lambda")
+        if (auto bad = semantics::listener_target_group_mismatch(l.protocol, tg.protocol))
+          error(loc, "ACTION_TG_PROTOCOL", fmt::format("listener {}: {} ({})", l.origin.display(l.arn), *bad,
+                                                       tg.origin.display(tg.arn)));
+      if (lb.type == "network" && tg.target_type == "lambda")
+        error(loc, "ACTION_TG_TARGET_TYPE",
+              fmt::format("Network Load Balancer {} cannot forward to lambda target group {}", lb.origin.display(lb.arn),
+                          tg.origin.display(tg.arn)));
       if (!lb.vpc.empty() && tg.target_type != "lambda" && tg.vpc != lb.vpc)
         error(loc, "ACTION_TG_OTHER_VPC",
               fmt::format("target group {} is in VPC {}, load balancer {} in {}", tg.origin.display(tg.arn), tg.vpc,

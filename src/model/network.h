@@ -280,6 +280,9 @@ struct LoadBalancer {
   std::vector<std::string> security_groups;
   std::vector<LoadBalancerNode> nodes;  // one per subnet
   alb::LoadBalancerAttributes attributes;
+  // NLB: EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic (noted; vpclab
+  // models no PrivateLink endpoint services yet). Default on.
+  bool enforce_sg_inbound_on_privatelink = true;
 };
 
 struct Listener {
@@ -304,7 +307,7 @@ struct TargetGroup {
   Origin origin;
   std::string name;
   std::string full_name;  // targetgroup/NAME/16hex
-  std::string target_type = "instance";  // instance | ip | lambda | alb
+  std::string target_type = "instance";  // instance | ip | lambda | alb (the ALB's ARN as Target.id)
   std::string protocol = "HTTP";
   uint16_t port = 80;
   std::string protocol_version = "HTTP1";

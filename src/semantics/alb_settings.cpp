@@ -207,6 +207,7 @@ std::optional<std::string> set_load_balancer_attribute(alb::LoadBalancerAttribut
   else if (k == "routing.http.drop_invalid_header_fields.enabled") a.drop_invalid_header_fields = v == "true";
   else if (k == "routing.http.desync_mitigation_mode") a.desync_mitigation_mode = *alb::parse_enum<alb::DesyncMitigationMode>(v);
   else if (k == "routing.http2.enabled") a.http2_enabled = v == "true";
+  else if (k == "load_balancing.cross_zone.enabled") a.cross_zone = v == "true";
   return std::nullopt;
 }
 
@@ -223,6 +224,8 @@ std::optional<std::string> set_target_group_attribute(alb::TargetGroupAttributes
   else if (k == "stickiness.app_cookie.cookie_name") a.app_cookie_name = std::string(v);
   else if (k == "stickiness.app_cookie.duration_seconds") a.app_cookie_duration_seconds = static_cast<int>(*to_int(v));
   else if (k == "load_balancing.cross_zone.enabled") a.cross_zone = *alb::parse_enum<alb::CrossZone>(v);
+  else if (k == "preserve_client_ip.enabled") a.preserve_client_ip = v == "true";
+  else if (k == "proxy_protocol_v2.enabled") a.proxy_protocol_v2 = v == "true";
   return std::nullopt;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "semantics/alb_settings.h"
+#include "semantics/network_load_balancer.h"
 #include "snapshot/loader.h"
 
 namespace vpclab::snapshot {
@@ -93,8 +94,9 @@ void Loader::load_balancers(const Doc& d, const json& a, const std::string& path
     if (lb.nodes.size() != lb.subnets.size()) lb.nodes.clear();
     for (auto& e : net_.network_interfaces)
       if (e.owner_kind == model::EniOwnerKind::kLoadBalancer && e.owner_id == lb.full_name) e.owner_id = lb.arn;
-    if (lb.type != "application") {
-      std::string what = lb.type == "network" ? "Network Load Balancer" : lb.type + " load balancer";
+    if (lb.type == "network") lb.enforce_sg_inbound_on_privatelink = str(x, "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic") != "off";
+    if (lb.type != "application" && lb.type != "network") {
+      std::string what = lb.type + " load balancer";
       warn(d, p, "SNAP_UNMODELED",
            what + " " + lb.name + " is not modeled; paths through it are reported unknown");
       add_unmodeled("AWS::ElasticLoadBalancingV2::LoadBalancer", lb.arn, lb.origin);
@@ -341,6 +343,9 @@ void Loader::target_groups(const Doc& d, const json& a, const std::string& path)
     if (!pv.empty()) tg.protocol_version = pv;
     tg.vpc = str(x, "VpcId");
     auto& hc = tg.health_check;
+    // AWS prints every health-check field; the NLB defaults stand in for any left out.
+    if (sem::nlb_protocol(tg.protocol) || tg.target_type == "alb")
+      hc = sem::nlb_default_health_check(tg.target_type, str(x, "HealthCheckProtocol"));
     hc.enabled = boolean(x, "HealthCheckEnabled").value_or(true);
     if (auto s = str(x, "HealthCheckProtocol"); !s.empty()) hc.protocol = s;
     if (auto s = str(x, "HealthCheckPort"); !s.empty()) hc.port = s;

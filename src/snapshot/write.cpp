@@ -502,6 +502,8 @@ void Writer::load_balancers() {
                {"Type", lb.type},
                {"AvailabilityZones", azs}};
     if (!lb.security_groups.empty()) j["SecurityGroups"] = lb.security_groups;
+    if (lb.type == "network" && !lb.security_groups.empty())
+      j["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] = lb.enforce_sg_inbound_on_privatelink ? "on" : "off";
     j["IpAddressType"] = "ipv4";
     f.list("elbv2-load-balancers.json", "LoadBalancers").push_back(j);
     const auto& a = lb.attributes;
@@ -517,6 +519,7 @@ void Writer::load_balancers() {
     add("routing.http2.enabled", b(a.http2_enabled));
     add("deletion_protection.enabled", "false");
     add("access_logs.s3.enabled", "false");
+    if (a.cross_zone) add("load_balancing.cross_zone.enabled", b(*a.cross_zone));
     // scripts/snapshot adds LoadBalancerArn with --query, so the file names its owner.
     f.file("elbv2-lb-attributes-" + lb.name + ".json", lb.arn) = ojson{{"LoadBalancerArn", lb.arn}, {"Attributes", attrs}};
   }
@@ -567,6 +570,8 @@ void Writer::target_groups() {
     add("stickiness.app_cookie.cookie_name", a.app_cookie_name);
     add("stickiness.app_cookie.duration_seconds", std::to_string(a.app_cookie_duration_seconds));
     add("load_balancing.cross_zone.enabled", std::string(alb::enum_name(a.cross_zone)));
+    if (a.preserve_client_ip) add("preserve_client_ip.enabled", *a.preserve_client_ip ? "true" : "false");
+    if (a.proxy_protocol_v2) add("proxy_protocol_v2.enabled", "true");
     f.file("elbv2-tg-attributes-" + tg.name + ".json", tg.arn) = ojson{{"TargetGroupArn", tg.arn}, {"Attributes", attrs}};
   }
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "semantics/alb_settings.h"
+#include "semantics/network_load_balancer.h"
 #include "template/model_sink.h"
 #include "vocab/aws_id.h"
 
@@ -198,6 +199,16 @@ void ModelSink::Impl::add_load_balancer(C& c) {
   if (lb.subnets.empty())
     c.error(c.r.loc, "E3003", fmt::format("{}: Subnets (or SubnetMappings) is required", c.who()));
   lb.security_groups = strings(c.prop("SecurityGroups"));
+  if (c.prop("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")) {
+    std::string v = c.str("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic");
+    if (v != "on" && v != "off")
+      c.error(c.loc_of("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"), "E3031",
+              fmt::format("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic '{}' is not on or off", v));
+    else if (type != "network")
+      c.error(c.loc_of("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"), "E3014",
+              "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic is for Network Load Balancers");
+    lb.enforce_sg_inbound_on_privatelink = v != "off";
+  }
   if (const Value* attrs = c.prop("LoadBalancerAttributes"); attrs && attrs->is_list())
     for (const auto& kv : attrs->items()) lb_attribute(c, lb.attributes, kv);
   model::assign_load_balancer_names(lb, c.stack.account, c.stack.region);
@@ -259,7 +270,14 @@ void ModelSink::Impl::add_target_group(C& c) {
   if (auto p = port(c, c.prop("Port"), "Port")) tg.port = *p;
   if (c.prop("ProtocolVersion")) tg.protocol_version = c.str("ProtocolVersion");
   auto& hc = tg.health_check;
-  hc.protocol = tg.protocol == "HTTPS" ? "HTTPS" : "HTTP";
+  // An NLB's group (TCP, TLS, UDP, TCP_UDP, or target type alb) has AWS's NLB defaults.
+  if (sem::nlb_protocol(tg.protocol) || tg.target_type == "alb") {
+    hc = sem::nlb_default_health_check(tg.target_type, c.prop("HealthCheckProtocol") ? c.str("HealthCheckProtocol") : "");
+    for (const auto& p : sem::check_nlb_target_group(tg.target_type, tg.protocol, hc))
+      c.error(c.loc_of(p.key.c_str()), "TG_PROTOCOL", fmt::format("{}: {} {}", c.who(), p.key, p.message));
+  } else {
+    hc.protocol = tg.protocol == "HTTPS" ? "HTTPS" : "HTTP";
+  }
   if (c.prop("HealthCheckProtocol")) hc.protocol = c.str("HealthCheckProtocol");
   hc.enabled = to_bool(c.prop("HealthCheckEnabled"), true);
   if (c.prop("HealthCheckPath")) hc.path = c.str("HealthCheckPath");
@@ -305,8 +323,8 @@ void ModelSink::Impl::add_listener(C& c) {
   } else {
     c.error(c.r.loc, "E3003", fmt::format("{}: Port is required", c.who()));
   }
-  if (l.protocol == "HTTPS" && !c.prop("Certificates"))
-    c.error(c.r.loc, "E3003", fmt::format("{}: an HTTPS listener needs Certificates", c.who()));
+  if ((l.protocol == "HTTPS" || l.protocol == "TLS") && !c.prop("Certificates"))
+    c.error(c.r.loc, "E3003", fmt::format("{}: an {} listener needs Certificates", c.who(), l.protocol));
   l.default_rule.actions = actions(c, c.prop("DefaultActions"), l.protocol);
   l.default_rule.loc = c.loc_of("DefaultActions");
   l.arn = aws_id::listener_arn(l.load_balancer,

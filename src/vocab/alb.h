@@ -167,6 +167,10 @@ struct TargetGroupAttributes {
   std::string app_cookie_name;
   int app_cookie_duration_seconds = 86400;
   CrossZone cross_zone = CrossZone::kUseLoadBalancerConfiguration;
+  // Network Load Balancer target groups (semantics/network_load_balancer.h
+  // decides the effective values): absent = AWS's default for the target type.
+  std::optional<bool> preserve_client_ip;
+  bool proxy_protocol_v2 = false;
 };
 
 struct LoadBalancerAttributes {
@@ -177,6 +181,9 @@ struct LoadBalancerAttributes {
   bool drop_invalid_header_fields = false;
   DesyncMitigationMode desync_mitigation_mode = DesyncMitigationMode::kDefensive;
   bool http2_enabled = true;
+  // load_balancing.cross_zone.enabled: always on for an ALB; for an NLB
+  // absent = AWS's default, off (semantics/network_load_balancer.h).
+  std::optional<bool> cross_zone;
 };
 
 }  // namespace vpclab::alb
