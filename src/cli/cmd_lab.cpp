@@ -92,14 +92,6 @@ int run_up(const UpOptions& o) {
     std::cerr << "vpclab up: not starting a lab from a network AWS would reject\n";
     return 1;
   }
-  // A lab without the transit gateway would route nothing where AWS routes:
-  // refuse rather than build a network that behaves otherwise.
-  if (!loaded.network->transit_gateways.empty()) {
-    const auto& g = loaded.network->transit_gateways.front();
-    std::cerr << "vpclab up: transit gateway " << g.origin.display(g.id) << " (" << g.id
-              << ") is not emulated yet; `vpclab trace` and `matrix` analyse it\n";
-    return 2;
-  }
   auto compiled = emulator::compile_network(*loaded.network);
   for (const auto& u : compiled.unsupported) std::cerr << "note: not emulated yet: " << u << "\n";
   // --publish: listen on the host before the lab starts (emulator/publish.h).

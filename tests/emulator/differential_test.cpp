@@ -198,12 +198,19 @@ class Differential : public ::testing::Test {
 
 TEST_F(Differential, Examples) {
   // Every example: the scenario's three forms and its broken copies (each one
-  // AWS mistake, several of them in the routes and groups compared here).
+  // AWS mistake, several of them in the routes and groups compared here),
+  // then the same through a transit gateway (examples/tgw).
   const std::string root = std::string(VPCLAB_SOURCE_DIR) + "/examples/";
   std::vector<std::string> paths = {"scenario/same-account.yaml", "scenario/vpclab.yaml", "scenario/cross-account/vpclab.yaml"};
   for (const auto& e : std::filesystem::directory_iterator(root + "broken"))
     if (e.path().extension() == ".yaml") paths.push_back("broken/" + e.path().filename().string());
   std::sort(paths.begin() + 3, paths.end());
+  // The scenario hub-and-spoke through a transit gateway, and its broken copies.
+  std::vector<std::string> tgw = {"tgw/hub-and-spoke.yaml"};
+  for (const auto& e : std::filesystem::directory_iterator(root + "tgw/broken"))
+    if (e.path().extension() == ".yaml") tgw.push_back("tgw/broken/" + e.path().filename().string());
+  std::sort(tgw.begin() + 1, tgw.end());
+  paths.insert(paths.end(), tgw.begin(), tgw.end());
   Outcome total;
   uint32_t seed = 1000;
   for (const auto& path : paths) {
@@ -241,6 +248,29 @@ TEST_F(Differential, RandomNetworks) {
   }
   report(total, "random networks");
   // Both outcomes must occur, or the comparison proves little.
+  EXPECT_GT(total.reachable, 10);
+  EXPECT_GT(total.compared - total.reachable, 10);
+}
+
+TEST_F(Differential, RandomHubAndSpokeNetworks) {
+  // Through a transit gateway: entry only in the attachment's AZs, exit by the
+  // destination's ENI in the entry AZ, the attachment subnets' NACLs.
+  Outcome total;
+  for (uint32_t seed = 1; seed <= 4; ++seed) {
+    vpclab::testing::Gen g(seed);
+    vpclab::testing::Built b;
+    build_hub_and_spoke(b, g);
+    const auto& net = b.fx.finish();
+    auto t0 = std::chrono::steady_clock::now();
+    Outcome o = run_network("hub-and-spoke seed " + std::to_string(seed), net, 100 + seed, 80);
+    std::printf("  seed %u: %d tuples in %.1f s\n", seed, o.compared,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    total.compared += o.compared;
+    total.reachable += o.reachable;
+    total.skipped += o.skipped;
+    total.disagreements.insert(total.disagreements.end(), o.disagreements.begin(), o.disagreements.end());
+  }
+  report(total, "random hub-and-spoke networks");
   EXPECT_GT(total.reachable, 10);
   EXPECT_GT(total.compared - total.reachable, 10);
 }
