@@ -42,6 +42,7 @@ struct Tuple {
 
 struct Outcome {
   int compared = 0, reachable = 0, skipped = 0;
+  int reachable_across = 0;  // reachable between two VPCs
   std::vector<std::string> disagreements;
 };
 
@@ -176,6 +177,12 @@ Outcome run_network(const std::string& label, const model::Network& net, uint32_
     bool kernel = got == "ok";
     ++o.compared;
     o.reachable += kernel;
+    auto vpc_of = [&](const std::string& id) {
+      const auto* i = net.instance(id);
+      const auto* sn = i ? net.subnet(i->subnet) : nullptr;
+      return sn ? sn->vpc : std::string();
+    };
+    if (kernel && vpc_of(t.src) != vpc_of(t.dst)) ++o.reachable_across;
     if (kernel != t.analyzer)
       o.disagreements.push_back(label + ": " + t.src + " -> " + t.dst + " " + t.target + ": kernel " + got +
                                 ", analyzer " + (t.analyzer ? "reachable" : "blocked (" + t.why + ")"));
@@ -263,6 +270,7 @@ TEST_F(Differential, RandomHubAndSpokeNetworks) {
     const auto& net = b.fx.finish();
     auto t0 = std::chrono::steady_clock::now();
     Outcome o = run_network("hub-and-spoke seed " + std::to_string(seed), net, 100 + seed, 80);
+    total.reachable_across += o.reachable_across;
     std::printf("  seed %u: %d tuples in %.1f s\n", seed, o.compared,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     total.compared += o.compared;
@@ -271,6 +279,8 @@ TEST_F(Differential, RandomHubAndSpokeNetworks) {
     total.disagreements.insert(total.disagreements.end(), o.disagreements.begin(), o.disagreements.end());
   }
   report(total, "random hub-and-spoke networks");
+  std::printf("  %d reachable tuples cross the transit gateway\n", total.reachable_across);
+  EXPECT_GT(total.reachable_across, 5) << "the hub must carry traffic, or it is not compared";
   EXPECT_GT(total.reachable, 10);
   EXPECT_GT(total.compared - total.reachable, 10);
 }
