@@ -153,6 +153,9 @@ void compile_transit_gateways(CompileContext& ctx) {
         if (out && out->resource_type != "vpc")
           note("transit gateway route " + key_prefix + " -> " + out->id + " (" + out->resource_type +
                " attachments are not emulated yet: dropped)");
+        else if (out && out->available() && !net.vpc(out->resource_id))
+          note("transit gateway route " + key_prefix + " -> " + out->id + " (VPC " + out->resource_id +
+               " is outside the lab: dropped)");
         p.routes.push_back({ns, t, dst, RouteType::kBlackhole, std::nullopt, ""});
         continue;
       }

@@ -38,9 +38,10 @@ struct Built {
   std::vector<std::string> instances;
 };
 
-// A custom NACL on subnet `sid` (40%): 1-4 random entries.
-inline void maybe_acl(Fx& fx, Gen& g, const std::string& vpc, const std::string& sid, const std::string& tag) {
-  if (!g.coin(40)) return;
+// A custom NACL on subnet `sid` (`percent`%): 1-4 random entries.
+inline void maybe_acl(Fx& fx, Gen& g, const std::string& vpc, const std::string& sid, const std::string& tag,
+                      int percent = 40) {
+  if (!g.coin(percent)) return;
   auto acl = fx.acl(vpc, "Acl" + tag);
   int ne = 1 + g.pick(4);
   for (int k = 0; k < ne; ++k) {
@@ -167,12 +168,14 @@ inline void build_hub_and_spoke(Built& b, Gen& g) {
       auto rt = fx.route_table(id, "Rt" + std::to_string(v) + std::to_string(s));
       rtbs[static_cast<size_t>(v)].push_back(rt);
       fx.associate(sid, rt);
-      maybe_acl(fx, g, id, sid, std::to_string(v) + std::to_string(s));
+      // Fewer custom NACLs than above: a path through the hub crosses up to
+      // four subnets' NACLs each way, and some paths must stay open.
+      maybe_acl(fx, g, id, sid, std::to_string(v) + std::to_string(s), 15);
     }
     std::vector<std::string> in;  // one subnet per AZ
     if (g.coin(80)) in.push_back(subnets[static_cast<size_t>(v)][0]);
     if (in.empty() || g.coin(70)) in.push_back(subnets[static_cast<size_t>(v)][1]);
-    fx.tgw_attachment(hub, id, "A" + std::to_string(v), in, g.coin(85));
+    fx.tgw_attachment(hub, id, "A" + std::to_string(v), in, g.coin(90));
   }
   for (int v = 0; v < nvpc; ++v)
     for (const auto& rt : rtbs[static_cast<size_t>(v)]) {
@@ -181,7 +184,7 @@ inline void build_hub_and_spoke(Built& b, Gen& g) {
         continue;
       }
       for (int o = 0; o < nvpc; ++o)
-        if (o != v && g.coin(80))
+        if (o != v && g.coin(90))
           fx.route(rt, "10." + std::to_string(o + 1) + ".0.0/16", RouteTargetKind::kTransitGateway, hub);
     }
   if (g.coin(40)) fx.tgw_route(hub, "10." + std::to_string(1 + g.pick(nvpc)) + ".1.0/24", "");
