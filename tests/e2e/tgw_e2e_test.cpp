@@ -70,7 +70,9 @@ TEST_F(TgwLab, BarReachesTheAlbThroughTheHubAndDownLeavesNothing) {
     EXPECT_EQ(lab.up().out.find("not emulated yet"), std::string::npos) << lab.up().out;
     dir = vpclab::emulator::lab_dir(lab.name());
     auto st = vpclab("status " + lab.name());
-    EXPECT_NE(st.out.find("transit-gateway"), std::string::npos) << st.out;
+    EXPECT_NE(st.out.find("transit-gateway  tgw-"), std::string::npos) << st.out;  // the hub's namespace
+    EXPECT_NE(st.out.find("transit gateway attachments:"), std::string::npos) << st.out;
+    EXPECT_NE(st.out.find("  foo  vpc-"), std::string::npos) << st.out;  // foo's attachment, by its Name
 
     long crossed = hub_packets(lab);
     auto r = curl_until_ok(lab);
