@@ -145,7 +145,9 @@ void compile_transit_gateways(CompileContext& ctx) {
       const auto& same = by_prefix[key_prefix];
       const Ipv4Cidr dst = *same.front().destination;
       const TransitGatewayRoute* best = semantics::select_transit_gateway_route(same, dst.base);
-      const model::TransitGatewayAttachment* out = best && !best->blackhole ? net.transit_gateway_attachment(best->attachment) : nullptr;
+      const model::TransitGatewayAttachment* out =
+          best && !best->blackhole ? net.transit_gateway_attachment(best->attachment) : nullptr;
+      if (out && out->transit_gateway != rtb.transit_gateway) out = nullptr;  // finalize() makes it a blackhole too
       const std::vector<size_t>* links = out ? links_of(ctx, out->id) : nullptr;
       std::optional<size_t> exit;
       if (links) exit = semantics::transit_gateway_exit(link_azs(ctx, *links), az);
