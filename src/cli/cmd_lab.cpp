@@ -46,7 +46,9 @@ std::atomic<int> g_signal{0};
 // What `status` shows of the network besides namespaces: saved at `up` as
 // resources.json in the lab directory (the model is not kept running).
 json network_resources(const model::Network& net) {
-  json j = {{"vpcs", json::array()}, {"subnets", json::array()}, {"instances", json::array()}, {"peerings", json::array()}};
+  json j = {{"vpcs", json::array()},     {"subnets", json::array()},
+            {"instances", json::array()}, {"peerings", json::array()},
+            {"transit_gateway_attachments", json::array()}};
   for (const auto& v : net.vpcs) {
     json cidrs = json::array();
     for (const auto& c : v.cidrs) cidrs.push_back(c.str());
@@ -68,6 +70,15 @@ json network_resources(const model::Network& net) {
   for (const auto& pc : net.peerings)
     j["peerings"].push_back({{"id", pc.id}, {"requester_vpc", pc.requester.vpc}, {"accepter_vpc", pc.accepter.vpc},
                              {"state", model::peering_state_name(pc.state)}});
+  for (const auto& a : net.transit_gateway_attachments)
+    j["transit_gateway_attachments"].push_back({{"id", a.id},
+                                                {"name", a.name},
+                                                {"transit_gateway", a.transit_gateway},
+                                                {"resource_type", a.resource_type},
+                                                {"resource_id", a.resource_id},
+                                                {"subnets", a.subnets},
+                                                {"route_table", a.route_table},
+                                                {"state", a.state}});
   return j;
 }
 
@@ -92,15 +103,8 @@ int run_up(const UpOptions& o) {
     std::cerr << "vpclab up: not starting a lab from a network AWS would reject\n";
     return 1;
   }
-  // A lab without the transit gateway would route nothing where AWS routes:
+  // Without the NLB's forwarder its targets would be unreachable where AWS reaches them:
   // refuse rather than build a network that behaves otherwise.
-  if (!loaded.network->transit_gateways.empty()) {
-    const auto& g = loaded.network->transit_gateways.front();
-    std::cerr << "vpclab up: transit gateway " << g.origin.display(g.id) << " (" << g.id
-              << ") is not emulated yet; `vpclab trace` and `matrix` analyse it\n";
-    return 2;
-  }
-  // Nor without the NLB's forwarder: its targets would be unreachable where AWS reaches them.
   for (const auto& lb : loaded.network->load_balancers)
     if (lb.type == "network") {
       std::cerr << "vpclab up: Network Load Balancer " << lb.origin.display(lb.name) << " (" << lb.name
@@ -244,7 +248,8 @@ int run_status(std::string name, bool as_json) {
         if (n.resource == i.value("id", "") && !n.state.empty()) i["state"] = n.state;
   if (as_json) {
     json j = {{"name", st->name}, {"supervisor_pid", st->supervisor}};
-    for (const char* k : {"vpcs", "subnets", "instances", "peerings"}) j[k] = res.value(k, json::array());
+    for (const char* k : {"vpcs", "subnets", "instances", "peerings", "transit_gateway_attachments"})
+      j[k] = res.value(k, json::array());
     j["namespaces"] = json::array();
     for (const auto& n : st->namespaces) {
       j["namespaces"].push_back({{"name", n.name}, {"role", n.role}, {"resource", n.resource}});
@@ -278,6 +283,11 @@ int run_status(std::string name, bool as_json) {
   for (const auto& pc : res.value("peerings", json::array()))
     std::cout << "  " << str(pc, "id") << "  " << str(pc, "requester_vpc") << " -> " << str(pc, "accepter_vpc") << "  "
               << str(pc, "state") << "\n";
+  if (!res.value("transit_gateway_attachments", json::array()).empty()) std::cout << "transit gateway attachments:\n";
+  for (const auto& a : res.value("transit_gateway_attachments", json::array()))
+    std::cout << "  " << str(a, "id") << "  " << str(a, "name") << "  " << str(a, "resource_id") << " -> "
+              << str(a, "transit_gateway") << "  route table " << (str(a, "route_table").empty() ? "(none)" : str(a, "route_table"))
+              << "  " << str(a, "state") << "\n";
   std::cout << "namespaces:\n";
   for (const auto& n : st->namespaces)
     std::cout << "  " << n.role << "  " << n.name << (n.state.empty() ? "" : "  (" + n.state + ")") << "\n";

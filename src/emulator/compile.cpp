@@ -32,7 +32,7 @@ std::string shell_for(const std::string& script) {
 
 CompiledLab compile_network(const model::Network& net) {
   CompiledLab out;
-  CompileContext ctx{net, out, {}, {}, {}, {}, {}};
+  CompileContext ctx{net, out, {}, {}, {}, {}, {}, {}, {}, {}};
   LabPlan& p = out.plan;
   auto& bridge_of = ctx.bridge_of;
   auto& next_pref = ctx.next_pref;
@@ -88,47 +88,66 @@ CompiledLab compile_network(const model::Network& net) {
   for (const auto& s : net.subnets)
     if (bridge_of.count(s.id)) p.routes.push_back({s.vpc, kPeeringLocalTable, s.cidr, RouteType::kUnicast, std::nullopt, bridge_of[s.id]});
 
-  // Route tables.
+  // Transit gateway links, which route tables' TGW routes lead to.
+  place_transit_links(ctx);
+
+  // Route tables: one kernel table each, or one per AZ of its subnets when
+  // it routes to a transit gateway (entered only in the sender's AZ).
   auto& table_of = ctx.table_of;
+  uint32_t next_table = kFirstRouteTable + static_cast<uint32_t>(net.route_tables.size());
   for (size_t i = 0; i < net.route_tables.size(); ++i) {
     const auto& rt = net.route_tables[i];
     if (!net.vpc(rt.vpc)) continue;
-    uint32_t t = kFirstRouteTable + static_cast<uint32_t>(i);
-    table_of[rt.id] = t;
-    std::set<std::string> seen;  // one kernel route per destination
-    for (const auto& route : rt.routes) {
-      if (!route.destination) continue;  // IPv6 and prefix lists are not routed yet
-      const Ipv4Cidr dst = *route.destination;
-      if (!seen.insert(dst.str()).second) continue;
-      if (route.state == RouteState::kBlackhole) {
-        p.routes.push_back({rt.vpc, t, dst, RouteType::kBlackhole, std::nullopt, ""});
-        continue;
-      }
-      switch (route.target_kind) {
-        case RouteTargetKind::kLocal:
-          for (const auto* s : net.subnets_of(rt.vpc))
-            if (dst.contains(s->cidr))
-              p.routes.push_back({rt.vpc, t, s->cidr, RouteType::kUnicast, std::nullopt, bridge_of[s->id]});
-          // VPC addresses outside every subnet go nowhere.
+    table_of[rt.id] = kFirstRouteTable + static_cast<uint32_t>(i);
+    std::vector<std::pair<std::string, uint32_t>> variants;  // (AZ, kernel table)
+    auto azs = transit_route_azs(ctx, rt);
+    if (azs.empty()) variants.push_back({"", table_of[rt.id]});
+    for (size_t k = 0; k < azs.size(); ++k) {
+      uint32_t t = k == 0 ? table_of[rt.id] : next_table++;
+      ctx.az_table_of[{rt.id, azs[k]}] = t;
+      variants.push_back({azs[k], t});
+    }
+    for (const auto& [az, t] : variants) {
+      const bool first_variant = t == table_of[rt.id];
+      std::set<std::string> seen;  // one kernel route per destination
+      for (const auto& route : rt.routes) {
+        if (!route.destination) continue;  // IPv6 and prefix lists are not routed yet
+        const Ipv4Cidr dst = *route.destination;
+        if (!seen.insert(dst.str()).second) continue;
+        if (route.state == RouteState::kBlackhole) {
           p.routes.push_back({rt.vpc, t, dst, RouteType::kBlackhole, std::nullopt, ""});
-          break;
-        case RouteTargetKind::kVpcPeeringConnection: {
-          auto it = peering_index.find(route.target_id);
-          const auto* pc = net.peering(route.target_id);
-          if (it == peering_index.end() || !pc || (pc->requester.vpc != rt.vpc && pc->accepter.vpc != rt.vpc)) {
+          continue;
+        }
+        switch (route.target_kind) {
+          case RouteTargetKind::kLocal:
+            for (const auto* s : net.subnets_of(rt.vpc))
+              if (dst.contains(s->cidr))
+                p.routes.push_back({rt.vpc, t, s->cidr, RouteType::kUnicast, std::nullopt, bridge_of[s->id]});
+            // VPC addresses outside every subnet go nowhere.
             p.routes.push_back({rt.vpc, t, dst, RouteType::kBlackhole, std::nullopt, ""});
             break;
+          case RouteTargetKind::kVpcPeeringConnection: {
+            auto it = peering_index.find(route.target_id);
+            const auto* pc = net.peering(route.target_id);
+            if (it == peering_index.end() || !pc || (pc->requester.vpc != rt.vpc && pc->accepter.vpc != rt.vpc)) {
+              p.routes.push_back({rt.vpc, t, dst, RouteType::kBlackhole, std::nullopt, ""});
+              break;
+            }
+            bool we_accept = pc->accepter.vpc == rt.vpc;
+            p.routes.push_back({rt.vpc, t, dst, RouteType::kUnicast, peering_link(it->second, !we_accept),
+                                "px" + std::to_string(it->second)});
+            break;
           }
-          bool we_accept = pc->accepter.vpc == rt.vpc;
-          p.routes.push_back({rt.vpc, t, dst, RouteType::kUnicast, peering_link(it->second, !we_accept),
-                              "px" + std::to_string(it->second)});
-          break;
+          case RouteTargetKind::kTransitGateway:
+            compile_transit_route(ctx, rt, route, t, az);
+            break;
+          default:
+            if (compile_gateway_route(ctx, rt, route, t)) break;
+            if (first_variant)
+              out.unsupported.push_back("route " + dst.str() + " -> " + route.target_id + " in " + rt.id + " (" +
+                                        route_target_kind_name(route.target_kind) + " targets are not emulated yet)");
+            break;
         }
-        default:
-          if (compile_gateway_route(ctx, rt, route, t)) break;
-          out.unsupported.push_back("route " + dst.str() + " -> " + route.target_id + " in " + rt.id + " (" +
-                                    route_target_kind_name(route.target_kind) + " targets are not emulated yet)");
-          break;
       }
     }
   }
@@ -139,9 +158,10 @@ CompiledLab compile_network(const model::Network& net) {
     auto t = table_of.find(s.route_table);
     if (br == bridge_of.end()) continue;
     uint32_t& pref = next_pref[s.vpc];
-    if (t != table_of.end()) p.rules.push_back({s.vpc, pref++, br->second, t->second});
+    if (t != table_of.end()) p.rules.push_back({s.vpc, pref++, br->second, ctx.route_table_for(s.route_table, s.availability_zone)});
     p.rules.push_back({s.vpc, pref++, br->second, std::nullopt});
   }
+  compile_transit_gateways(ctx);
 
   // ENIs: instances get one namespace for all their interfaces.
   size_t eni_no = 0;

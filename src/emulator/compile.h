@@ -7,8 +7,8 @@
 // - One namespace per instance (named by its i- id; one veth "eth<j>" per
 //   ENI) and per other ENI (ALB node, NAT gateway: named by its eni- id), on
 //   a veth into its subnet's bridge; default route via base+1.
-// - One kernel table per route table; `ip rule iif br<k>` selects the
-//   subnet's table, followed by `unreachable` so nothing falls through to
+// - One kernel table per route table (per AZ of its subnets when it routes
+//   to a transit gateway); `ip rule iif br<k>` selects the subnet's table, followed by `unreachable` so nothing falls through to
 //   main. A route table's `local` routes become one route per subnet and a
 //   blackhole for the rest of the VPC block.
 // - A peering is a veth ("px<k>") between the two routers on a link-local
@@ -21,8 +21,9 @@
 // - Security groups: stateful nftables in each ENI namespace; NACLs:
 //   ordered chains on each router's forward hook (compile_filters.cpp).
 // Internet gateways, the `internet` namespace, NAT gateways, routes to
-// ENIs/instances and sshd: compile_gateways.cpp (gateways.h). Not compiled
-// (reported in `unsupported`): routes to VPN, transit and other gateways.
+// ENIs/instances and sshd: compile_gateways.cpp (gateways.h). Transit
+// gateways: compile_transit.cpp. Not compiled (reported in `unsupported`):
+// routes to VPN and other gateways.
 #pragma once
 #include <map>
 #include <string>

@@ -4,9 +4,12 @@
 //   compile_gateways.cpp  internet gateways, the internet namespace, NAT gateways
 //   compile_filters.cpp   security groups and network ACLs (nftables)
 //   compile_alb.cpp       ALB nodes (the data plane in the supervisor)
+//   compile_transit.cpp   transit gateways (a namespace each, links to VPC routers)
 #pragma once
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "emulator/compile.h"
 
@@ -22,17 +25,40 @@ struct EniPlace {
   Ipv4Address private_ip;
 };
 
+// A link between a VPC router and a transit gateway's namespace: the
+// attachment's ENI in one of its subnets (one per AZ). "tg<k>" at both ends.
+struct TransitLink {
+  std::string attachment, tgw, vpc, subnet, az;
+  std::string dev;
+  Ipv4Address router_end, tgw_end;
+};
+
 struct CompileContext {
   const model::Network& net;
   CompiledLab& out;
   std::map<std::string, std::string> bridge_of;  // subnet id -> bridge in its VPC router
-  std::map<std::string, uint32_t> table_of;      // route table id -> kernel table
+  std::map<std::string, uint32_t> table_of;      // route table id -> kernel table (its first)
+  // A route table with routes to a transit gateway has one kernel table per
+  // AZ of its subnets (the TGW is entered only in the sender's AZ):
+  // (route table id, AZ) -> kernel table.
+  std::map<std::pair<std::string, std::string>, uint32_t> az_table_of;
   std::map<std::string, uint32_t> next_pref;     // router namespace -> next free `ip rule` priority
   std::map<std::string, size_t> peering_index;   // active peering id -> k (veth px<k>)
   // ENI id -> place; instances without ENI records are keyed by instance id.
   std::map<std::string, EniPlace> eni_place;
+  // Transit gateway links, and per attachment its links in the order of its
+  // subnets (the order semantics/transit_gateway.h indexes AZs by).
+  std::vector<TransitLink> transit_links;
+  std::map<std::string, std::vector<size_t>> links_of_attachment;
 
   LabPlan& plan() { return out.plan; }
+  // The kernel table a subnet of `az` associated with route table `rtb` looks up.
+  uint32_t route_table_for(const std::string& rtb, const std::string& az) const {
+    auto v = az_table_of.find({rtb, az});
+    if (v != az_table_of.end()) return v->second;
+    auto t = table_of.find(rtb);
+    return t == table_of.end() ? 0 : t->second;
+  }
 };
 
 // Called for each route whose target is not local or a peering (gateways,
@@ -41,6 +67,17 @@ struct CompileContext {
 // emulated (the caller records it as unsupported).
 bool compile_gateway_route(CompileContext& ctx, const model::RouteTable& rt, const Route& route,
                            uint32_t table);
+// Transit gateways (compile_transit.cpp). Before route tables: the links of
+// every available VPC attachment. The AZs a route table needs a kernel table
+// each for (empty: one table serves every AZ). A VPC route to a TGW in the
+// table for `az`: to the attachment's link in that AZ, else a blackhole.
+// After subnets' rules: the TGW namespaces, their tables and rules, and
+// what the VPC routers do with what arrives from a TGW.
+void place_transit_links(CompileContext& ctx);
+std::vector<std::string> transit_route_azs(const CompileContext& ctx, const model::RouteTable& rt);
+void compile_transit_route(CompileContext& ctx, const model::RouteTable& rt, const Route& route, uint32_t table,
+                           const std::string& az);
+void compile_transit_gateways(CompileContext& ctx);
 // Internet gateways, the `internet` namespace (1:1 NAT of public and elastic
 // IPs, the lab's public DNS), NAT gateways. Runs after ENIs are placed.
 void compile_gateways(CompileContext& ctx);

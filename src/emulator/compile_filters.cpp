@@ -16,7 +16,7 @@
 // entries, packets leaving to a subnet bridge its ingress entries. Entries
 // keep their rule-number order; an allow `return`s (so the other subnet's
 // chain still runs), a deny drops, and the final `*` drops. No conntrack:
-// replies need their own entries.
+// replies need their own entries. Transit gateway ENIs: see below.
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -263,12 +263,14 @@ void compile_network_acls(CompileContext& ctx) {
   for (const auto& v : net.vpcs) {
     std::string inside, jumps, chains;
     std::set<std::string> done;
+    std::map<std::string, std::string> chain_of;  // subnet id -> its ACL's chain base name
     for (const auto* s : net.subnets_of(v.id)) {
       auto br = ctx.bridge_of.find(s->id);
       if (br == ctx.bridge_of.end()) continue;
       const model::NetworkAcl* acl = net.network_acl(s->network_acl);  // effective, decided by finalize()
       if (!acl) continue;  // no ACL known: nothing filtered (as the analyzer)
       std::string base = "acl_" + ident(acl->id.rfind("acl-", 0) == 0 ? acl->id.substr(4) : acl->id);
+      chain_of[s->id] = base;
       if (done.insert(acl->id).second) {
         chains += "  # " + acl->id + "\n";
         chains += nacl_chain(base + "_out", *acl, Direction::kEgress);
@@ -281,6 +283,22 @@ void compile_network_acls(CompileContext& ctx) {
                 quote(s->id + " inside") + "\n";
       jumps += "    iifname " + quote(br->second) + " jump " + base + "_out comment " + quote(s->id + " egress") + "\n";
       jumps += "    oifname " + quote(br->second) + " jump " + base + "_in comment " + quote(s->id + " ingress") + "\n";
+    }
+    // Transit gateway ENIs (compile_transit.cpp), as the analyzer applies
+    // NACLs to them: into the TGW, the ENI subnet's ingress entries unless
+    // the packet comes from that subnet; out of the TGW to another subnet,
+    // the ENI subnet's egress entries (to its own subnet: its ingress
+    // entries, by the bridge's rule above).
+    for (const auto& l : ctx.transit_links) {
+      auto base = chain_of.find(l.subnet);
+      if (l.vpc != v.id || base == chain_of.end()) continue;
+      std::string own = quote(ctx.bridge_of.at(l.subnet));
+      for (const auto& m : ctx.transit_links)
+        if (m.subnet == l.subnet) own += ", " + quote(m.dev);
+      jumps += "    oifname " + quote(l.dev) + " iifname != { " + own + " } jump " + base->second + "_in comment " +
+               quote(l.attachment + " ENI in " + l.subnet + " ingress") + "\n";
+      jumps += "    iifname " + quote(l.dev) + " oifname != " + quote(ctx.bridge_of.at(l.subnet)) + " jump " +
+               base->second + "_out comment " + quote(l.attachment + " ENI in " + l.subnet + " egress") + "\n";
     }
     if (jumps.empty()) continue;
     std::string s = "# network ACLs of " + v.id + "\ntable inet vpclab_nacl {\n";

@@ -61,7 +61,7 @@ LabStart start_lab(const LabPlan& plan, const LabOptions& opts);
 
 struct NetnsStatus {
   std::string name;
-  std::string role;      // "vpc-router", "eni", "internet", "other"
+  std::string role;      // "vpc-router", "eni", "internet", "transit-gateway", "other"
   std::string resource;
   unsigned long inode = 0;  // the namespace's nsfs inode
   std::string state;        // instances whose state changed: "stopped", "running", "terminated"

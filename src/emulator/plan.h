@@ -17,7 +17,7 @@
 
 namespace vpclab::emulator {
 
-enum class NetnsRole { kVpcRouter, kEni, kInternet, kOther };
+enum class NetnsRole { kVpcRouter, kEni, kInternet, kTransitGateway, kOther };
 
 struct NetnsPlan {
   std::string name;

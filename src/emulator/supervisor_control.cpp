@@ -36,6 +36,7 @@ json Supervisor::status() const {
     const char* role = n.role == NetnsRole::kVpcRouter ? "vpc-router"
                        : n.role == NetnsRole::kEni     ? "eni"
                        : n.role == NetnsRole::kInternet ? "internet"
+                       : n.role == NetnsRole::kTransitGateway ? "transit-gateway"
                                                         : "other";
     j["namespaces"].push_back({{"name", n.name}, {"role", role}, {"resource", n.resource}, {"inode", st.st_ino}});
     if (auto it = instance_state_.find(n.name); it != instance_state_.end()) j["namespaces"].back()["state"] = it->second;

@@ -251,6 +251,59 @@ class Fx {
     return p.id;
   }
 
+  // A transit gateway with its default route table (effective state, as
+  // finalize leaves it: attachments associate with it and propagate).
+  std::string tgw(const std::string& name) {
+    model::TransitGateway g;
+    g.id = "tgw-" + name;
+    g.origin = origin(name);
+    g.name = name;
+    model::TransitGatewayRouteTable t;
+    t.id = "tgw-rtb-" + name;
+    t.origin = origin(name + "Table");
+    t.transit_gateway = g.id;
+    t.implicit = true;
+    g.association_default_route_table = g.propagation_default_route_table = t.id;
+    net.transit_gateways.push_back(g);
+    net.transit_gateway_route_tables.push_back(t);
+    return g.id;
+  }
+  // A VPC attachment in `subnets` (one per AZ), associated with the TGW's
+  // default table; `propagate` adds the VPC's blocks there.
+  std::string tgw_attachment(const std::string& tgw_id, const std::string& vpc_id, const std::string& name,
+                             std::vector<std::string> subnets, bool propagate = true, const std::string& state = "available") {
+    model::TransitGatewayAttachment a;
+    a.id = "tgw-attach-" + name;
+    a.origin = origin(name);
+    a.transit_gateway = tgw_id;
+    a.resource_id = vpc_id;
+    a.subnets = std::move(subnets);
+    a.state = state;
+    auto& t = find(net.transit_gateway_route_tables, find(net.transit_gateways, tgw_id).association_default_route_table);
+    a.route_table = t.id;
+    if (propagate && state == "available") {
+      t.propagations.push_back({a.id, a.origin.loc, true});
+      for (const auto& c : find(net.vpcs, vpc_id).cidrs) {
+        TransitGatewayRoute r;
+        r.destination = c;
+        r.attachment = a.id;
+        r.propagated = true;
+        t.routes.push_back(r);
+      }
+    }
+    net.transit_gateway_attachments.push_back(a);
+    return a.id;
+  }
+  // A static route (or blackhole: empty attachment) in the TGW's default table.
+  void tgw_route(const std::string& tgw_id, const std::string& block, const std::string& attachment) {
+    TransitGatewayRoute r;
+    r.destination = cidr(block);
+    r.attachment = attachment;
+    r.blackhole = attachment.empty();
+    find(net.transit_gateway_route_tables, find(net.transit_gateways, tgw_id).association_default_route_table)
+        .routes.push_back(r);
+  }
+
   // An ALB with one node per (subnet, address); returns its ARN.
   std::string alb(const std::string& name, const std::string& vpc_id,
                   std::vector<std::pair<std::string, std::string>> subnet_addrs, std::vector<std::string> sgs,

@@ -1,7 +1,7 @@
 // Transit gateways as a user sees them on the examples (examples/tgw/):
 // check, trace (text and --json hops), the broken copies' exit codes and
 // codes, `vpclab fix` patches for a missing propagation and a missing VPC
-// route to the TGW, and `vpclab up` refusing a TGW by name.
+// route to the TGW. (`vpclab up` running the TGW: tests/e2e/tgw_e2e_test.cpp.)
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -58,12 +58,6 @@ TEST(TgwCli, FixAddsThePropagationAndTheRoute) {
   EXPECT_NE(r.out.find("+      DestinationCidrBlock: 10.1.0.0/16"), std::string::npos) << r.out;
   // The route waits for foo's attachment, as CloudFormation needs.
   EXPECT_NE(r.out.find("+    DependsOn: FooAttachment\n"), std::string::npos) << r.out;
-}
-
-TEST(TgwCli, UpRefusesATransitGateway) {
-  auto u = vpclab("up " + kHub + " --name tgw-refused");
-  EXPECT_EQ(u.exit_code, 2) << u.out;
-  EXPECT_NE(u.out.find("transit gateway hub-and-spoke.Hub"), std::string::npos) << u.out;
 }
 
 }  // namespace

@@ -42,6 +42,7 @@ struct Tuple {
 
 struct Outcome {
   int compared = 0, reachable = 0, skipped = 0;
+  int reachable_across = 0;  // reachable between two VPCs
   std::vector<std::string> disagreements;
 };
 
@@ -176,6 +177,12 @@ Outcome run_network(const std::string& label, const model::Network& net, uint32_
     bool kernel = got == "ok";
     ++o.compared;
     o.reachable += kernel;
+    auto vpc_of = [&](const std::string& id) {
+      const auto* i = net.instance(id);
+      const auto* sn = i ? net.subnet(i->subnet) : nullptr;
+      return sn ? sn->vpc : std::string();
+    };
+    if (kernel && vpc_of(t.src) != vpc_of(t.dst)) ++o.reachable_across;
     if (kernel != t.analyzer)
       o.disagreements.push_back(label + ": " + t.src + " -> " + t.dst + " " + t.target + ": kernel " + got +
                                 ", analyzer " + (t.analyzer ? "reachable" : "blocked (" + t.why + ")"));
@@ -198,12 +205,19 @@ class Differential : public ::testing::Test {
 
 TEST_F(Differential, Examples) {
   // Every example: the scenario's three forms and its broken copies (each one
-  // AWS mistake, several of them in the routes and groups compared here).
+  // AWS mistake, several of them in the routes and groups compared here),
+  // then the same through a transit gateway (examples/tgw).
   const std::string root = std::string(VPCLAB_SOURCE_DIR) + "/examples/";
   std::vector<std::string> paths = {"scenario/same-account.yaml", "scenario/vpclab.yaml", "scenario/cross-account/vpclab.yaml"};
   for (const auto& e : std::filesystem::directory_iterator(root + "broken"))
     if (e.path().extension() == ".yaml") paths.push_back("broken/" + e.path().filename().string());
   std::sort(paths.begin() + 3, paths.end());
+  // The scenario hub-and-spoke through a transit gateway, and its broken copies.
+  std::vector<std::string> tgw = {"tgw/hub-and-spoke.yaml"};
+  for (const auto& e : std::filesystem::directory_iterator(root + "tgw/broken"))
+    if (e.path().extension() == ".yaml") tgw.push_back("tgw/broken/" + e.path().filename().string());
+  std::sort(tgw.begin() + 1, tgw.end());
+  paths.insert(paths.end(), tgw.begin(), tgw.end());
   Outcome total;
   uint32_t seed = 1000;
   for (const auto& path : paths) {
@@ -241,6 +255,32 @@ TEST_F(Differential, RandomNetworks) {
   }
   report(total, "random networks");
   // Both outcomes must occur, or the comparison proves little.
+  EXPECT_GT(total.reachable, 10);
+  EXPECT_GT(total.compared - total.reachable, 10);
+}
+
+TEST_F(Differential, RandomHubAndSpokeNetworks) {
+  // Through a transit gateway: entry only in the attachment's AZs, exit by the
+  // destination's ENI in the entry AZ, the attachment subnets' NACLs.
+  Outcome total;
+  for (uint32_t seed = 1; seed <= 4; ++seed) {
+    vpclab::testing::Gen g(seed);
+    vpclab::testing::Built b;
+    build_hub_and_spoke(b, g);
+    const auto& net = b.fx.finish();
+    auto t0 = std::chrono::steady_clock::now();
+    Outcome o = run_network("hub-and-spoke seed " + std::to_string(seed), net, 100 + seed, 80);
+    total.reachable_across += o.reachable_across;
+    std::printf("  seed %u: %d tuples in %.1f s\n", seed, o.compared,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    total.compared += o.compared;
+    total.reachable += o.reachable;
+    total.skipped += o.skipped;
+    total.disagreements.insert(total.disagreements.end(), o.disagreements.begin(), o.disagreements.end());
+  }
+  report(total, "random hub-and-spoke networks");
+  std::printf("  %d reachable tuples cross the transit gateway\n", total.reachable_across);
+  EXPECT_GT(total.reachable_across, 5) << "the hub must carry traffic, or it is not compared";
   EXPECT_GT(total.reachable, 10);
   EXPECT_GT(total.compared - total.reachable, 10);
 }

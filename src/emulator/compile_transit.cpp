@@ -1,0 +1,194 @@
+// Transit gateways in a lab (compile_context.h; docs/emulator.md "Transit
+// gateways"). Every choice of attachment, AZ and route comes from
+// semantics/transit_gateway.h and the model's effective state (associations,
+// propagated and static routes as model::finalize() left them).
+//
+// - A TGW is a namespace (named by its tgw- id), forwarding on.
+// - A VPC attachment is one link per attachment subnet ("tg<k>" at both
+//   ends, a link-local /30 from 169.254.64.0/18: .1 in the VPC router, .2 in
+//   the TGW): the attachment's ENI in that subnet's AZ. Only available
+//   attachments get links.
+// - Entry: a VPC route table routing to a TGW has one kernel table per AZ of
+//   its subnets; in the table of AZ z the route goes to the attachment's link
+//   in z (semantics::transit_gateway_entry), or is a blackhole when the
+//   attachment has no subnet there (TGW_ROUTE_AZ_RESTRICTION).
+// - In the TGW, `ip rule iif tg<k>` selects the kernel table of the
+//   attachment's associated TGW route table for the link's AZ; then
+//   blackhole (no association, no route: dropped silently). A TGW route table
+//   is one kernel table per entry AZ: each destination's chosen route
+//   (semantics::select_transit_gateway_route; the kernel does longest prefix)
+//   leaves by the destination attachment's link in the entry AZ, else the one
+//   semantics::transit_gateway_exit picks; blackhole routes are kernel
+//   blackholes.
+// - Exit: what arrives in a VPC router from tg<k> looks up the route table of
+//   the attachment subnet of that link (for its AZ), as AWS routes traffic
+//   leaving a TGW ENI. The NACLs of the attachment subnets apply as the
+//   analyzer applies them (compile_filters.cpp).
+#include <algorithm>
+#include <set>
+
+#include "emulator/compile_context.h"
+#include "semantics/transit_gateway.h"
+
+namespace vpclab::emulator {
+
+namespace {
+
+constexpr size_t kMaxTransitLinks = 4096;  // /30s in 169.254.64.0/18
+
+Ipv4Address transit_link_address(size_t k, bool tgw_end) {
+  return Ipv4Address{Ipv4Address::parse("169.254.64.0")->value + static_cast<uint32_t>(4 * k + (tgw_end ? 2 : 1))};
+}
+
+// The AZs of an attachment's links, in its subnets' order.
+std::vector<std::string> link_azs(const CompileContext& ctx, const std::vector<size_t>& links) {
+  std::vector<std::string> azs;
+  for (size_t i : links) azs.push_back(ctx.transit_links[i].az);
+  return azs;
+}
+
+const std::vector<size_t>* links_of(const CompileContext& ctx, const std::string& attachment) {
+  auto it = ctx.links_of_attachment.find(attachment);
+  return it == ctx.links_of_attachment.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+void place_transit_links(CompileContext& ctx) {
+  const model::Network& net = ctx.net;
+  for (const auto& a : net.transit_gateway_attachments) {
+    if (a.resource_type != "vpc" || !semantics::transit_gateway_attachment_forwards(a.state)) continue;
+    if (!net.transit_gateway(a.transit_gateway) || !net.vpc(a.resource_id)) continue;
+    auto& mine = ctx.links_of_attachment[a.id];
+    for (const auto& sid : a.subnets) {
+      const auto* s = net.subnet(sid);
+      if (!s || s->vpc != a.resource_id || !ctx.bridge_of.count(s->id)) continue;
+      size_t k = ctx.transit_links.size();
+      if (k >= kMaxTransitLinks) {
+        ctx.out.unsupported.push_back("transit gateway attachment " + a.id + " in " + s->id + ": more than " +
+                                      std::to_string(kMaxTransitLinks) + " attachment subnets in one lab");
+        continue;
+      }
+      ctx.transit_links.push_back({a.id, a.transit_gateway, a.resource_id, s->id, s->availability_zone,
+                                   "tg" + std::to_string(k), transit_link_address(k, false),
+                                   transit_link_address(k, true)});
+      mine.push_back(k);
+    }
+  }
+}
+
+std::vector<std::string> transit_route_azs(const CompileContext& ctx, const model::RouteTable& rt) {
+  bool to_tgw = std::any_of(rt.routes.begin(), rt.routes.end(), [](const Route& r) {
+    return r.destination && r.target_kind == RouteTargetKind::kTransitGateway;
+  });
+  if (!to_tgw) return {};
+  std::set<std::string> azs;
+  for (const auto* s : ctx.net.subnets_of(rt.vpc))
+    if (s->route_table == rt.id) azs.insert(s->availability_zone);
+  return {azs.begin(), azs.end()};
+}
+
+void compile_transit_route(CompileContext& ctx, const model::RouteTable& rt, const Route& route, uint32_t table,
+                           const std::string& az) {
+  const Ipv4Cidr dst = *route.destination;
+  const model::TransitGatewayAttachment* a = ctx.net.vpc_attachment(route.target_id, rt.vpc);
+  const std::vector<size_t>* links = a ? links_of(ctx, a->id) : nullptr;
+  std::optional<size_t> entry;
+  if (links) entry = semantics::transit_gateway_entry(link_azs(ctx, *links), az);
+  if (!entry) {
+    // Not attached, not available, or no attachment subnet in this AZ: AWS drops it.
+    ctx.plan().routes.push_back({rt.vpc, table, dst, RouteType::kBlackhole, std::nullopt, ""});
+    return;
+  }
+  const TransitLink& l = ctx.transit_links[(*links)[*entry]];
+  ctx.plan().routes.push_back({rt.vpc, table, dst, RouteType::kUnicast, l.tgw_end, l.dev});
+}
+
+void compile_transit_gateways(CompileContext& ctx) {
+  const model::Network& net = ctx.net;
+  LabPlan& p = ctx.plan();
+  for (const auto& g : net.transit_gateways) {
+    p.namespaces.push_back({g.id, NetnsRole::kTransitGateway, g.id, {}, {}});
+    ctx.out.targets.emplace(g.id, g.id);
+    if (!g.origin.logical_id.empty()) ctx.out.targets.emplace(g.origin.logical_id, g.id);
+    p.sysctls.push_back({g.id, "net.ipv4.ip_forward", "1"});
+    p.sysctls.push_back({g.id, "net.ipv4.conf.all.rp_filter", "0"});
+    p.sysctls.push_back({g.id, "net.ipv4.conf.default.rp_filter", "0"});
+  }
+
+  std::map<std::pair<std::string, std::string>, uint32_t> tgw_table;  // (TGW route table, entry AZ) -> kernel table
+  std::map<std::string, uint32_t> next_table, next_pref;                // per TGW namespace
+  std::set<std::string> noted;
+  auto note = [&](const std::string& line) {
+    if (noted.insert(line).second) ctx.out.unsupported.push_back(line);
+  };
+  // The kernel table of TGW route table `rtb` for packets entering in `az`.
+  auto table_for = [&](const model::TransitGatewayRouteTable& rtb, const std::string& az) -> uint32_t {
+    auto key = std::make_pair(rtb.id, az);
+    if (auto it = tgw_table.find(key); it != tgw_table.end()) return it->second;
+    const std::string& ns = rtb.transit_gateway;
+    uint32_t& n = next_table[ns];
+    if (n == 0) n = kFirstRouteTable;
+    uint32_t t = n++;
+    tgw_table[key] = t;
+    // One kernel route per destination: the route AWS chooses among those
+    // for exactly that prefix; longer prefixes are the kernel's choice.
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<TransitGatewayRoute>> by_prefix;
+    for (const auto& r : rtb.routes) {
+      if (!r.destination) continue;  // prefix-list references: not routed (as the analyzer)
+      auto [it, fresh] = by_prefix.try_emplace(r.destination->str());
+      if (fresh) order.push_back(it->first);
+      it->second.push_back(r);
+    }
+    for (const auto& key_prefix : order) {
+      const auto& same = by_prefix[key_prefix];
+      const Ipv4Cidr dst = *same.front().destination;
+      const TransitGatewayRoute* best = semantics::select_transit_gateway_route(same, dst.base);
+      const model::TransitGatewayAttachment* out =
+          best && !best->blackhole ? net.transit_gateway_attachment(best->attachment) : nullptr;
+      if (out && out->transit_gateway != rtb.transit_gateway) out = nullptr;  // finalize() makes it a blackhole too
+      const std::vector<size_t>* links = out ? links_of(ctx, out->id) : nullptr;
+      std::optional<size_t> exit;
+      if (links) exit = semantics::transit_gateway_exit(link_azs(ctx, *links), az);
+      if (!exit) {
+        if (out && out->resource_type != "vpc")
+          note("transit gateway route " + key_prefix + " -> " + out->id + " (" + out->resource_type +
+               " attachments are not emulated yet: dropped)");
+        else if (out && out->available() && !net.vpc(out->resource_id))
+          note("transit gateway route " + key_prefix + " -> " + out->id + " (VPC " + out->resource_id +
+               " is outside the lab: dropped)");
+        p.routes.push_back({ns, t, dst, RouteType::kBlackhole, std::nullopt, ""});
+        continue;
+      }
+      const TransitLink& l = ctx.transit_links[(*links)[*exit]];
+      p.routes.push_back({ns, t, dst, RouteType::kUnicast, l.router_end, l.dev});
+    }
+    return t;
+  };
+
+  for (const auto& l : ctx.transit_links) {
+    p.veths.push_back({l.vpc, l.dev, "", l.tgw, l.dev, ""});
+    p.addresses.push_back({l.vpc, l.dev, l.router_end, 30});
+    p.addresses.push_back({l.tgw, l.dev, l.tgw_end, 30});
+    // In the TGW: the attachment's associated route table, for this AZ.
+    const auto* a = net.transit_gateway_attachment(l.attachment);
+    const auto* rtb = a && !a->route_table.empty() ? net.transit_gateway_route_table(a->route_table) : nullptr;
+    uint32_t& tp = next_pref[l.tgw];
+    if (tp == 0) tp = 1000;
+    if (rtb && !rtb->routes_known)
+      note("transit gateway route table " + rtb->id + ": its routes are not known; nothing crosses it");
+    else if (rtb && rtb->transit_gateway == l.tgw)
+      p.rules.push_back({l.tgw, tp++, l.dev, table_for(*rtb, l.az)});
+    p.rules.push_back({l.tgw, tp++, l.dev, std::nullopt});
+    // In the VPC router: what leaves the TGW by this ENI is routed by its
+    // subnet's route table.
+    const auto* s = net.subnet(l.subnet);
+    uint32_t& pref = ctx.next_pref[l.vpc];
+    if (s && ctx.table_of.count(s->route_table))
+      p.rules.push_back({l.vpc, pref++, l.dev, ctx.route_table_for(s->route_table, s->availability_zone)});
+    p.rules.push_back({l.vpc, pref++, l.dev, std::nullopt});
+  }
+}
+
+}  // namespace vpclab::emulator

@@ -1,0 +1,148 @@
+// The canonical scenario hub-and-spoke (examples/tgw/) run with `vpclab up`:
+// bar's instance gets foo's page from http://alb.home/ through the transit
+// gateway's namespace; each broken copy times out as AWS would while
+// `vpclab trace` names the blocker; `vpclab down` leaves nothing behind.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "../support/scoped_lab.h"
+#include "emulator/lab.h"
+
+namespace {
+
+using vpclab::testing::CommandResult;
+using vpclab::testing::run_command;
+using vpclab::testing::ScopedLab;
+using vpclab::testing::vpclab;
+
+const std::string kTgw = std::string(VPCLAB_SOURCE_DIR) + "/examples/tgw/";
+
+class TgwLab : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why = vpclab::emulator::namespace_support_problem();
+    if (!why.empty()) GTEST_SKIP() << "namespaces unavailable: " << why;
+  }
+};
+
+// Packets received on the hub's links (tg*), from the hub's /proc/net/dev.
+long hub_packets(const ScopedLab& lab) {
+  auto r = lab.exec("Hub", "cat /proc/net/dev");
+  std::istringstream in(r.out);
+  std::string line;
+  long total = 0;
+  while (std::getline(in, line)) {
+    auto colon = line.find(':');
+    if (colon == std::string::npos || line.find("tg") == std::string::npos || line.find("tg") > colon) continue;
+    std::istringstream f(line.substr(colon + 1));
+    long bytes = 0, packets = 0;
+    f >> bytes >> packets;
+    total += packets;
+  }
+  return total;
+}
+
+// curl from bar-app until the ALB's targets are healthy (first health checks).
+CommandResult curl_until_ok(const ScopedLab& lab) {
+  CommandResult r;
+  for (int i = 0; i < 20; ++i) {
+    r = lab.exec("bar-app", "curl -s --max-time 3 http://alb.home/");
+    if (r.exit_code == 0 && r.out.find("Welcom to web") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return r;
+}
+
+TEST_F(TgwLab, BarReachesTheAlbThroughTheHubAndDownLeavesNothing) {
+  const std::string before = run_command("ip netns list").out;
+  std::string dir;
+  {
+    ScopedLab lab("tgw-hub", kTgw + "hub-and-spoke.yaml");
+    ASSERT_EQ(lab.up().exit_code, 0) << lab.up().out;
+    EXPECT_EQ(lab.up().out.find("not emulated yet"), std::string::npos) << lab.up().out;
+    dir = vpclab::emulator::lab_dir(lab.name());
+    auto st = vpclab("status " + lab.name());
+    EXPECT_NE(st.out.find("transit-gateway  tgw-"), std::string::npos) << st.out;  // the hub's namespace
+    EXPECT_NE(st.out.find("transit gateway attachments:"), std::string::npos) << st.out;
+    EXPECT_NE(st.out.find("  foo  vpc-"), std::string::npos) << st.out;  // foo's attachment, by its Name
+
+    long crossed = hub_packets(lab);
+    auto r = curl_until_ok(lab);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("Hello World"), std::string::npos) << r.out;
+    // Request and reply went through the hub's namespace.
+    EXPECT_GE(hub_packets(lab) - crossed, 6) << "the hub forwarded nothing";
+    // Both ALB nodes answer (one per foo AZ; replies from 1c cross to bar's 1a ENI).
+    auto nodes = lab.exec("bar-app", "dig +short alb.home");
+    std::istringstream ips(nodes.out);
+    std::string ip;
+    int answered = 0;
+    while (ips >> ip) {
+      auto c = lab.exec("bar-app", "curl -s --max-time 3 -o /dev/null -w %{http_code} http://" + ip + "/");
+      EXPECT_EQ(c.out, "200") << ip;
+      answered += c.out == "200";
+    }
+    EXPECT_EQ(answered, 2) << nodes.out;
+    // foo's bastion admits SSH from anywhere, but its public subnet routes
+    // replies to bar by the internet gateway: through the hub it times out.
+    auto addr = lab.exec("foo-bastion", "ip -4 -o addr show dev eth0").out;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(addr, m, std::regex("inet (10\\.2\\.\\d+\\.\\d+)/"))) << addr;
+    const std::string bastion = m[1];
+    auto ssh = lab.exec("bar-app", "timeout 3 bash -c '</dev/tcp/" + bastion + "/22'");
+    EXPECT_EQ(ssh.exit_code, 124) << ssh.out;  // timeout: the handshake never completes
+
+    auto down = vpclab("down " + lab.name());
+    EXPECT_EQ(down.exit_code, 0) << down.out;
+  }
+  struct stat sb {};
+  EXPECT_NE(stat(dir.c_str(), &sb), 0) << "lab directory left behind";
+  EXPECT_EQ(run_command("ip netns list").out, before) << "the host's `ip netns` changed";
+  EXPECT_EQ(run_command("ps -eo args").out.find(dir), std::string::npos) << "a process still refers to " << dir;
+}
+
+struct BrokenCopy {
+  const char* file;
+  const char* code;  // what `vpclab trace` names
+};
+
+class TgwBroken : public TgwLab, public ::testing::WithParamInterface<BrokenCopy> {};
+
+TEST_P(TgwBroken, TimesOutAndTraceNamesTheBlocker) {
+  const std::string path = kTgw + "broken/" + GetParam().file;
+  auto t = vpclab("trace " + path + " --from BarApp --to http://alb.home/");
+  EXPECT_EQ(t.exit_code, 1) << t.out;
+  EXPECT_NE(t.out.find(GetParam().code), std::string::npos) << t.out;
+  std::string tag = std::string("tgw-") + GetParam().file;
+  tag = tag.substr(0, tag.find('.'));
+  ScopedLab lab(tag, path);
+  ASSERT_EQ(lab.up().exit_code, 0) << lab.up().out;
+  // The name resolves (the zone is fine); the connection never completes.
+  EXPECT_NE(lab.exec("bar-app", "dig +short alb.home").out.find("10.2."), std::string::npos);
+  // Give the ALB its first health checks, so only the network can be at fault.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  auto r = lab.exec("bar-app", "curl -sS --max-time 3 http://alb.home/");
+  EXPECT_EQ(r.exit_code, 28) << r.out;  // curl: operation timed out
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, TgwBroken,
+                         ::testing::Values(BrokenCopy{"attachment-az.yaml", "TGW_ROUTE_AZ_RESTRICTION"},
+                                           BrokenCopy{"missing-propagation.yaml", "TGW_RTB_CANNOT_ROUTE"},
+                                           BrokenCopy{"missing-vpc-route.yaml", "RETURN_ROUTE_MISMATCH"}),
+                         [](const auto& info) {
+                           std::string n = info.param.file;
+                           n = n.substr(0, n.find('.'));
+                           std::string out;
+                           for (char c : n) out += c == '-' ? '_' : c;
+                           return out;
+                         });
+
+}  // namespace
