@@ -96,6 +96,7 @@ struct Outcome {
   analysis::DiffResult diff;
   std::string wider;                // why the change opens more than the intended class ("" = narrow)
   bool routed = false;              // a change other than a rule or an entry (routes carry every port)
+  bool listeners_only = true;       // every change adds a listener (no filter is touched)
 };
 
 Outcome attempt(const FixCli& o, const model::Network& net0, const analysis::TraceOptions& topts,
@@ -122,6 +123,7 @@ Outcome attempt(const FixCli& o, const model::Network& net0, const analysis::Tra
         out.why.push_back(c.why);
         out.routed |= c.kind != model::Change::Kind::kAddSecurityGroupRule &&
                       c.kind != model::Change::Kind::kAddNetworkAclEntry;
+        out.listeners_only &= c.kind == model::Change::Kind::kAddListener;
       } else {
         out.unfixable.push_back(err);
       }
@@ -153,6 +155,9 @@ Outcome attempt(const FixCli& o, const model::Network& net0, const analysis::Tra
     // hosts too): any source to the destination on the port asked for.
     bool to_intended = std::all_of(f.destinations.begin(), f.destinations.end(), [&](const auto& k) { return named(names, k); });
     if (fopts.source_is_internet && to_intended && t.flow == f.protocol + "/" + f.ports) continue;
+    // A new listener answers on its port whoever the unchanged filters already let reach the
+    // load balancer: nothing narrower opens the port for the client.
+    if (out.listeners_only && to_intended && t.flow == f.protocol + "/" + f.ports) continue;
     for (const auto* side : {&f.sources, &f.destinations})
       for (const auto& k : *side)
         if (!named(names, k) && out.wider.empty())

@@ -179,10 +179,7 @@ void Finalizer::check_transit_peering(TransitGatewayAttachment& a, const Transit
               fmt::format("peering attachment {} names transit gateway '{}', which is not in the lab: paths over it "
                           "are undecidable",
                           who(a), a.resource_id));
-  } else if (peer->id == g.id) {
-    problem(a.origin.loc, "TGW_PEERING_SELF", fmt::format("peering attachment {} peers transit gateway {} with itself",
-                                                          who(a), who(g)));
-  } else {
+  } else if (peer->id != g.id) {  // a TGW peered with itself is refused as the template is read
     if (a.peer_region.empty()) a.peer_region = peer->origin.region;
     if (a.resource_owner.empty()) a.resource_owner = peer->origin.account;
     if (!peer->origin.region.empty() && a.peer_region != peer->origin.region)

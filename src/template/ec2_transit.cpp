@@ -166,6 +166,12 @@ void ModelSink::Impl::add_tgw_peering_attachment(C& c) {
   a.resource_id = c.str("PeerTransitGatewayId");
   a.resource_owner = c.str("PeerAccountId");
   a.peer_region = c.str("PeerRegion");
+  // CreateTransitGatewayPeeringAttachment refuses a TGW peered with itself.
+  if (!a.transit_gateway.empty() && a.resource_id == a.transit_gateway)
+    c.error(c.r.loc, "TGW_PEERING_SELF",
+            fmt::format("{}: PeerTransitGatewayId is its own TransitGatewayId ({}); a transit gateway cannot peer "
+                        "with itself",
+                        c.who(), a.transit_gateway));
   if (const Value* o = c.prop("Options"); o && o->is_map())
     enabled(c, o->get("DynamicRouting"), "Options.DynamicRouting", false);
   tgw_attach_ix[a.id] = net.transit_gateway_attachments.size();

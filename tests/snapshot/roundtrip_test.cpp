@@ -2,6 +2,8 @@
 // prints describe-* output and loaded back: the same network comes out.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -128,6 +130,25 @@ std::set<std::string> facts(const model::Network& n) {
                (tg.attributes.preserve_client_ip ? (*tg.attributes.preserve_client_ip ? "on" : "off") : "default") +
                " targets=" + targets + " lbs=" + lbs);
   }
+  for (const auto& g : n.transit_gateways)
+    out.insert("tgw " + g.id + " " + g.name + " asn=" + std::to_string(g.amazon_side_asn) + " assoc=" +
+               g.association_default_route_table + " prop=" + g.propagation_default_route_table +
+               (g.auto_accept_shared_attachments ? " auto-accept" : "") + (g.dns_support ? " dns" : "") + " " +
+               g.state + " account=" + g.origin.account + " region=" + g.origin.region);
+  for (const auto& a : n.transit_gateway_attachments) {
+    std::string subnets;
+    for (const auto& s : a.subnets) subnets += s + " ";
+    out.insert("tgw-attach " + a.id + " " + a.transit_gateway + " " + a.resource_type + ":" + a.resource_id + " owner=" +
+               a.resource_owner + " subnets=" + subnets + a.state + " rtb=" + a.route_table + " peer-rtb=" +
+               a.peer_route_table + " peer-region=" + a.peer_region + (a.appliance_mode_support ? " appliance" : ""));
+  }
+  for (const auto& t : n.transit_gateway_route_tables) {
+    out.insert("tgw-rtb " + t.id + " " + t.transit_gateway + (t.routes_known ? "" : " routes-unknown"));
+    for (const auto& p : t.propagations) out.insert("tgw-propagation " + t.id + " " + p.attachment);
+    for (const auto& r : t.routes)
+      out.insert("tgw-route " + t.id + " " + (r.destination ? r.destination->str() : r.destination_prefix_list) +
+                 " -> " + (r.blackhole ? "blackhole" : r.attachment) + (r.propagated ? " propagated" : " static"));
+  }
   for (const auto& z : n.hosted_zones) {
     std::string vpcs;
     for (const auto& v : z.vpcs) vpcs += v.vpc + "/" + v.region + " ";
@@ -156,12 +177,15 @@ class RoundTrip : public ::testing::Test {
 class RoundTripOf : public RoundTrip, public ::testing::WithParamInterface<const char*> {};
 
 // The same-account stack, the manifest that adds the peering's DNS options,
-// and the cross-account lab (two accounts: accounts/<id>/<region> folders,
-// the peering listed in both).
+// the cross-account lab (two accounts: accounts/<id>/<region> folders,
+// the peering listed in both), the NLB examples, and the TGW ones (one TGW;
+// two in two Regions joined by a peering attachment listed on both sides).
 INSTANTIATE_TEST_SUITE_P(Scenarios, RoundTripOf,
                          ::testing::Values("examples/scenario/same-account.yaml", "examples/scenario/vpclab.yaml",
                                            "examples/scenario/cross-account/vpclab.yaml", "examples/nlb/nlb.yaml",
-                                           "examples/nlb/nlb-ip-targets.yaml", "examples/nlb/nlb-to-alb.yaml"));
+                                           "examples/nlb/nlb-ip-targets.yaml", "examples/nlb/nlb-to-alb.yaml",
+                                           "examples/tgw/hub-and-spoke.yaml",
+                                           "examples/tgw/cross-region/vpclab.yaml"));
 
 TEST_P(RoundTripOf, ComesBackTheSame) {
   auto built = tmpl::load_network({std::string(VPCLAB_SOURCE_DIR) + "/" + GetParam()});
@@ -191,6 +215,25 @@ TEST_P(RoundTripOf, ComesBackTheSame) {
     EXPECT_EQ(y.exit_code(), 0);
     EXPECT_EQ(x.addresses, y.addresses);
     EXPECT_EQ(x.paths.size(), y.paths.size());
+  }
+  if (std::string(GetParam()).find("examples/tgw/") == 0) {
+    // Through the transit gateway(s) the snapshot answers as the template: the same hops.
+    analysis::Analyzer from_template(*built.network), from_snapshot(*loaded.network);
+    auto x = from_template.trace("bar-app", "http://alb.home/"), y = from_snapshot.trace("bar-app", "http://alb.home/");
+    EXPECT_EQ(x.exit_code(), 0);
+    EXPECT_EQ(y.exit_code(), 0);
+    ASSERT_EQ(x.paths.size(), y.paths.size());
+    for (size_t i = 0; i < x.paths.size(); ++i) {
+      std::vector<std::string> hx, hy;
+      // The network legs, by id (the template names resources by logical id, a snapshot by AWS id).
+      auto network_leg = [](const analysis::Hop& h) { return h.leg == "request" || h.leg == "reply"; };
+      for (const auto& h : x.paths[i].hops)
+        if (network_leg(h)) hx.push_back(h.component + " " + h.id + " " + h.leg);
+      for (const auto& h : y.paths[i].hops)
+        if (network_leg(h)) hy.push_back(h.component + " " + h.id + " " + h.leg);
+      EXPECT_GE(std::count_if(hx.begin(), hx.end(), [](const std::string& s) { return s.find("transit-gateway") == 0; }), 4);
+      EXPECT_EQ(hx, hy);
+    }
   }
 }
 
