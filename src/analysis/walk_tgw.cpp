@@ -144,10 +144,11 @@ const SubnetInfo* Analyzer::Impl::cross_transit_gateway(Leg& leg, const SubnetIn
                     seg->out->resource_type + " attachment to " + seg->out->resource_id +
                     (seg->out->resource_type == "vpc" ? ", a VPC outside the model" : ", which vpclab does not model yet"),
                 Leg::End::kUndecidable);
-  // Exit: the destination attachment's ENI in the entry AZ, else another.
+  // Exit: the destination attachment's ENI in the entry AZ, else another. A
+  // packet that came over a peering has no AZ there (UNCONFIRMED, as `up` runs it).
   std::vector<const SubnetInfo*> out_subnets;
   auto out_azs = attachment_azs(*this, *seg->out, out_subnets);
-  auto exit = semantics::transit_gateway_exit(out_azs, az);
+  auto exit = semantics::transit_gateway_exit(out_azs, seg == x.get() ? az : std::string());
   if (!exit)
     return stop(TgwCrossing::Phase::kExit, "TGW_ATTACH_VPC_AZ_RESTRICTION",
                 "transit gateway attachment " + component(seg->out->origin, seg->out->id) + " has no subnet in VPC " +

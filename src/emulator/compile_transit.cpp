@@ -24,6 +24,12 @@
 //   the attachment subnet of that link (for its AZ), as AWS routes traffic
 //   leaving a TGW ENI. The NACLs of the attachment subnets apply as the
 //   analyzer applies them (compile_filters.cpp).
+// - A peering attachment between two TGWs of the lab is one link between
+//   their namespaces ("tp<k>", a /30 from 169.254.192.0/20: .1 at the
+//   requester, .2 at the accepter); `ip rule iif tp<k>` selects the table the
+//   attachment is associated with on that side. A peering has no AZ: what
+//   enters by it leaves a VPC attachment by the ENI transit_gateway_exit
+//   picks for no AZ (as the analyzer does).
 #include <algorithm>
 #include <set>
 
@@ -35,9 +41,14 @@ namespace vpclab::emulator {
 namespace {
 
 constexpr size_t kMaxTransitLinks = 4096;  // /30s in 169.254.64.0/18
+constexpr size_t kMaxPeeringLinks = 1024;  // /30s in 169.254.192.0/20
 
 Ipv4Address transit_link_address(size_t k, bool tgw_end) {
   return Ipv4Address{Ipv4Address::parse("169.254.64.0")->value + static_cast<uint32_t>(4 * k + (tgw_end ? 2 : 1))};
+}
+
+Ipv4Address peering_link_address(size_t k, bool accepter) {
+  return Ipv4Address{Ipv4Address::parse("169.254.192.0")->value + static_cast<uint32_t>(4 * k + (accepter ? 2 : 1))};
 }
 
 // The AZs of an attachment's links, in its subnets' order.
@@ -122,6 +133,22 @@ void compile_transit_gateways(CompileContext& ctx) {
   auto note = [&](const std::string& line) {
     if (noted.insert(line).second) ctx.out.unsupported.push_back(line);
   };
+  // Peering attachments that forward, between two TGWs of the lab: attachment id -> k.
+  std::map<std::string, size_t> peering_link;
+  std::vector<const model::TransitGatewayAttachment*> peerings;
+  for (const auto& a : net.transit_gateway_attachments) {
+    if (!a.is_peering() || !semantics::transit_gateway_attachment_forwards(a.state)) continue;
+    if (!net.transit_gateway(a.transit_gateway) || !net.transit_gateway(a.resource_id) ||
+        a.transit_gateway == a.resource_id)
+      continue;
+    if (peerings.size() >= kMaxPeeringLinks) {
+      ctx.out.unsupported.push_back("transit gateway peering attachment " + a.id + ": more than " +
+                                    std::to_string(kMaxPeeringLinks) + " peering attachments in one lab");
+      continue;
+    }
+    peering_link[a.id] = peerings.size();
+    peerings.push_back(&a);
+  }
   // The kernel table of TGW route table `rtb` for packets entering in `az`.
   auto table_for = [&](const model::TransitGatewayRouteTable& rtb, const std::string& az) -> uint32_t {
     auto key = std::make_pair(rtb.id, az);
@@ -147,7 +174,21 @@ void compile_transit_gateways(CompileContext& ctx) {
       const TransitGatewayRoute* best = semantics::select_transit_gateway_route(same, dst.base);
       const model::TransitGatewayAttachment* out =
           best && !best->blackhole ? net.transit_gateway_attachment(best->attachment) : nullptr;
-      if (out && out->transit_gateway != rtb.transit_gateway) out = nullptr;  // finalize() makes it a blackhole too
+      if (out && !out->joins(rtb.transit_gateway)) out = nullptr;  // finalize() makes it a blackhole too
+      if (out && out->is_peering()) {
+        auto pl = peering_link.find(out->id);
+        if (pl == peering_link.end()) {
+          if (out->available())
+            note("transit gateway route " + key_prefix + " -> " + out->id + " (transit gateway " +
+                 out->peer_of(rtb.transit_gateway) + " is outside the lab: dropped)");
+          p.routes.push_back({ns, t, dst, RouteType::kBlackhole, std::nullopt, ""});
+          continue;
+        }
+        bool we_accept = rtb.transit_gateway == out->resource_id;
+        p.routes.push_back({ns, t, dst, RouteType::kUnicast, peering_link_address(pl->second, !we_accept),
+                            "tp" + std::to_string(pl->second)});
+        continue;
+      }
       const std::vector<size_t>* links = out ? links_of(ctx, out->id) : nullptr;
       std::optional<size_t> exit;
       if (links) exit = semantics::transit_gateway_exit(link_azs(ctx, *links), az);
@@ -188,6 +229,26 @@ void compile_transit_gateways(CompileContext& ctx) {
     if (s && ctx.table_of.count(s->route_table))
       p.rules.push_back({l.vpc, pref++, l.dev, ctx.route_table_for(s->route_table, s->availability_zone)});
     p.rules.push_back({l.vpc, pref++, l.dev, std::nullopt});
+  }
+
+  for (size_t k = 0; k < peerings.size(); ++k) {
+    const auto& a = *peerings[k];
+    std::string dev = "tp" + std::to_string(k);
+    p.veths.push_back({a.transit_gateway, dev, "", a.resource_id, dev, ""});
+    p.addresses.push_back({a.transit_gateway, dev, peering_link_address(k, false), 30});
+    p.addresses.push_back({a.resource_id, dev, peering_link_address(k, true), 30});
+    // Each side: the table the attachment is associated with there, for no AZ.
+    for (const std::string* tgw : {&a.transit_gateway, &a.resource_id}) {
+      const std::string& table = a.route_table_of(*tgw);
+      const auto* rtb = table.empty() ? nullptr : net.transit_gateway_route_table(table);
+      uint32_t& tp = next_pref[*tgw];
+      if (tp == 0) tp = 1000;
+      if (rtb && !rtb->routes_known)
+        note("transit gateway route table " + rtb->id + ": its routes are not known; nothing crosses it");
+      else if (rtb && rtb->transit_gateway == *tgw)
+        p.rules.push_back({*tgw, tp++, dev, table_for(*rtb, "")});
+      p.rules.push_back({*tgw, tp++, dev, std::nullopt});
+    }
   }
 }
 

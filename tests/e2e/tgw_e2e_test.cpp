@@ -2,7 +2,12 @@
 // bar's instance gets foo's page from http://alb.home/ through the transit
 // gateway's namespace; each broken copy times out as AWS would while
 // `vpclab trace` names the blocker; `vpclab down` leaves nothing behind.
+// The cross-Region copy (examples/tgw/cross-region/) runs two TGWs joined by
+// their peering attachment; unaccepted, the peering carries nothing.
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,15 +38,16 @@ class TgwLab : public ::testing::Test {
   }
 };
 
-// Packets received on the hub's links (tg*), from the hub's /proc/net/dev.
-long hub_packets(const ScopedLab& lab) {
-  auto r = lab.exec("Hub", "cat /proc/net/dev");
+// Packets received on a TGW's links whose names start with `prefix` (tg*: VPC
+// attachments, tp*: peering attachments), from the TGW's /proc/net/dev.
+long hub_packets(const ScopedLab& lab, const std::string& tgw = "Hub", const std::string& prefix = "tg") {
+  auto r = lab.exec(tgw, "cat /proc/net/dev");
   std::istringstream in(r.out);
   std::string line;
   long total = 0;
   while (std::getline(in, line)) {
     auto colon = line.find(':');
-    if (colon == std::string::npos || line.find("tg") == std::string::npos || line.find("tg") > colon) continue;
+    if (colon == std::string::npos || line.find(prefix) == std::string::npos || line.find(prefix) > colon) continue;
     std::istringstream f(line.substr(colon + 1));
     long bytes = 0, packets = 0;
     f >> bytes >> packets;
@@ -107,6 +113,47 @@ TEST_F(TgwLab, BarReachesTheAlbThroughTheHubAndDownLeavesNothing) {
   EXPECT_NE(stat(dir.c_str(), &sb), 0) << "lab directory left behind";
   EXPECT_EQ(run_command("ip netns list").out, before) << "the host's `ip netns` changed";
   EXPECT_EQ(run_command("ps -eo args").out.find(dir), std::string::npos) << "a process still refers to " << dir;
+}
+
+TEST_F(TgwLab, CrossRegionCrossesBothTransitGatewaysOverThePeering) {
+  ScopedLab lab("tgw-xr", kTgw + "cross-region/vpclab.yaml");
+  ASSERT_EQ(lab.up().exit_code, 0) << lab.up().out;
+  EXPECT_EQ(lab.up().out.find("not emulated yet"), std::string::npos) << lab.up().out;
+  long bar_in = hub_packets(lab, "BarTgw", "tp"), foo_in = hub_packets(lab, "FooTgw", "tp");
+  auto r = curl_until_ok(lab);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("Welcom to web"), std::string::npos) << r.out;
+  // The request entered foo's TGW by the peering, the reply bar's.
+  EXPECT_GE(hub_packets(lab, "FooTgw", "tp") - foo_in, 3) << "nothing came over the peering into FooTgw";
+  EXPECT_GE(hub_packets(lab, "BarTgw", "tp") - bar_in, 3) << "nothing came back over the peering into BarTgw";
+}
+
+TEST_F(TgwLab, UnacceptedPeeringTimesOutAndTraceSaysPending) {
+  // The example without the manifest's acceptance of the peering attachment.
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(::testing::TempDir()) / ("tgw-xr-pending-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const auto& f : fs::directory_iterator(kTgw + "cross-region")) fs::copy_file(f.path(), dir / f.path().filename());
+  std::ifstream in(dir / "vpclab.yaml");
+  std::string manifest{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  auto at = manifest.find("peerings:");
+  ASSERT_NE(at, std::string::npos);
+  manifest.erase(at);
+  std::ofstream(dir / "vpclab.yaml") << manifest;
+  const std::string path = (dir / "vpclab.yaml").string();
+
+  auto c = vpclab("check " + path);
+  EXPECT_NE(c.out.find("TGW_PEERING_PENDING_ACCEPTANCE"), std::string::npos) << c.out;
+  auto t = vpclab("trace " + path + " --from BarApp --to http://alb.home/");
+  EXPECT_EQ(t.exit_code, 1) << t.out;
+  EXPECT_NE(t.out.find("BAD_STATE_ATTACHMENT"), std::string::npos) << t.out;
+  ScopedLab lab("tgw-xr-pending", path);
+  ASSERT_EQ(lab.up().exit_code, 0) << lab.up().out;
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // the ALB's first health checks
+  auto r = lab.exec("bar-app", "curl -sS --max-time 3 http://alb.home/");
+  EXPECT_EQ(r.exit_code, 28) << r.out;  // curl: operation timed out
+  fs::remove_all(dir);
 }
 
 struct BrokenCopy {
