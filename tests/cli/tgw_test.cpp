@@ -33,6 +33,18 @@ TEST(TgwCli, CheckIsCleanAndTraceCrossesTheTgw) {
   EXPECT_EQ(tgw_hops, 4);  // two nodes, request and reply
 }
 
+TEST(TgwCli, CrossRegionChecksCleanAndTracesOverThePeering) {
+  const std::string lab = "examples/tgw/cross-region/vpclab.yaml";
+  auto chk = vpclab("check " + lab);
+  EXPECT_EQ(chk.exit_code, 0) << chk.out;
+  EXPECT_NE(chk.out.find("0 errors, 0 warnings"), std::string::npos) << chk.out;
+  auto t = vpclab("trace " + lab + " --from BarApp --to http://alb.home/");
+  EXPECT_EQ(t.exit_code, 0) << t.out;
+  EXPECT_NE(t.out.find("bar.BarToFooPeering: enters foo.FooTgw"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("bar.BarToFooPeering: enters bar.BarTgw"), std::string::npos) << t.out;  // the reply
+  EXPECT_NE(t.out.find("(static)"), std::string::npos) << t.out;
+}
+
 TEST(TgwCli, BrokenCopiesExitOneWithTheirCode) {
   for (auto [file, code] : {std::pair{"missing-propagation.yaml", "TGW_RTB_CANNOT_ROUTE"},
                             {"missing-vpc-route.yaml", "RETURN_ROUTE_MISMATCH"},
