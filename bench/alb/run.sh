@@ -22,8 +22,13 @@
 # Each row is measured for every target back to back (all proxies run from
 # the start), so the ratios of a row come from one stretch of time.
 #
+# Each row is measured ROUNDS times (all targets per round, each round
+# starting with the next target); the table shows
+# each target's median round (its ratios: medians over medians) and every
+# round's req/s, so the spread is in view.
+#
 # Usage: bench/alb/run.sh [BUILD_DIR] [SECONDS]      (defaults: build, 8)
-# Env:   PROXY_CPU (0), LOAD_CPU (1), IDLE_CONNS (10000), ROWS (all of the above)
+# Env:   PROXY_CPU (0), LOAD_CPU (1), IDLE_CONNS (10000), ROWS (all of the above), ROUNDS (3)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -32,6 +37,7 @@ DURATION=${2:-8}
 PROXY_CPU=${PROXY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 IDLE_CONNS=${IDLE_CONNS:-10000}
+ROUNDS=${ROUNDS:-3}
 ROWS=${ROWS:-ka64 close64 http10 close-up ka1000 ka10000 1mib workers}
 VPCLAB=$BUILD/vpclab
 [ -x "$VPCLAB" ] || { echo "no $VPCLAB: build first (cmake --build $BUILD --target vpclab)" >&2; exit 2; }
@@ -206,7 +212,7 @@ measure() {  # row label port pid [cpus for wrk]
   local cmd="taskset -c $wcpu wrk -t1 -c$conns -d${DURATION}s --latency $extra http://127.0.0.1:$port$path"
   local key=$row; [ "$wcpu" != "$LOAD_CPU" ] && key="workers $row"
   CMDS[$key]=${cmd//$port/PORT}
-  eval "taskset -c $wcpu wrk -t1 -c$conns -d2s $extra http://127.0.0.1:$port$path" >/dev/null 2>&1 || true   # warm-up
+  [ "${ROUND:-1}" = 1 ] && { eval "taskset -c $wcpu wrk -t1 -c$conns -d2s $extra http://127.0.0.1:$port$path" >/dev/null 2>&1 || true; }  # warm-up
   local t0=0; [ -n "$pid" ] && t0=$(cpu_ticks "$pid")
   local s0; s0=$(grep -E "^cpu[0-9]+ " /proc/stat)
   eval "$cmd" > "$WORK/wrk.out" 2>&1 || true
@@ -226,9 +232,29 @@ measure() {  # row label port pid [cpus for wrk]
   errs=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' "$WORK/wrk.out")
   local cpu="-"
   [ -n "$pid" ] && cpu=$(awk -v d=$((t1 - t0)) -v n="$total" -v us="$TICK_US" 'BEGIN { printf "%.2f", d * us / n }')
-  [ "$label" = "backend direct (nginx)" ] && DIRECT_RPS[$row]=$rps
-  [[ "$label" == HAProxy* ]] && HAPROXY_RPS[$row]=$rps
   ROW_LINES+=("$row|$label|$rps|$cpu|$busy|$p50|$p99|${errs:-}")
+}
+
+# Each (row, target)'s median round, in the order first measured; every
+# round's req/s appended. Sets DIRECT_RPS and HAPROXY_RPS from the medians.
+median_lines() {
+  local keys=() k l
+  declare -A seen=()
+  for l in "${ROW_LINES[@]}"; do
+    IFS='|' read -r r t _ <<<"$l"; k="$r|$t"
+    [ -n "${seen[$k]:-}" ] || { seen[$k]=1; keys+=("$k"); }
+  done
+  MEDIAN_LINES=()
+  for k in "${keys[@]}"; do
+    local mine=() all med
+    for l in "${ROW_LINES[@]}"; do [[ "$l" == "$k|"* ]] && mine+=("$l"); done
+    all=$(printf '%s\n' "${mine[@]}" | awk -F'|' '{printf "%s%.0f", (NR > 1 ? " / " : ""), $3}')
+    med=$(printf '%s\n' "${mine[@]}" | sort -t'|' -k3,3 -g | awk -v n=${#mine[@]} 'NR == int((n + 1) / 2)')
+    IFS='|' read -r r t rps _ <<<"$med"
+    [ "$t" = "backend direct (nginx)" ] && DIRECT_RPS[$r]=$rps
+    [[ "$t" == HAProxy* ]] && HAPROXY_RPS[$r]=$rps
+    MEDIAN_LINES+=("$med|$all")
+  done
 }
 
 # A row line with its ratios to backend-direct and HAProxy of the same row
@@ -278,13 +304,23 @@ LABEL_OF[vpclab]="vpclab alb"
 LABEL_OF[haproxy]="HAProxy $("$HAPROXY" -v | awk 'NR==1 {print $3}')"
 LABEL_OF[nginx]="nginx $("$NGINX" -v 2>&1 | awk -F/ '{print $2}') (proxy)"
 for r in $PROXY_ROWS; do
-  [ "$r" = close-up ] && port=$B3 || port=$B1
-  measure "$r" "backend direct (nginx)" $port ""
-  for p in vpclab haproxy nginx; do
-    pv=P_${p^^} qv=Q_${p^^}
-    [ "$r" = close-up ] && port=${!qv} || port=${!pv}
-    measure "$r" "${LABEL_OF[$p]}" "$port" "${PID_OF[$p]}"
+  # Each round starts with the next target: what one leaves behind (TIME_WAIT
+  # sockets, a warm cache) falls on each of them in turn.
+  targets=(direct vpclab haproxy nginx)
+  for ROUND in $(seq "$ROUNDS"); do
+    for i in 0 1 2 3; do
+      p=${targets[$(( (i + ROUND - 1) % 4 ))]}
+      if [ $p = direct ]; then
+        [ "$r" = close-up ] && port=$B3 || port=$B1
+        measure "$r" "backend direct (nginx)" $port ""
+        continue
+      fi
+      pv=P_${p^^} qv=Q_${p^^}
+      [ "$r" = close-up ] && port=${!qv} || port=${!pv}
+      measure "$r" "${LABEL_OF[$p]}" "$port" "${PID_OF[$p]}"
+    done
   done
+  ROUND=1
   if [ "$r" = ka64 ]; then  # memory right after the first row, as before the big rows grow the pools
     for p in vpclab haproxy nginx; do
       idle=$IDLE_CONNS; [ $p = haproxy ] && idle=$HAPROXY_IDLE
@@ -298,7 +334,10 @@ if has_row workers; then
   for w in 1 2; do
     start_proxy vpclab "0,1" --workers $w
     wait_port $P_VPCLAB || { cat "$WORK/vpclab.err"; exit 1; }
-    for r in ka64 close64; do measure "$r" "vpclab alb --workers $w (both CPUs)" $P_VPCLAB "$PROXY_PID" "0,1"; done
+    for r in ka64 close64; do
+      for ROUND in $(seq "$ROUNDS"); do measure "$r" "vpclab alb --workers $w (both CPUs)" $P_VPCLAB "$PROXY_PID" "0,1"; done
+      ROUND=1
+    done
     kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null || true
   done
 fi
@@ -306,14 +345,17 @@ fi
 echo
 echo "proxy on CPU $PROXY_CPU, wrk and backends on CPU $LOAD_CPU (workers rows: proxy and wrk on both), $(nproc) CPUs, $(uname -r), fd limit $FDS (HAProxy maxconn $MAXCONN), load average at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| row | target | req/s | vs direct | vs HAProxy | CPU µs/req (proxy) | busy % CPU $PROXY_CPU / CPU $LOAD_CPU | p50 | p99 | errors |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+median_lines
+echo "median of $ROUNDS rounds of ${DURATION} s per row and target"
+echo
+echo "| row | target | req/s | vs direct | vs HAProxy | CPU µs/req (proxy) | busy % CPU $PROXY_CPU / CPU $LOAD_CPU | p50 | p99 | errors | req/s each round |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for r in $PROXY_ROWS; do
-  for l in "${ROW_LINES[@]}"; do
+  for l in "${MEDIAN_LINES[@]}"; do
     [ "${l%%|*}" = "$r" ] && [[ "$l" != *"--workers"* ]] && table_line "$l"
   done
 done
-for l in "${ROW_LINES[@]}"; do [[ "$l" == *"--workers"* ]] && table_line "$l" | sed 's/^| /| workers, /'; done
+for l in "${MEDIAN_LINES[@]}"; do [[ "$l" == *"--workers"* ]] && table_line "$l" | sed 's/^| /| workers, /'; done
 echo
 echo "| target | RSS KiB | RSS KiB, idle keep-alive conns held | KiB/idle conn |"
 echo "|---|---|---|---|"
