@@ -45,6 +45,25 @@ TEST(TgwCli, CrossRegionChecksCleanAndTracesOverThePeering) {
   EXPECT_NE(t.out.find("(static)"), std::string::npos) << t.out;
 }
 
+TEST(TgwCli, IsolatedSpokesReachTheSharedVpcButNotEachOther) {
+  const std::string e = "examples/tgw/isolated-spokes.yaml";
+  auto chk = vpclab("check " + e);
+  EXPECT_EQ(chk.exit_code, 0) << chk.out;
+  for (const char* spoke : {"bar-app", "baz-app"}) {
+    auto t = vpclab("trace " + e + " --from " + spoke + " --to http://alb.home/");
+    EXPECT_EQ(t.exit_code, 0) << spoke << "\n" << t.out;
+    EXPECT_NE(t.out.find("transit-gateway-route-table isolated-spokes.SpokesRouteTable"), std::string::npos) << t.out;
+    EXPECT_NE(t.out.find("transit-gateway-route-table isolated-spokes.SharedRouteTable"), std::string::npos) << t.out;
+  }
+  // Both spokes admit SSH from 10.0.0.0/8 and route it to the TGW: the spokes table has no route.
+  for (auto [from, to] : {std::pair{"baz-app", "bar-app"}, {"bar-app", "baz-app"}}) {
+    auto t = vpclab(std::string("trace ") + e + " --from " + from + " --to " + to + " --port 22");
+    EXPECT_EQ(t.exit_code, 1) << t.out;
+    EXPECT_NE(t.out.find("blocked: TGW_RTB_CANNOT_ROUTE at isolated-spokes.SpokesRouteTable"), std::string::npos)
+        << t.out;
+  }
+}
+
 TEST(TgwCli, BrokenCopiesExitOneWithTheirCode) {
   for (auto [file, code] : {std::pair{"missing-propagation.yaml", "TGW_RTB_CANNOT_ROUTE"},
                             {"missing-vpc-route.yaml", "RETURN_ROUTE_MISMATCH"},

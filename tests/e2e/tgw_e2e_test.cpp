@@ -115,6 +115,28 @@ TEST_F(TgwLab, BarReachesTheAlbThroughTheHubAndDownLeavesNothing) {
   EXPECT_EQ(run_command("ps -eo args").out.find(dir), std::string::npos) << "a process still refers to " << dir;
 }
 
+// The instance address of `target` in the lab (its eth0).
+std::string instance_address(const ScopedLab& lab, const std::string& target) {
+  auto addr = lab.exec(target, "ip -4 -o addr show dev eth0").out;
+  std::smatch m;
+  return std::regex_search(addr, m, std::regex("inet (10\\.\\d+\\.\\d+\\.\\d+)/")) ? std::string(m[1]) : "";
+}
+
+TEST_F(TgwLab, IsolatedSpokesReachTheSharedAlbButNotEachOther) {
+  ScopedLab lab("tgw-iso", kTgw + "isolated-spokes.yaml");
+  ASSERT_EQ(lab.up().exit_code, 0) << lab.up().out;
+  EXPECT_EQ(curl_until_ok(lab).exit_code, 0);
+  auto baz = lab.exec("baz-app", "curl -s --max-time 3 http://alb.home/");
+  EXPECT_EQ(baz.exit_code, 0) << baz.out;
+  EXPECT_NE(baz.out.find("Welcom to web"), std::string::npos) << baz.out;
+  const std::string bar_ip = instance_address(lab, "bar-app"), baz_ip = instance_address(lab, "baz-app");
+  ASSERT_FALSE(bar_ip.empty());
+  ASSERT_FALSE(baz_ip.empty());
+  // Both admit SSH from 10.0.0.0/8 and send 10.0.0.0/8 to the hub: the spokes table drops it.
+  EXPECT_EQ(lab.exec("baz-app", "timeout 3 bash -c '</dev/tcp/" + bar_ip + "/22'").exit_code, 124);
+  EXPECT_EQ(lab.exec("bar-app", "timeout 3 bash -c '</dev/tcp/" + baz_ip + "/22'").exit_code, 124);
+}
+
 TEST_F(TgwLab, CrossRegionCrossesBothTransitGatewaysOverThePeering) {
   ScopedLab lab("tgw-xr", kTgw + "cross-region/vpclab.yaml");
   ASSERT_EQ(lab.up().exit_code, 0) << lab.up().out;

@@ -185,6 +185,7 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, RoundTripOf,
                                            "examples/scenario/cross-account/vpclab.yaml", "examples/nlb/nlb.yaml",
                                            "examples/nlb/nlb-ip-targets.yaml", "examples/nlb/nlb-to-alb.yaml",
                                            "examples/tgw/hub-and-spoke.yaml",
+                                           "examples/tgw/isolated-spokes.yaml",
                                            "examples/tgw/cross-region/vpclab.yaml"));
 
 TEST_P(RoundTripOf, ComesBackTheSame) {
