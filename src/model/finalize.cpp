@@ -94,6 +94,7 @@ void Finalizer::fill_origins() {
   for (auto& x : net_.transit_gateways) fill(x.origin);
   for (auto& x : net_.transit_gateway_attachments) fill(x.origin);
   for (auto& x : net_.transit_gateway_route_tables) fill(x.origin);
+  for (auto& x : net_.resource_shares) fill(x.origin);
 }
 
 void Finalizer::collect_accounts() {

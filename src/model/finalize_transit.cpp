@@ -4,6 +4,7 @@
 // TGW (the VPC must be attached). Rules from semantics/transit_gateway.h.
 // A declaration in a stack that AWS would refuse is an error; the same found
 // in a snapshot (what AWS reports) is a warning.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -124,17 +125,30 @@ void Finalizer::check_transit_attachment(TransitGatewayAttachment& a, const Tran
   }
   if (a.is_peering()) return check_transit_peering(a, g);
   if (a.from_input) return;  // association, propagations and state as AWS reported them
-  // Another account's VPC waits for the owner to accept, unless the TGW
-  // accepts shared attachments automatically.
+  // Another account's VPC attaches only to a TGW shared with it (AWS RAM),
+  // then waits for the owner to accept, unless the TGW accepts shared
+  // attachments automatically or the lab manifest accepts it.
   std::string tgw_account = g.origin.account;
-  if (!a.resource_owner.empty() && a.resource_owner != tgw_account && !g.auto_accept_shared_attachments &&
-      a.state == "available") {
+  bool foreign = !a.resource_owner.empty() && !tgw_account.empty() && a.resource_owner != tgw_account;
+  if (foreign && a.resource_type == "vpc" && !shared_with(g, a.resource_owner)) {
+    problem(a.origin.loc, "TGW_NOT_SHARED",
+            fmt::format("transit gateway attachment {}: transit gateway {} belongs to account {} and is not shared "
+                        "with account {} (EC2 answers InvalidTransitGatewayID.NotFound)",
+                        who(a), who(g), tgw_account, a.resource_owner),
+            fmt::format("share it from account {}: an AWS::RAM::ResourceShare with ResourceArns "
+                        "[arn:aws:ec2:{}:{}:transit-gateway/{}] and Principals [\"{}\"]",
+                        tgw_account, g.origin.region, tgw_account, g.id, a.resource_owner));
+    a.state = "failed";
+  }
+  if (foreign && !g.auto_accept_shared_attachments && !a.accepted && a.state == "available") {
     a.state = "pendingAcceptance";
     warning(a.origin.loc, "TGW_ATTACH_PENDING_ACCEPTANCE",
             fmt::format("transit gateway attachment {} from account {} stays pendingAcceptance: transit gateway {} "
                         "(account {}) does not accept shared attachments automatically",
                         who(a), a.resource_owner, who(g), tgw_account),
-            "set AutoAcceptSharedAttachments: enable on the transit gateway");
+            fmt::format("set AutoAcceptSharedAttachments: enable on the transit gateway, or accept it in the lab "
+                        "manifest: peerings: [{{connection: {{stack: {}, resource: {}}}, accepted: true}}]",
+                        a.origin.stack, a.origin.logical_id));
   }
   if (a.route_table_explicit) {
     const auto* t = net_.transit_gateway_route_table(a.route_table);
@@ -221,6 +235,21 @@ void Finalizer::check_transit_peering(TransitGatewayAttachment& a, const Transit
   };
   side(&g, a.route_table, a.route_table_explicit, a.association_loc);
   side(peer && peer != &g ? peer : nullptr, a.peer_route_table, a.peer_route_table_explicit, a.peer_association_loc);
+}
+
+// Whether `g` is shared with `account` by a resource share of g's owner:
+// the TGW's ARN among its resources and the account, or an organization or
+// OU, among its principals (the lab's accounts are taken to be one
+// organization with RAM sharing enabled: no invitation to accept).
+bool Finalizer::shared_with(const TransitGateway& g, const std::string& account) const {
+  const std::string arn = fmt::format("arn:aws:ec2:{}:{}:transit-gateway/{}", g.origin.region, g.origin.account, g.id);
+  for (const auto& r : net_.resource_shares) {
+    if (r.origin.account != g.origin.account) continue;
+    if (std::find(r.resource_arns.begin(), r.resource_arns.end(), arn) == r.resource_arns.end()) continue;
+    for (const auto& p : r.principals)
+      if (p == account || p.rfind("arn:aws:organizations::", 0) == 0) return true;
+  }
+  return false;
 }
 
 void Finalizer::finish_transit_route_tables() {

@@ -179,6 +179,20 @@ struct TransitGatewayAttachment {
   const std::string& peer_of(const std::string& tgw) const { return tgw == transit_gateway ? resource_id : transit_gateway; }
 };
 
+// An AWS RAM resource share (AWS::RAM::ResourceShare): the resources of its
+// owner's account it shares (ARNs) with its principals (account ids,
+// organization or OU ARNs). A transit gateway is attachable from another
+// account only when shared with it.
+struct ResourceShare {
+  std::string arn;  // arn:aws:ram:REGION:ACCOUNT:resource-share/...
+  Origin origin;
+  std::string name;
+  std::vector<std::string> resource_arns;
+  std::vector<std::string> principals;
+  bool allow_external_principals = true;
+  SourceLoc loc;
+};
+
 struct TransitGatewayPropagation {
   std::string attachment;
   SourceLoc loc;
@@ -358,6 +372,7 @@ class Network {
   std::vector<VpcPeeringConnection> peerings;
   std::vector<TransitGateway> transit_gateways;
   std::vector<TransitGatewayAttachment> transit_gateway_attachments;
+  std::vector<ResourceShare> resource_shares;
   std::vector<TransitGatewayRouteTable> transit_gateway_route_tables;
   std::vector<SecurityGroup> security_groups;
   std::vector<NetworkAcl> network_acls;

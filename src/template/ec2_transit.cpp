@@ -47,6 +47,13 @@ const Schema kPeeringAttachment = {{"TransitGatewayId", K::kString, true},
                                    {"PeerRegion", K::kString, true},
                                    {"Options", K::kMap, false, &kPeeringOptions},
                                    {"Tags", K::kList, false, &kTag}};
+const Schema kResourceShare = {{"Name", K::kString, true},
+                                {"ResourceArns", K::kStringList},
+                                {"Principals", K::kStringList},
+                                {"AllowExternalPrincipals", K::kBool},
+                                {"PermissionArns", K::kStringList},
+                                {"Sources", K::kStringList},
+                                {"Tags", K::kList, false, &kTag}};
 const Schema kTgwRouteTable = {{"TransitGatewayId", K::kString, true}, {"Tags", K::kList, false, &kTag}};
 const Schema kTgwTableLink = {{"TransitGatewayAttachmentId", K::kString, true},
                               {"TransitGatewayRouteTableId", K::kString, true}};
@@ -76,6 +83,7 @@ void ModelSink::Impl::ec2_transit_types(TypeTable& t) {
   t["AWS::EC2::TransitGatewayRouteTableAssociation"] = {&kTgwTableLink, &Impl::add_tgw_association};
   t["AWS::EC2::TransitGatewayRouteTablePropagation"] = {&kTgwTableLink, &Impl::add_tgw_propagation};
   t["AWS::EC2::TransitGatewayRoute"] = {&kTgwRoute, &Impl::add_tgw_route};
+  t["AWS::RAM::ResourceShare"] = {&kResourceShare, &Impl::add_resource_share};
 }
 
 std::optional<Value> ModelSink::Impl::ec2_transit_att(const StackContext& stack, const Entry& e, const std::string& a) {
@@ -94,6 +102,9 @@ std::optional<Value> ModelSink::Impl::ec2_transit_att(const StackContext& stack,
     case Kind::kTgwAssociation:
     case Kind::kTgwPropagation:
       if (a == "Id") return str_value(e.id);
+      break;
+    case Kind::kResourceShare:
+      if (a == "Arn") return str_value(e.id);
       break;
     default:
       break;
@@ -236,6 +247,22 @@ void ModelSink::Impl::add_tgw_route(C& c) {
     return c.error(c.r.loc, "E3014",
                    fmt::format("{}: give exactly one of TransitGatewayAttachmentId and Blackhole: true", c.who()));
   t->routes.push_back(std::move(r));
+}
+
+// Ref is the share's ARN. Whom a TGW is shared with is checked in
+// model/finalize_transit.cpp, where accounts are known.
+void ModelSink::Impl::add_resource_share(C& c) {
+  model::ResourceShare r;
+  std::string uid = c.id("rs");  // "rs-" + hex: a stable stand-in for RAM's UUID
+  r.arn = fmt::format("arn:aws:ram:{}:{}:resource-share/{}", c.stack.region, c.stack.account, uid.substr(3));
+  r.origin = c.origin;
+  r.name = c.str("Name");
+  r.resource_arns = strings(c.prop("ResourceArns"));
+  r.principals = strings(c.prop("Principals"));
+  if (const Value* v = c.prop("AllowExternalPrincipals"); v && v->is_scalar()) r.allow_external_principals = v->text() == "true";
+  r.loc = c.r.loc;
+  reg(c, Kind::kResourceShare, r.arn, net.resource_shares.size());
+  net.resource_shares.push_back(std::move(r));
 }
 
 }  // namespace vpclab::tmpl

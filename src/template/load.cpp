@@ -94,20 +94,21 @@ struct Loader {
       if (!stack_names.count(p.stack)) continue;  // M1007 reported by the manifest reader / stack failed
       model::VpcPeeringConnection* pcx = sink.peering(p.stack, p.resource);
       if (!pcx) {
-        // A transit gateway peering attachment: acceptance only.
-        if (model::TransitGatewayAttachment* tgw = sink.tgw_peering(p.stack, p.resource)) {
+        // A transit gateway peering attachment, or another account's VPC
+        // attachment to a shared TGW: acceptance only.
+        if (model::TransitGatewayAttachment* tgw = sink.tgw_attachment(p.stack, p.resource)) {
           if (p.accepted) tgw->accepted = *p.accepted;
           if (p.requester.allow_dns_resolution_from_remote_vpc || p.accepter.allow_dns_resolution_from_remote_vpc)
             diags.error(p.loc, "M1001",
-                        fmt::format("{}.{} is a transit gateway peering attachment: it has no DNS resolution options",
+                        fmt::format("{}.{} is a transit gateway attachment: it has no DNS resolution options",
                                     p.stack, p.resource));
           continue;
         }
         std::string type = sink.type_of(p.stack, p.resource);
         diags.error(p.loc, "M1007",
                     type.empty() ? fmt::format("stack {} has no resource {}", p.stack, p.resource)
-                                 : fmt::format("{}.{} is a {}, not an AWS::EC2::VPCPeeringConnection or "
-                                               "AWS::EC2::TransitGatewayPeeringAttachment",
+                                 : fmt::format("{}.{} is a {}, not an AWS::EC2::VPCPeeringConnection or a "
+                                               "transit gateway attachment",
                                                p.stack, p.resource, type));
         continue;
       }

@@ -4,7 +4,7 @@
 //   ec2_network.cpp    VPCs, CIDR blocks, subnets, route tables and routes,
 //                      internet and NAT gateways, Elastic IPs, peering, the default VPC
 //   ec2_transit.cpp    transit gateways, VPC attachments, TGW route tables,
-//                      associations, propagations and routes
+//                      associations, propagations and routes; RAM resource shares
 //   ec2_filters.cpp    security groups and their rules, network ACLs and entries
 //   ec2_instances.cpp  network interfaces and attachments, instances
 //   elbv2.cpp          load balancers, listeners, listener rules, target groups
@@ -37,6 +37,7 @@ struct ModelSink::Impl {
     kNetworkAclEntry, kSubnetAclAssoc, kNetworkInterface, kNetworkInterfaceAttachment, kInstance, kLoadBalancer,
     kListener, kListenerRule, kTargetGroup, kHostedZone, kRecordSet, kRecordSetGroup, kInsights, kUnmodeled,
     kTransitGateway, kTgwAttachment, kTgwRouteTable, kTgwAssociation, kTgwPropagation, kTgwRoute,
+    kResourceShare,
   };
   struct Entry {
     std::string type;
@@ -122,6 +123,7 @@ struct ModelSink::Impl {
   void add_tgw_association(C& c);
   void add_tgw_propagation(C& c);
   void add_tgw_route(C& c);
+  void add_resource_share(C& c);
 
   // ---- ec2_filters.cpp --------------------------------------------------------
   static void ec2_filters_types(TypeTable& t);

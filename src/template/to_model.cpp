@@ -187,11 +187,10 @@ model::VpcPeeringConnection* ModelSink::peering(const std::string& stack, const 
   return &impl_->net.peerings[it->second.index];
 }
 
-model::TransitGatewayAttachment* ModelSink::tgw_peering(const std::string& stack, const std::string& logical_id) {
+model::TransitGatewayAttachment* ModelSink::tgw_attachment(const std::string& stack, const std::string& logical_id) {
   auto it = impl_->entries.find(Impl::key(stack, logical_id));
   if (it == impl_->entries.end() || it->second.kind != Impl::Kind::kTgwAttachment) return nullptr;
-  auto& a = impl_->net.transit_gateway_attachments[it->second.index];
-  return a.is_peering() ? &a : nullptr;
+  return &impl_->net.transit_gateway_attachments[it->second.index];
 }
 
 std::string ModelSink::type_of(const std::string& stack, const std::string& logical_id) const {

@@ -64,8 +64,8 @@ class ModelSink : public ResourceSink {
   // acceptance and DNS options); nullptr when that resource is not an
   // AWS::EC2::VPCPeeringConnection of that stack.
   model::VpcPeeringConnection* peering(const std::string& stack, const std::string& logical_id);
-  // The AWS::EC2::TransitGatewayPeeringAttachment stack.logical_id, or nullptr.
-  model::TransitGatewayAttachment* tgw_peering(const std::string& stack, const std::string& logical_id);
+  // The transit gateway attachment (peering or VPC) stack.logical_id, or nullptr.
+  model::TransitGatewayAttachment* tgw_attachment(const std::string& stack, const std::string& logical_id);
   // The CloudFormation type of a resource added so far ("" when unknown).
   std::string type_of(const std::string& stack, const std::string& logical_id) const;
 

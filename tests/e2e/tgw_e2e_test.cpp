@@ -150,6 +150,16 @@ TEST_F(TgwLab, CrossRegionCrossesBothTransitGatewaysOverThePeering) {
   EXPECT_GE(hub_packets(lab, "BarTgw", "tp") - bar_in, 3) << "nothing came back over the peering into BarTgw";
 }
 
+TEST_F(TgwLab, CrossAccountAttachmentToASharedTgwCarriesBar) {
+  ScopedLab lab("tgw-xa", kTgw + "cross-account/vpclab.yaml");
+  ASSERT_EQ(lab.up().exit_code, 0) << lab.up().out;
+  long crossed = hub_packets(lab, "FooTgw");
+  auto r = curl_until_ok(lab);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("Welcom to web"), std::string::npos) << r.out;
+  EXPECT_GE(hub_packets(lab, "FooTgw") - crossed, 6) << "foo's TGW forwarded nothing";
+}
+
 TEST_F(TgwLab, UnacceptedPeeringTimesOutAndTraceSaysPending) {
   // The example without the manifest's acceptance of the peering attachment.
   namespace fs = std::filesystem;

@@ -186,6 +186,7 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, RoundTripOf,
                                            "examples/nlb/nlb-ip-targets.yaml", "examples/nlb/nlb-to-alb.yaml",
                                            "examples/tgw/hub-and-spoke.yaml",
                                            "examples/tgw/isolated-spokes.yaml",
+                                           "examples/tgw/cross-account/vpclab.yaml",
                                            "examples/tgw/cross-region/vpclab.yaml"));
 
 TEST_P(RoundTripOf, ComesBackTheSame) {
