@@ -206,17 +206,20 @@ class Differential : public ::testing::Test {
 TEST_F(Differential, Examples) {
   // Every example: the scenario's three forms and its broken copies (each one
   // AWS mistake, several of them in the routes and groups compared here),
-  // then the same through a transit gateway (examples/tgw).
+  // then the same through transit gateways (examples/tgw).
   const std::string root = std::string(VPCLAB_SOURCE_DIR) + "/examples/";
   std::vector<std::string> paths = {"scenario/same-account.yaml", "scenario/vpclab.yaml", "scenario/cross-account/vpclab.yaml"};
   for (const auto& e : std::filesystem::directory_iterator(root + "broken"))
     if (e.path().extension() == ".yaml") paths.push_back("broken/" + e.path().filename().string());
   std::sort(paths.begin() + 3, paths.end());
   // The scenario hub-and-spoke through a transit gateway, and its broken copies.
+  // Then isolated spokes, two TGWs peered across Regions, a TGW shared across accounts.
   std::vector<std::string> tgw = {"tgw/hub-and-spoke.yaml"};
   for (const auto& e : std::filesystem::directory_iterator(root + "tgw/broken"))
     if (e.path().extension() == ".yaml") tgw.push_back("tgw/broken/" + e.path().filename().string());
   std::sort(tgw.begin() + 1, tgw.end());
+  for (const char* p : {"tgw/isolated-spokes.yaml", "tgw/cross-region/vpclab.yaml", "tgw/cross-account/vpclab.yaml"})
+    tgw.push_back(p);
   paths.insert(paths.end(), tgw.begin(), tgw.end());
   Outcome total;
   uint32_t seed = 1000;
