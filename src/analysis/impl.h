@@ -17,6 +17,16 @@
 
 namespace vpclab::analysis {
 
+// How a route's destination reads in a hop: its CIDR, or its prefix list ("pl-... (10.2.0.0/16, ...)").
+inline std::string route_destination(const Route& r) {
+  if (r.destination) return r.destination->str();
+  if (r.destination_prefix_list.empty()) return r.destination_ipv6.empty() ? "?" : r.destination_ipv6;
+  std::string s = r.destination_prefix_list + " (";
+  for (size_t i = 0; i < r.prefix_list_cidrs.size() && i < 4; ++i) s += (i ? ", " : "") + r.prefix_list_cidrs[i].str();
+  if (r.prefix_list_cidrs.size() > 4) s += ", ...";
+  return s + ")";
+}
+
 struct SubnetInfo {
   const model::Subnet* subnet = nullptr;
   const model::Vpc* vpc = nullptr;

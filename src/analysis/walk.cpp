@@ -290,7 +290,7 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
         }
         if (r->state == RouteState::kBlackhole) {
           rs.code = "BAD_STATE_ROUTE";
-          if (detail) rs.message = "route " + (r->destination ? r->destination->str() : std::string("?")) + " -> " + r->target_id +
+          if (detail) rs.message = "route " + route_destination(*r) + " -> " + r->target_id +
                        " is a blackhole (target missing or not attached)";
           push(std::move(rs));
           leg.end = Leg::End::kBlocked;
@@ -449,7 +449,7 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
             auto u = unmodeled.find(r->target_id);
             if (u != unmodeled.end()) what = u->second->type + " " + u->second->origin.display(u->second->id);
             return fail("UNMODELED_COMPONENT",
-                        "the route " + (r->destination ? r->destination->str() : std::string("?")) + " -> " +
+                        "the route " + route_destination(*r) + " -> " +
                             r->target_id + " crosses " + what + ", which vpclab does not model",
                         Leg::End::kUndecidable);
           }
@@ -671,7 +671,7 @@ Evaluation Analyzer::Impl::evaluate(const Leg& leg, const Flow& flow, bool reply
         std::string matched = "no route";
         SourceLoc loc = s.subnet && s.subnet->rtb ? s.subnet->rtb->origin.loc : SourceLoc{};
         if (s.route) {
-          matched = (s.route->destination ? s.route->destination->str() : std::string("?")) + " -> " + s.route->target_id;
+          matched = route_destination(*s.route) + " -> " + s.route->target_id;
           if (s.route->state == RouteState::kBlackhole) matched += " (blackhole)";
           if (s.route->loc.known()) loc = s.route->loc;
         }

@@ -1,8 +1,10 @@
 #include "emulator/compile.h"
 
+#include <map>
 #include <set>
 
 #include "emulator/compile_context.h"
+#include "semantics/route.h"
 
 #include "analysis/dns_view.h"
 #include "dataplane/dns/resolver.h"
@@ -109,11 +111,24 @@ CompiledLab compile_network(const model::Network& net) {
     }
     for (const auto& [az, t] : variants) {
       const bool first_variant = t == table_of[rt.id];
-      std::set<std::string> seen;  // one kernel route per destination
-      for (const auto& route : rt.routes) {
-        if (!route.destination) continue;  // IPv6 and prefix lists are not routed yet
-        const Ipv4Cidr dst = *route.destination;
-        if (!seen.insert(dst.str()).second) continue;
+      // One kernel route per destination prefix (a prefix-list route stands
+      // for each entry): the route semantics::select_route picks among those
+      // for exactly that prefix; longer prefixes are the kernel's choice.
+      std::vector<Ipv4Cidr> order;
+      std::map<std::string, std::vector<Route>> by_prefix;
+      for (const auto& r : rt.routes) {
+        std::vector<Ipv4Cidr> dsts = r.destination ? std::vector<Ipv4Cidr>{*r.destination} : r.prefix_list_cidrs;
+        for (const auto& d : dsts) {  // IPv6 routes have none: not routed yet
+          auto [it, fresh] = by_prefix.try_emplace(d.str());
+          if (fresh) order.push_back(d);
+          Route c = r;
+          if (!r.destination) c.prefix_list_cidrs = {d};
+          it->second.push_back(std::move(c));
+        }
+      }
+      for (const Ipv4Cidr& dst : order) {
+        Route route = *semantics::select_route(by_prefix[dst.str()], dst.base);
+        route.destination = dst;
         if (route.state == RouteState::kBlackhole) {
           p.routes.push_back({rt.vpc, t, dst, RouteType::kBlackhole, std::nullopt, ""});
           continue;

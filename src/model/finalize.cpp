@@ -53,6 +53,7 @@ bool Finalizer::run() {
   // Every element exists from here on: lookups stay valid until the end
   // (only fields change), and index() runs once more for the final state.
   net_.index();
+  resolve_prefix_lists();
   check_subnets();
   attach_internet_gateways();
   assign_addresses();
@@ -95,6 +96,7 @@ void Finalizer::fill_origins() {
   for (auto& x : net_.transit_gateway_attachments) fill(x.origin);
   for (auto& x : net_.transit_gateway_route_tables) fill(x.origin);
   for (auto& x : net_.resource_shares) fill(x.origin);
+  for (auto& x : net_.prefix_lists) fill(x.origin);
 }
 
 void Finalizer::collect_accounts() {

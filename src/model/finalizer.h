@@ -82,6 +82,7 @@ class Finalizer {
   void check_transit_attachment(TransitGatewayAttachment& a, const TransitGateway& g);
   void check_transit_peering(TransitGatewayAttachment& a, const TransitGateway& g);
   bool shared_with(const TransitGateway& g, const std::string& account) const;
+  void resolve_prefix_lists();
   void finish_transit_route_tables();
   // The VPC route to transit gateway `r.target_id` (finalize_vpc's route_state).
   RouteState transit_gateway_route_state(const RouteTable& t, const Vpc& v, const Route& r);

@@ -77,6 +77,7 @@ void Network::index() {
   build_index(transit_gateways, by_id, tgw_ix_);
   build_index(transit_gateway_attachments, by_id, tgw_attach_ix_);
   build_index(transit_gateway_route_tables, by_id, tgw_rtb_ix_);
+  build_index(prefix_lists, by_id, pl_ix_);
   eni_by_private_ip_.clear();
   eni_by_public_ip_.clear();
   for (size_t i = 0; i < network_interfaces.size(); ++i) {
@@ -112,6 +113,7 @@ const TransitGatewayAttachment* Network::vpc_attachment(const std::string& tgw, 
 const SecurityGroup* Network::security_group(const std::string& id) const {
   return find(security_groups, sg_ix_, id);
 }
+const PrefixList* Network::prefix_list(const std::string& id) const { return find(prefix_lists, pl_ix_, id); }
 const NetworkAcl* Network::network_acl(const std::string& id) const { return find(network_acls, acl_ix_, id); }
 const NetworkInterface* Network::network_interface(const std::string& id) const {
   return find(network_interfaces, eni_ix_, id);

@@ -214,6 +214,26 @@ struct TransitGatewayRouteTable {
   bool routes_known = true;
 };
 
+// A managed prefix list (AWS::EC2::PrefixList, describe-managed-prefix-lists):
+// named CIDR sets that security-group rules, VPC routes and TGW routes
+// reference by id; a rule or route to it stands for each entry.
+struct PrefixListEntry {
+  std::optional<Ipv4Cidr> cidr;  // IPv4 entries; IPv6 ones keep only `text`
+  std::string text;
+  std::string description;
+  SourceLoc loc;
+};
+struct PrefixList {
+  std::string id;  // pl-
+  Origin origin;
+  std::string name;
+  std::string address_family = "IPv4";  // IPv4 | IPv6
+  int max_entries = 0;
+  std::vector<PrefixListEntry> entries;
+  std::string owner_id;  // account id, or "AWS" for an AWS-managed list
+  SourceLoc loc;
+};
+
 struct SecurityGroup {
   std::string id;  // sg-
   Origin origin;
@@ -375,6 +395,7 @@ class Network {
   std::vector<ResourceShare> resource_shares;
   std::vector<TransitGatewayRouteTable> transit_gateway_route_tables;
   std::vector<SecurityGroup> security_groups;
+  std::vector<PrefixList> prefix_lists;
   std::vector<NetworkAcl> network_acls;
   std::vector<NetworkInterface> network_interfaces;
   std::vector<Instance> instances;
@@ -400,6 +421,7 @@ class Network {
   // The available-or-not VPC attachment of `vpc` to `tgw` (nullptr when none).
   const TransitGatewayAttachment* vpc_attachment(const std::string& tgw, const std::string& vpc) const;
   const SecurityGroup* security_group(const std::string& id) const;
+  const PrefixList* prefix_list(const std::string& id) const;
   const NetworkAcl* network_acl(const std::string& id) const;
   const NetworkInterface* network_interface(const std::string& id) const;
   const Instance* instance(const std::string& id) const;
@@ -420,7 +442,7 @@ class Network {
   // Hash maps: ids share long prefixes ("sg-0..."), which makes ordered
   // string comparisons the cost of a lookup in large networks.
   std::unordered_map<std::string, size_t> vpc_ix_, subnet_ix_, rtb_ix_, igw_ix_, nat_ix_, pcx_ix_, sg_ix_, acl_ix_,
-      eni_ix_, instance_ix_, lb_ix_, tg_ix_, zone_ix_, tgw_ix_, tgw_attach_ix_, tgw_rtb_ix_;
+      eni_ix_, instance_ix_, lb_ix_, tg_ix_, zone_ix_, tgw_ix_, tgw_attach_ix_, tgw_rtb_ix_, pl_ix_;
   std::map<std::pair<std::string, uint32_t>, size_t> eni_by_private_ip_;
   std::map<uint32_t, size_t> eni_by_public_ip_;
 };

@@ -3,19 +3,33 @@
 namespace vpclab::semantics {
 
 namespace {
-// Higher is preferred among routes of equal prefix length.
+// Higher is preferred among routes of equal prefix length: static, then a
+// prefix-list route, then propagated (route-tables-priority.html).
 int preference(const Route& r) {
-  return (r.propagated ? 0 : 2) + (r.target_kind == RouteTargetKind::kLocal ? 1 : 0);
+  int kind = r.propagated ? 0 : !r.destination_prefix_list.empty() ? 2 : 4;
+  return kind + (r.target_kind == RouteTargetKind::kLocal ? 1 : 0);
+}
+
+// The prefix length by which `r` matches `dst`, or -1.
+int match_length(const Route& r, Ipv4Address dst) {
+  if (r.destination) return r.destination->contains(dst) ? r.destination->length : -1;
+  int best = -1;
+  for (const auto& c : r.prefix_list_cidrs)
+    if (c.contains(dst) && c.length > best) best = c.length;
+  return best;
 }
 }  // namespace
 
 const Route* select_route(const std::vector<Route>& routes, Ipv4Address dst) {
   const Route* best = nullptr;
+  int best_len = -1;
   for (const auto& r : routes) {
-    if (!r.destination || !r.destination->contains(dst)) continue;
-    if (!best || r.destination->length > best->destination->length ||
-        (r.destination->length == best->destination->length && preference(r) > preference(*best)))
+    int len = match_length(r, dst);
+    if (len < 0) continue;
+    if (!best || len > best_len || (len == best_len && preference(r) > preference(*best))) {
       best = &r;
+      best_len = len;
+    }
   }
   return best;
 }

@@ -17,6 +17,8 @@ void normalize_security_group_rules(const std::vector<SecurityGroupRule>& rules,
     n.icmp_code = icmp_protocol(r.protocol) ? r.icmp_code : -1;
     if (r.cidr) n.peers = IntervalSet::of(*r.cidr);
     else if (!r.group_id.empty() && resolve) n.peers = resolve(r);
+    else
+      for (const auto& c : r.prefix_list_cidrs) n.peers.add(IntervalSet::of(c));  // a prefix list: each entry
     n.rule = &r;
     n.group_id = group_id;
     out.push_back(std::move(n));

@@ -26,8 +26,9 @@ namespace vpclab::semantics {
 
 // One rule in normalised form. `ports` is the destination-port set for tcp
 // and udp, and all_ports() for every other protocol (the rule matches all
-// ports). `peers` is the set of peer addresses; empty when the rule can
-// never match (IPv6-only, prefix list, group without members).
+// ports). `peers` is the set of peer addresses (a prefix list's: the union
+// of its IPv4 entries); empty when the rule can never match (IPv6-only, an
+// unknown or empty prefix list, a group without members).
 struct NormalizedSgRule {
   Direction direction = Direction::kIngress;
   IpProtocol protocol = kAllProtocols;

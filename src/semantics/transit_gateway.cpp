@@ -2,14 +2,32 @@
 
 namespace vpclab::semantics {
 
+namespace {
+// Among equal prefixes: static, then a prefix-list reference, then propagated
+// (tgw-route-tables.html, route evaluation order).
+int preference(const TransitGatewayRoute& r) {
+  return r.propagated ? 0 : !r.destination ? 1 : 2;
+}
+int match_length(const TransitGatewayRoute& r, Ipv4Address dst) {
+  if (r.destination) return r.destination->contains(dst) ? r.destination->length : -1;
+  int best = -1;
+  for (const auto& c : r.prefix_list_cidrs)
+    if (c.contains(dst) && c.length > best) best = c.length;
+  return best;
+}
+}  // namespace
+
 const TransitGatewayRoute* select_transit_gateway_route(const std::vector<TransitGatewayRoute>& routes,
                                                         Ipv4Address dst) {
   const TransitGatewayRoute* best = nullptr;
+  int best_len = -1;
   for (const auto& r : routes) {
-    if (!r.destination || !r.destination->contains(dst)) continue;
-    if (!best || r.destination->length > best->destination->length ||
-        (r.destination->length == best->destination->length && best->propagated && !r.propagated))
+    int len = match_length(r, dst);
+    if (len < 0) continue;
+    if (!best || len > best_len || (len == best_len && preference(r) > preference(*best))) {
       best = &r;
+      best_len = len;
+    }
   }
   return best;
 }

@@ -6,6 +6,7 @@
 //   ec2_transit.cpp    transit gateways, VPC attachments, TGW route tables,
 //                      associations, propagations and routes; RAM resource shares
 //   ec2_filters.cpp    security groups and their rules, network ACLs and entries
+//   ec2_prefix_lists.cpp  managed prefix lists and their entries
 //   ec2_instances.cpp  network interfaces and attachments, instances
 //   elbv2.cpp          load balancers, listeners, listener rules, target groups
 //   route53.cpp        hosted zones, record sets
@@ -37,7 +38,7 @@ struct ModelSink::Impl {
     kNetworkAclEntry, kSubnetAclAssoc, kNetworkInterface, kNetworkInterfaceAttachment, kInstance, kLoadBalancer,
     kListener, kListenerRule, kTargetGroup, kHostedZone, kRecordSet, kRecordSetGroup, kInsights, kUnmodeled,
     kTransitGateway, kTgwAttachment, kTgwRouteTable, kTgwAssociation, kTgwPropagation, kTgwRoute,
-    kResourceShare,
+    kResourceShare, kPrefixList,
   };
   struct Entry {
     std::string type;
@@ -124,6 +125,11 @@ struct ModelSink::Impl {
   void add_tgw_propagation(C& c);
   void add_tgw_route(C& c);
   void add_resource_share(C& c);
+
+  // ---- ec2_prefix_lists.cpp ---------------------------------------------------
+  static void ec2_prefix_list_types(TypeTable& t);
+  std::optional<Value> ec2_prefix_list_att(const StackContext& stack, const Entry& e, const std::string& a);
+  void add_prefix_list(C& c);
 
   // ---- ec2_filters.cpp --------------------------------------------------------
   static void ec2_filters_types(TypeTable& t);

@@ -117,6 +117,7 @@ const ModelSink::Impl::TypeTable& ModelSink::Impl::types() {
     ec2_network_types(t);
     ec2_transit_types(t);
     ec2_filters_types(t);
+    ec2_prefix_list_types(t);
     ec2_instances_types(t);
     elbv2_types(t);
     route53_types(t);
@@ -161,7 +162,7 @@ std::optional<Value> ModelSink::Impl::get_att(const StackContext& stack, const s
   const Entry& e = it->second;
   if (e.kind == Kind::kUnmodeled || e.kind == Kind::kInsights) return fallback.get_att(stack, logical_id, a);
   // Each family answers for the kinds it made, nullopt for the others.
-  for (auto att : {&Impl::ec2_network_att, &Impl::ec2_transit_att, &Impl::ec2_filters_att, &Impl::ec2_instances_att, &Impl::elbv2_att,
+  for (auto att : {&Impl::ec2_network_att, &Impl::ec2_transit_att, &Impl::ec2_filters_att, &Impl::ec2_prefix_list_att, &Impl::ec2_instances_att, &Impl::elbv2_att,
                    &Impl::route53_att})
     if (auto v = (this->*att)(stack, e, a)) return v;
   return std::nullopt;

@@ -3,6 +3,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vocab/ip.h"
 #include "vocab/protocol.h"
@@ -32,7 +33,8 @@ enum class RouteState { kActive, kBlackhole };
 struct Route {
   std::optional<Ipv4Cidr> destination;  // IPv4 destination; empty when IPv6 or prefix list
   std::string destination_ipv6;         // text, not routed yet
-  std::string destination_prefix_list;  // pl-..., not routed yet
+  std::string destination_prefix_list;  // pl-...: routes to each of prefix_list_cidrs
+  std::vector<Ipv4Cidr> prefix_list_cidrs;  // the list's IPv4 entries (model::finalize() fills them)
   RouteTargetKind target_kind = RouteTargetKind::kLocal;
   std::string target_id;                // "local", igw-..., nat-..., pcx-..., eni-..., i-...
   RouteState state = RouteState::kActive;
@@ -44,8 +46,9 @@ struct Route {
 // destination to one attachment, or a blackhole. Static routes are declared;
 // propagated ones are what an attachment's propagation adds (a VPC's CIDRs).
 struct TransitGatewayRoute {
-  std::optional<Ipv4Cidr> destination;  // empty for a prefix-list reference (not routed yet)
+  std::optional<Ipv4Cidr> destination;  // empty for a prefix-list reference
   std::string destination_prefix_list;
+  std::vector<Ipv4Cidr> prefix_list_cidrs;  // the list's IPv4 entries (model::finalize() fills them)
   std::string attachment;               // tgw-attach-...; empty for a blackhole
   bool blackhole = false;
   bool propagated = false;
@@ -67,6 +70,7 @@ struct SecurityGroupRule {
   std::string group_id;     // sg-...
   std::string group_owner;  // account id for a cross-account reference, else empty
   std::string prefix_list_id;
+  std::vector<Ipv4Cidr> prefix_list_cidrs;  // the list's IPv4 entries (model::finalize() fills them)
   std::string description;
   SourceLoc loc;
 };
