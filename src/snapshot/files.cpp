@@ -92,7 +92,9 @@ const std::map<std::string, KeyInfo>& key_table() {
       {"servicenames", {Kind::kIgnored}},
       {"servicedetails", {Kind::kIgnored}},
       {"tags", {Kind::kIgnored}},
-      {"prefixlists", {Kind::kIgnored}},
+      {"prefixlists", {Kind::kPrefixLists}},
+      {"entries", {Kind::kPrefixListEntries}},
+      {"prefixlistid", {Kind::kCompanion}},
       {"delegationset", {Kind::kIgnored}},
       // Read beside the key they qualify, or paging markers.
       {"loadbalancerarn", {Kind::kCompanion}},

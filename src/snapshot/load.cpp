@@ -40,7 +40,8 @@ void Loader::dispatch() {
       Kind::kLoadBalancerAttributes, Kind::kHostedZones, Kind::kHostedZone, Kind::kResourceRecordSets,
       Kind::kTransitGateways, Kind::kTgwRouteTables, Kind::kTgwAttachments, Kind::kTgwVpcAttachments,
       Kind::kTgwAssociations, Kind::kTgwPropagations, Kind::kTgwPropagationsWrapped, Kind::kTgwRoutes,
-      Kind::kTgwStaticRoutesWrapped, Kind::kTgwPeeringAttachments, Kind::kUnmodeled};
+      Kind::kTgwStaticRoutesWrapped, Kind::kTgwPeeringAttachments, Kind::kPrefixLists, Kind::kPrefixListEntries,
+      Kind::kUnmodeled};
   // Unknown keys first, once per file.
   for (const auto& d : docs_) {
     for (const auto& [key, val] : d.root.items()) {
@@ -168,6 +169,18 @@ void Loader::dispatch() {
               }
             }
             break;
+          case Kind::kPrefixLists: prefix_lists(d, val, path); break;
+          case Kind::kPrefixListEntries: {
+            std::string list = str(d.root, "PrefixListId");
+            if (list.empty()) {
+              warn(d, path, "SNAP_NO_OWNER",
+                   "prefix list entries without PrefixListId beside them; not read (save them as scripts/snapshot "
+                   "does, with --query adding PrefixListId)");
+              break;
+            }
+            prefix_list_entries(d, list, val, path);
+            break;
+          }
           case Kind::kUnmodeled: unmodeled(d, *info, val, path); break;
           default: break;
         }

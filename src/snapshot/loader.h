@@ -36,6 +36,7 @@ enum class Kind {
   kResourceRecordSets, kVpcAttribute,
   kTransitGateways, kTgwRouteTables, kTgwAttachments, kTgwVpcAttachments, kTgwAssociations, kTgwPropagations,
   kTgwPropagationsWrapped, kTgwRoutes, kTgwStaticRoutesWrapped, kTgwPeeringAttachments,
+  kPrefixLists, kPrefixListEntries,
   kUnmodeled,   // resources vpclab does not model: listed in Network::unmodeled
   kCompanion,   // a key read together with another one (TargetGroupArn beside Attributes, ...)
   kIgnored,     // known, carries nothing for reachability
@@ -154,6 +155,10 @@ class Loader {
   void tgw_route_tables(const Doc& d, const json& a, const std::string& path);
   void tgw_attachments(const Doc& d, const json& a, const std::string& path, bool vpc_listing);
   void tgw_peering_attachments(const Doc& d, const json& a, const std::string& path);
+  // ec2_prefix_lists.cpp: describe-managed-prefix-lists (and describe-prefix-lists, whose
+  // AWS-managed lists carry their Cidrs), get-managed-prefix-list-entries with PrefixListId beside.
+  void prefix_lists(const Doc& d, const json& a, const std::string& path);
+  void prefix_list_entries(const Doc& d, const std::string& list, const json& a, const std::string& path);
   void tgw_associations(const Doc& d, const std::string& table, const json& a, const std::string& path);
   void tgw_propagations(const Doc& d, const std::string& table, const json& a, const std::string& path);
   void tgw_routes(const Doc& d, const std::string& table, const json& a, const std::string& path);

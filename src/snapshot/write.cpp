@@ -780,6 +780,7 @@ void Writer::collect() {
   listeners();
   hosted_zones();
   write_transit_gateways(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
+  write_prefix_lists(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
   // Every account/region folder has the EC2 lists, empty ones included, as
   // scripts/snapshot writes them.
   for (auto& [where, f] : folders_) {

@@ -45,4 +45,7 @@ struct Folder {
 // (write_transit.cpp).
 void write_transit_gateways(const model::Network& net, const std::function<Folder&(const model::Origin&)>& at);
 
+// describe-managed-prefix-lists and each list's entries (write_prefix_lists.cpp).
+void write_prefix_lists(const model::Network& net, const std::function<Folder&(const model::Origin&)>& at);
+
 }  // namespace vpclab::snapshot

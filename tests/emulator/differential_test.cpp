@@ -218,7 +218,8 @@ TEST_F(Differential, Examples) {
   for (const auto& e : std::filesystem::directory_iterator(root + "tgw/broken"))
     if (e.path().extension() == ".yaml") tgw.push_back("tgw/broken/" + e.path().filename().string());
   std::sort(tgw.begin() + 1, tgw.end());
-  for (const char* p : {"tgw/isolated-spokes.yaml", "tgw/cross-region/vpclab.yaml", "tgw/cross-account/vpclab.yaml"})
+  for (const char* p : {"tgw/isolated-spokes.yaml", "tgw/cross-region/vpclab.yaml", "tgw/cross-account/vpclab.yaml",
+                        "prefix-lists/scenario.yaml", "prefix-lists/broken/clients-without-bar.yaml"})
     tgw.push_back(p);
   paths.insert(paths.end(), tgw.begin(), tgw.end());
   Outcome total;

@@ -149,6 +149,12 @@ std::set<std::string> facts(const model::Network& n) {
       out.insert("tgw-route " + t.id + " " + (r.destination ? r.destination->str() : r.destination_prefix_list) +
                  " -> " + (r.blackhole ? "blackhole" : r.attachment) + (r.propagated ? " propagated" : " static"));
   }
+  for (const auto& pl : n.prefix_lists) {
+    std::string entries;
+    for (const auto& e : pl.entries) entries += e.text + "=" + e.description + " ";
+    out.insert("prefix-list " + pl.id + " " + pl.name + " " + pl.address_family + " max=" +
+               std::to_string(pl.max_entries) + " owner=" + pl.owner_id + " " + entries);
+  }
   for (const auto& z : n.hosted_zones) {
     std::string vpcs;
     for (const auto& v : z.vpcs) vpcs += v.vpc + "/" + v.region + " ";
@@ -187,6 +193,7 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, RoundTripOf,
                                            "examples/tgw/hub-and-spoke.yaml",
                                            "examples/tgw/isolated-spokes.yaml",
                                            "examples/tgw/cross-account/vpclab.yaml",
+                                           "examples/prefix-lists/scenario.yaml",
                                            "examples/tgw/cross-region/vpclab.yaml"));
 
 TEST_P(RoundTripOf, ComesBackTheSame) {
