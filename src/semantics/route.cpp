@@ -1,5 +1,7 @@
 #include "semantics/route.h"
 
+#include "semantics/prefix_list.h"
+
 namespace vpclab::semantics {
 
 namespace {
@@ -9,22 +11,13 @@ int preference(const Route& r) {
   int kind = r.propagated ? 0 : !r.destination_prefix_list.empty() ? 2 : 4;
   return kind + (r.target_kind == RouteTargetKind::kLocal ? 1 : 0);
 }
-
-// The prefix length by which `r` matches `dst`, or -1.
-int match_length(const Route& r, Ipv4Address dst) {
-  if (r.destination) return r.destination->contains(dst) ? r.destination->length : -1;
-  int best = -1;
-  for (const auto& c : r.prefix_list_cidrs)
-    if (c.contains(dst) && c.length > best) best = c.length;
-  return best;
-}
 }  // namespace
 
 const Route* select_route(const std::vector<Route>& routes, Ipv4Address dst) {
   const Route* best = nullptr;
   int best_len = -1;
   for (const auto& r : routes) {
-    int len = match_length(r, dst);
+    int len = route_match_length(r.destination, r.prefix_list_cidrs, dst);
     if (len < 0) continue;
     if (!best || len > best_len || (len == best_len && preference(r) > preference(*best))) {
       best = &r;

@@ -1,5 +1,7 @@
 #include "semantics/transit_gateway.h"
 
+#include "semantics/prefix_list.h"
+
 namespace vpclab::semantics {
 
 namespace {
@@ -8,13 +10,6 @@ namespace {
 int preference(const TransitGatewayRoute& r) {
   return r.propagated ? 0 : !r.destination ? 1 : 2;
 }
-int match_length(const TransitGatewayRoute& r, Ipv4Address dst) {
-  if (r.destination) return r.destination->contains(dst) ? r.destination->length : -1;
-  int best = -1;
-  for (const auto& c : r.prefix_list_cidrs)
-    if (c.contains(dst) && c.length > best) best = c.length;
-  return best;
-}
 }  // namespace
 
 const TransitGatewayRoute* select_transit_gateway_route(const std::vector<TransitGatewayRoute>& routes,
@@ -22,7 +17,7 @@ const TransitGatewayRoute* select_transit_gateway_route(const std::vector<Transi
   const TransitGatewayRoute* best = nullptr;
   int best_len = -1;
   for (const auto& r : routes) {
-    int len = match_length(r, dst);
+    int len = route_match_length(r.destination, r.prefix_list_cidrs, dst);
     if (len < 0) continue;
     if (!best || len > best_len || (len == best_len && preference(r) > preference(*best))) {
       best = &r;

@@ -8,42 +8,22 @@
 #include <fstream>
 
 #include "analysis/analyzer.h"
+#include "example_variants.h"
 #include "template/load.h"
 
 using namespace vpclab;
 using namespace vpclab::analysis;
+using vpclab::analysis::testing::diags_text;
+using vpclab::analysis::testing::find_diag;
 namespace fs = std::filesystem;
 
 namespace {
 
 const std::string kExample = std::string(VPCLAB_SOURCE_DIR) + "/examples/prefix-lists/scenario.yaml";
 
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// The example with `from` replaced by `to` (which must occur), written to a temp file.
+// The example with `from` replaced by `to` (which must occur).
 std::string variant(const std::string& name, const std::string& from, const std::string& to) {
-  std::string text = read(kExample);
-  auto at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  fs::path p = fs::path(::testing::TempDir()) / ("prefix-list-" + name + ".yaml");
-  std::ofstream(p) << text;
-  return p.string();
-}
-
-std::string diags_text(const Diagnostics& d) {
-  std::string s;
-  for (const auto& x : d.items()) s += x.str() + "\n";
-  return s;
-}
-
-const Diagnostic* find_diag(const Diagnostics& d, const std::string& code) {
-  for (const auto& x : d.items())
-    if (x.code == code) return &x;
-  return nullptr;
+  return vpclab::analysis::testing::variant(kExample, "prefix-list-" + name, {{"", from, to}});
 }
 
 std::string hops(const TraceResult& r) {
@@ -97,7 +77,7 @@ TEST(PrefixLists, CreateManagedPrefixListRefusals) {
     const Diagnostic* d = find_diag(l.diags, "PREFIX_LIST_MAX_ENTRIES");
     ASSERT_NE(d, nullptr) << diags_text(l.diags);
     EXPECT_NE(d->message.find("2 entries exceed MaxEntries 1"), std::string::npos) << d->message;
-    EXPECT_NE(d->loc.str().find("prefix-list-max.yaml:"), std::string::npos);
+    EXPECT_NE(d->loc.str().find("scenario.yaml:"), std::string::npos);
   }
   {
     auto l = tmpl::load_network({variant("dup", "        - {Cidr: 192.168.0.0/16, Description: the office}",

@@ -10,67 +10,17 @@
 #include <fstream>
 
 #include "analysis/analyzer.h"
+#include "example_variants.h"
 #include "template/load.h"
 
 using namespace vpclab;
 using namespace vpclab::analysis;
+using namespace vpclab::analysis::testing;
 namespace fs = std::filesystem;
 
 namespace {
 
 const fs::path kExample = fs::path(VPCLAB_SOURCE_DIR) / "examples/tgw/cross-region";
-
-struct Edit {
-  std::string file, from, to;
-};
-
-// A copy of the example's directory with each edit applied once (every edit must apply).
-std::string variant(const std::string& name, const std::vector<Edit>& edits) {
-  fs::path dir = fs::path(::testing::TempDir()) / ("tgw-peering-" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  for (const auto& f : fs::directory_iterator(kExample)) fs::copy_file(f.path(), dir / f.path().filename());
-  for (const auto& e : edits) {
-    std::ifstream in(dir / e.file);
-    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    auto at = text.find(e.from);
-    EXPECT_NE(at, std::string::npos) << e.file << ": " << e.from;
-    if (at != std::string::npos) text.replace(at, e.from.size(), e.to);
-    std::ofstream(dir / e.file) << text;
-  }
-  return (dir / "vpclab.yaml").string();
-}
-
-std::string diags_text(const Diagnostics& d) {
-  std::string s;
-  for (const auto& x : d.items()) s += x.str() + "\n";
-  return s;
-}
-
-bool has_diag(const Diagnostics& d, const std::string& code, Severity sev) {
-  for (const auto& x : d.items())
-    if (x.code == code && x.severity == sev) return true;
-  return false;
-}
-
-bool has_code(const TraceResult& r, const std::string& code) {
-  for (const auto& p : r.paths)
-    for (const auto& e : p.explanations)
-      if (e.code == code) return true;
-  return false;
-}
-
-std::string dump(const TraceResult& r) {
-  std::string s;
-  for (const auto& p : r.paths) {
-    s += "path " + p.address + "\n";
-    for (const auto& h : p.hops)
-      s += "  [" + h.leg + "] " + h.component + " " + h.display + ": " + h.check + " => " + h.matched +
-           (h.allowed ? "" : " (BLOCKED)") + "\n";
-    for (const auto& e : p.explanations) s += "  " + e.code + " " + e.component + ": " + e.message + "\n";
-  }
-  return s;
-}
 
 const std::string kPeeringAccepted =
     "peerings:\n"
@@ -121,7 +71,7 @@ TEST(TransitGatewayPeering, CrossRegionReachesTheAlbThroughBothTgws) {
 }
 
 TEST(TransitGatewayPeering, UnacceptedPeeringIsPendingAndCarriesNothing) {
-  auto p = variant("unaccepted", {{"vpclab.yaml", kPeeringAccepted, ""}});
+  auto p = variant(kExample, "tgw-peering-unaccepted", {{"vpclab.yaml", kPeeringAccepted, ""}});
   auto l = tmpl::load_network({p});
   ASSERT_TRUE(l.network);
   EXPECT_FALSE(l.diags.has_errors()) << diags_text(l.diags);
@@ -137,7 +87,7 @@ TEST(TransitGatewayPeering, UnacceptedPeeringIsPendingAndCarriesNothing) {
 TEST(TransitGatewayPeering, TemplateChecksAsTheEc2Api) {
   // A peering attachment does not propagate: EnableTransitGatewayRouteTablePropagation refuses it.
   {
-    auto p = variant("propagation", {{"foo-routes.yaml", "  FooToBarTgwRoute:\n",
+    auto p = variant(kExample, "tgw-peering-propagation", {{"foo-routes.yaml", "  FooToBarTgwRoute:\n",
                                       "  FooPeeringPropagation:\n"
                                       "    Type: AWS::EC2::TransitGatewayRouteTablePropagation\n"
                                       "    Properties:\n"
@@ -149,13 +99,13 @@ TEST(TransitGatewayPeering, TemplateChecksAsTheEc2Api) {
   }
   // PeerRegion is the accepter's Region; another one names a TGW that is not there.
   {
-    auto p = variant("region", {{"bar.yaml", "PeerRegion: !Ref FooRegion", "PeerRegion: eu-west-1"}});
+    auto p = variant(kExample, "tgw-peering-region", {{"bar.yaml", "PeerRegion: !Ref FooRegion", "PeerRegion: eu-west-1"}});
     auto l = tmpl::load_network({p});
     EXPECT_TRUE(has_diag(l.diags, "TGW_PEERING_REGION_MISMATCH", Severity::kError)) << diags_text(l.diags);
   }
   // A TGW cannot peer with itself.
   {
-    auto p = variant("self", {{"bar.yaml", "PeerTransitGatewayId: !Ref FooTransitGatewayId",
+    auto p = variant(kExample, "tgw-peering-self", {{"bar.yaml", "PeerTransitGatewayId: !Ref FooTransitGatewayId",
                                "PeerTransitGatewayId: !Ref BarTgw"}});
     auto l = tmpl::load_network({p});
     EXPECT_TRUE(has_diag(l.diags, "TGW_PEERING_SELF", Severity::kError)) << diags_text(l.diags);

@@ -9,55 +9,17 @@
 #include <fstream>
 
 #include "analysis/analyzer.h"
+#include "example_variants.h"
 #include "template/load.h"
 
 using namespace vpclab;
 using namespace vpclab::analysis;
+using namespace vpclab::analysis::testing;
 namespace fs = std::filesystem;
 
 namespace {
 
 const fs::path kExample = fs::path(VPCLAB_SOURCE_DIR) / "examples/tgw/cross-account";
-
-struct Edit {
-  std::string file, from, to;
-};
-
-// A copy of the example's directory with each edit applied once (every edit must apply).
-std::string variant(const std::string& name, const std::vector<Edit>& edits) {
-  fs::path dir = fs::path(::testing::TempDir()) / ("tgw-sharing-" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  for (const auto& f : fs::directory_iterator(kExample)) fs::copy_file(f.path(), dir / f.path().filename());
-  for (const auto& e : edits) {
-    std::ifstream in(dir / e.file);
-    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    auto at = text.find(e.from);
-    EXPECT_NE(at, std::string::npos) << e.file << ": " << e.from;
-    if (at != std::string::npos) text.replace(at, e.from.size(), e.to);
-    std::ofstream(dir / e.file) << text;
-  }
-  return (dir / "vpclab.yaml").string();
-}
-
-std::string diags_text(const Diagnostics& d) {
-  std::string s;
-  for (const auto& x : d.items()) s += x.str() + "\n";
-  return s;
-}
-
-const Diagnostic* find_diag(const Diagnostics& d, const std::string& code) {
-  for (const auto& x : d.items())
-    if (x.code == code) return &x;
-  return nullptr;
-}
-
-bool has_code(const TraceResult& r, const std::string& code) {
-  for (const auto& p : r.paths)
-    for (const auto& e : p.explanations)
-      if (e.code == code) return true;
-  return false;
-}
 
 const std::string kAcceptance =
     "peerings:\n"
@@ -86,7 +48,7 @@ TEST(TransitGatewaySharing, SharedAndAcceptedCarriesBarToTheAlb) {
 }
 
 TEST(TransitGatewaySharing, WithoutTheShareEc2CannotFindTheTgw) {
-  auto p = variant("unshared", {{"foo.yaml", "      Principals: [!Ref BarAccountId]", "      Principals: [\"333333333333\"]"}});
+  auto p = variant(kExample, "tgw-sharing-unshared", {{"foo.yaml", "      Principals: [!Ref BarAccountId]", "      Principals: [\"333333333333\"]"}});
   auto l = tmpl::load_network({p});
   const Diagnostic* d = find_diag(l.diags, "TGW_NOT_SHARED");
   ASSERT_NE(d, nullptr) << diags_text(l.diags);
@@ -95,14 +57,14 @@ TEST(TransitGatewaySharing, WithoutTheShareEc2CannotFindTheTgw) {
   EXPECT_NE(d->message.find("not shared with account 222222222222"), std::string::npos) << d->message;
   EXPECT_NE(d->fix.find("AWS::RAM::ResourceShare"), std::string::npos) << d->fix;
   // Shared with the organization: attachable.
-  auto org = variant("org", {{"foo.yaml", "      Principals: [!Ref BarAccountId]",
+  auto org = variant(kExample, "tgw-sharing-org", {{"foo.yaml", "      Principals: [!Ref BarAccountId]",
                               "      Principals: [\"arn:aws:organizations::111111111111:organization/o-exampleorgid\"]"}});
   auto lo = tmpl::load_network({org});
   EXPECT_FALSE(lo.diags.has_errors()) << diags_text(lo.diags);
 }
 
 TEST(TransitGatewaySharing, UnacceptedAttachmentIsPendingAndCarriesNothing) {
-  auto p = variant("unaccepted", {{"vpclab.yaml", kAcceptance, ""}});
+  auto p = variant(kExample, "tgw-sharing-unaccepted", {{"vpclab.yaml", kAcceptance, ""}});
   auto l = tmpl::load_network({p});
   ASSERT_TRUE(l.network) << diags_text(l.diags);
   EXPECT_FALSE(l.diags.has_errors()) << diags_text(l.diags);
@@ -115,7 +77,7 @@ TEST(TransitGatewaySharing, UnacceptedAttachmentIsPendingAndCarriesNothing) {
   EXPECT_FALSE(r.reachable);
   EXPECT_TRUE(has_code(r, "BAD_STATE_ATTACHMENT"));
   // AutoAcceptSharedAttachments instead of the manifest: available again.
-  auto aa = variant("auto-accept", {{"vpclab.yaml", kAcceptance, ""},
+  auto aa = variant(kExample, "tgw-sharing-auto-accept", {{"vpclab.yaml", kAcceptance, ""},
                                     {"foo.yaml", "AutoAcceptSharedAttachments: disable", "AutoAcceptSharedAttachments: enable"}});
   auto la = tmpl::load_network({aa});
   ASSERT_TRUE(la.network) << diags_text(la.diags);
@@ -124,7 +86,7 @@ TEST(TransitGatewaySharing, UnacceptedAttachmentIsPendingAndCarriesNothing) {
 }
 
 TEST(TransitGatewaySharing, ResourceShareSchemaErrorsNameThePlace) {
-  auto p = variant("bad-share", {{"foo.yaml", "      AllowExternalPrincipals: false", "      AllowExternalPrincipal: false"}});
+  auto p = variant(kExample, "tgw-sharing-bad-share", {{"foo.yaml", "      AllowExternalPrincipals: false", "      AllowExternalPrincipal: false"}});
   auto l = tmpl::load_network({p});
   EXPECT_TRUE(l.diags.has_errors());
   std::string text = diags_text(l.diags);
