@@ -9,10 +9,13 @@
 #include <fstream>
 
 #include "analysis/analyzer.h"
+#include "example_variants.h"
 #include "template/load.h"
 
 using namespace vpclab;
 using namespace vpclab::analysis;
+using vpclab::analysis::testing::dump;
+using vpclab::analysis::testing::has_code;
 
 namespace {
 
@@ -35,31 +38,12 @@ std::string errors(const Diagnostics& d) {
   return s;
 }
 
-bool has_code(const TraceResult& r, const std::string& code) {
-  for (const auto& p : r.paths)
-    for (const auto& e : p.explanations)
-      if (e.code == code) return true;
-  return false;
-}
-
 // The hops of a path with this component, in order.
 std::vector<const Hop*> hops_of(const PathTrace& p, const std::string& component) {
   std::vector<const Hop*> out;
   for (const auto& h : p.hops)
     if (h.component == component) out.push_back(&h);
   return out;
-}
-
-std::string dump(const TraceResult& r) {
-  std::string s;
-  for (const auto& p : r.paths) {
-    s += "path " + p.address + "\n";
-    for (const auto& h : p.hops)
-      s += "  [" + h.leg + "] " + h.component + " " + h.display + ": " + h.check + " => " + h.matched +
-           (h.allowed ? "" : " (BLOCKED)") + "\n";
-    for (const auto& e : p.explanations) s += "  " + e.code + " " + e.component + ": " + e.message + "\n";
-  }
-  return s;
 }
 
 // A copy of the hub-and-spoke example with `from` replaced by `to`.
@@ -69,7 +53,7 @@ std::string variant(const std::string& name, const std::string& from, const std:
   auto at = text.find(from);
   EXPECT_NE(at, std::string::npos) << from;
   if (at != std::string::npos) text.replace(at, from.size(), to);
-  std::string p = testing::TempDir() + "/" + name + ".yaml";
+  std::string p = ::testing::TempDir() + "/" + name + ".yaml";
   std::ofstream(p) << text;
   return p;
 }
