@@ -21,6 +21,7 @@ const Schema kPrefixList = {{"PrefixListName", K::kString, true},
                             {"Tags", K::kList, false, &kTag}};
 
 constexpr int kMaxEntriesLimit = 1000;  // the EC2 API's bound on MaxEntries
+constexpr size_t kMaxTemplateEntries = 100;  // AWS::EC2::PrefixList Entries, at most
 
 }  // namespace
 
@@ -44,6 +45,10 @@ void ModelSink::Impl::add_prefix_list(C& c) {
   pl.id = c.id("pl");
   pl.origin = c.origin;
   pl.name = c.str("PrefixListName");
+  if (pl.name.rfind("com.amazonaws", 0) == 0)
+    c.error(c.loc_of("PrefixListName"), "PREFIX_LIST_NAME_RESERVED",
+            fmt::format("{}: PrefixListName '{}' starts with com.amazonaws, which AWS keeps for its own lists",
+                        c.who(), pl.name));
   pl.owner_id = c.stack.account;
   pl.loc = c.r.loc;
   pl.address_family = c.str("AddressFamily");
@@ -76,6 +81,10 @@ void ModelSink::Impl::add_prefix_list(C& c) {
                 fmt::format("{}: {} is listed twice; a prefix list holds each CIDR once", c.who(), en.text));
       pl.entries.push_back(std::move(en));
     }
+  if (pl.entries.size() > kMaxTemplateEntries)
+    c.error(c.loc_of("Entries"), "E3034",
+            fmt::format("{}: {} Entries; AWS::EC2::PrefixList takes at most {}", c.who(), pl.entries.size(),
+                        kMaxTemplateEntries));
   if (pl.max_entries > 0 && static_cast<int>(pl.entries.size()) > pl.max_entries)
     c.error(c.loc_of("Entries"), "PREFIX_LIST_MAX_ENTRIES",
             fmt::format("{}: {} entries exceed MaxEntries {}", c.who(), pl.entries.size(), pl.max_entries));

@@ -93,6 +93,10 @@ TEST(PrefixLists, CreateManagedPrefixListRefusals) {
     auto l = tmpl::load_network({variant("cidr", "{Cidr: 192.168.0.0/16", "{Cidr: 192.168.0.0/33")});
     EXPECT_NE(find_diag(l.diags, "E3031"), nullptr) << diags_text(l.diags);
   }
+  {
+    auto l = tmpl::load_network({variant("name", "PrefixListName: clients", "PrefixListName: com.amazonaws.clients")});
+    EXPECT_NE(find_diag(l.diags, "PREFIX_LIST_NAME_RESERVED"), nullptr) << diags_text(l.diags);
+  }
 }
 
 TEST(PrefixLists, AnUnknownListMatchesNothingAndSaysSo) {
