@@ -37,6 +37,8 @@ const std::map<std::string, TypeEntry>& types() {
       {"aws_vpc_peering_connection", {3, &Reader::add_peering}},
       {"aws_vpc_peering_connection_accepter", {4, &Reader::add_peering_accepter}},
       {"aws_vpc_peering_connection_options", {5, &Reader::add_peering_options}},
+      {"aws_ec2_managed_prefix_list", {1, &Reader::add_prefix_list}},
+      {"aws_ec2_managed_prefix_list_entry", {2, &Reader::add_prefix_list_entry}},
       {"aws_security_group", {4, &Reader::add_security_group}},
       {"aws_default_security_group", {4, &Reader::add_default_security_group}},
       {"aws_security_group_rule", {5, &Reader::add_sg_rule}},
@@ -77,7 +79,7 @@ const std::map<std::string, TypeEntry>& types() {
 bool network_relevant(const std::string& type) {
   static const char* prefixes[] = {"aws_ec2_transit_gateway", "aws_vpn_", "aws_customer_gateway", "aws_vpc_endpoint",
                                    "aws_egress_only_internet_gateway", "aws_elb", "aws_autoscaling_group",
-                                   "aws_networkfirewall", "aws_ec2_managed_prefix_list", "aws_dx_",
+                                   "aws_networkfirewall", "aws_dx_",
                                    "aws_globalaccelerator", "aws_lb_trust_store"};
   for (const char* p : prefixes)
     if (type.rfind(p, 0) == 0) return true;
@@ -101,6 +103,7 @@ const char* id_prefix(const std::string& type) {
       {"aws_internet_gateway_attachment", "igw-attach"}, {"aws_network_interface_attachment", "eni-attach"},
       {"aws_main_route_table_association", "rtbassoc"}, {"aws_route", "r"},
       {"aws_network_acl_rule", "nacl"},
+      {"aws_ec2_managed_prefix_list", "pl"}, {"aws_ec2_managed_prefix_list_entry", "pl-entry"},
   };
   auto it = p.find(type);
   return it == p.end() ? "" : it->second;

@@ -160,6 +160,9 @@ class Reader {
   void add_default_network_acl(Resource& r);
   void add_network_acl_rule(Resource& r);
   void add_network_acl_association(Resource& r);
+  // ec2_prefix_lists.cpp
+  void add_prefix_list(Resource& r);
+  void add_prefix_list_entry(Resource& r);
   void inline_sg_rules(model::SecurityGroup& g, const Node& n, Direction dir);
   bool rule_head(const Node& n, const char* proto_key, SecurityGroupRule& base);
   model::SecurityGroup* rule_group(const Node& n);
@@ -211,6 +214,7 @@ class Reader {
   std::string last_why_;  // what the last unresolved expression came from (local.x)  // module instance addresses of planned_values
 
   // Model indexes: id -> position in the Network vector.
+  std::unordered_map<std::string, size_t> pl_ix_;  // managed prefix list id -> index
   std::unordered_map<std::string, size_t> vpc_ix_, subnet_ix_, igw_ix_, eip_ix_, nat_ix_, pcx_ix_, sg_ix_, acl_ix_,
       rtb_ix_, eni_ix_, instance_ix_, lb_ix_, tg_ix_, listener_ix_, zone_ix_;
   // Groups, ACLs and tables written with inline rules / routes: a separate

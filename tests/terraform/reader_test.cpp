@@ -177,6 +177,35 @@ TEST(TerraformReader, InlineAndSeparateRulesOnOneGroupWarn) {
   EXPECT_EQ(group(l.net(), "aws_security_group.g")->ingress.size(), 2u) << "both are read";
 }
 
+// A managed prefix list (inline `entry` blocks and a separate entry resource)
+// that a security-group rule references: the rule admits its entries.
+TEST(TerraformReader, ManagedPrefixListEntriesAreTheRulesPeers) {
+  std::string vpc = R"({"address":"aws_vpc.main","mode":"managed","type":"aws_vpc","name":"main",)"
+                    R"("values":{"id":"vpc-0a","cidr_block":"10.0.0.0/16"}})";
+  std::string pl = R"({"address":"aws_ec2_managed_prefix_list.clients","mode":"managed",)"
+                   R"("type":"aws_ec2_managed_prefix_list","name":"clients","values":{"id":"pl-0c","name":"clients",)"
+                   R"("address_family":"IPv4","max_entries":5,"entry":[{"cidr":"10.1.0.0/16","description":"bar"}]}})";
+  std::string more = R"({"address":"aws_ec2_managed_prefix_list_entry.office","mode":"managed",)"
+                     R"("type":"aws_ec2_managed_prefix_list_entry","name":"office","values":{"prefix_list_id":"pl-0c",)"
+                     R"("cidr":"192.168.0.0/16","description":"office"}})";
+  std::string sg = R"({"address":"aws_security_group.g","mode":"managed","type":"aws_security_group","name":"g",)"
+                   R"("values":{"id":"sg-0g","vpc_id":"vpc-0a","ingress":[{"from_port":443,"to_port":443,)"
+                   R"("protocol":"tcp","cidr_blocks":[],"prefix_list_ids":["pl-0c"]}],"egress":[]}})";
+  auto l = load(plan(vpc + "," + pl + "," + more + "," + sg));
+  ASSERT_TRUE(l.r.network) << l.all();
+  ASSERT_EQ(l.net().prefix_lists.size(), 1u);
+  const auto& list = l.net().prefix_lists[0];
+  EXPECT_EQ(list.name, "clients");
+  EXPECT_EQ(list.max_entries, 5);
+  ASSERT_EQ(list.entries.size(), 2u);
+  EXPECT_EQ(list.entries[1].text, "192.168.0.0/16");
+  EXPECT_FALSE(l.has("PREFIX_LIST_UNKNOWN")) << l.all();
+  const auto* g = group(l.net(), "aws_security_group.g");
+  ASSERT_NE(g, nullptr);
+  ASSERT_EQ(g->ingress.size(), 1u);
+  EXPECT_EQ(g->ingress[0].prefix_list_cidrs.size(), 2u);  // resolved by finalize, as for templates
+}
+
 // Ids unknown at plan time come from configuration references, in both
 // spellings: the object alone (before 1.0.3) and attribute then object.
 TEST(TerraformReader, UnknownIdsComeFromReferencesInBothSpellings) {
