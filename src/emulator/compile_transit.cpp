@@ -32,13 +32,12 @@
 
 namespace vpclab::emulator {
 
-namespace {
-
-constexpr size_t kMaxTransitLinks = 4096;  // /30s in 169.254.64.0/18
-
 Ipv4Address transit_link_address(size_t k, bool tgw_end) {
   return Ipv4Address{Ipv4Address::parse("169.254.64.0")->value + static_cast<uint32_t>(4 * k + (tgw_end ? 2 : 1))};
 }
+
+namespace {
+
 
 // The AZs of an attachment's links, in its subnets' order.
 std::vector<std::string> link_azs(const CompileContext& ctx, const std::vector<size_t>& links) {
@@ -71,7 +70,7 @@ void place_transit_links(CompileContext& ctx) {
       }
       ctx.transit_links.push_back({a.id, a.transit_gateway, a.resource_id, s->id, s->availability_zone,
                                    "tg" + std::to_string(k), transit_link_address(k, false),
-                                   transit_link_address(k, true)});
+                                   transit_link_address(k, true), false});
       mine.push_back(k);
     }
   }
@@ -152,7 +151,10 @@ void compile_transit_gateways(CompileContext& ctx) {
       std::optional<size_t> exit;
       if (links) exit = semantics::transit_gateway_exit(link_azs(ctx, *links), az);
       if (!exit) {
-        if (out && out->resource_type != "vpc")
+        if (out && out->resource_type == "vpn")
+          note("transit gateway route " + key_prefix + " -> " + out->id + " (its VPN connection is down or reaches no "
+               "on-premises network of the lab: dropped)");
+        else if (out && out->resource_type != "vpc")
           note("transit gateway route " + key_prefix + " -> " + out->id + " (" + out->resource_type +
                " attachments are not emulated yet: dropped)");
         else if (out && out->available() && !net.vpc(out->resource_id))
@@ -181,6 +183,7 @@ void compile_transit_gateways(CompileContext& ctx) {
     else if (rtb && rtb->transit_gateway == l.tgw)
       p.rules.push_back({l.tgw, tp++, l.dev, table_for(*rtb, l.az)});
     p.rules.push_back({l.tgw, tp++, l.dev, std::nullopt});
+    if (l.vpn) continue;  // the on-premises end: compile_vpn.cpp
     // In the VPC router: what leaves the TGW by this ENI is routed by its
     // subnet's route table.
     const auto* s = net.subnet(l.subnet);

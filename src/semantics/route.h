@@ -11,7 +11,8 @@ namespace vpclab::semantics {
 // The route a table uses for `dst`: longest prefix match over the IPv4
 // routes (IPv6 and prefix-list routes never match an IPv4 address). Among
 // equal prefixes a static route beats a propagated one, then `local` beats
-// other targets, then the first declared wins. A blackhole route is chosen
+// other targets, then the first declared wins. A propagated route never
+// beats `local`, even when more specific. A blackhole route is chosen
 // like any other (traffic is then dropped: check route->state). Returns
 // nullptr when no route matches.
 const Route* select_route(const std::vector<Route>& routes, Ipv4Address dst);

@@ -178,9 +178,12 @@ void Writer::route_tables() {
       j["State"] = r.state == RouteState::kBlackhole ? "blackhole" : "active";
       routes.push_back(j);
     }
+    ojson vgws = ojson::array();
+    for (const auto& pv : net_.vpn_gateway_route_propagations)
+      if (pv.route_table == t.id) vgws.push_back({{"GatewayId", pv.vpn_gateway}});
     f.list("route-tables.json", "RouteTables")
         .push_back({{"Associations", assocs},
-                    {"PropagatingVgws", ojson::array()},
+                    {"PropagatingVgws", vgws},
                     {"RouteTableId", t.id},
                     {"Routes", routes},
                     {"Tags", tags(t.name)},
@@ -780,6 +783,7 @@ void Writer::collect() {
   listeners();
   hosted_zones();
   write_transit_gateways(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
+  write_vpn(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
   // Every account/region folder has the EC2 lists, empty ones included, as
   // scripts/snapshot writes them.
   for (auto& [where, f] : folders_) {

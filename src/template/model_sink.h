@@ -5,6 +5,8 @@
 //                      internet and NAT gateways, Elastic IPs, peering, the default VPC
 //   ec2_transit.cpp    transit gateways, VPC attachments, TGW route tables,
 //                      associations, propagations and routes
+//   ec2_vpn.cpp        customer gateways, VPN gateways, VPN connections and
+//                      their static routes, VGW route propagation
 //   ec2_filters.cpp    security groups and their rules, network ACLs and entries
 //   ec2_instances.cpp  network interfaces and attachments, instances
 //   elbv2.cpp          load balancers, listeners, listener rules, target groups
@@ -37,6 +39,7 @@ struct ModelSink::Impl {
     kNetworkAclEntry, kSubnetAclAssoc, kNetworkInterface, kNetworkInterfaceAttachment, kInstance, kLoadBalancer,
     kListener, kListenerRule, kTargetGroup, kHostedZone, kRecordSet, kRecordSetGroup, kInsights, kUnmodeled,
     kTransitGateway, kTgwAttachment, kTgwRouteTable, kTgwAssociation, kTgwPropagation, kTgwRoute,
+    kCustomerGateway, kVpnGateway, kVpnConnection, kVpnConnectionRoute, kVgwRoutePropagation,
   };
   struct Entry {
     std::string type;
@@ -47,7 +50,8 @@ struct ModelSink::Impl {
   };
   std::unordered_map<std::string, Entry> entries;  // stack + "/" + logical id
   std::unordered_map<std::string, size_t> vpc_ix, subnet_ix, rtb_ix, igw_ix, nat_ix, eip_alloc_ix, eip_ip_ix, pcx_ix,
-      sg_ix, acl_ix, eni_ix, instance_ix, lb_ix, listener_ix, tg_ix, zone_ix, tgw_ix, tgw_attach_ix, tgw_rtb_ix;
+      sg_ix, acl_ix, eni_ix, instance_ix, lb_ix, listener_ix, tg_ix, zone_ix, tgw_ix, tgw_attach_ix, tgw_rtb_ix,
+      cgw_ix, vgw_ix, vpn_ix;
   std::set<std::string> noted_types;
   std::set<std::string> unmodeled_lbs;  // ARNs of gateway load balancers
   // IPv6 blocks are carried as text (not routed): VPC id -> blocks, for GetAtt.
@@ -122,6 +126,16 @@ struct ModelSink::Impl {
   void add_tgw_association(C& c);
   void add_tgw_propagation(C& c);
   void add_tgw_route(C& c);
+
+  // ---- ec2_vpn.cpp ------------------------------------------------------------
+  static void ec2_vpn_types(TypeTable& t);
+  std::optional<Value> ec2_vpn_att(const StackContext& stack, const Entry& e, const std::string& a);
+  void add_customer_gateway(C& c);
+  void add_vpn_gateway(C& c);
+  void attach_vpn_gateway(C& c);  // VPCGatewayAttachment with VpnGatewayId
+  void add_vpn_connection(C& c);
+  void add_vpn_connection_route(C& c);
+  void add_vgw_route_propagation(C& c);
 
   // ---- ec2_filters.cpp --------------------------------------------------------
   static void ec2_filters_types(TypeTable& t);
