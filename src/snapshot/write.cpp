@@ -822,7 +822,10 @@ std::map<std::string, std::string> Writer::resources() const {
       {"TransitGatewayVpcAttachments", "TransitGatewayAttachmentId"},
       {"TransitGatewayRouteTables", "TransitGatewayRouteTableId"},
       {"TransitGatewayPropagations", "TransitGatewayRouteTableId"},
-      {"TransitGatewayStaticRoutes", "TransitGatewayRouteTableId"}};
+      {"TransitGatewayStaticRoutes", "TransitGatewayRouteTableId"},
+      {"CustomerGateways", "CustomerGatewayId"},
+      {"VpnGateways", "VpnGatewayId"},
+      {"VpnConnections", "VpnConnectionId"}};
   std::map<std::string, std::string> out;
   for (const auto& [where, f] : folders_)
     for (const auto& [name, doc] : f.files) {
