@@ -23,6 +23,7 @@
 #include <set>
 
 #include "emulator/compile_context.h"
+#include "semantics/route.h"
 #include "semantics/vpn.h"
 
 namespace vpclab::emulator {
@@ -75,6 +76,11 @@ void compile_vgw_route(CompileContext& ctx, const model::RouteTable& rt, const R
   const model::Network& net = ctx.net;
   LabPlan& p = ctx.plan();
   const Ipv4Cidr dst = *route.destination;
+  // A propagated route inside the VPC's own range never beats `local`
+  // (semantics::select_route); the kernel must not let it either.
+  if (const Route* chosen = semantics::select_route(rt.routes, dst.base);
+      route.propagated && chosen && chosen->target_kind == RouteTargetKind::kLocal)
+    return;
   const model::VpnGateway* g = net.vpn_gateway(route.target_id);
   bool whole = false;  // a kernel route for dst itself was added
   if (g && g->vpc == rt.vpc) {
