@@ -44,6 +44,10 @@ TEST(VpnCli, BrokenCopyWarnsAndTraceNamesTheTgwRouteTable) {
   auto t = vpclab("trace examples/tgw/vpn/broken/vpclab.yaml --from office --to FooInternalAlb");
   EXPECT_EQ(t.exit_code, 1) << t.out;
   EXPECT_NE(t.out.find("TGW_RTB_CANNOT_ROUTE"), std::string::npos) << t.out;
+  // `fix` cannot name the VPN attachment in a template: it says why and what to do instead.
+  auto f = vpclab("fix examples/tgw/vpn/broken/vpclab.yaml --from office --to FooInternalAlb");
+  EXPECT_NE(f.out.find("no fix"), std::string::npos) << f.out;
+  EXPECT_NE(f.out.find("use BGP (StaticRoutesOnly: false)"), std::string::npos) << f.out;
 }
 
 TEST(VpnCli, VgwBranchBothWays) {
