@@ -24,7 +24,9 @@ struct Hop {
   std::string component;  // "security-group", "network-acl", "route-table", "vpc-peering-connection",
                           // "internet-gateway", "nat-gateway", "network-interface", "instance",
                           // "load-balancer", "listener", "listener-rule", "target-group", "target",
-                          // "dns", "internet", "subnet", "vpc"
+                          // "dns", "internet", "subnet", "vpc", "transit-gateway-attachment",
+                          // "transit-gateway-route-table", "virtual-private-gateway", "vpn-connection",
+                          // "customer-gateway"
   std::string id;         // AWS id (sg-..., rtb-..., an ARN, a zone id)
   std::string display;    // "Stack.LogicalId" when known, else the id
   std::string leg;        // which leg: "request", "reply", "node 10.2.1.175 -> i-... :8080", ...
@@ -148,7 +150,9 @@ class Analyzer {
   Analyzer& operator=(const Analyzer&) = delete;
 
   // SRC: an instance or ENI (id, logical id, "Stack.LogicalId", Name tag,
-  // private IP), a subnet, "internet", or a public IP outside the network.
+  // private IP), a subnet, "internet", a public IP outside the network, or
+  // an on-premises network of the lab manifest ("on-prem:NAME", its name, or
+  // one of its addresses).
   // DST: a URL ("http://alb.home/path?q"), "host[:port]", an IP, a
   // resource (instance, load balancer by id/ARN/name/logical id), or
   // "internet" (a host there, 198.18.0.7).

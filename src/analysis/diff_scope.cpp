@@ -78,6 +78,9 @@ class Scope {
       for (const auto& t : tg->targets) touch(t.id);  // instance targets; an IP target names nothing
       return true;
     }
+    // A VPN's parts decide flows to and from on premises, which has no
+    // party here (what a VGW propagates changes the route tables themselves).
+    if (net_.customer_gateway(id) || net_.vpn_gateway(id) || net_.vpn_connection(id)) return true;
     // A private hosted zone decides names, not flows between addresses.
     return net_.hosted_zone(id) != nullptr;
   }

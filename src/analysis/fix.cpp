@@ -198,7 +198,20 @@ class Planner {
       if (!rtb) return unfixable(e, "the transit gateway route table is not in the network");
       for (const auto& v : im_.net.vpcs)
         if (v.contains(b.peer)) att = im_.net.vpc_attachment(rtb->transit_gateway, v.id);
-      if (!att) return unfixable(e, "the destination's VPC has no attachment to the transit gateway");
+      if (!att) {
+        // On premises behind a VPN attachment: CloudFormation cannot name the
+        // attachment (VPNConnection has no GetAtt for it), so no template
+        // edit can add the static route or the propagation.
+        if (const auto* o = im_.net.on_premises_network_of(b.peer))
+          for (const auto* vpn : im_.net.vpn_connections_of_customer_gateway(o->customer_gateway))
+            if (vpn->transit_gateway == rtb->transit_gateway)
+              return unfixable(e, "the destination is on-premises network " + o->name + " behind VPN connection " +
+                                      vpn->origin.display(vpn->id) +
+                                      (vpn->static_routes_only ? ", which uses static routes only" : "") +
+                                      ": its TGW attachment has no id a template can name; use BGP "
+                                      "(StaticRoutesOnly: false) or add the TGW route outside CloudFormation");
+        return unfixable(e, "the destination's VPC has no attachment to the transit gateway");
+      }
       c.kind = model::Change::Kind::kAddTransitGatewayPropagation;
     } else {
       att = im_.net.transit_gateway_attachment(b.resource);

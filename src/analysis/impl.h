@@ -60,7 +60,7 @@ struct Flow {
 };
 
 enum class StepKind { kSgOut, kSgIn, kNaclOut, kNaclIn, kSameSubnet, kRoute, kPeering, kIgwOut, kIgwIn, kNat, kDeNat,
-                      kTransitGateway, kDeliver, kInternet, kFail };
+                      kTransitGateway, kVpn, kDeliver, kInternet, kFail };
 
 // A packet crossing a transit gateway (walk_tgw.cpp): where it enters, the
 // table and route chosen, where it leaves. Set up to the failing phase.
@@ -77,6 +77,18 @@ struct TgwCrossing {
   // When `out` is a peering attachment: the crossing of the peer TGW, which
   // the packet enters by that attachment (phase of this one: kDone).
   std::shared_ptr<TgwCrossing> next;
+};
+
+// A packet crossing a site-to-site VPN connection (walk_vpn.cpp): out of a
+// VGW or a TGW's vpn attachment to the customer gateway, or in from it.
+struct VpnCrossing {
+  bool outbound = true;                                    // towards on-premises
+  const model::VpnGateway* vgw = nullptr;                  // a VGW connection's gateway
+  const model::TransitGatewayAttachment* attachment = nullptr;  // a TGW connection's attachment
+  const VpnRoute* route = nullptr;                         // the VGW's route chosen (outbound)
+  const model::VpnConnection* connection = nullptr;
+  const model::CustomerGateway* cgw = nullptr;
+  const model::OnPremisesNetwork* on_prem = nullptr;       // the network the packet leaves or reaches
 };
 
 struct Step {
@@ -96,6 +108,7 @@ struct Step {
   SourceLoc extra_loc;
   std::string extra_component;
   std::shared_ptr<const TgwCrossing> tgw;  // kTransitGateway
+  std::shared_ptr<const VpnCrossing> vpn;  // kVpn
 };
 
 struct Leg {
@@ -106,6 +119,7 @@ struct Leg {
   const EniInfo* to = nullptr;          // delivered to
   Ipv4Address seen_src;                 // the source address the receiver sees
   const model::NatGateway* nat = nullptr;  // the NAT gateway that translated the source (forward)
+  const model::OnPremisesNetwork* on_prem = nullptr;  // delivered to a host of this network (to == nullptr)
 };
 
 struct WalkStart {
@@ -115,6 +129,7 @@ struct WalkStart {
   Ipv4Address address;
   std::optional<Ipv4Address> public_ip;
   PortRange ephemeral = semantics::kLinuxEphemeralPorts;
+  const model::OnPremisesNetwork* on_prem = nullptr;  // a host of an on-premises network (lab manifest)
 };
 
 // What a reply walk needs from its request.
@@ -122,6 +137,7 @@ struct ReplyContext {
   Ipv4Address client;                     // the client's own address (private, or internet)
   const EniInfo* client_eni = nullptr;    // nullptr: the client is on the internet (or a subnet host)
   const SubnetInfo* client_subnet = nullptr;
+  const model::OnPremisesNetwork* client_on_prem = nullptr;  // the client is on premises
   const model::NatGateway* nat = nullptr; // translated by this NAT gateway on the way out
   PortRange client_ports = semantics::kLinuxEphemeralPorts;
 };
@@ -133,6 +149,7 @@ inline ReplyContext reply_context(const WalkStart& from, const Leg& request) {
   rc.client = from.address;
   rc.client_eni = from.eni;
   rc.client_subnet = from.eni ? nullptr : from.subnet;
+  rc.client_on_prem = from.on_prem;
   rc.nat = request.nat;
   rc.client_ports = from.ephemeral;
   return rc;
@@ -181,8 +198,23 @@ struct Analyzer::Impl {
   // The transit gateway route `r` of subnet `cur` leads to (walk_tgw.cpp):
   // pushes the crossing's steps and returns the subnet the packet leaves the
   // TGW into, or nullptr with leg.end set (blocked or undecidable).
+  // `vpn_in`: the packet enters by that VPN attachment instead (cur and r unused).
   const SubnetInfo* cross_transit_gateway(Leg& leg, const SubnetInfo* cur, Ipv4Address src, Ipv4Address dst,
-                                          const Route& r, PortRange reply_ports, bool detail) const;
+                                          const Route* r, PortRange reply_ports, bool detail,
+                                          const ReplyContext* reply = nullptr,
+                                          const model::TransitGatewayAttachment* vpn_in = nullptr) const;
+  // Site-to-site VPN (walk_vpn.cpp). Out: by VGW `vgw_route`'s gateway (or the
+  // TGW's vpn attachment `tgw_out`) over a connection to the customer
+  // gateway; always ends the leg (delivered on premises, or blocked).
+  void cross_vpn_out(Leg& leg, const SubnetInfo* cur, Ipv4Address src, Ipv4Address dst, const Route* vgw_route,
+                     const model::TransitGatewayAttachment* tgw_out, const ReplyContext* reply, bool detail) const;
+  // In: from an on-premises host over the customer gateway's connection
+  // towards `dst`. Sets `arrived` (a VGW delivers to the VPC's ENI) or `cur`
+  // (the subnet a TGW hands the packet to); false when the leg ended.
+  bool enter_from_on_premises(Leg& leg, const WalkStart& from, Ipv4Address dst, PortRange reply_ports, bool detail,
+                              const ReplyContext* reply, const EniInfo*& arrived, const SubnetInfo*& cur) const;
+  bool evaluate_vpn(const Step& s, bool reply, const std::string& leg_name, std::vector<Hop>* hops,
+                    std::vector<Explanation>* expl, bool& undecidable) const;
   // The hops and explanations of a kTransitGateway step; false when it blocks
   // (`undecidable` set when vpclab cannot tell).
   bool evaluate_transit_gateway(const Step& s, bool reply, const std::string& leg_name, std::vector<Hop>* hops,

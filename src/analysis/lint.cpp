@@ -23,6 +23,9 @@ constexpr const char* kAlbSgMissingListenerPort = "ALB_SG_MISSING_LISTENER_PORT"
 constexpr const char* kPeeringRouteOneSide = "PEERING_ROUTE_ONE_SIDE";
 constexpr const char* kTgwRouteAzUnserved = "TGW_ROUTE_AZ_UNSERVED";
 constexpr const char* kTgwRouteOneSide = "TGW_ROUTE_ONE_SIDE";
+constexpr const char* kVpnStaticNoRoute = "VPN_STATIC_NO_ROUTE";
+constexpr const char* kTgwVpnNotRouted = "TGW_VPN_NOT_ROUTED";
+constexpr const char* kVgwNotRouted = "VGW_NOT_ROUTED";
 constexpr const char* kPhzVpcDnsDisabled = "PHZ_VPC_DNS_DISABLED";
 constexpr const char* kInternetFacingAlbNoIgw = "INTERNET_FACING_ALB_NO_IGW";
 constexpr const char* kNatGatewayNoIgwRoute = "NAT_GATEWAY_NO_IGW_ROUTE";
@@ -309,6 +312,59 @@ void lint_transit_gateways(const model::Network& net, Diagnostics& diags) {
   }
 }
 
+// Site-to-site VPN: a static VGW connection without static routes (the VGW
+// knows no on-premises prefix), a TGW whose VPC attachments' tables have no
+// route to the on-premises CIDRs of a VPN attachment (static routes only:
+// nothing propagates), and a VGW no route table of its VPC routes to.
+void lint_vpn(const model::Network& net, Diagnostics& diags) {
+  for (const auto& c : net.vpn_connections) {
+    std::vector<Ipv4Cidr> office;
+    for (const auto& o : net.on_premises)
+      if (o.customer_gateway == c.customer_gateway) office.insert(office.end(), o.cidrs.begin(), o.cidrs.end());
+    if (!c.vpn_gateway.empty() && c.static_routes_only && c.routes.empty())
+      diags.warning(c.origin.loc, kVpnStaticNoRoute,
+                    "VPN connection " + c.origin.display(c.id) +
+                        " uses static routes only but has none: its virtual private gateway sends nothing over it",
+                    office.empty() ? std::string("add an AWS::EC2::VPNConnectionRoute for each on-premises CIDR")
+                                   : "add an AWS::EC2::VPNConnectionRoute with DestinationCidrBlock " +
+                                         office[0].str());
+    if (c.transit_gateway.empty() || office.empty()) continue;
+    std::set<std::string> tables;
+    for (const auto& a : net.transit_gateway_attachments)
+      if (a.transit_gateway == c.transit_gateway && a.resource_type == "vpc" && !a.route_table.empty())
+        tables.insert(a.route_table);
+    for (const auto& id : tables) {
+      const auto* t = net.transit_gateway_route_table(id);
+      if (!t || !t->routes_known) continue;
+      for (const auto& cidr : office) {
+        const auto* r = semantics::select_transit_gateway_route(t->routes, cidr.base);
+        if (r && !r->blackhole && r->attachment == c.transit_gateway_attachment) continue;
+        diags.warning(c.origin.loc, kTgwVpnNotRouted,
+                      "transit gateway route table " + t->origin.display(t->id) + " has no route to " + cidr.str() +
+                          " by VPN connection " + c.origin.display(c.id) +
+                          (c.static_routes_only ? " (static routes only: its attachment propagates nothing)" : "") +
+                          ": the attached VPCs cannot reach the office",
+                      c.static_routes_only
+                          ? "add an AWS::EC2::TransitGatewayRoute for " + cidr.str() +
+                                " to the VPN attachment, or use BGP (StaticRoutesOnly: false)"
+                          : "propagate the VPN attachment into " + t->origin.display(t->id));
+        break;
+      }
+    }
+  }
+  for (const auto& g : net.vpn_gateways) {
+    if (g.vpc.empty() || g.routes.empty()) continue;
+    bool routed = false;
+    for (const auto& rt : net.route_tables)
+      for (const auto& r : rt.routes) routed = routed || (rt.vpc == g.vpc && r.target_id == g.id);
+    if (!routed)
+      diags.warning(g.origin.loc, kVgwNotRouted,
+                    "no route table of VPC " + g.vpc + " routes to virtual private gateway " + g.origin.display(g.id) +
+                        ": the VPC cannot reach " + g.routes[0].destination.str() + " over its VPN",
+                    "add an AWS::EC2::VPNGatewayRoutePropagation of the VGW into the subnets' route tables");
+  }
+}
+
 void lint_hosted_zones(const model::Network& net, Diagnostics& diags) {
   for (const auto& z : net.hosted_zones) {
     if (!z.is_private) continue;
@@ -388,6 +444,7 @@ void lint(const model::Network& net, Diagnostics& diags) {
   lint_targets(net, sgs, diags);
   lint_peerings(net, diags);
   lint_transit_gateways(net, diags);
+  lint_vpn(net, diags);
   lint_hosted_zones(net, diags);
   lint_nat_gateways(net, diags);
   lint_ssh(net, diags);

@@ -50,7 +50,7 @@ ProtoResult reach(const Analyzer::Impl& im, const WalkStart& from, Ipv4Address d
   ProtoResult out;
   Leg req = im.walk(from, dst, nullptr, false);
   if (request) *request = req;
-  if (req.end != Leg::End::kDelivered || (expect && req.to != expect)) return out;
+  if (req.end != Leg::End::kDelivered || !req.to || (expect && req.to != expect)) return out;
   // Forward filters first: most pairs stop here, before the reply walk.
   const IpProtocol kProtocols[] = {kTcp, kUdp, kIcmp};
   IntervalSet forward[3];

@@ -115,8 +115,25 @@ struct Source {
   std::string label;
 };
 
+// "on-prem:NAME", or NAME when no resource has it: a network of the lab
+// manifest's on_premises (nullptr when none).
+static const model::OnPremisesNetwork* on_premises_ref(const Analyzer::Impl& im, std::string_view text) {
+  if (text.starts_with("on-prem:")) text.remove_prefix(8);
+  return im.net.on_premises_network(std::string(text));
+}
+
 static Source parse_source(const Analyzer::Impl& im, std::string_view text) {
   Source s;
+  auto set_on_prem = [&](const model::OnPremisesNetwork* n, Ipv4Address a) {
+    s.start.on_prem = n;
+    s.start.address = a;
+    s.label = "on-premises network " + n->name + " host " + a.str();
+  };
+  if (text.starts_with("on-prem:")) {
+    if (const auto* n = on_premises_ref(im, text)) set_on_prem(n, n->host_address());
+    else s.error = "no on_premises network named '" + std::string(text.substr(8)) + "' in the lab manifest";
+    return s;
+  }
   if (text == "internet") {
     s.start.internet = true;
     s.start.address = Ipv4Address{kInternetHost};
@@ -157,6 +174,10 @@ static Source parse_source(const Analyzer::Impl& im, std::string_view text) {
         s.label = "host " + ip->str() + " in subnet " + sub.subnet->origin.display(sub.subnet->id);
         return s;
       }
+    if (const auto* n = im.net.on_premises_network_of(*ip)) {
+      set_on_prem(n, *ip);
+      return s;
+    }
     if (is_private_or_shared(*ip)) {
       s.error = "no subnet contains private IP " + ip->str();
       return s;
@@ -168,7 +189,9 @@ static Source parse_source(const Analyzer::Impl& im, std::string_view text) {
   }
   Resolved r = resolve_ref(im, text);
   if (!r.error.empty()) {
-    s.error = r.error;
+    if (const auto* n = r.error.rfind("unknown resource", 0) == 0 ? on_premises_ref(im, text) : nullptr)
+      set_on_prem(n, n->host_address());
+    else s.error = r.error;
     return s;
   }
   if (!r.enis.empty()) {
@@ -211,6 +234,17 @@ static Destination parse_destination(const Analyzer::Impl& im, std::string_view 
   if (text == "internet") {  // a host on the internet, as for the source
     d.fixed.push_back(Ipv4Address{kInternetHost});
     d.label = "internet (" + d.fixed[0].str() + ")";
+    return d;
+  }
+  if (text.starts_with("on-prem:")) {  // the host vpclab stands for an on-premises network
+    const auto* n = on_premises_ref(im, text);
+    if (!n) {
+      d.error = "no on_premises network named '" + std::string(text.substr(8)) + "' in the lab manifest";
+      return d;
+    }
+    d.fixed.push_back(n->host_address());
+    d.host = d.fixed[0].str();
+    d.label = "on-premises network " + n->name + " host " + d.fixed[0].str();
     return d;
   }
   std::string_view rest = text;
@@ -281,6 +315,11 @@ static Destination parse_destination(const Analyzer::Impl& im, std::string_view 
     }
     if (!r.error.empty() && r.error.rfind("unknown resource", 0) != 0) {
       d.error = r.error;
+      return d;
+    }
+    if (const auto* n = on_premises_ref(im, d.host)) {
+      d.fixed.push_back(n->host_address());
+      d.label = "on-premises network " + n->name + " host " + d.fixed[0].str();
       return d;
     }
   }

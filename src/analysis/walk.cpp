@@ -199,6 +199,11 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
   bool from_tgw = false;  // the packet just left a transit gateway into `cur`
   bool at_internet = from.internet;
   const EniInfo* arrived = nullptr;  // set when the packet reaches an ENI
+  if (from.on_prem) {  // in over the customer gateway's VPN connection (walk_vpn.cpp)
+    cur = nullptr;
+    if (!enter_from_on_premises(leg, from, dst, reply_ports, detail, reply, arrived, cur)) return leg;
+    from_tgw = !arrived;
+  }
   for (int hops = 0; hops < 16; ++hops) {
     if (at_internet) {
       const EniInfo* e = eni_public(dst);
@@ -297,6 +302,10 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
           return leg;
         }
         push(std::move(rs));
+        if (r->target_kind == RouteTargetKind::kVpnGateway && net.vpn_gateway(r->target_id)) {
+          cross_vpn_out(leg, cur, src, dst, r, nullptr, reply, detail);  // walk_vpn.cpp
+          return leg;
+        }
         switch (r->target_kind) {
           case RouteTargetKind::kLocal: {
             if (host_reply(v)) return deliver_host(false);
@@ -431,7 +440,7 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
             continue;
           }
           case RouteTargetKind::kTransitGateway: {
-            const SubnetInfo* next = cross_transit_gateway(leg, cur, src, dst, *r, reply_ports, detail);
+            const SubnetInfo* next = cross_transit_gateway(leg, cur, src, dst, r, reply_ports, detail, reply);
             if (!next) return leg;
             if (host_reply(next->vpc) && next->vpc != v && next->subnet->cidr.contains(dst) &&
                 reply->client_subnet == next) {
@@ -770,6 +779,14 @@ Evaluation Analyzer::Impl::evaluate(const Leg& leg, const Flow& flow, bool reply
         }
         break;
       }
+      case StepKind::kVpn: {
+        bool undecidable = false;
+        if (!evaluate_vpn(s, reply, leg_name, hops, expl, undecidable)) {
+          ev.undecidable = undecidable;
+          return ev;
+        }
+        break;
+      }
       case StepKind::kDeliver:
         break;
       case StepKind::kFail: {
@@ -802,6 +819,9 @@ Evaluation Analyzer::Impl::connect(const WalkStart& from, Ipv4Address dst, const
   WalkStart back;
   if (req.end == Leg::End::kInternet) {
     back.internet = true;
+    back.address = dst;
+  } else if (req.on_prem) {
+    back.on_prem = req.on_prem;
     back.address = dst;
   } else {
     back.eni = req.to;

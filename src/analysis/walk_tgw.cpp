@@ -36,15 +36,16 @@ std::string route_text(const TransitGatewayRoute& r) {
 }  // namespace
 
 const SubnetInfo* Analyzer::Impl::cross_transit_gateway(Leg& leg, const SubnetInfo* cur, Ipv4Address src,
-                                                        Ipv4Address dst, const Route& r, PortRange reply_ports,
-                                                        bool detail) const {
+                                                        Ipv4Address dst, const Route* r, PortRange reply_ports,
+                                                        bool detail, const ReplyContext* reply,
+                                                        const model::TransitGatewayAttachment* vpn_in) const {
   auto x = std::make_shared<TgwCrossing>();
   Step st;
   st.kind = StepKind::kTransitGateway;
   st.subnet = cur;
   st.src = src;
   st.dst = dst;
-  st.route = &r;
+  st.route = r;
   TgwCrossing* seg = x.get();  // the TGW being crossed (the last of a chain of peerings)
   auto stop = [&](TgwCrossing::Phase phase, const char* code, std::string msg,
                   Leg::End end = Leg::End::kBlocked) -> const SubnetInfo* {
@@ -56,17 +57,30 @@ const SubnetInfo* Analyzer::Impl::cross_transit_gateway(Leg& leg, const SubnetIn
     leg.end = end;
     return nullptr;
   };
+  // A VPN attachment has no AZ: its packets leave by the destination
+  // attachment's ENI that semantics::transit_gateway_exit picks for "".
+  std::string az;
+  if (vpn_in) {
+    x->tgw = net.transit_gateway(vpn_in->transit_gateway);
+    x->in = vpn_in;
+    if (!x->tgw)
+      return stop(TgwCrossing::Phase::kEntry, "BAD_STATE_ATTACHMENT",
+                  "transit gateway " + vpn_in->transit_gateway + " of VPN attachment " + vpn_in->id + " does not exist");
+    if (!semantics::transit_gateway_attachment_forwards(x->in->state))
+      return stop(TgwCrossing::Phase::kEntry, "BAD_STATE_ATTACHMENT",
+                  "transit gateway attachment " + component(x->in->origin, x->in->id) + " is " + x->in->state);
+  } else {
   const model::Vpc* v = cur->vpc;
-  x->tgw = net.transit_gateway(r.target_id);
-  if (!x->tgw) return stop(TgwCrossing::Phase::kEntry, "BAD_STATE_ROUTE", "transit gateway " + r.target_id + " does not exist");
+  x->tgw = net.transit_gateway(r->target_id);
+  if (!x->tgw) return stop(TgwCrossing::Phase::kEntry, "BAD_STATE_ROUTE", "transit gateway " + r->target_id + " does not exist");
   x->in = net.vpc_attachment(x->tgw->id, v->id);
   if (!x->in)
     return stop(TgwCrossing::Phase::kEntry, "BAD_STATE_ROUTE",
-                "VPC " + component(v->origin, v->id) + " has no attachment to transit gateway " + r.target_id);
+                "VPC " + component(v->origin, v->id) + " has no attachment to transit gateway " + r->target_id);
   // Entry: only in an AZ where the attachment has a subnet.
   std::vector<const SubnetInfo*> in_subnets;
   auto in_azs = attachment_azs(*this, *x->in, in_subnets);
-  const std::string& az = cur->subnet->availability_zone;
+  az = cur->subnet->availability_zone;
   auto entry = semantics::transit_gateway_entry(in_azs, az);
   if (!entry)
     return stop(TgwCrossing::Phase::kEntry, "TGW_ROUTE_AZ_RESTRICTION",
@@ -88,6 +102,7 @@ const SubnetInfo* Analyzer::Impl::cross_transit_gateway(Leg& leg, const SubnetIn
   if (!semantics::transit_gateway_attachment_forwards(x->in->state))
     return stop(TgwCrossing::Phase::kEntry, "BAD_STATE_ATTACHMENT",
                 "transit gateway attachment " + component(x->in->origin, x->in->id) + " is " + x->in->state);
+  }
   // The table associated with the attachment the packet arrives on decides;
   // a route to a peering attachment enters the peer TGW, whose table for that
   // attachment decides next (at most a few TGWs: a loop of peerings ends).
@@ -137,6 +152,14 @@ const SubnetInfo* Analyzer::Impl::cross_transit_gateway(Leg& leg, const SubnetIn
     seg->next->in = seg->out;
     seg = seg->next.get();
   }
+  if (seg->out->resource_type == "vpn") {
+    // Out over the VPN connection (walk_vpn.cpp) to the customer gateway.
+    seg->phase = TgwCrossing::Phase::kDone;
+    st.tgw = x;
+    leg.steps.push_back(std::move(st));
+    cross_vpn_out(leg, cur, src, dst, nullptr, seg->out, reply, detail);
+    return nullptr;
+  }
   const model::Vpc* to = seg->out->resource_type == "vpc" ? vpc(seg->out->resource_id) : nullptr;
   if (!to)
     return stop(TgwCrossing::Phase::kExit, "UNMODELED_COMPONENT",
@@ -176,7 +199,11 @@ bool Analyzer::Impl::evaluate_transit_gateway(const Step& s, bool reply, const s
     last = c;
     const TgwCrossing& x = *c;
     std::string tgw = x.tgw ? component(x.tgw->origin, x.tgw->id) : s.route ? s.route->target_id : "transit gateway";
-    if (c != s.tgw.get()) {
+    if (c == s.tgw.get() && !s.subnet && x.in) {  // in from a VPN connection
+      hop("transit-gateway-attachment", x.in->id, x.in->origin.display(x.in->id),
+          "enters " + tgw + " from VPN connection " + x.in->resource_id, "vpn attachment, state " + x.in->state,
+          x.in->origin.loc, x.phase != P::kEntry);
+    } else if (c != s.tgw.get()) {
       hop("transit-gateway-attachment", x.in->id, x.in->origin.display(x.in->id), "enters " + tgw + " by peering",
           "from transit gateway " + x.in->peer_of(x.tgw->id), x.in->origin.loc, true);
     } else {
@@ -209,8 +236,10 @@ bool Analyzer::Impl::evaluate_transit_gateway(const Step& s, bool reply, const s
         if (x.entry && x.exit->subnet->availability_zone != x.entry->subnet->availability_zone)
           matched += ", AVAILABILITY_ZONE_CROSSED: no attachment subnet in " + x.entry->subnet->availability_zone;
       }
+      if (x.out && x.out->resource_type == "vpn") matched = "vpn attachment to VPN connection " + x.out->resource_id;
       std::string to = !x.out                             ? std::string("?")
                        : x.out->resource_type == "vpc"     ? "VPC " + x.out->resource_id
+                       : x.out->resource_type == "vpn"     ? "VPN connection " + x.out->resource_id
                        : x.out->is_peering() && x.tgw      ? "transit gateway " + x.out->peer_of(x.tgw->id) + " (peering)"
                                                            : x.out->resource_type + " " + x.out->resource_id;
       hop("transit-gateway-attachment", x.out ? x.out->id : "", x.out ? x.out->origin.display(x.out->id) : tgw,

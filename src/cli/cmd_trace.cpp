@@ -136,8 +136,8 @@ void register_trace(CLI::App& app, Runner& run) {
   auto t = std::make_shared<TraceCli>();
   auto* cmd = app.add_subcommand("trace", "Can SRC reach DST? Hop by hop, with DNS, both directions, through ALBs");
   cmd->add_option("PATH", t->paths, "templates, a lab manifest, or a snapshot folder")->required();
-  cmd->add_option("--from", t->from, "instance, ENI, subnet, private IP, 'internet' or a public IP")->required();
-  cmd->add_option("--to", t->to, "URL, host[:port], IP, instance / load balancer (id, ARN, name), or internet")->required();
+  cmd->add_option("--from", t->from, "instance, ENI, subnet, private IP, 'internet', a public IP, or on-prem:NAME (an on_premises network)")->required();
+  cmd->add_option("--to", t->to, "URL, host[:port], IP, instance / load balancer (id, ARN, name), internet, or on-prem:NAME")->required();
   cmd->add_option("--port", t->port, "destination port (default: the URL's, else 80)")->check(CLI::Range(0, 65535));
   cmd->add_option("--protocol", t->protocol, "tcp | udp | icmp (default tcp)");
   cmd->add_option("--method", t->method, "HTTP method for ALB rules (default GET)");

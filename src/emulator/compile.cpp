@@ -34,7 +34,7 @@ std::string shell_for(const std::string& script) {
 
 CompiledLab compile_network(const model::Network& net) {
   CompiledLab out;
-  CompileContext ctx{net, out, {}, {}, {}, {}, {}, {}, {}, {}};
+  CompileContext ctx{net, out, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
   LabPlan& p = out.plan;
   auto& bridge_of = ctx.bridge_of;
   auto& next_pref = ctx.next_pref;
@@ -92,6 +92,7 @@ CompiledLab compile_network(const model::Network& net) {
 
   // Transit gateway links, which route tables' TGW routes lead to.
   place_transit_links(ctx);
+  place_vpn_links(ctx);
 
   // Route tables: one kernel table each, or one per AZ of its subnets when
   // it routes to a transit gateway (entered only in the sender's AZ).
@@ -155,6 +156,9 @@ CompiledLab compile_network(const model::Network& net) {
           }
           case RouteTargetKind::kTransitGateway:
             compile_transit_route(ctx, rt, route, t, az);
+            break;
+          case RouteTargetKind::kVpnGateway:
+            compile_vgw_route(ctx, rt, route, t);
             break;
           default:
             if (compile_gateway_route(ctx, rt, route, t)) break;
@@ -256,6 +260,7 @@ CompiledLab compile_network(const model::Network& net) {
   p.dns = std::make_shared<const dataplane::ResolverConfig>(dataplane::ResolverConfig{analysis::dns_facts(net)});
 
   compile_gateways(ctx);
+  compile_vpn(ctx);  // after the resolver config: the office's DNS server
   compile_load_balancers(ctx);
   compile_filters(ctx);
   return out;

@@ -5,6 +5,7 @@
 //   compile_filters.cpp   security groups and network ACLs (nftables)
 //   compile_alb.cpp       ALB nodes (the data plane in the supervisor)
 //   compile_transit.cpp   transit gateways (a namespace each, links to VPC routers)
+//   compile_vpn.cpp       on-premises namespaces and site-to-site VPN links
 #pragma once
 #include <map>
 #include <string>
@@ -27,10 +28,21 @@ struct EniPlace {
 
 // A link between a VPC router and a transit gateway's namespace: the
 // attachment's ENI in one of its subnets (one per AZ). "tg<k>" at both ends.
+// A VPN attachment's link has no subnet or AZ: `vpc` is then the on-premises
+// namespace at its other end (vpn = true).
 struct TransitLink {
   std::string attachment, tgw, vpc, subnet, az;
   std::string dev;
   Ipv4Address router_end, tgw_end;
+  bool vpn = false;
+};
+
+// A VPN connection to a VGW: a link between the VPC router (the VGW) and the
+// on-premises namespace, "vp<j>" at both ends.
+struct VpnLink {
+  std::string connection, on_prem, vpc;
+  std::string dev;
+  Ipv4Address on_prem_end, vpc_end;
 };
 
 struct CompileContext {
@@ -50,6 +62,8 @@ struct CompileContext {
   // subnets (the order semantics/transit_gateway.h indexes AZs by).
   std::vector<TransitLink> transit_links;
   std::map<std::string, std::vector<size_t>> links_of_attachment;
+  std::vector<VpnLink> vpn_links;                  // VGW connections
+  std::map<std::string, size_t> vpn_link_of;       // vpn- -> index in vpn_links
 
   LabPlan& plan() { return out.plan; }
   // The kernel table a subnet of `az` associated with route table `rtb` looks up.
@@ -73,11 +87,22 @@ bool compile_gateway_route(CompileContext& ctx, const model::RouteTable& rt, con
 // table for `az`: to the attachment's link in that AZ, else a blackhole.
 // After subnets' rules: the TGW namespaces, their tables and rules, and
 // what the VPC routers do with what arrives from a TGW.
+// Link k's /30 in 169.254.64.0/18: .1 in the VPC router (or on premises), .2 in the TGW (or the VGW's router).
+inline constexpr size_t kMaxTransitLinks = 4096;
+Ipv4Address transit_link_address(size_t k, bool tgw_end);
 void place_transit_links(CompileContext& ctx);
 std::vector<std::string> transit_route_azs(const CompileContext& ctx, const model::RouteTable& rt);
 void compile_transit_route(CompileContext& ctx, const model::RouteTable& rt, const Route& route, uint32_t table,
                            const std::string& az);
 void compile_transit_gateways(CompileContext& ctx);
+// Site-to-site VPN (compile_vpn.cpp). Before route tables: the links of the
+// VGW connections and the TGW vpn attachments (as transit links) that reach
+// an on-premises network of the lab. A VPC route to a VGW: the VGW's prefixes
+// within it to their connections' links, the rest dropped. After the TGWs:
+// the on-premises namespaces and what arrives from a VGW link.
+void place_vpn_links(CompileContext& ctx);
+void compile_vgw_route(CompileContext& ctx, const model::RouteTable& rt, const Route& route, uint32_t table);
+void compile_vpn(CompileContext& ctx);
 // Internet gateways, the `internet` namespace (1:1 NAT of public and elastic
 // IPs, the lab's public DNS), NAT gateways. Runs after ENIs are placed.
 void compile_gateways(CompileContext& ctx);

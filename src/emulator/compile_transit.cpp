@@ -38,14 +38,13 @@
 
 namespace vpclab::emulator {
 
-namespace {
-
-constexpr size_t kMaxTransitLinks = 4096;  // /30s in 169.254.64.0/18
-constexpr size_t kMaxPeeringLinks = 1024;  // /30s in 169.254.192.0/20
-
 Ipv4Address transit_link_address(size_t k, bool tgw_end) {
   return Ipv4Address{Ipv4Address::parse("169.254.64.0")->value + static_cast<uint32_t>(4 * k + (tgw_end ? 2 : 1))};
 }
+
+namespace {
+
+constexpr size_t kMaxPeeringLinks = 1024;  // /30s in 169.254.192.0/20
 
 Ipv4Address peering_link_address(size_t k, bool accepter) {
   return Ipv4Address{Ipv4Address::parse("169.254.192.0")->value + static_cast<uint32_t>(4 * k + (accepter ? 2 : 1))};
@@ -82,7 +81,7 @@ void place_transit_links(CompileContext& ctx) {
       }
       ctx.transit_links.push_back({a.id, a.transit_gateway, a.resource_id, s->id, s->availability_zone,
                                    "tg" + std::to_string(k), transit_link_address(k, false),
-                                   transit_link_address(k, true)});
+                                   transit_link_address(k, true), false});
       mine.push_back(k);
     }
   }
@@ -160,17 +159,21 @@ void compile_transit_gateways(CompileContext& ctx) {
     tgw_table[key] = t;
     // One kernel route per destination: the route AWS chooses among those
     // for exactly that prefix; longer prefixes are the kernel's choice.
+    // A prefix-list reference stands for each of its entries.
     std::vector<std::string> order;
-    std::map<std::string, std::vector<TransitGatewayRoute>> by_prefix;
+    std::map<std::string, std::pair<Ipv4Cidr, std::vector<TransitGatewayRoute>>> by_prefix;
     for (const auto& r : rtb.routes) {
-      if (!r.destination) continue;  // prefix-list references: not routed (as the analyzer)
-      auto [it, fresh] = by_prefix.try_emplace(r.destination->str());
-      if (fresh) order.push_back(it->first);
-      it->second.push_back(r);
+      std::vector<Ipv4Cidr> dsts = r.destination ? std::vector<Ipv4Cidr>{*r.destination} : r.prefix_list_cidrs;
+      for (const auto& d : dsts) {
+        auto [it, fresh] = by_prefix.try_emplace(d.str(), d, std::vector<TransitGatewayRoute>{});
+        if (fresh) order.push_back(it->first);
+        TransitGatewayRoute c = r;
+        if (!r.destination) c.prefix_list_cidrs = {d};
+        it->second.second.push_back(std::move(c));
+      }
     }
     for (const auto& key_prefix : order) {
-      const auto& same = by_prefix[key_prefix];
-      const Ipv4Cidr dst = *same.front().destination;
+      const auto& [dst, same] = by_prefix[key_prefix];
       const TransitGatewayRoute* best = semantics::select_transit_gateway_route(same, dst.base);
       const model::TransitGatewayAttachment* out =
           best && !best->blackhole ? net.transit_gateway_attachment(best->attachment) : nullptr;
@@ -193,7 +196,10 @@ void compile_transit_gateways(CompileContext& ctx) {
       std::optional<size_t> exit;
       if (links) exit = semantics::transit_gateway_exit(link_azs(ctx, *links), az);
       if (!exit) {
-        if (out && out->resource_type != "vpc")
+        if (out && out->resource_type == "vpn")
+          note("transit gateway route " + key_prefix + " -> " + out->id + " (its VPN connection is down or reaches no "
+               "on-premises network of the lab: dropped)");
+        else if (out && out->resource_type != "vpc")
           note("transit gateway route " + key_prefix + " -> " + out->id + " (" + out->resource_type +
                " attachments are not emulated yet: dropped)");
         else if (out && out->available() && !net.vpc(out->resource_id))
@@ -222,6 +228,7 @@ void compile_transit_gateways(CompileContext& ctx) {
     else if (rtb && rtb->transit_gateway == l.tgw)
       p.rules.push_back({l.tgw, tp++, l.dev, table_for(*rtb, l.az)});
     p.rules.push_back({l.tgw, tp++, l.dev, std::nullopt});
+    if (l.vpn) continue;  // the on-premises end: compile_vpn.cpp
     // In the VPC router: what leaves the TGW by this ENI is routed by its
     // subnet's route table.
     const auto* s = net.subnet(l.subnet);

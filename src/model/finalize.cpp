@@ -33,6 +33,10 @@
 //   TGW_ASSOCIATION_UNKNOWN_RTB TGW_PROPAGATION_UNKNOWN_ATTACHMENT TGW_PROPAGATION_DUPLICATE
 //   TGW_PROPAGATION_CIDR_CONFLICT(w) TGW_ROUTE_UNKNOWN_ATTACHMENT TGW_ROUTE_DUPLICATE
 //   ROUTE_TGW_NOT_ATTACHED (TGW errors: warnings for what a snapshot reports)
+//   VGW_UNKNOWN_VPC VGW_VPC_HAS_GATEWAY VPN_UNKNOWN_CGW VPN_UNKNOWN_VGW VPN_UNKNOWN_TGW VPN_VGW_NOT_ATTACHED(w)
+//   VPN_ROUTE_TGW_CONNECTION VPN_ROUTE_NOT_STATIC VPN_ROUTE_DUPLICATE ONPREM_UNKNOWN_CGW ONPREM_NO_VPN(w)
+//   ONPREM_CIDR_OVERLAP VGW_PROPAGATION_UNKNOWN_VGW VGW_PROPAGATION_UNKNOWN_RTB VGW_PROPAGATION_NOT_ATTACHED
+//   VGW_PROPAGATION_DUPLICATE ROUTE_VGW_NOT_ATTACHED (VPN errors: warnings for what a snapshot reports)
 // (w) = warning, (n) = note; all others are errors.
 #include "model/build.h"
 
@@ -50,6 +54,7 @@ bool Finalizer::run() {
   add_implicit_vpc_resources();
   create_service_interfaces();
   add_implicit_transit_resources();
+  add_implicit_vpn_attachments();
   // Every element exists from here on: lookups stay valid until the end
   // (only fields change), and index() runs once more for the final state.
   net_.index();
@@ -63,7 +68,9 @@ bool Finalizer::run() {
   finish_nat_gateways();
   derive_peerings();
   finish_transit_gateways();
+  finish_vpn();
   finish_route_tables();
+  add_vgw_propagated_routes();
   check_security_groups();
   finish_network_acls();
   check_load_balancers();
@@ -97,6 +104,9 @@ void Finalizer::fill_origins() {
   for (auto& x : net_.transit_gateway_route_tables) fill(x.origin);
   for (auto& x : net_.resource_shares) fill(x.origin);
   for (auto& x : net_.prefix_lists) fill(x.origin);
+  for (auto& x : net_.customer_gateways) fill(x.origin);
+  for (auto& x : net_.vpn_gateways) fill(x.origin);
+  for (auto& x : net_.vpn_connections) fill(x.origin);
 }
 
 void Finalizer::collect_accounts() {

@@ -11,6 +11,7 @@
 #include "model/finalizer.h"
 #include "model/ids.h"
 #include "semantics/transit_gateway.h"
+#include "semantics/vpn.h"
 
 namespace vpclab::model {
 
@@ -306,10 +307,20 @@ void Finalizer::finish_transit_route_tables() {
                 "add a static route (AWS::EC2::TransitGatewayRoute) to the peering attachment instead");
         continue;
       }
-      if (!a->available() || a->resource_type != "vpc") continue;
-      const Vpc* v = net_.vpc(a->resource_id);
-      if (!v) continue;
-      for (auto& r : semantics::vpc_propagated_routes(v->cidrs, a->id, p.loc)) {
+      if (!a->available()) continue;
+      std::vector<TransitGatewayRoute> adds;
+      if (a->resource_type == "vpc") {
+        const Vpc* v = net_.vpc(a->resource_id);
+        if (!v) continue;
+        adds = semantics::vpc_propagated_routes(v->cidrs, a->id, p.loc);
+      } else if (a->resource_type == "vpn") {
+        // Static routes only: nothing; BGP: the on-premises prefixes (semantics/vpn.h).
+        const VpnConnection* c = net_.vpn_connection(a->resource_id);
+        if (!c) continue;
+        adds = semantics::tgw_vpn_propagated_routes(c->static_routes_only, on_premises_prefixes(c->customer_gateway),
+                                                    a->id, p.loc);
+      }
+      for (auto& r : adds) {
         auto [it, fresh] = propagated.emplace(r.destination->str(), a->id);
         if (!fresh) {
           warning(p.loc, "TGW_PROPAGATION_CIDR_CONFLICT",

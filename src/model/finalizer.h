@@ -87,6 +87,15 @@ class Finalizer {
   // The VPC route to transit gateway `r.target_id` (finalize_vpc's route_state).
   RouteState transit_gateway_route_state(const RouteTable& t, const Vpc& v, const Route& r);
 
+  // finalize_vpn.cpp: customer gateways, VGWs, VPN connections, on-premises networks
+  void add_implicit_vpn_attachments();
+  std::vector<Ipv4Cidr> on_premises_prefixes(const std::string& cgw) const;
+  void finish_vpn();
+  void check_on_premises();
+  void check_vgw_propagations();
+  void add_vgw_propagated_routes();
+  RouteState vpn_gateway_route_state(const RouteTable& t, const Vpc& v, const Route& r);
+
   // finalize_filters.cpp: security groups and network ACLs
   void check_security_groups();
   void finish_network_acls();

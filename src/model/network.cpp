@@ -78,6 +78,9 @@ void Network::index() {
   build_index(transit_gateway_attachments, by_id, tgw_attach_ix_);
   build_index(transit_gateway_route_tables, by_id, tgw_rtb_ix_);
   build_index(prefix_lists, by_id, pl_ix_);
+  build_index(customer_gateways, by_id, cgw_ix_);
+  build_index(vpn_gateways, by_id, vgw_ix_);
+  build_index(vpn_connections, by_id, vpn_ix_);
   eni_by_private_ip_.clear();
   eni_by_public_ip_.clear();
   for (size_t i = 0; i < network_interfaces.size(); ++i) {
@@ -109,6 +112,29 @@ const TransitGatewayAttachment* Network::vpc_attachment(const std::string& tgw, 
   for (const auto& a : transit_gateway_attachments)
     if (a.transit_gateway == tgw && a.resource_type == "vpc" && a.resource_id == vpc) return &a;
   return nullptr;
+}
+const CustomerGateway* Network::customer_gateway(const std::string& id) const {
+  return find(customer_gateways, cgw_ix_, id);
+}
+const VpnGateway* Network::vpn_gateway(const std::string& id) const { return find(vpn_gateways, vgw_ix_, id); }
+const VpnConnection* Network::vpn_connection(const std::string& id) const {
+  return find(vpn_connections, vpn_ix_, id);
+}
+const OnPremisesNetwork* Network::on_premises_network(const std::string& name) const {
+  for (const auto& o : on_premises)
+    if (o.name == name) return &o;
+  return nullptr;
+}
+const OnPremisesNetwork* Network::on_premises_network_of(Ipv4Address a) const {
+  for (const auto& o : on_premises)
+    if (o.contains(a)) return &o;
+  return nullptr;
+}
+std::vector<const VpnConnection*> Network::vpn_connections_of_customer_gateway(const std::string& cgw) const {
+  std::vector<const VpnConnection*> out;
+  for (const auto& v : vpn_connections)
+    if (v.customer_gateway == cgw) out.push_back(&v);
+  return out;
 }
 const SecurityGroup* Network::security_group(const std::string& id) const {
   return find(security_groups, sg_ix_, id);

@@ -232,6 +232,86 @@ struct PrefixList {
   std::vector<PrefixListEntry> entries;
   std::string owner_id;  // account id, or "AWS" for an AWS-managed list
   SourceLoc loc;
+// ---- Site-to-site VPN (aws-tgw-nlb.md section 7) ---------------------------
+// The customer's device (AWS::EC2::CustomerGateway).
+struct CustomerGateway {
+  std::string id;  // cgw-
+  Origin origin;
+  std::string name;
+  std::string ip_address;  // the device's public IPv4 address
+  uint32_t bgp_asn = 65000;
+  std::string type = "ipsec.1";
+  std::string state = "available";
+};
+
+// A virtual private gateway (AWS::EC2::VPNGateway), the VPN end of a VPC.
+struct VpnGateway {
+  std::string id;  // vgw-
+  Origin origin;
+  std::string name;
+  std::string type = "ipsec.1";
+  uint32_t amazon_side_asn = 64512;
+  std::string vpc;  // attached VPC (AWS::EC2::VPCGatewayAttachment), or empty
+  SourceLoc attachment_loc;
+  std::string state = "available";
+  // After finalize(): what the VGW knows, per connection (semantics/vpn.h).
+  std::vector<VpnRoute> routes;
+};
+
+struct VpnStaticRoute {
+  Ipv4Cidr destination;  // an on-premises CIDR
+  SourceLoc loc;
+  std::string state = "available";
+};
+
+// A site-to-site VPN connection (AWS::EC2::VPNConnection) between a customer
+// gateway and either a VGW or a TGW (then it is a TGW attachment of type vpn).
+struct VpnConnection {
+  std::string id;  // vpn-
+  Origin origin;
+  std::string name;
+  std::string customer_gateway;  // cgw-
+  std::string vpn_gateway;       // vgw-, or empty
+  std::string transit_gateway;   // tgw-, or empty
+  std::string type = "ipsec.1";
+  bool static_routes_only = false;  // false: BGP
+  std::string state = "available";
+  // Tunnel states (two per connection); "UP" carries traffic.
+  std::vector<std::string> tunnels{"UP", "UP"};
+  std::vector<VpnStaticRoute> routes;  // AWS::EC2::VPNConnectionRoute (VGW connections)
+  // After finalize(): the TGW attachment (resource type vpn) of a TGW
+  // connection, and the CIDRs the AWS side advertises to the customer
+  // gateway (the VPC's, or those the TGW's table routes elsewhere).
+  std::string transit_gateway_attachment;
+  std::vector<Ipv4Cidr> advertised;
+  bool available() const { return state == "available"; }
+};
+
+// A VPC route table into which a VGW propagates its routes
+// (AWS::EC2::VPNGatewayRoutePropagation).
+struct VpnGatewayRoutePropagation {
+  std::string vpn_gateway;
+  std::string route_table;
+  SourceLoc loc;
+  // A snapshot reports the propagated routes themselves: finalize() adds none.
+  bool from_input = false;
+};
+
+// The on-premises network behind a customer gateway: what the lab manifest
+// gives (`on_premises:`), a snapshot derives from the VPN's static routes.
+struct OnPremisesNetwork {
+  std::string name;              // "office": also the lab namespace's name
+  std::string customer_gateway;  // cgw-
+  std::vector<Ipv4Cidr> cidrs;
+  SourceLoc loc;
+  std::vector<SourceLoc> cidr_locs;
+  bool contains(Ipv4Address a) const {
+    for (const auto& c : cidrs)
+      if (c.contains(a)) return true;
+    return false;
+  }
+  // The host vpclab stands for the network: the first CIDR's base + 10.
+  Ipv4Address host_address() const { return Ipv4Address{cidrs.at(0).base.value + 10}; }
 };
 
 struct SecurityGroup {
@@ -394,6 +474,11 @@ class Network {
   std::vector<TransitGatewayAttachment> transit_gateway_attachments;
   std::vector<ResourceShare> resource_shares;
   std::vector<TransitGatewayRouteTable> transit_gateway_route_tables;
+  std::vector<CustomerGateway> customer_gateways;
+  std::vector<VpnGateway> vpn_gateways;
+  std::vector<VpnConnection> vpn_connections;
+  std::vector<VpnGatewayRoutePropagation> vpn_gateway_route_propagations;
+  std::vector<OnPremisesNetwork> on_premises;
   std::vector<SecurityGroup> security_groups;
   std::vector<PrefixList> prefix_lists;
   std::vector<NetworkAcl> network_acls;
@@ -420,6 +505,14 @@ class Network {
   const TransitGatewayRouteTable* transit_gateway_route_table(const std::string& id) const;
   // The available-or-not VPC attachment of `vpc` to `tgw` (nullptr when none).
   const TransitGatewayAttachment* vpc_attachment(const std::string& tgw, const std::string& vpc) const;
+  const CustomerGateway* customer_gateway(const std::string& id) const;
+  const VpnGateway* vpn_gateway(const std::string& id) const;
+  const VpnConnection* vpn_connection(const std::string& id) const;
+  // The on-premises network by name, or the one holding `a` (nullptr when none).
+  const OnPremisesNetwork* on_premises_network(const std::string& name) const;
+  const OnPremisesNetwork* on_premises_network_of(Ipv4Address a) const;
+  // The VPN connections of a customer gateway, in declaration order.
+  std::vector<const VpnConnection*> vpn_connections_of_customer_gateway(const std::string& cgw) const;
   const SecurityGroup* security_group(const std::string& id) const;
   const PrefixList* prefix_list(const std::string& id) const;
   const NetworkAcl* network_acl(const std::string& id) const;
@@ -442,7 +535,8 @@ class Network {
   // Hash maps: ids share long prefixes ("sg-0..."), which makes ordered
   // string comparisons the cost of a lookup in large networks.
   std::unordered_map<std::string, size_t> vpc_ix_, subnet_ix_, rtb_ix_, igw_ix_, nat_ix_, pcx_ix_, sg_ix_, acl_ix_,
-      eni_ix_, instance_ix_, lb_ix_, tg_ix_, zone_ix_, tgw_ix_, tgw_attach_ix_, tgw_rtb_ix_, pl_ix_;
+      eni_ix_, instance_ix_, lb_ix_, tg_ix_, zone_ix_, tgw_ix_, tgw_attach_ix_, tgw_rtb_ix_, pl_ix_, cgw_ix_, vgw_ix_,
+      vpn_ix_;
   std::map<std::pair<std::string, uint32_t>, size_t> eni_by_private_ip_;
   std::map<uint32_t, size_t> eni_by_public_ip_;
 };

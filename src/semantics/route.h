@@ -12,7 +12,8 @@ namespace vpclab::semantics {
 // routes, a route to a prefix list matching by each of its entries (IPv6
 // routes never match an IPv4 address). Among equal prefixes a static route
 // beats a prefix-list route, which beats a propagated one, then `local`
-// beats other targets, then the first declared wins. A blackhole route is chosen
+// beats other targets, then the first declared wins. A propagated route never
+// beats `local`, even when more specific. A blackhole route is chosen
 // like any other (traffic is then dropped: check route->state). Returns
 // nullptr when no route matches.
 const Route* select_route(const std::vector<Route>& routes, Ipv4Address dst);

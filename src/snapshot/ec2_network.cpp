@@ -216,6 +216,11 @@ void Loader::route_tables(const Doc& d, const json& a, const std::string& path) 
       continue;
     }
     size_t table_ix = net_.route_tables.size();
+    // The VGWs that propagate here: their routes are listed below already.
+    if (const json* pv = array(t, "PropagatingVgws"))
+      for (const auto& g : *pv)
+        if (!str(g, "GatewayId").empty())
+          net_.vpn_gateway_route_propagations.push_back({str(g, "GatewayId"), rt.id, loc(d), true});
     if (const json* as = array(t, "Associations")) {
       for (size_t k = 0; k < as->size(); ++k) {
         const json& assoc = (*as)[k];

@@ -212,7 +212,14 @@ void Loader::tgw_routes(const Doc& d, const std::string& table, const json& a, c
   for (size_t i = 0; i < a.size(); ++i) {
     const json& x = a[i];
     std::string p = at(path, i);
-    if (str(x, "Type") == "propagated") continue;
+    if (str(x, "Type") == "propagated") {
+      // A VPN attachment's propagated routes are what BGP learned on premises.
+      if (const json* atts = array(x, "TransitGatewayAttachments"))
+        for (const auto& at : *atts)
+          if (str(at, "ResourceType") == "vpn")
+            if (auto c = cidr_of(str(x, "DestinationCidrBlock"))) learned_by_vpn_.push_back({str(at, "ResourceId"), *c});
+      continue;
+    }
     TransitGatewayRoute r;
     r.loc = loc(d);
     std::string dest = str(x, "DestinationCidrBlock");

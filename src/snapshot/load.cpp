@@ -41,7 +41,7 @@ void Loader::dispatch() {
       Kind::kTransitGateways, Kind::kTgwRouteTables, Kind::kTgwAttachments, Kind::kTgwVpcAttachments,
       Kind::kTgwAssociations, Kind::kTgwPropagations, Kind::kTgwPropagationsWrapped, Kind::kTgwRoutes,
       Kind::kTgwStaticRoutesWrapped, Kind::kTgwPeeringAttachments, Kind::kPrefixLists, Kind::kPrefixListEntries,
-      Kind::kUnmodeled};
+      Kind::kCustomerGateways, Kind::kVpnGateways, Kind::kVpnConnections, Kind::kUnmodeled};
   // Unknown keys first, once per file.
   for (const auto& d : docs_) {
     for (const auto& [key, val] : d.root.items()) {
@@ -142,6 +142,9 @@ void Loader::dispatch() {
           case Kind::kTgwAttachments: tgw_attachments(d, val, path, false); break;
           case Kind::kTgwVpcAttachments: tgw_attachments(d, val, path, true); break;
           case Kind::kTgwPeeringAttachments: tgw_peering_attachments(d, val, path); break;
+          case Kind::kCustomerGateways: customer_gateways(d, val, path); break;
+          case Kind::kVpnGateways: vpn_gateways(d, val, path); break;
+          case Kind::kVpnConnections: vpn_connections(d, val, path); break;
           case Kind::kTgwAssociations:
           case Kind::kTgwPropagations:
           case Kind::kTgwRoutes: {
@@ -346,6 +349,7 @@ std::shared_ptr<const model::Network> Loader::run(const std::string& path) {
   default_folders();
   dispatch();
   link();
+  derive_on_premises();
   if (net_.vpcs.empty())
     diags_.warning(SourceLoc{intern_file(path), 0, 0}, "SNAP_NO_VPCS", "the snapshot holds no VPC");
   model::AddressPlan plan;

@@ -37,6 +37,7 @@ enum class Kind {
   kTransitGateways, kTgwRouteTables, kTgwAttachments, kTgwVpcAttachments, kTgwAssociations, kTgwPropagations,
   kTgwPropagationsWrapped, kTgwRoutes, kTgwStaticRoutesWrapped, kTgwPeeringAttachments,
   kPrefixLists, kPrefixListEntries,
+  kCustomerGateways, kVpnGateways, kVpnConnections,
   kUnmodeled,   // resources vpclab does not model: listed in Network::unmodeled
   kCompanion,   // a key read together with another one (TargetGroupArn beside Attributes, ...)
   kIgnored,     // known, carries nothing for reachability
@@ -163,6 +164,12 @@ class Loader {
   void tgw_propagations(const Doc& d, const std::string& table, const json& a, const std::string& path);
   void tgw_routes(const Doc& d, const std::string& table, const json& a, const std::string& path);
   model::TransitGatewayAttachment& tgw_attachment(const Doc& d, const std::string& id);
+  // ec2_vpn.cpp
+  void customer_gateways(const Doc& d, const json& a, const std::string& path);
+  void vpn_gateways(const Doc& d, const json& a, const std::string& path);
+  void vpn_connections(const Doc& d, const json& a, const std::string& path);
+  void derive_on_premises();
+  std::vector<std::pair<std::string, Ipv4Cidr>> learned_by_vpn_;  // (vpn-, CIDR) from TGW propagated routes
   void unmodeled(const Doc& d, const KeyInfo& k, const json& a, const std::string& path);
   // Lists a resource vpclab does not model (once per id); false when listed already.
   bool add_unmodeled(const char* type, const std::string& id, const model::Origin& origin);

@@ -178,9 +178,12 @@ void Writer::route_tables() {
       j["State"] = r.state == RouteState::kBlackhole ? "blackhole" : "active";
       routes.push_back(j);
     }
+    ojson vgws = ojson::array();
+    for (const auto& pv : net_.vpn_gateway_route_propagations)
+      if (pv.route_table == t.id) vgws.push_back({{"GatewayId", pv.vpn_gateway}});
     f.list("route-tables.json", "RouteTables")
         .push_back({{"Associations", assocs},
-                    {"PropagatingVgws", ojson::array()},
+                    {"PropagatingVgws", vgws},
                     {"RouteTableId", t.id},
                     {"Routes", routes},
                     {"Tags", tags(t.name)},
@@ -781,6 +784,7 @@ void Writer::collect() {
   hosted_zones();
   write_transit_gateways(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
   write_prefix_lists(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
+  write_vpn(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
   // Every account/region folder has the EC2 lists, empty ones included, as
   // scripts/snapshot writes them.
   for (auto& [where, f] : folders_) {
@@ -819,7 +823,10 @@ std::map<std::string, std::string> Writer::resources() const {
       {"TransitGatewayVpcAttachments", "TransitGatewayAttachmentId"},
       {"TransitGatewayRouteTables", "TransitGatewayRouteTableId"},
       {"TransitGatewayPropagations", "TransitGatewayRouteTableId"},
-      {"TransitGatewayStaticRoutes", "TransitGatewayRouteTableId"}};
+      {"TransitGatewayStaticRoutes", "TransitGatewayRouteTableId"},
+      {"CustomerGateways", "CustomerGatewayId"},
+      {"VpnGateways", "VpnGatewayId"},
+      {"VpnConnections", "VpnConnectionId"}};
   std::map<std::string, std::string> out;
   for (const auto& [where, f] : folders_)
     for (const auto& [name, doc] : f.files) {

@@ -44,6 +44,8 @@ struct Folder {
 // (TransitGatewayPropagations, TransitGatewayStaticRoutes) that the loader reads
 // (write_transit.cpp).
 void write_transit_gateways(const model::Network& net, const std::function<Folder&(const model::Origin&)>& at);
+// describe-customer-gateways, -vpn-gateways, -vpn-connections (write_transit.cpp).
+void write_vpn(const model::Network& net, const std::function<Folder&(const model::Origin&)>& at);
 
 // describe-managed-prefix-lists and each list's entries (write_prefix_lists.cpp).
 void write_prefix_lists(const model::Network& net, const std::function<Folder&(const model::Origin&)>& at);

@@ -105,7 +105,10 @@ void write_transit_gateways(const model::Network& net, const std::function<Folde
         .push_back({{"TransitGatewayRouteTableId", t.id}, {"TransitGatewayRouteTablePropagations", props}});
     ojson routes = ojson::array();
     for (const auto& r : t.routes) {
-      if (r.propagated) continue;  // derived from the propagations when read back
+      // Derived from the propagations when read back; a vpn attachment's are
+      // written all the same: they tell the loader the office's CIDRs.
+      const auto* pa = r.propagated ? net.transit_gateway_attachment(r.attachment) : nullptr;
+      if (r.propagated && (!pa || pa->resource_type != "vpn")) continue;
       ojson j = ojson::object();
       if (r.destination) j["DestinationCidrBlock"] = r.destination->str();
       else j["PrefixListId"] = r.destination_prefix_list;
@@ -115,12 +118,53 @@ void write_transit_gateways(const model::Network& net, const std::function<Folde
             {{{"ResourceId", a ? a->resource_id : ""}, {"TransitGatewayAttachmentId", r.attachment},
               {"ResourceType", a ? a->resource_type : "vpc"}}});
       }
-      j["Type"] = "static";
+      j["Type"] = r.propagated ? "propagated" : "static";
       j["State"] = r.blackhole ? "blackhole" : "active";
       routes.push_back(j);
     }
     f.list("transit-gateway-static-routes.json", "TransitGatewayStaticRoutes")
         .push_back({{"TransitGatewayRouteTableId", t.id}, {"Routes", routes}, {"AdditionalRoutesAvailable", false}});
+  }
+}
+
+void write_vpn(const model::Network& net, const std::function<Folder&(const model::Origin&)>& at) {
+  for (const auto& g : net.customer_gateways)
+    at(g.origin).list("customer-gateways.json", "CustomerGateways")
+        .push_back({{"CustomerGatewayId", g.id},
+                    {"BgpAsn", std::to_string(g.bgp_asn)},
+                    {"IpAddress", g.ip_address},
+                    {"State", g.state},
+                    {"Type", g.type},
+                    {"Tags", tags(g.name)}});
+  for (const auto& g : net.vpn_gateways) {
+    ojson atts = ojson::array();
+    if (!g.vpc.empty()) atts.push_back({{"State", "attached"}, {"VpcId", g.vpc}});
+    at(g.origin).list("vpn-gateways.json", "VpnGateways")
+        .push_back({{"VpnGatewayId", g.id},
+                    {"State", g.state},
+                    {"Type", g.type},
+                    {"AmazonSideAsn", g.amazon_side_asn},
+                    {"VpcAttachments", atts},
+                    {"Tags", tags(g.name)}});
+  }
+  for (const auto& c : net.vpn_connections) {
+    ojson routes = ojson::array();
+    for (const auto& r : c.routes)
+      routes.push_back({{"DestinationCidrBlock", r.destination.str()}, {"Source", "Static"}, {"State", r.state}});
+    ojson telemetry = ojson::array();
+    for (const auto& t : c.tunnels) telemetry.push_back({{"Status", t}});
+    ojson j = {{"VpnConnectionId", c.id},
+               {"CustomerGatewayId", c.customer_gateway},
+               {"State", c.state},
+               {"Type", c.type},
+               {"Category", "VPN"},
+               {"Options", {{"StaticRoutesOnly", c.static_routes_only}}},
+               {"Routes", routes},
+               {"VgwTelemetry", telemetry},
+               {"Tags", tags(c.name)}};
+    if (!c.vpn_gateway.empty()) j["VpnGatewayId"] = c.vpn_gateway;
+    if (!c.transit_gateway.empty()) j["TransitGatewayId"] = c.transit_gateway;
+    at(c.origin).list("vpn-connections.json", "VpnConnections").push_back(j);
   }
 }
 

@@ -343,7 +343,7 @@ void ModelSink::Impl::add_gateway_attachment(C& c) {
     c.error(c.r.loc, "E3014", fmt::format("{}: give exactly one of InternetGatewayId, VpnGatewayId", c.who()));
     return;
   }
-  if (vgw) return;  // VPN gateways are not modeled; the route targets stay unmodeled
+  if (vgw) return attach_vpn_gateway(c);
   model::InternetGateway* g = find(net.internet_gateways, igw_ix, c.str("InternetGatewayId"));
   if (!g) return not_modeled(c, c.prop("InternetGatewayId"), "internet gateway");
   if (!g->vpc.empty()) {

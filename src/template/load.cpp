@@ -86,6 +86,33 @@ struct Loader {
       resolved[s.ctx.name] = &stacks.back();
     }
     apply_peering_options(m);
+    apply_on_premises(m);
+  }
+
+  // The networks behind customer gateways (their CIDR checks: model/finalize_vpn.cpp).
+  void apply_on_premises(const Manifest& m) {
+    for (const auto& o : m.on_premises) {
+      if (!stack_names.count(o.stack)) continue;  // M1008 reported by the manifest reader
+      const model::CustomerGateway* g = sink.customer_gateway(o.stack, o.resource);
+      if (!g) {
+        std::string type = sink.type_of(o.stack, o.resource);
+        diags.error(o.gateway_loc, "M1008",
+                    type.empty() ? fmt::format("on_premises '{}': stack {} has no resource {}", o.name, o.stack,
+                                               o.resource)
+                                 : fmt::format("on_premises '{}': {}.{} is a {}, not an AWS::EC2::CustomerGateway",
+                                               o.name, o.stack, o.resource, type));
+        continue;
+      }
+      model::OnPremisesNetwork n;
+      n.name = o.name;
+      n.customer_gateway = g->id;
+      n.loc = o.loc;
+      for (const auto& [c, loc] : o.cidrs) {
+        n.cidrs.push_back(c);
+        n.cidr_locs.push_back(loc);
+      }
+      net->on_premises.push_back(std::move(n));
+    }
   }
 
   // What CloudFormation cannot say about a peering: acceptance and DNS options.

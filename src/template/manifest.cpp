@@ -45,7 +45,7 @@ class Reader {
       err(root.loc(), "M1001", "a lab manifest must be a map with `stacks:`");
       return false;
     }
-    keys(root, {"name", "description", "stacks", "peerings"}, "manifest");
+    keys(root, {"name", "description", "stacks", "peerings", "on_premises"}, "manifest");
     if (const Value* n = root.get("name")) {
       if (string_of(*n, "name")) out_.name = n->text();
     }
@@ -73,6 +73,13 @@ class Reader {
         err(ps->loc(), "M1001", "`peerings:` must be a list");
       } else {
         for (const auto& p : ps->items()) read_peering(p, names);
+      }
+    }
+    if (const Value* os = root.get("on_premises")) {
+      if (!os->is_list()) {
+        err(os->loc(), "M1001", "`on_premises:` must be a list");
+      } else {
+        for (const auto& o : os->items()) read_on_premises(o, names);
       }
     }
     return !failed_;
@@ -245,6 +252,80 @@ class Reader {
     side("requester", mp.requester);
     side("accepter", mp.accepter);
     out_.peerings.push_back(std::move(mp));
+  }
+
+  // {name: office, customer_gateway: {stack: S, resource: R}, cidrs: [192.168.0.0/16]}
+  void read_on_premises(const Value& o, const std::set<std::string>& names) {
+    if (!o.is_map()) {
+      err(o.loc(), "M1001", "each on_premises entry must be a map with name, customer_gateway and cidrs");
+      return;
+    }
+    keys(o, {"name", "customer_gateway", "cidrs"}, "on_premises entry");
+    ManifestOnPremises mo;
+    mo.loc = o.loc();
+    const Value* n = o.get("name");
+    const Value* g = o.get("customer_gateway");
+    const Value* cs = o.get("cidrs");
+    if (!n || !g || !cs) {
+      err(o.loc(), "M1001", "an on_premises entry needs `name:`, `customer_gateway:` and `cidrs:`");
+      return;
+    }
+    if (!string_of(*n, "name")) return;
+    mo.name = n->text();
+    // The name is the lab namespace's (`vpclab exec office -- ...`).
+    bool ok = !mo.name.empty() && mo.name.size() <= 32 && std::isalpha(static_cast<unsigned char>(mo.name[0])) &&
+              std::all_of(mo.name.begin(), mo.name.end(), [](char c) {
+                return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+              });
+    if (!ok) {
+      err(n->loc(), "M1008",
+          "on_premises name '" + mo.name + "' must start with a letter and hold only lower-case letters, digits and "
+          "hyphens (at most 32)");
+      return;
+    }
+    for (const auto& other : out_.on_premises)
+      if (other.name == mo.name) {
+        err(n->loc(), "M1008", "duplicate on_premises name '" + mo.name + "' (first at " + other.loc.str() + ")");
+        return;
+      }
+    if (!g->is_map()) {
+      err(g->loc(), "M1001", "`customer_gateway:` must be {stack: NAME, resource: LOGICAL_ID}");
+      return;
+    }
+    keys(*g, {"stack", "resource"}, "customer_gateway");
+    const Value* st = g->get("stack");
+    const Value* res = g->get("resource");
+    if (!st || !res) {
+      err(g->loc(), "M1001", "customer_gateway needs `stack:` and `resource:`");
+      return;
+    }
+    if (!string_of(*st, "stack") || !string_of(*res, "resource")) return;
+    mo.stack = st->text();
+    mo.resource = res->text();
+    mo.gateway_loc = g->loc().known() ? g->loc() : o.loc();
+    if (!names.count(mo.stack)) {
+      err(st->loc(), "M1008", "on_premises '" + mo.name + "' names unknown stack '" + mo.stack + "'");
+      return;
+    }
+    if (!cs->is_list() || cs->items().empty()) {
+      err(cs->loc(), "M1001", "`cidrs:` must be a non-empty list of IPv4 CIDRs");
+      return;
+    }
+    for (const auto& c : cs->items()) {
+      bool host_bits = false;
+      auto cidr = c.is_string() ? Ipv4Cidr::parse(c.text(), &host_bits) : std::nullopt;
+      if (!cidr) {
+        err(c.loc(), "M1009", "'" + (c.is_scalar() ? c.text() : c.kind_name()) + "' is not an IPv4 CIDR (a.b.c.d/n)");
+        continue;
+      }
+      if (host_bits) {
+        err(c.loc(), "M1009", "'" + c.text() + "' has host bits set", "write " + cidr->str());
+        continue;
+      }
+      mo.cidrs.emplace_back(*cidr, c.loc().known() ? c.loc() : cs->loc());
+    }
+    if (mo.cidrs.empty()) return;
+    out_.on_premises.push_back(std::move(mo));
   }
 
   std::string path_;

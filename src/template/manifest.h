@@ -10,6 +10,8 @@
 //   M1005  account/region malformed (account: 12 digits)
 //   M1006  the output a parameter takes does not exist (after resolution)
 //   M1007  peering: unknown stack
+//   M1008  on_premises: bad name, duplicate name, unknown stack, a resource that is no customer gateway
+//   M1009  on_premises: bad CIDR
 #pragma once
 #include <map>
 #include <optional>
@@ -20,6 +22,7 @@
 #include "template/stack.h"
 #include "template/value.h"
 #include "vocab/diagnostic.h"
+#include "vocab/ip.h"
 
 namespace vpclab::tmpl {
 
@@ -54,11 +57,22 @@ struct ManifestPeering {
   SourceLoc loc;
 };
 
+// A network outside AWS behind a customer gateway (`on_premises:`): what
+// CloudFormation cannot describe, the CIDRs the office holds.
+struct ManifestOnPremises {
+  std::string name;
+  std::string stack;     // stack holding the AWS::EC2::CustomerGateway
+  std::string resource;  // its logical id
+  std::vector<std::pair<Ipv4Cidr, SourceLoc>> cidrs;
+  SourceLoc loc, gateway_loc;
+};
+
 struct Manifest {
   std::string name;  // `name:`, default the manifest file's stem
   std::string path;
   std::vector<ManifestStack> stacks;  // file order
   std::vector<ManifestPeering> peerings;
+  std::vector<ManifestOnPremises> on_premises;
 };
 
 // A parsed YAML/JSON root is a manifest when it is a map with a top-level

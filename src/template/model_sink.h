@@ -5,6 +5,8 @@
 //                      internet and NAT gateways, Elastic IPs, peering, the default VPC
 //   ec2_transit.cpp    transit gateways, VPC attachments, TGW route tables,
 //                      associations, propagations and routes; RAM resource shares
+//   ec2_vpn.cpp        customer gateways, VPN gateways, VPN connections and
+//                      their static routes, VGW route propagation
 //   ec2_filters.cpp    security groups and their rules, network ACLs and entries
 //   ec2_prefix_lists.cpp  managed prefix lists and their entries
 //   ec2_instances.cpp  network interfaces and attachments, instances
@@ -39,6 +41,7 @@ struct ModelSink::Impl {
     kListener, kListenerRule, kTargetGroup, kHostedZone, kRecordSet, kRecordSetGroup, kInsights, kUnmodeled,
     kTransitGateway, kTgwAttachment, kTgwRouteTable, kTgwAssociation, kTgwPropagation, kTgwRoute,
     kResourceShare, kPrefixList,
+    kCustomerGateway, kVpnGateway, kVpnConnection, kVpnConnectionRoute, kVgwRoutePropagation,
   };
   struct Entry {
     std::string type;
@@ -49,7 +52,8 @@ struct ModelSink::Impl {
   };
   std::unordered_map<std::string, Entry> entries;  // stack + "/" + logical id
   std::unordered_map<std::string, size_t> vpc_ix, subnet_ix, rtb_ix, igw_ix, nat_ix, eip_alloc_ix, eip_ip_ix, pcx_ix,
-      sg_ix, acl_ix, eni_ix, instance_ix, lb_ix, listener_ix, tg_ix, zone_ix, tgw_ix, tgw_attach_ix, tgw_rtb_ix;
+      sg_ix, acl_ix, eni_ix, instance_ix, lb_ix, listener_ix, tg_ix, zone_ix, tgw_ix, tgw_attach_ix, tgw_rtb_ix,
+      cgw_ix, vgw_ix, vpn_ix;
   std::set<std::string> noted_types;
   std::set<std::string> unmodeled_lbs;  // ARNs of gateway load balancers
   // IPv6 blocks are carried as text (not routed): VPC id -> blocks, for GetAtt.
@@ -130,6 +134,16 @@ struct ModelSink::Impl {
   static void ec2_prefix_list_types(TypeTable& t);
   std::optional<Value> ec2_prefix_list_att(const StackContext& stack, const Entry& e, const std::string& a);
   void add_prefix_list(C& c);
+
+  // ---- ec2_vpn.cpp ------------------------------------------------------------
+  static void ec2_vpn_types(TypeTable& t);
+  std::optional<Value> ec2_vpn_att(const StackContext& stack, const Entry& e, const std::string& a);
+  void add_customer_gateway(C& c);
+  void add_vpn_gateway(C& c);
+  void attach_vpn_gateway(C& c);  // VPCGatewayAttachment with VpnGatewayId
+  void add_vpn_connection(C& c);
+  void add_vpn_connection_route(C& c);
+  void add_vgw_route_propagation(C& c);
 
   // ---- ec2_filters.cpp --------------------------------------------------------
   static void ec2_filters_types(TypeTable& t);

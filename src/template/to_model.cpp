@@ -116,6 +116,7 @@ const ModelSink::Impl::TypeTable& ModelSink::Impl::types() {
     TypeTable t;
     ec2_network_types(t);
     ec2_transit_types(t);
+    ec2_vpn_types(t);
     ec2_filters_types(t);
     ec2_prefix_list_types(t);
     ec2_instances_types(t);
@@ -162,7 +163,8 @@ std::optional<Value> ModelSink::Impl::get_att(const StackContext& stack, const s
   const Entry& e = it->second;
   if (e.kind == Kind::kUnmodeled || e.kind == Kind::kInsights) return fallback.get_att(stack, logical_id, a);
   // Each family answers for the kinds it made, nullopt for the others.
-  for (auto att : {&Impl::ec2_network_att, &Impl::ec2_transit_att, &Impl::ec2_filters_att, &Impl::ec2_prefix_list_att, &Impl::ec2_instances_att, &Impl::elbv2_att,
+  for (auto att : {&Impl::ec2_network_att, &Impl::ec2_transit_att, &Impl::ec2_vpn_att, &Impl::ec2_filters_att,
+                   &Impl::ec2_prefix_list_att, &Impl::ec2_instances_att, &Impl::elbv2_att,
                    &Impl::route53_att})
     if (auto v = (this->*att)(stack, e, a)) return v;
   return std::nullopt;
@@ -192,6 +194,12 @@ model::TransitGatewayAttachment* ModelSink::tgw_attachment(const std::string& st
   auto it = impl_->entries.find(Impl::key(stack, logical_id));
   if (it == impl_->entries.end() || it->second.kind != Impl::Kind::kTgwAttachment) return nullptr;
   return &impl_->net.transit_gateway_attachments[it->second.index];
+}
+
+model::CustomerGateway* ModelSink::customer_gateway(const std::string& stack, const std::string& logical_id) {
+  auto it = impl_->entries.find(Impl::key(stack, logical_id));
+  if (it == impl_->entries.end() || it->second.kind != Impl::Kind::kCustomerGateway) return nullptr;
+  return &impl_->net.customer_gateways[it->second.index];
 }
 
 std::string ModelSink::type_of(const std::string& stack, const std::string& logical_id) const {

@@ -68,6 +68,8 @@ class ModelSink : public ResourceSink {
   model::TransitGatewayAttachment* tgw_attachment(const std::string& stack, const std::string& logical_id);
   // The CloudFormation type of a resource added so far ("" when unknown).
   std::string type_of(const std::string& stack, const std::string& logical_id) const;
+  // The AWS::EC2::CustomerGateway `logical_id` of `stack`, or nullptr.
+  model::CustomerGateway* customer_gateway(const std::string& stack, const std::string& logical_id);
 
   struct Impl;
 

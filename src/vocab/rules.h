@@ -55,6 +55,16 @@ struct TransitGatewayRoute {
   SourceLoc loc;
 };
 
+// A route a virtual private gateway knows (aws-tgw-nlb.md section 7): an
+// on-premises prefix reached by one VPN connection, from a static route
+// (AWS::EC2::VPNConnectionRoute) or learned by BGP.
+struct VpnRoute {
+  Ipv4Cidr destination;
+  std::string connection;  // vpn-
+  bool static_route = false;
+  SourceLoc loc;
+};
+
 enum class Direction { kIngress, kEgress };
 
 // One permission of a security group, in one direction. The peer is exactly

@@ -222,6 +222,8 @@ TEST_F(Differential, Examples) {
                         "prefix-lists/scenario.yaml", "prefix-lists/broken/clients-without-bar.yaml"})
     tgw.push_back(p);
   paths.insert(paths.end(), tgw.begin(), tgw.end());
+  // With a site-to-site VPN link in the lab (the hub also reaches an office).
+  paths.push_back("tgw/vpn/vpclab.yaml");
   Outcome total;
   uint32_t seed = 1000;
   for (const auto& path : paths) {

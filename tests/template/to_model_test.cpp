@@ -642,9 +642,9 @@ Resources:
 TEST(ToModel, UnmodeledTypesNotedOncePerType) {
   auto b = build(std::string(kVpcAndSubnet) + R"(
   Tgw1:
-    Type: AWS::EC2::VPNGateway
+    Type: AWS::EC2::EgressOnlyInternetGateway
   Tgw2:
-    Type: AWS::EC2::VPNGateway
+    Type: AWS::EC2::EgressOnlyInternetGateway
   Bucket:
     Type: AWS::S3::Bucket
 Outputs:
@@ -655,9 +655,9 @@ Outputs:
   for (const auto& d : b->diags.items())
     if (d.code == "UNMODELED_TYPE") ++notes;
   EXPECT_EQ(notes, 2);
-  ASSERT_EQ(b->net.unmodeled.size(), 2u);  // VPN gateways matter, the bucket does not
-  EXPECT_EQ(b->net.unmodeled[0].type, "AWS::EC2::VPNGateway");
-  EXPECT_EQ(b->output("T").rfind("vgw-", 0), 0u);
+  ASSERT_EQ(b->net.unmodeled.size(), 2u);  // egress-only gateways matter, the bucket does not
+  EXPECT_EQ(b->net.unmodeled[0].type, "AWS::EC2::EgressOnlyInternetGateway");
+  EXPECT_EQ(b->output("T").rfind("eigw-", 0), 0u);
 }
 
 // ---- schema and value errors, each at its location ------------------------------
