@@ -33,6 +33,9 @@
 //   TGW_ASSOCIATION_UNKNOWN_RTB TGW_PROPAGATION_UNKNOWN_ATTACHMENT TGW_PROPAGATION_DUPLICATE
 //   TGW_PROPAGATION_CIDR_CONFLICT(w) TGW_ROUTE_UNKNOWN_ATTACHMENT TGW_ROUTE_DUPLICATE
 //   ROUTE_TGW_NOT_ATTACHED (TGW errors: warnings for what a snapshot reports)
+//   ASG_UNKNOWN_LAUNCH_TEMPLATE ASG_LAUNCH_TEMPLATE_VERSION ASG_UNKNOWN_LAUNCH_CONFIGURATION ASG_NO_LAUNCH
+//   ASG_UNKNOWN_SUBNET ASG_SUBNET_OTHER_VPC ASG_NO_SUBNET ASG_UNKNOWN_TARGET_GROUP ASG_TARGET_GROUP_TYPE
+//   ASG_TARGET_GROUP_OTHER_VPC ASG_CAPACITY
 // (w) = warning, (n) = note; all others are errors.
 #include "model/build.h"
 
@@ -49,6 +52,7 @@ bool Finalizer::run() {
   check_vpcs();
   add_implicit_vpc_resources();
   create_service_interfaces();
+  launch_auto_scaling_groups();
   add_implicit_transit_resources();
   // Every element exists from here on: lookups stay valid until the end
   // (only fields change), and index() runs once more for the final state.
@@ -56,6 +60,7 @@ bool Finalizer::run() {
   check_subnets();
   attach_internet_gateways();
   assign_addresses();
+  prepare_auto_scaling_replacements();
   associate_elastic_ips();
   check_interfaces();
   finish_instances();
@@ -94,6 +99,9 @@ void Finalizer::fill_origins() {
   for (auto& x : net_.transit_gateways) fill(x.origin);
   for (auto& x : net_.transit_gateway_attachments) fill(x.origin);
   for (auto& x : net_.transit_gateway_route_tables) fill(x.origin);
+  for (auto& x : net_.launch_templates) fill(x.origin);
+  for (auto& x : net_.launch_configurations) fill(x.origin);
+  for (auto& x : net_.auto_scaling_groups) fill(x.origin);
 }
 
 void Finalizer::collect_accounts() {

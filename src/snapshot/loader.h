@@ -10,6 +10,7 @@
 //   ec2_transit.cpp    transit gateways, attachments, TGW route tables, associations,
 //                      propagations, routes
 //   route53.cpp        hosted zones, their VPCs, record sets
+//   autoscaling.cpp    launch templates and their versions, launch configurations, Auto Scaling groups
 #pragma once
 #include <filesystem>
 #include <map>
@@ -36,6 +37,7 @@ enum class Kind {
   kResourceRecordSets, kVpcAttribute,
   kTransitGateways, kTgwRouteTables, kTgwAttachments, kTgwVpcAttachments, kTgwAssociations, kTgwPropagations,
   kTgwPropagationsWrapped, kTgwRoutes, kTgwStaticRoutesWrapped, kTgwPeeringAttachments,
+  kLaunchTemplates, kLaunchTemplateVersions, kLaunchConfigurations, kAutoScalingGroups,
   kUnmodeled,   // resources vpclab does not model: listed in Network::unmodeled
   kCompanion,   // a key read together with another one (TargetGroupArn beside Attributes, ...)
   kIgnored,     // known, carries nothing for reachability
@@ -158,6 +160,12 @@ class Loader {
   void tgw_propagations(const Doc& d, const std::string& table, const json& a, const std::string& path);
   void tgw_routes(const Doc& d, const std::string& table, const json& a, const std::string& path);
   model::TransitGatewayAttachment& tgw_attachment(const Doc& d, const std::string& id);
+  // autoscaling.cpp
+  model::LaunchTemplate& launch_template(const Doc& d, const std::string& id, const std::string& name);
+  void launch_templates(const Doc& d, const json& a, const std::string& path);
+  void launch_template_versions(const Doc& d, const json& a, const std::string& path);
+  void launch_configurations(const Doc& d, const json& a, const std::string& path);
+  void auto_scaling_groups(const Doc& d, const json& a, const std::string& path);
   void unmodeled(const Doc& d, const KeyInfo& k, const json& a, const std::string& path);
   // Lists a resource vpclab does not model (once per id); false when listed already.
   bool add_unmodeled(const char* type, const std::string& id, const model::Origin& origin);

@@ -780,6 +780,7 @@ void Writer::collect() {
   listeners();
   hosted_zones();
   write_transit_gateways(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
+  write_auto_scaling(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
   // Every account/region folder has the EC2 lists, empty ones included, as
   // scripts/snapshot writes them.
   for (auto& [where, f] : folders_) {
@@ -818,7 +819,10 @@ std::map<std::string, std::string> Writer::resources() const {
       {"TransitGatewayVpcAttachments", "TransitGatewayAttachmentId"},
       {"TransitGatewayRouteTables", "TransitGatewayRouteTableId"},
       {"TransitGatewayPropagations", "TransitGatewayRouteTableId"},
-      {"TransitGatewayStaticRoutes", "TransitGatewayRouteTableId"}};
+      {"TransitGatewayStaticRoutes", "TransitGatewayRouteTableId"},
+      {"LaunchTemplates", "LaunchTemplateId"},
+      {"LaunchConfigurations", "LaunchConfigurationName"},
+      {"AutoScalingGroups", "AutoScalingGroupName"}};
   std::map<std::string, std::string> out;
   for (const auto& [where, f] : folders_)
     for (const auto& [name, doc] : f.files) {

@@ -45,4 +45,9 @@ struct Folder {
 // (write_transit.cpp).
 void write_transit_gateways(const model::Network& net, const std::function<Folder&(const model::Origin&)>& at);
 
+// describe-auto-scaling-groups, describe-launch-configurations,
+// describe-launch-templates and each template's describe-launch-template-versions
+// (write_autoscaling.cpp).
+void write_auto_scaling(const model::Network& net, const std::function<Folder&(const model::Origin&)>& at);
+
 }  // namespace vpclab::snapshot
