@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -149,6 +150,30 @@ std::set<std::string> facts(const model::Network& n) {
       out.insert("tgw-route " + t.id + " " + (r.destination ? r.destination->str() : r.destination_prefix_list) +
                  " -> " + (r.blackhole ? "blackhole" : r.attachment) + (r.propagated ? " propagated" : " static"));
   }
+  auto spec = [](const model::LaunchSpecification& x) {
+    std::string sgs;
+    for (const auto& g : x.security_groups) sgs += g + " ";
+    return x.image_id + " " + x.instance_type + " " + x.key_name + " sgs=" + sgs + " public=" +
+           (x.associate_public_ip ? (*x.associate_public_ip ? "yes" : "no") : "subnet") + " user-data=" +
+           std::to_string(std::hash<std::string>{}(x.user_data));
+  };
+  for (const auto& lt : n.launch_templates) {
+    out.insert("lt " + lt.id + " " + lt.name + " default=" + std::to_string(lt.default_version));
+    for (const auto& v : lt.versions) out.insert("lt-version " + lt.id + " " + std::to_string(v.number) + " " + spec(v.data));
+  }
+  for (const auto& lc : n.launch_configurations) out.insert("lc " + lc.name + " " + spec(lc.data));
+  for (const auto& g : n.auto_scaling_groups) {
+    std::string subnets, tgs, members;
+    for (const auto& s : g.subnets) subnets += s + " ";
+    for (const auto& t : g.target_groups) tgs += t + " ";
+    for (const auto& m : g.instances) members += m + " ";
+    out.insert("asg " + g.name + " " + g.arn + " subnets=" + subnets + "min=" + std::to_string(g.min_size) +
+               " max=" + std::to_string(g.max_size) + " desired=" + std::to_string(g.desired_capacity.value_or(-1)) +
+               " tgs=" + tgs + g.health_check_type + " lt=" + g.launch_template_id + g.launch_template_name + "@" +
+               g.launch_template_version + " lc=" + g.launch_configuration + " launched=" +
+               std::to_string(g.launched_version.value_or(0)) + " " + spec(g.launched) + " members=" + members +
+               " name-tag=" + g.member_name_tag);
+  }
   for (const auto& z : n.hosted_zones) {
     std::string vpcs;
     for (const auto& v : z.vpcs) vpcs += v.vpc + "/" + v.region + " ";
@@ -185,7 +210,7 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, RoundTripOf,
                                            "examples/scenario/cross-account/vpclab.yaml", "examples/nlb/nlb.yaml",
                                            "examples/nlb/nlb-ip-targets.yaml", "examples/nlb/nlb-to-alb.yaml",
                                            "examples/tgw/hub-and-spoke.yaml",
-                                           "examples/tgw/cross-region/vpclab.yaml"));
+                                           "examples/tgw/cross-region/vpclab.yaml", "examples/asg/asg.yaml"));
 
 TEST_P(RoundTripOf, ComesBackTheSame) {
   auto built = tmpl::load_network({std::string(VPCLAB_SOURCE_DIR) + "/" + GetParam()});
@@ -215,6 +240,22 @@ TEST_P(RoundTripOf, ComesBackTheSame) {
     EXPECT_EQ(y.exit_code(), 0);
     EXPECT_EQ(x.addresses, y.addresses);
     EXPECT_EQ(x.paths.size(), y.paths.size());
+  }
+  if (std::string(GetParam()).find("examples/asg/") == 0) {
+    // The group comes back with its members, in the target group, and the ALB reaches both.
+    ASSERT_EQ(loaded.network->auto_scaling_groups.size(), 1u);
+    EXPECT_EQ(loaded.network->auto_scaling_groups[0].instances.size(), 2u);
+    analysis::Analyzer from_template(*built.network), from_snapshot(*loaded.network);
+    auto x = from_template.trace("bar-app", "http://alb.home/"), y = from_snapshot.trace("bar-app", "http://alb.home/");
+    EXPECT_EQ(x.exit_code(), 0);
+    EXPECT_EQ(y.exit_code(), 0);
+    EXPECT_EQ(x.addresses, y.addresses);
+    // The snapshot names members by the group's name: member 1 is the same instance.
+    const auto& g = loaded.network->auto_scaling_groups[0];
+    auto a = from_template.trace("FooWebGroup/1", "8.8.8.8"), b = from_snapshot.trace(g.name + "/1", "8.8.8.8");
+    EXPECT_TRUE(a.ok) << a.error;
+    EXPECT_TRUE(b.ok) << b.error;
+    EXPECT_EQ(a.exit_code(), b.exit_code());
   }
   if (std::string(GetParam()).find("examples/tgw/") == 0) {
     // Through the transit gateway(s) the snapshot answers as the template: the same hops.
