@@ -42,6 +42,7 @@ model::Network with_replacements(const model::Network& net) {
       i.private_dns_name = model::private_dns_name(r.private_ip, g.origin.region);
       i.image_id = g.launched.image_id;
       i.instance_type = g.launched.instance_type;
+      i.key_name = g.launched.key_name;
       i.user_data = g.launched.user_data;
       lab.network_interfaces.push_back(std::move(e));
       lab.instances.push_back(std::move(i));

@@ -39,7 +39,7 @@ bool Finalizer::resolve_launch(AutoScalingGroup& g) {
         lt = &t;
     if (!lt) {
       error(g.launch_loc, "ASG_UNKNOWN_LAUNCH_TEMPLATE",
-            fmt::format("Auto Scaling group {} launches from launch template '{}', which is not defined", who(g),
+            fmt::format("Auto Scaling group {} launches from launch template '{}', which is not defined", g.origin.display(g.name),
                         g.launch_template_id.empty() ? g.launch_template_name : g.launch_template_id));
       return false;
     }
@@ -48,7 +48,7 @@ bool Finalizer::resolve_launch(AutoScalingGroup& g) {
     if (!v) {
       error(g.launch_loc, "ASG_LAUNCH_TEMPLATE_VERSION",
             fmt::format("Auto Scaling group {} asks for version '{}' of launch template {}, which has versions 1-{}",
-                        who(g), g.launch_template_version, lt->origin.display(lt->id), lt->latest_version()));
+                        g.origin.display(g.name), g.launch_template_version, lt->origin.display(lt->id), lt->latest_version()));
       return false;
     }
     g.launched = v->data;
@@ -62,12 +62,12 @@ bool Finalizer::resolve_launch(AutoScalingGroup& g) {
         return true;
       }
     error(g.launch_loc, "ASG_UNKNOWN_LAUNCH_CONFIGURATION",
-          fmt::format("Auto Scaling group {} launches from launch configuration '{}', which is not defined", who(g),
+          fmt::format("Auto Scaling group {} launches from launch configuration '{}', which is not defined", g.origin.display(g.name),
                       g.launch_configuration));
     return false;
   }
   error(g.origin.loc, "ASG_NO_LAUNCH",
-        fmt::format("Auto Scaling group {} has neither a launch template nor a launch configuration", who(g)),
+        fmt::format("Auto Scaling group {} has neither a launch template nor a launch configuration", g.origin.display(g.name)),
         "set LaunchTemplate (LaunchTemplateId or LaunchTemplateName, Version) or LaunchConfigurationName");
   return false;
 }
@@ -77,7 +77,9 @@ void Finalizer::launch_auto_scaling_groups() {
   if (net_.auto_scaling_groups.empty()) return;
   auto subnets = table(net_.subnets, [](const Subnet& s) { return s.id; });
   auto tgs = table(net_.target_groups, [](const TargetGroup& t) { return t.arn; });
-  auto instances = table(net_.instances, [](const Instance& i) { return i.id; });
+  // By position: members are appended to net_.instances below.
+  std::unordered_map<std::string, size_t> instances;
+  for (size_t i = 0; i < net_.instances.size(); ++i) instances.emplace(net_.instances[i].id, i);
   for (auto& g : net_.auto_scaling_groups) {
     if (g.arn.empty()) g.arn = auto_scaling_group_arn(g.name, g.origin.account, g.origin.region);
     bool ok = resolve_launch(g);
@@ -88,7 +90,7 @@ void Finalizer::launch_auto_scaling_groups() {
       const Subnet* s = lookup(subnets, g.subnets[i]);
       if (!s) {
         error(loc, "ASG_UNKNOWN_SUBNET",
-              fmt::format("Auto Scaling group {} names subnet '{}' in VPCZoneIdentifier, which is not defined", who(g),
+              fmt::format("Auto Scaling group {} names subnet '{}' in VPCZoneIdentifier, which is not defined", g.origin.display(g.name),
                           g.subnets[i]));
         ok = false;
         continue;
@@ -96,7 +98,7 @@ void Finalizer::launch_auto_scaling_groups() {
       if (vpc.empty()) vpc = s->vpc;
       else if (s->vpc != vpc) {
         error(loc, "ASG_SUBNET_OTHER_VPC",
-              fmt::format("Auto Scaling group {}: subnet {} is in VPC {}, the group's other subnets in {}", who(g),
+              fmt::format("Auto Scaling group {}: subnet {} is in VPC {}, the group's other subnets in {}", g.origin.display(g.name),
                           who(*s), s->vpc, vpc));
         ok = false;
       }
@@ -104,7 +106,7 @@ void Finalizer::launch_auto_scaling_groups() {
     }
     if (g.subnets.empty()) {
       error(g.origin.loc, "ASG_NO_SUBNET",
-            fmt::format("Auto Scaling group {} has no subnet (VPCZoneIdentifier)", who(g)),
+            fmt::format("Auto Scaling group {} has no subnet (VPCZoneIdentifier)", g.origin.display(g.name)),
             "list the subnets the members go in, one per Availability Zone");
       ok = false;
     }
@@ -114,33 +116,34 @@ void Finalizer::launch_auto_scaling_groups() {
       TargetGroup* tg = lookup(tgs, g.target_groups[i]);
       if (!tg) {
         error(loc, "ASG_UNKNOWN_TARGET_GROUP",
-              fmt::format("Auto Scaling group {} names target group '{}', which is not defined", who(g), g.target_groups[i]));
+              fmt::format("Auto Scaling group {} names target group '{}', which is not defined", g.origin.display(g.name), g.target_groups[i]));
         continue;
       }
       if (tg->target_type != "instance") {
         error(loc, "ASG_TARGET_GROUP_TYPE",
               fmt::format("Auto Scaling group {}: target group {} has target type {}; a group registers instances",
-                          who(g), tg->origin.display(tg->arn), tg->target_type));
+                          g.origin.display(g.name), tg->origin.display(tg->arn), tg->target_type));
         continue;
       }
       if (!vpc.empty() && !tg->vpc.empty() && tg->vpc != vpc)
         error(loc, "ASG_TARGET_GROUP_OTHER_VPC",
-              fmt::format("Auto Scaling group {} is in VPC {} but target group {} is in VPC {}", who(g), vpc,
+              fmt::format("Auto Scaling group {} is in VPC {} but target group {} is in VPC {}", g.origin.display(g.name), vpc,
                           tg->origin.display(tg->arn), tg->vpc));
       groups.push_back(tg);
     }
     if (g.desired_capacity && (*g.desired_capacity < g.min_size || *g.desired_capacity > g.max_size))
       error(g.capacity_loc.known() ? g.capacity_loc : g.origin.loc, "ASG_CAPACITY",
-            fmt::format("Auto Scaling group {}: DesiredCapacity {} is outside MinSize {} .. MaxSize {}", who(g),
+            fmt::format("Auto Scaling group {}: DesiredCapacity {} is outside MinSize {} .. MaxSize {}", g.origin.display(g.name),
                         *g.desired_capacity, g.min_size, g.max_size));
     else if (g.min_size > g.max_size)
       error(g.capacity_loc.known() ? g.capacity_loc : g.origin.loc, "ASG_CAPACITY",
-            fmt::format("Auto Scaling group {}: MinSize {} is larger than MaxSize {}", who(g), g.min_size, g.max_size));
+            fmt::format("Auto Scaling group {}: MinSize {} is larger than MaxSize {}", g.origin.display(g.name), g.min_size, g.max_size));
     const std::string base = g.member_base();
     if (g.instances_from_input) {
       // Members as listed: they take the group's member names, in order.
       for (size_t k = 0; k < g.instances.size(); ++k)
-        if (Instance* i = lookup(instances, g.instances[k])) i->origin.logical_id = fmt::format("{}/{}", base, k + 1);
+        if (auto it = instances.find(g.instances[k]); it != instances.end())
+          net_.instances[it->second].origin.logical_id = fmt::format("{}/{}", base, k + 1);
       continue;
     }
     if (!ok) continue;

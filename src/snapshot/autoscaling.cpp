@@ -141,10 +141,9 @@ void Loader::auto_scaling_groups(const Doc& d, const json& a, const std::string&
     }
     g.launch_configuration = str(j, "LaunchConfigurationName");
     g.launch_loc = loc(d);
-    for (const char* key : {"Tags"})
-      if (const json* tags = array(j, key))
-        for (const auto& t : *tags)
-          if (str(t, "Key") == "Name" && boolean(t, "PropagateAtLaunch").value_or(false)) g.member_name_tag = str(t, "Value");
+    if (const json* tags = array(j, "Tags"))
+      for (const auto& t : *tags)
+        if (str(t, "Key") == "Name" && boolean(t, "PropagateAtLaunch").value_or(false)) g.member_name_tag = str(t, "Value");
     g.instances_from_input = true;
     if (const json* members = array(j, "Instances"))
       for (const auto& m : *members) {

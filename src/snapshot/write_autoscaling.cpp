@@ -49,7 +49,8 @@ void write_auto_scaling(const model::Network& net, const std::function<Folder&(c
   }
   for (const auto& lc : net.launch_configurations) {
     ojson j = {{"LaunchConfigurationName", lc.name}};
-    for (auto& [k, v] : spec_json(lc.data, false).items()) j[k] = v;
+    ojson spec = spec_json(lc.data, false);
+    for (auto& [k, v] : spec.items()) j[k] = v;
     at(lc.origin).list("autoscaling-launch-configurations.json", "LaunchConfigurations").push_back(j);
   }
   for (const auto& g : net.auto_scaling_groups) {

@@ -113,6 +113,7 @@ const Schema kAutoScalingGroup = {{"AutoScalingGroupName", K::kString},
                                   {"HealthCheckGracePeriod", K::kInt},
                                   {"HealthCheckType", K::kString},
                                   {"InstanceId", K::kString},
+                                  {"InstanceLifecyclePolicy", K::kMap},
                                   {"InstanceMaintenancePolicy", K::kMap},
                                   {"LaunchConfigurationName", K::kString},
                                   {"LaunchTemplate", K::kMap, false, &kLaunchTemplateSpec},
@@ -133,8 +134,7 @@ const Schema kAutoScalingGroup = {{"AutoScalingGroupName", K::kString},
                                   {"TargetGroupARNs", K::kStringList},
                                   {"TerminationPolicies", K::kStringList},
                                   {"TrafficSources", K::kList},
-                                  {"VPCZoneIdentifier", K::kAny},
-                                  {"Zones", K::kStringList}};
+                                  {"VPCZoneIdentifier", K::kAny}};
 
 }  // namespace
 
