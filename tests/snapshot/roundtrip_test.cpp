@@ -355,3 +355,54 @@ TEST_F(RoundTrip, FilesLookLikeAwsCliOutput) {
 }
 
 }  // namespace
+
+namespace vpclab {
+namespace {
+
+// describe-auto-scaling-groups as AWS prints it for a group in the middle of
+// a replacement: a Terminating member is on its way out, and the group now
+// launches $Latest of a template whose version 2 changed the security group.
+TEST_F(RoundTrip, AutoScalingGroupAsDeployedMidReplacement) {
+  auto built = tmpl::load_network({std::string(VPCLAB_SOURCE_DIR) + "/examples/asg/asg.yaml"});
+  ASSERT_TRUE(built.network) << dump(built.diags);
+  Diagnostics wd;
+  ASSERT_TRUE(snapshot::write_snapshot(*built.network, dir_.string(), wd)) << dump(wd);
+  const auto& vpc = built.network->vpcs.at(0);
+  fs::path folder = dir_ / "accounts" / vpc.origin.account / vpc.origin.region;
+  const auto& lt = built.network->launch_templates.at(0);
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p);
+    return nlohmann::json::parse(in);
+  };
+  auto groups = read(folder / "autoscaling-groups.json");
+  auto& g = groups["AutoScalingGroups"][0];
+  g["Instances"][0]["LifecycleState"] = "Terminating";
+  g["LaunchTemplate"] = {{"LaunchTemplateName", lt.name}, {"Version", "$Latest"}};
+  std::ofstream(folder / "autoscaling-groups.json") << groups.dump(4);
+  auto versions = read(folder / ("launch-template-versions-" + lt.id + ".json"));
+  auto v2 = versions["LaunchTemplateVersions"][0];
+  v2["VersionNumber"] = 2;
+  v2["DefaultVersion"] = false;
+  const std::string alb_sg = built.network->load_balancers.at(0).security_groups.at(0);
+  v2["LaunchTemplateData"]["SecurityGroupIds"] = {alb_sg};
+  versions["LaunchTemplateVersions"].insert(versions["LaunchTemplateVersions"].begin(), v2);
+  std::ofstream(folder / ("launch-template-versions-" + lt.id + ".json")) << versions.dump(4);
+
+  auto loaded = snapshot::load_snapshot(dir_.string());
+  ASSERT_TRUE(loaded.network) << dump(loaded.diags);
+  EXPECT_EQ(loaded.diags.count(Severity::kWarning), 0u) << dump(loaded.diags);
+  ASSERT_EQ(loaded.network->auto_scaling_groups.size(), 1u);
+  const auto& got = loaded.network->auto_scaling_groups[0];
+  ASSERT_EQ(got.instances.size(), 1u);  // the Terminating member is not one
+  EXPECT_EQ(got.instances[0], built.network->auto_scaling_groups[0].instances[1]);
+  EXPECT_EQ(got.launched_version, 2);
+  EXPECT_EQ(got.launched.security_groups, (std::vector<std::string>{alb_sg}));
+  EXPECT_EQ(loaded.network->launch_templates.at(0).default_version, 1);
+  // The remaining member is GROUP/1 of the snapshot's group, named by the group's name.
+  const model::Instance* m = loaded.network->instance(got.instances[0]);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->origin.display(m->id), got.name + "/1");
+}
+
+}  // namespace
+}  // namespace vpclab
