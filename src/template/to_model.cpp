@@ -23,8 +23,8 @@ bool network_relevant(const std::string& type) {
       "AWS::EC2::VPCEndpoint",    "AWS::EC2::EgressOnlyInternetGateway", "AWS::EC2::CarrierGateway",
       "AWS::EC2::LocalGateway",   "AWS::EC2::ClientVpn",    "AWS::EC2::SubnetCidrBlock", "AWS::EC2::PrefixList",
       "AWS::EC2::DHCPOptions",    "AWS::EC2::VPCDHCPOptionsAssociation", "AWS::EC2::GatewayRouteTableAssociation",
-      "AWS::EC2::VPNGatewayRoutePropagation", "AWS::EC2::LaunchTemplate", "AWS::EC2::SpotFleet", "AWS::EC2::EC2Fleet",
-      "AWS::NetworkFirewall::",   "AWS::ElasticLoadBalancing::", "AWS::AutoScaling::AutoScalingGroup",
+      "AWS::EC2::VPNGatewayRoutePropagation", "AWS::EC2::SpotFleet", "AWS::EC2::EC2Fleet",
+      "AWS::NetworkFirewall::",   "AWS::ElasticLoadBalancing::",
       "AWS::Route53Resolver::",   "AWS::GlobalAccelerator::", "AWS::NetworkManager::", "AWS::ECS::Service",
       "AWS::RDS::DBInstance",     "AWS::RDS::DBCluster",    "AWS::Lambda::Function", "AWS::EKS::",
   };

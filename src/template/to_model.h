@@ -17,7 +17,7 @@
 // AutoScalingGroup} (members launched by finalize()); the assertions AWS::EC2::{NetworkInsightsAccessScope,
 // NetworkInsightsPath} go to Network::assertions. Every other type is noted once (UNMODELED_TYPE) and
 // answered by a FabricatingSink; network-relevant ones (transit gateways,
-// VPN, endpoints, gateway load balancers, auto scaling groups, ...) are kept
+// VPN, endpoints, gateway load balancers, spot fleets, ...) are kept
 // as model::UnmodeledResource.
 //
 // Diagnostic codes:
