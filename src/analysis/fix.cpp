@@ -309,6 +309,10 @@ class Planner {
       if (!i) return unfixable(e, "the interface's instance is not in the network");
       if (i->network_interfaces.empty() || i->network_interfaces.front() != eni->id)
         return unfixable(e, "the address is on a secondary interface; give that interface an Elastic IP by hand");
+      if (const auto* g = im_.net.auto_scaling_group_of(i->id))
+        return unfixable(e, "the instance is a member of Auto Scaling group " + g->origin.display(g->name) +
+                                ", which replaces its members; set AssociatePublicIpAddress in its launch template "
+                                "and launch into a public subnet instead");
       c.target = ref(i->id, i->origin);
       c.attribute = "InstanceId";
     } else if (eni->owner_kind == model::EniOwnerKind::kStandalone) {

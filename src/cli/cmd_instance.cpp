@@ -1,7 +1,9 @@
 // `vpclab instance stop|start|terminate ID [--lab LAB]`: EC2 state changes in
 // a running lab (docs/emulator.md, "Instance lifecycle"). ID: instance id,
 // logical id or Name tag. Prints the change as `aws ec2 stop-instances`
-// does (InstanceId, PreviousState, CurrentState). Exit codes: 0 done, 1 no
+// does (InstanceId, PreviousState, CurrentState); terminating a member of an
+// Auto Scaling group says on stderr which instance the group launched in its
+// place (GROUP/k, address, AZ). Exit codes: 0 done, 1 no
 // such lab/instance or the change failed, 2 usage.
 #include <iostream>
 
@@ -23,6 +25,15 @@ int run_instance(const std::string& action, std::string lab, const std::string& 
                              {"PreviousState", {{"Name", r.value("previous_state", "")}}},
                              {"CurrentState", {{"Name", r.value("current_state", "")}}}}})}};
   std::cout << out.dump(4) << "\n";
+  // A member of an Auto Scaling group: what the group launched in its place.
+  if (const json& rep = r.contains("replacement") ? r["replacement"] : json(); rep.is_object()) {
+    if (rep.contains("error"))
+      std::cerr << "Auto Scaling group " << rep.value("group", "") << ": " << rep.value("error", "") << "\n";
+    else
+      std::cerr << "Auto Scaling group " << rep.value("group", "") << " launched " << rep.value("instance", "") << " ("
+                << rep.value("name", "") << ", " << rep.value("address", "") << ", " << rep.value("availability_zone", "")
+                << ") to replace it; registered in its target groups\n";
+  }
   return 0;
 }
 

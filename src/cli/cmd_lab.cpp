@@ -45,6 +45,14 @@ std::atomic<int> g_signal{0};
 
 // What `status` shows of the network besides namespaces: saved at `up` as
 // resources.json in the lab directory (the model is not kept running).
+// The supervisor's Auto Scaling groups with their members now ([] when none).
+json lab_auto_scaling_groups(const std::string& lab) {
+  std::string err;
+  auto text = emulator::lab_request(lab, json{{"op", "status"}}.dump(), &err);
+  json j = text ? json::parse(*text, nullptr, false) : json();
+  return j.is_object() && j.contains("auto_scaling_groups") ? j["auto_scaling_groups"] : json::array();
+}
+
 json network_resources(const model::Network& net) {
   json j = {{"vpcs", json::array()},     {"subnets", json::array()},
             {"instances", json::array()}, {"peerings", json::array()},
@@ -260,6 +268,7 @@ int run_status(std::string name, bool as_json) {
       j["processes"].push_back({{"name", p.name}, {"namespace", p.netns}, {"pid", p.pid},
                                 {"state", p.running ? "running" : "exited"}, {"exit_code", p.exit_code}});
     j["load_balancers"] = json::parse(lab_load_balancers_json(st->name), nullptr, false);
+    j["auto_scaling_groups"] = lab_auto_scaling_groups(st->name);
     std::cout << j.dump(2) << "\n";
     return 0;
   }
@@ -295,6 +304,14 @@ int run_status(std::string name, bool as_json) {
   for (const auto& p : st->processes)
     std::cout << "  " << p.name << "  in " << p.netns << "  "
               << (p.running ? "running" : "exited " + std::to_string(p.exit_code)) << "\n";
+  json groups = lab_auto_scaling_groups(st->name);
+  if (!groups.empty()) std::cout << "Auto Scaling groups:\n";
+  for (const auto& g : groups) {
+    std::cout << "  " << str(g, "name") << "\n";
+    for (const auto& m : g.value("members", json::array()))
+      std::cout << "    " << str(m, "name") << "  " << str(m, "instance") << "  " << str(m, "address") << "  "
+                << str(m, "availability_zone") << "  " << str(m, "state") << "\n";
+  }
   std::cout << lab_load_balancers_text(st->name);
   return 0;
 }

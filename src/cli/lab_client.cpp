@@ -31,6 +31,10 @@ std::string lab_target_netns(const std::string& lab, const std::string& target) 
   std::ifstream f(emulator::lab_dir(lab) + "/targets.json");
   json targets = f ? json::parse(f, nullptr, false) : json();
   if (targets.is_object() && targets.contains(target) && targets[target].is_string()) return targets[target];
+  // Members an Auto Scaling group launched since (the supervisor names them there).
+  std::ifstream g(emulator::lab_dir(lab) + "/auto-scaling.json");
+  json launched = g ? json::parse(g, nullptr, false) : json();
+  if (launched.is_object() && launched.contains(target) && launched[target].is_string()) return launched[target];
   return target;
 }
 

@@ -86,6 +86,14 @@ void AlbRuntime::instance_terminated(const std::string& instance_id) {
   for (const auto& tg : plan_.config.target_groups) engine_->deregister_target(tg.arn, instance_id);
 }
 
+void AlbRuntime::instance_registered(const std::string& target_group, const std::string& instance_id,
+                                     Ipv4Address address, const std::string& availability_zone) {
+  if (!engine_) return;
+  for (const auto& tg : plan_.config.target_groups)
+    if (tg.arn == target_group)
+      engine_->register_target(tg.arn, dataplane::alb::TargetConfig{instance_id, address, 0, availability_zone});
+}
+
 dataplane::alb::HealthSnapshot AlbRuntime::per_node_health() {
   if (!engine_) return {};
   return engine_->target_health();

@@ -34,6 +34,11 @@ class AlbRuntime {
   // deregistered (draining), as AWS does with registered instances.
   void instance_stopped(const std::string& instance_id, bool stopped);
   void instance_terminated(const std::string& instance_id);
+  // An Auto Scaling group registered a new member in `target_group` (ARN;
+  // ignored when this load balancer does not serve it): `initial` until its
+  // health checks pass.
+  void instance_registered(const std::string& target_group, const std::string& instance_id, Ipv4Address address,
+                           const std::string& availability_zone);
   // What every node's checks found (Engine::target_health); empty before start.
   dataplane::alb::HealthSnapshot per_node_health();
   // {"name", "logical_id", "arn", "dns_name", "access_log", "nodes": [{name,

@@ -32,7 +32,9 @@ std::string shell_for(const std::string& script) {
 
 }  // namespace
 
-CompiledLab compile_network(const model::Network& net) {
+// The network as given (compile_network adds the prepared Auto Scaling
+// replacements first, compile_auto_scaling.cpp).
+CompiledLab compile_model(const model::Network& net) {
   CompiledLab out;
   CompileContext ctx{net, out, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
   LabPlan& p = out.plan;

@@ -6,6 +6,7 @@
 //   compile_alb.cpp       ALB nodes (the data plane in the supervisor)
 //   compile_transit.cpp   transit gateways (a namespace each, links to VPC routers)
 //   compile_vpn.cpp       on-premises namespaces and site-to-site VPN links
+//   compile_auto_scaling.cpp  Auto Scaling groups and their standby replacements (wraps compile_model)
 #pragma once
 #include <map>
 #include <string>
@@ -112,5 +113,9 @@ void compile_filters(CompileContext& ctx);
 // ALB nodes: the plan's load balancers served by the supervisor's engine
 // from each node's namespace.
 void compile_load_balancers(CompileContext& ctx);
+
+// The core compiler over the network as given (compile.cpp); compile_network
+// (compile_auto_scaling.cpp) adds the prepared replacements first.
+CompiledLab compile_model(const model::Network& net);
 
 }  // namespace vpclab::emulator

@@ -102,6 +102,7 @@ std::vector<PlanStep> plan_steps(const LabPlan& plan) {
     out.push_back(std::move(s));
   }
   for (const auto& p : plan.processes) {
+    if (p.standby) continue;  // launched by the supervisor, on a replacement
     PlanStep s;
     s.kind = PlanStep::Kind::kProcess;
     s.description = "start " + p.name + " in " + p.netns;

@@ -29,6 +29,9 @@ struct NetnsPlan {
   // does with /etc/netns/<ns>.
   std::string hostname;
   std::vector<std::pair<std::string, std::string>> etc_files;  // file name -> contents
+  // A prepared Auto Scaling replacement: built powered off, launched (and
+  // shown) only when the group replaces a terminated member.
+  bool standby = false;
 };
 
 struct BridgePlan {
@@ -92,6 +95,8 @@ struct ProcessPlan {
   // Runs at the instance's first launch only (EC2 UserData): not again when
   // `vpclab instance start` restarts the instance's other processes.
   bool first_launch_only = false;
+  // In a standby namespace: started when the supervisor launches it, not at boot.
+  bool standby = false;
 };
 
 // The VPC resolver: one DNS engine in the supervisor, with UDP and TCP
@@ -134,6 +139,33 @@ struct LoadBalancerPlan {
   std::vector<BootWait> boot_waits;
 };
 
+// An Auto Scaling group of the lab: its members and the prepared
+// replacements the supervisor launches when a member is terminated
+// (semantics::auto_scaling_replacement_subnet picks the subnet).
+struct AutoScalingPlan {
+  std::string name;         // AutoScalingGroupName
+  std::string member_base;  // members are "<member_base>/<k>"
+  std::string stack;        // the manifest stack ("" for one template)
+  std::vector<std::string> subnet_azs;  // AZ of each subnet of VPCZoneIdentifier, in order
+  struct Member {
+    std::string netns;  // = instance id
+    size_t subnet_index = 0;
+    Ipv4Address address;
+    int number = 0;  // k of "<member_base>/<k>"
+  };
+  std::vector<Member> members;
+  std::vector<Member> spares;  // number 0: given at launch
+  std::vector<std::string> target_groups;  // ARNs the members are registered in
+};
+
+// A stopped or standby instance answers nothing and sends nothing, and keeps
+// its addresses: a drop-all table ahead of the security groups.
+inline constexpr const char* kPowerOffTable =
+    "table inet vpclab_stopped {\n"
+    "  chain input_all { type filter hook input priority -300; policy drop; }\n"
+    "  chain output_all { type filter hook output priority -300; policy drop; }\n"
+    "}\n";
+
 struct LabPlan {
   std::vector<NetnsPlan> namespaces;
   std::vector<SysctlPlan> sysctls;
@@ -148,6 +180,7 @@ struct LabPlan {
   std::vector<DnsListenPlan> dns_listen;
   std::vector<PublishPlan> publish;  // started last, when everything else is up
   std::vector<LoadBalancerPlan> load_balancers;  // started after the processes
+  std::vector<AutoScalingPlan> auto_scaling_groups;
 
   const NetnsPlan* netns(const std::string& name) const;
 };

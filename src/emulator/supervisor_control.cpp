@@ -27,10 +27,11 @@ int exit_code(int st) {
 
 }  // namespace
 
-json Supervisor::status() const {
+json Supervisor::status() {
   json j;
   j["namespaces"] = json::array();
   for (const auto& n : plan_.namespaces) {
+    if (standby(n.name)) continue;  // a replacement not launched: not an instance yet
     struct stat st {};
     stat(("/run/netns/" + n.name).c_str(), &st);
     const char* role = n.role == NetnsRole::kVpcRouter ? "vpc-router"
@@ -49,6 +50,7 @@ json Supervisor::status() const {
   }
   j["load_balancers"] = json::array();
   for (const auto& a : albs_) j["load_balancers"].push_back(a->describe());
+  j["auto_scaling_groups"] = group_status();
   return j;
 }
 
@@ -108,9 +110,10 @@ void Supervisor::handle(ControlConn& c) {
     if (req.contains("env") && req["env"].is_array())
       for (const auto& a : req["env"])
         if (a.is_string()) env.push_back(a.get<std::string>());
-    if (argv.empty() || c.fds.size() != 3 || !plan_.netns(netns)) {
-      reply(c, {{"ok", false}, {"error", !plan_.netns(netns) ? "no namespace '" + netns + "' in this lab"
-                                                             : "exec needs a command and three descriptors"}});
+    bool known = plan_.netns(netns) && !standby(netns);  // a standby replacement is not launched yet
+    if (argv.empty() || c.fds.size() != 3 || !known) {
+      reply(c, {{"ok", false}, {"error", !known ? "no namespace '" + netns + "' in this lab"
+                                                : "exec needs a command and three descriptors"}});
       return;
     }
     pid_t pid = spawn(netns, argv, env, c.fds[0], c.fds[1], c.fds[2], req.value("cwd", ""), false);

@@ -4,13 +4,14 @@
 //   supervisor_spawn.cpp     processes: run_command, spawn, start_process
 //   supervisor_kernel.cpp    kernel steps: namespaces and mounts, plan steps (ip, sysctl, nft)
 //   supervisor_control.cpp   the control socket: loop, requests, status, reaping
-//   supervisor_instances.cpp instance lifecycle: stop, start, terminate
+//   supervisor_instances.cpp instance lifecycle: stop, start, terminate; Auto Scaling replacements
 #pragma once
 #include <sys/types.h>
 
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -63,16 +64,38 @@ class Supervisor {
   void reap();
   void handle(ControlConn& c);
   void reply(ControlConn& c, const json& j) { write_all(c.fd, j.dump() + "\n"); }
-  json status() const;
+  json status();
   void shutdown();
   bool start_process(const ProcessPlan& p, std::string* why);
   json instance_action(const std::string& action, const std::string& netns);
+  // Auto Scaling (supervisor_instances.cpp): the group of a terminated
+  // member launches a prepared replacement; the reply's "replacement"
+  // (null when `netns` is no member).
+  struct GroupMember {
+    std::string netns;
+    size_t subnet_index = 0;
+    Ipv4Address address;
+    int number = 0;
+  };
+  struct GroupState {
+    std::vector<GroupMember> members;
+    std::vector<bool> spare_used;
+    int next_number = 1;
+  };
+  GroupState& group_state(const AutoScalingPlan& g);
+  json replace_member(const std::string& netns);
+  // A standby replacement not launched yet: no instance, no exec.
+  bool standby(const std::string& netns) const;
+  void write_group_names();
+  json group_status();
 
   const LabPlan& plan_;
   SupervisorArgs args_;
   int dirfd_ = -1, ctl_ = -1, sigfd_ = -1;
   std::map<pid_t, LabProcess> procs_;
   std::map<std::string, std::string> instance_state_;  // netns -> EC2 state, once changed
+  std::map<std::string, GroupState> groups_;            // Auto Scaling group name -> members now
+  std::set<std::string> launched_;                      // standby replacements launched
   std::map<int, ControlConn> conns_;
   bool stopping_ = false;
   std::unique_ptr<dataplane::DnsServer> dns_;

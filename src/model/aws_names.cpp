@@ -92,4 +92,10 @@ void assign_target_group_names(TargetGroup& tg, const std::string& account, cons
   if (tg.full_name.rfind("targetgroup/", 0) != 0) tg.full_name = aws_id::target_group_full_name(tg.arn);
 }
 
+std::string auto_scaling_group_arn(const std::string& name, const std::string& account, const std::string& region) {
+  std::string h = aws_id::stable_hex(32, {"autoScalingGroup", account, region, name});
+  std::string uuid = h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20, 12);
+  return "arn:aws:autoscaling:" + region + ":" + account + ":autoScalingGroup:" + uuid + ":autoScalingGroupName/" + name;
+}
+
 }  // namespace vpclab::model

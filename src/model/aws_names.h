@@ -26,5 +26,7 @@ std::string elb_canonical_hosted_zone_id(const std::string& region, const std::s
 void assign_load_balancer_names(LoadBalancer& lb, const std::string& account, const std::string& region);
 // Same for a target group: arn (when empty) and full_name targetgroup/NAME/<16 hex>.
 void assign_target_group_names(TargetGroup& tg, const std::string& account, const std::string& region);
+// arn:aws:autoscaling:REGION:ACCT:autoScalingGroup:<uuid>:autoScalingGroupName/NAME; deterministic.
+std::string auto_scaling_group_arn(const std::string& name, const std::string& account, const std::string& region);
 
 }  // namespace vpclab::model

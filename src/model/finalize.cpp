@@ -37,6 +37,9 @@
 //   VPN_ROUTE_TGW_CONNECTION VPN_ROUTE_NOT_STATIC VPN_ROUTE_DUPLICATE ONPREM_UNKNOWN_CGW ONPREM_NO_VPN(w)
 //   ONPREM_CIDR_OVERLAP VGW_PROPAGATION_UNKNOWN_VGW VGW_PROPAGATION_UNKNOWN_RTB VGW_PROPAGATION_NOT_ATTACHED
 //   VGW_PROPAGATION_DUPLICATE ROUTE_VGW_NOT_ATTACHED (VPN errors: warnings for what a snapshot reports)
+//   ASG_UNKNOWN_LAUNCH_TEMPLATE ASG_LAUNCH_TEMPLATE_VERSION ASG_UNKNOWN_LAUNCH_CONFIGURATION ASG_NO_LAUNCH
+//   ASG_UNKNOWN_SUBNET ASG_SUBNET_OTHER_VPC ASG_NO_SUBNET ASG_UNKNOWN_TARGET_GROUP ASG_TARGET_GROUP_TYPE
+//   ASG_TARGET_GROUP_OTHER_VPC ASG_CAPACITY
 // (w) = warning, (n) = note; all others are errors.
 #include "model/build.h"
 
@@ -53,6 +56,7 @@ bool Finalizer::run() {
   check_vpcs();
   add_implicit_vpc_resources();
   create_service_interfaces();
+  launch_auto_scaling_groups();
   add_implicit_transit_resources();
   add_implicit_vpn_attachments();
   // Every element exists from here on: lookups stay valid until the end
@@ -62,6 +66,7 @@ bool Finalizer::run() {
   check_subnets();
   attach_internet_gateways();
   assign_addresses();
+  prepare_auto_scaling_replacements();
   associate_elastic_ips();
   check_interfaces();
   finish_instances();
@@ -107,6 +112,9 @@ void Finalizer::fill_origins() {
   for (auto& x : net_.customer_gateways) fill(x.origin);
   for (auto& x : net_.vpn_gateways) fill(x.origin);
   for (auto& x : net_.vpn_connections) fill(x.origin);
+  for (auto& x : net_.launch_templates) fill(x.origin);
+  for (auto& x : net_.launch_configurations) fill(x.origin);
+  for (auto& x : net_.auto_scaling_groups) fill(x.origin);
 }
 
 void Finalizer::collect_accounts() {

@@ -110,6 +110,11 @@ class Finalizer {
 
   // finalize_dns.cpp
   void check_hosted_zones();
+
+  // finalize_auto_scaling.cpp: members of Auto Scaling groups, their replacements
+  bool resolve_launch(AutoScalingGroup& g);
+  void launch_auto_scaling_groups();
+  void prepare_auto_scaling_replacements();
 };
 
 }  // namespace vpclab::model

@@ -81,6 +81,10 @@ void Network::index() {
   build_index(customer_gateways, by_id, cgw_ix_);
   build_index(vpn_gateways, by_id, vgw_ix_);
   build_index(vpn_connections, by_id, vpn_ix_);
+  build_index(auto_scaling_groups, [](const auto& x) { return x.name; }, asg_ix_);
+  asg_member_ix_.clear();
+  for (size_t i = 0; i < auto_scaling_groups.size(); ++i)
+    for (const auto& m : auto_scaling_groups[i].instances) asg_member_ix_.emplace(m, i);
   eni_by_private_ip_.clear();
   eni_by_public_ip_.clear();
   for (size_t i = 0; i < network_interfaces.size(); ++i) {
@@ -150,6 +154,12 @@ const LoadBalancer* Network::load_balancer(const std::string& arn) const {
 }
 const TargetGroup* Network::target_group(const std::string& arn) const { return find(target_groups, tg_ix_, arn); }
 const HostedZone* Network::hosted_zone(const std::string& id) const { return find(hosted_zones, zone_ix_, id); }
+const AutoScalingGroup* Network::auto_scaling_group(const std::string& name) const {
+  return find(auto_scaling_groups, asg_ix_, name);
+}
+const AutoScalingGroup* Network::auto_scaling_group_of(const std::string& instance_id) const {
+  return find(auto_scaling_groups, asg_member_ix_, instance_id);
+}
 
 const NetworkInterface* Network::interface_by_private_ip(const std::string& vpc, Ipv4Address ip) const {
   auto it = eni_by_private_ip_.find({vpc, ip.value});

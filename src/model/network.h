@@ -432,6 +432,88 @@ struct TargetGroup {
   std::vector<std::string> load_balancers;  // ARNs of ALBs forwarding to it
 };
 
+// ---- Auto Scaling ----------------------------------------------------------
+// What an instance is launched with, as far as reachability cares: a launch
+// template version's LaunchTemplateData or a launch configuration.
+struct LaunchSpecification {
+  std::string image_id;
+  std::string instance_type;
+  std::string key_name;
+  std::vector<std::string> security_groups;  // sg- ids (front ends resolve names)
+  std::optional<bool> associate_public_ip;   // absent: the subnet's MapPublicIpOnLaunch
+  std::string user_data;                     // decoded script
+};
+
+struct LaunchTemplateVersion {
+  long number = 1;
+  LaunchSpecification data;
+  SourceLoc loc;
+};
+
+struct LaunchTemplate {
+  std::string id;  // lt-
+  Origin origin;
+  std::string name;
+  long default_version = 1;
+  std::vector<LaunchTemplateVersion> versions;  // ascending by number
+  long latest_version() const { return versions.empty() ? 0 : versions.back().number; }
+  const LaunchTemplateVersion* version(long n) const {
+    for (const auto& v : versions)
+      if (v.number == n) return &v;
+    return nullptr;
+  }
+};
+
+struct LaunchConfiguration {
+  std::string name;
+  Origin origin;
+  LaunchSpecification data;
+};
+
+// A member the lab launches when one is terminated (emulator/): prepared by
+// finalize() with the next free address of each of the group's subnets, so a
+// replacement gets a new id and the next address, as EC2 gives it.
+struct AutoScalingReplacement {
+  std::string instance_id;
+  std::string network_interface;
+  size_t subnet_index = 0;  // into AutoScalingGroup::subnets
+  Ipv4Address private_ip;
+};
+
+struct AutoScalingGroup {
+  std::string name;  // AutoScalingGroupName
+  std::string arn;
+  Origin origin;
+  std::vector<std::string> subnets;  // VPCZoneIdentifier, in order
+  std::vector<SourceLoc> subnet_locs;
+  long min_size = 0;
+  long max_size = 0;
+  std::optional<long> desired_capacity;
+  SourceLoc capacity_loc;
+  std::vector<std::string> target_groups;  // ARNs
+  std::vector<SourceLoc> target_group_locs;
+  std::string health_check_type = "EC2";  // EC2 | ELB
+  // What it launches: a launch template (id or name; version as written,
+  // "" = $Default) or a launch configuration (by name).
+  std::string launch_template_id;
+  std::string launch_template_name;
+  std::string launch_template_version;
+  std::string launch_configuration;
+  SourceLoc launch_loc;
+  std::string member_name_tag;  // a Name tag with PropagateAtLaunch
+  // After finalize(): the spec its members were launched with, the version
+  // of the template, and the members in launch order (member k is named
+  // "<group>/k": origin.logical_id of the instance).
+  LaunchSpecification launched;
+  std::optional<long> launched_version;
+  std::vector<std::string> instances;
+  // A snapshot lists the members as they are: finalize() launches none.
+  bool instances_from_input = false;
+  std::vector<AutoScalingReplacement> replacements;
+  // "GROUP" in member names: the logical id, else the group's name.
+  std::string member_base() const { return origin.logical_id.empty() ? name : origin.logical_id; }
+};
+
 struct HostedZoneVpc {
   std::string vpc;
   std::string region;
@@ -488,6 +570,9 @@ class Network {
   std::vector<Listener> listeners;
   std::vector<TargetGroup> target_groups;
   std::vector<HostedZone> hosted_zones;
+  std::vector<LaunchTemplate> launch_templates;
+  std::vector<LaunchConfiguration> launch_configurations;
+  std::vector<AutoScalingGroup> auto_scaling_groups;
   std::vector<UnmodeledResource> unmodeled;
   // The templates' own Network Access Analyzer scopes and Reachability
   // Analyzer paths (questions about the network, not part of it).
@@ -521,6 +606,9 @@ class Network {
   const LoadBalancer* load_balancer(const std::string& arn) const;
   const TargetGroup* target_group(const std::string& arn) const;
   const HostedZone* hosted_zone(const std::string& id) const;
+  const AutoScalingGroup* auto_scaling_group(const std::string& name) const;
+  // The group an instance is a member of (nullptr when none).
+  const AutoScalingGroup* auto_scaling_group_of(const std::string& instance_id) const;
   // The ENI holding a private IP in a VPC (nullptr when none).
   const NetworkInterface* interface_by_private_ip(const std::string& vpc, Ipv4Address ip) const;
   // The ENI holding a public or elastic IP (nullptr when none).
@@ -536,7 +624,7 @@ class Network {
   // string comparisons the cost of a lookup in large networks.
   std::unordered_map<std::string, size_t> vpc_ix_, subnet_ix_, rtb_ix_, igw_ix_, nat_ix_, pcx_ix_, sg_ix_, acl_ix_,
       eni_ix_, instance_ix_, lb_ix_, tg_ix_, zone_ix_, tgw_ix_, tgw_attach_ix_, tgw_rtb_ix_, pl_ix_, cgw_ix_, vgw_ix_,
-      vpn_ix_;
+      vpn_ix_, asg_ix_, asg_member_ix_;
   std::map<std::pair<std::string, uint32_t>, size_t> eni_by_private_ip_;
   std::map<uint32_t, size_t> eni_by_public_ip_;
 };

@@ -41,7 +41,8 @@ void Loader::dispatch() {
       Kind::kTransitGateways, Kind::kTgwRouteTables, Kind::kTgwAttachments, Kind::kTgwVpcAttachments,
       Kind::kTgwAssociations, Kind::kTgwPropagations, Kind::kTgwPropagationsWrapped, Kind::kTgwRoutes,
       Kind::kTgwStaticRoutesWrapped, Kind::kTgwPeeringAttachments, Kind::kPrefixLists, Kind::kPrefixListEntries,
-      Kind::kCustomerGateways, Kind::kVpnGateways, Kind::kVpnConnections, Kind::kUnmodeled};
+      Kind::kCustomerGateways, Kind::kVpnGateways, Kind::kVpnConnections, Kind::kLaunchTemplates,
+      Kind::kLaunchTemplateVersions, Kind::kLaunchConfigurations, Kind::kAutoScalingGroups, Kind::kUnmodeled};
   // Unknown keys first, once per file.
   for (const auto& d : docs_) {
     for (const auto& [key, val] : d.root.items()) {
@@ -96,6 +97,10 @@ void Loader::dispatch() {
             break;
           case Kind::kRules: rules(d, val, path); break;
           case Kind::kTargetGroups: target_groups(d, val, path); break;
+          case Kind::kLaunchTemplates: launch_templates(d, val, path); break;
+          case Kind::kLaunchTemplateVersions: launch_template_versions(d, val, path); break;
+          case Kind::kLaunchConfigurations: launch_configurations(d, val, path); break;
+          case Kind::kAutoScalingGroups: auto_scaling_groups(d, val, path); break;
           case Kind::kTargetHealthDescriptions: {
             std::string tg = str(d.root, "TargetGroupArn");
             if (tg.empty() && net_.target_groups.size() == 1) tg = net_.target_groups[0].arn;

@@ -10,6 +10,7 @@
 //   ec2_transit.cpp    transit gateways, attachments, TGW route tables, associations,
 //                      propagations, routes
 //   route53.cpp        hosted zones, their VPCs, record sets
+//   autoscaling.cpp    launch templates and their versions, launch configurations, Auto Scaling groups
 #pragma once
 #include <filesystem>
 #include <map>
@@ -38,6 +39,7 @@ enum class Kind {
   kTgwPropagationsWrapped, kTgwRoutes, kTgwStaticRoutesWrapped, kTgwPeeringAttachments,
   kPrefixLists, kPrefixListEntries,
   kCustomerGateways, kVpnGateways, kVpnConnections,
+  kLaunchTemplates, kLaunchTemplateVersions, kLaunchConfigurations, kAutoScalingGroups,
   kUnmodeled,   // resources vpclab does not model: listed in Network::unmodeled
   kCompanion,   // a key read together with another one (TargetGroupArn beside Attributes, ...)
   kIgnored,     // known, carries nothing for reachability
@@ -170,6 +172,12 @@ class Loader {
   void vpn_connections(const Doc& d, const json& a, const std::string& path);
   void derive_on_premises();
   std::vector<std::pair<std::string, Ipv4Cidr>> learned_by_vpn_;  // (vpn-, CIDR) from TGW propagated routes
+  // autoscaling.cpp
+  model::LaunchTemplate& launch_template(const Doc& d, const std::string& id, const std::string& name);
+  void launch_templates(const Doc& d, const json& a, const std::string& path);
+  void launch_template_versions(const Doc& d, const json& a, const std::string& path);
+  void launch_configurations(const Doc& d, const json& a, const std::string& path);
+  void auto_scaling_groups(const Doc& d, const json& a, const std::string& path);
   void unmodeled(const Doc& d, const KeyInfo& k, const json& a, const std::string& path);
   // Lists a resource vpclab does not model (once per id); false when listed already.
   bool add_unmodeled(const char* type, const std::string& id, const model::Origin& origin);

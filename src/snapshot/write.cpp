@@ -785,6 +785,7 @@ void Writer::collect() {
   write_transit_gateways(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
   write_prefix_lists(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
   write_vpn(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
+  write_auto_scaling(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
   // Every account/region folder has the EC2 lists, empty ones included, as
   // scripts/snapshot writes them.
   for (auto& [where, f] : folders_) {
@@ -826,7 +827,10 @@ std::map<std::string, std::string> Writer::resources() const {
       {"TransitGatewayStaticRoutes", "TransitGatewayRouteTableId"},
       {"CustomerGateways", "CustomerGatewayId"},
       {"VpnGateways", "VpnGatewayId"},
-      {"VpnConnections", "VpnConnectionId"}};
+      {"VpnConnections", "VpnConnectionId"},
+      {"LaunchTemplates", "LaunchTemplateId"},
+      {"LaunchConfigurations", "LaunchConfigurationName"},
+      {"AutoScalingGroups", "AutoScalingGroupName"}};
   std::map<std::string, std::string> out;
   for (const auto& [where, f] : folders_)
     for (const auto& [name, doc] : f.files) {

@@ -50,4 +50,9 @@ void write_vpn(const model::Network& net, const std::function<Folder&(const mode
 // describe-managed-prefix-lists and each list's entries (write_prefix_lists.cpp).
 void write_prefix_lists(const model::Network& net, const std::function<Folder&(const model::Origin&)>& at);
 
+// describe-auto-scaling-groups, describe-launch-configurations,
+// describe-launch-templates and each template's describe-launch-template-versions
+// (write_autoscaling.cpp).
+void write_auto_scaling(const model::Network& net, const std::function<Folder&(const model::Origin&)>& at);
+
 }  // namespace vpclab::snapshot

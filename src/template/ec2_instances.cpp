@@ -223,16 +223,7 @@ void ModelSink::Impl::add_instance(C& c) {
   inst.key_name = c.str("KeyName");
   inst.image_id = c.str("ImageId");
   inst.instance_type = c.str("InstanceType");
-  if (const Value* ud = c.prop("UserData")) {
-    if (auto decoded = decode_base64(text(ud))) {
-      inst.user_data = *decoded;
-    } else {
-      inst.user_data = text(ud);
-      c.diags.warning(ud->loc(), "USERDATA_BASE64",
-                      fmt::format("{}: UserData is not base64 (wrap it in Fn::Base64); kept as written", c.who()),
-                      "UserData: !Base64 |");
-    }
-  }
+  inst.user_data = user_data(c, c.prop("UserData"));
   const Value* nics = c.prop("NetworkInterfaces");
   std::vector<model::NetworkInterface> created;
   std::vector<std::string> attached;

@@ -13,6 +13,7 @@
 //   elbv2.cpp          load balancers, listeners, listener rules, target groups
 //   route53.cpp        hosted zones, record sets
 //   ec2_insights.cpp   network insights access scopes and paths (assertions)
+//   autoscaling.cpp    launch templates, launch configurations, Auto Scaling groups
 // Each family file holds its property schemas, registers its types (schema
 // and reader) and answers GetAtt for the resources it made.
 #pragma once
@@ -42,6 +43,7 @@ struct ModelSink::Impl {
     kTransitGateway, kTgwAttachment, kTgwRouteTable, kTgwAssociation, kTgwPropagation, kTgwRoute,
     kResourceShare, kPrefixList,
     kCustomerGateway, kVpnGateway, kVpnConnection, kVpnConnectionRoute, kVgwRoutePropagation,
+    kLaunchTemplate, kLaunchConfiguration, kAutoScalingGroup,
   };
   struct Entry {
     std::string type;
@@ -195,6 +197,15 @@ struct ModelSink::Impl {
   void tg_attribute(const C& c, alb::TargetGroupAttributes& a, const Value& kv);
   void redirect_config(const C& c, const Value& rc, alb::Action& a, std::string_view listener_protocol);
   void fixed_response_config(const C& c, const Value& fr, alb::Action& a);
+
+  // ---- autoscaling.cpp ----------------------------------------------------------
+  static void autoscaling_types(TypeTable& t);
+  std::optional<Value> autoscaling_att(const StackContext& stack, const Entry& e, const std::string& a);
+  // UserData decoded from base64 (USERDATA_BASE64 warning and kept when it is not).
+  std::string user_data(const C& c, const Value* ud);
+  void add_launch_template(C& c);
+  void add_launch_configuration(C& c);
+  void add_auto_scaling_group(C& c);
 
   // ---- ec2_insights.cpp ---------------------------------------------------------
   static void ec2_insights_types(TypeTable& t);

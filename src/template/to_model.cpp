@@ -6,44 +6,12 @@
 #include <fmt/format.h>
 
 #include "template/model_sink.h"
+#include "vocab/base64.h"
 
 namespace vpclab::tmpl {
 using namespace cfn;
 
-std::optional<std::string> decode_base64(std::string_view text) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  bool padding = false;
-  for (char c : text) {
-    if (c == '\n' || c == '\r') continue;  // line breaks (MIME style); spaces are not base64
-    if (c == '=') {
-      padding = true;
-      continue;
-    }
-    if (padding) return std::nullopt;  // data after padding
-    int v = val(c);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
-  // A dangling sextet, or leftover bits that are not zero, is not base64
-  // an encoder wrote (plain text such as "echohi" would otherwise decode).
-  if (bits >= 6 || (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
-  return out;
-}
+std::optional<std::string> decode_base64(std::string_view text) { return base64_decode(text); }
 
 namespace {
 
@@ -55,8 +23,8 @@ bool network_relevant(const std::string& type) {
       "AWS::EC2::VPCEndpoint",    "AWS::EC2::EgressOnlyInternetGateway", "AWS::EC2::CarrierGateway",
       "AWS::EC2::LocalGateway",   "AWS::EC2::ClientVpn",    "AWS::EC2::SubnetCidrBlock", "AWS::EC2::PrefixList",
       "AWS::EC2::DHCPOptions",    "AWS::EC2::VPCDHCPOptionsAssociation", "AWS::EC2::GatewayRouteTableAssociation",
-      "AWS::EC2::VPNGatewayRoutePropagation", "AWS::EC2::LaunchTemplate", "AWS::EC2::SpotFleet", "AWS::EC2::EC2Fleet",
-      "AWS::NetworkFirewall::",   "AWS::ElasticLoadBalancing::", "AWS::AutoScaling::AutoScalingGroup",
+      "AWS::EC2::VPNGatewayRoutePropagation", "AWS::EC2::SpotFleet", "AWS::EC2::EC2Fleet",
+      "AWS::NetworkFirewall::",   "AWS::ElasticLoadBalancing::",
       "AWS::Route53Resolver::",   "AWS::GlobalAccelerator::", "AWS::NetworkManager::", "AWS::ECS::Service",
       "AWS::RDS::DBInstance",     "AWS::RDS::DBCluster",    "AWS::Lambda::Function", "AWS::EKS::",
   };
@@ -123,6 +91,7 @@ const ModelSink::Impl::TypeTable& ModelSink::Impl::types() {
     elbv2_types(t);
     route53_types(t);
     ec2_insights_types(t);
+    autoscaling_types(t);
     return t;
   }();
   return t;
@@ -165,7 +134,7 @@ std::optional<Value> ModelSink::Impl::get_att(const StackContext& stack, const s
   // Each family answers for the kinds it made, nullopt for the others.
   for (auto att : {&Impl::ec2_network_att, &Impl::ec2_transit_att, &Impl::ec2_vpn_att, &Impl::ec2_filters_att,
                    &Impl::ec2_prefix_list_att, &Impl::ec2_instances_att, &Impl::elbv2_att,
-                   &Impl::route53_att})
+                   &Impl::route53_att, &Impl::autoscaling_att})
     if (auto v = (this->*att)(stack, e, a)) return v;
   return std::nullopt;
 }

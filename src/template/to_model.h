@@ -13,10 +13,11 @@
 // TransitGatewayRouteTable, TransitGatewayRouteTableAssociation,
 // TransitGatewayRouteTablePropagation, TransitGatewayRoute}, AWS::ElasticLoadBalancingV2::{LoadBalancer, Listener,
 // ListenerRule, TargetGroup}, AWS::Route53::{HostedZone, RecordSet,
-// RecordSetGroup}; the assertions AWS::EC2::{NetworkInsightsAccessScope,
+// RecordSetGroup}, AWS::EC2::LaunchTemplate, AWS::AutoScaling::{LaunchConfiguration,
+// AutoScalingGroup} (members launched by finalize()); the assertions AWS::EC2::{NetworkInsightsAccessScope,
 // NetworkInsightsPath} go to Network::assertions. Every other type is noted once (UNMODELED_TYPE) and
 // answered by a FabricatingSink; network-relevant ones (transit gateways,
-// VPN, endpoints, gateway load balancers, auto scaling groups, ...) are kept
+// VPN, endpoints, gateway load balancers, spot fleets, ...) are kept
 // as model::UnmodeledResource.
 //
 // Diagnostic codes:

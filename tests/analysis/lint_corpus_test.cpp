@@ -96,7 +96,21 @@ const std::map<std::string, std::set<std::string>>& confirmed() {
       {"SSH_OPEN_TO_WORLD",
        {"aws-cloudformation-templates/IoT/amzn2-greengrass-cfn-pkg.json",
         "aws-cloudformation-templates/IoT/amzn2-greengrass-cfn-pkg.yaml",
-        "aws-cloudformation-templates/IoT/amzn2-greengrass-cfn.json"}},
+        "aws-cloudformation-templates/IoT/amzn2-greengrass-cfn.json",
+        // AWS's Auto Scaling and ELB samples: the launch configuration's
+        // InstanceSecurityGroup admits tcp 22 from SSHLocation, Default
+        // 0.0.0.0/0 (192.168.1.0/0, also all addresses, in the rolling
+        // upgrade sample), worn by the group's two members (WebServerGroup/1, /2).
+        "aws-cloudformation-templates/AutoScaling/AutoScalingRollingUpdates.json",
+        "aws-cloudformation-templates/AutoScaling/AutoScalingRollingUpdates.yaml",
+        "aws-cloudformation-templates/AutoScaling/AutoScalingScheduledAction.json",
+        "aws-cloudformation-templates/AutoScaling/AutoScalingScheduledAction.yaml",
+        "aws-cloudformation-templates/ElasticLoadBalancing/ELBGuidedAutoScalingRollingUpgrade.json",
+        "aws-cloudformation-templates/ElasticLoadBalancing/ELBGuidedAutoScalingRollingUpgrade.yaml",
+        "aws-cloudformation-templates/ElasticLoadBalancing/ELBWithLockedDownAutoScaledInstances.json",
+        "aws-cloudformation-templates/ElasticLoadBalancing/ELBWithLockedDownAutoScaledInstances.yaml",
+        "aws-cloudformation-templates/ElasticLoadBalancing/ELB_Access_Logs_And_Connection_Draining.json",
+        "aws-cloudformation-templates/ElasticLoadBalancing/ELB_Access_Logs_And_Connection_Draining.yaml"}},
   };
   return m;
 }

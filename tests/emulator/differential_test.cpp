@@ -224,6 +224,8 @@ TEST_F(Differential, Examples) {
   paths.insert(paths.end(), tgw.begin(), tgw.end());
   // With a site-to-site VPN link in the lab (the hub also reaches an office).
   paths.push_back("tgw/vpn/vpclab.yaml");
+  // The web servers as an Auto Scaling group's members (its standby replacements in the lab too).
+  paths.push_back("asg/asg.yaml");
   Outcome total;
   uint32_t seed = 1000;
   for (const auto& path : paths) {

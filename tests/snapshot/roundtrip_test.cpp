@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -177,6 +178,30 @@ std::set<std::string> facts(const model::Network& n) {
     for (const auto& c : o.cidrs) cidrs += c.str() + " ";
     out.insert("on-premises behind " + o.customer_gateway + " " + cidrs);  // a snapshot names it by the gateway
   }
+  auto spec = [](const model::LaunchSpecification& x) {
+    std::string sgs;
+    for (const auto& g : x.security_groups) sgs += g + " ";
+    return x.image_id + " " + x.instance_type + " " + x.key_name + " sgs=" + sgs + " public=" +
+           (x.associate_public_ip ? (*x.associate_public_ip ? "yes" : "no") : "subnet") + " user-data=" +
+           std::to_string(std::hash<std::string>{}(x.user_data));
+  };
+  for (const auto& lt : n.launch_templates) {
+    out.insert("lt " + lt.id + " " + lt.name + " default=" + std::to_string(lt.default_version));
+    for (const auto& v : lt.versions) out.insert("lt-version " + lt.id + " " + std::to_string(v.number) + " " + spec(v.data));
+  }
+  for (const auto& lc : n.launch_configurations) out.insert("lc " + lc.name + " " + spec(lc.data));
+  for (const auto& g : n.auto_scaling_groups) {
+    std::string subnets, tgs, members;
+    for (const auto& s : g.subnets) subnets += s + " ";
+    for (const auto& t : g.target_groups) tgs += t + " ";
+    for (const auto& m : g.instances) members += m + " ";
+    out.insert("asg " + g.name + " " + g.arn + " subnets=" + subnets + "min=" + std::to_string(g.min_size) +
+               " max=" + std::to_string(g.max_size) + " desired=" + std::to_string(g.desired_capacity.value_or(-1)) +
+               " tgs=" + tgs + g.health_check_type + " lt=" + g.launch_template_id + g.launch_template_name + "@" +
+               g.launch_template_version + " lc=" + g.launch_configuration + " launched=" +
+               std::to_string(g.launched_version.value_or(0)) + " " + spec(g.launched) + " members=" + members +
+               " name-tag=" + g.member_name_tag);
+  }
   for (const auto& z : n.hosted_zones) {
     std::string vpcs;
     for (const auto& v : z.vpcs) vpcs += v.vpc + "/" + v.region + " ";
@@ -217,7 +242,7 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, RoundTripOf,
                                            "examples/tgw/cross-account/vpclab.yaml",
                                            "examples/prefix-lists/scenario.yaml",
                                            "examples/tgw/cross-region/vpclab.yaml", "examples/tgw/vpn/vpclab.yaml",
-                                           "examples/vpn/vpclab.yaml"));
+                                           "examples/vpn/vpclab.yaml", "examples/asg/asg.yaml"));
 
 TEST_P(RoundTripOf, ComesBackTheSame) {
   auto built = tmpl::load_network({std::string(VPCLAB_SOURCE_DIR) + "/" + GetParam()});
@@ -269,6 +294,22 @@ TEST_P(RoundTripOf, ComesBackTheSame) {
       EXPECT_EQ(std::count_if(hx.begin(), hx.end(), [](const std::string& s) { return s.find("vpn-connection") == 0; }), 2);
       EXPECT_EQ(hx, hy);
     }
+  }
+  if (std::string(GetParam()).find("examples/asg/") == 0) {
+    // The group comes back with its members, in the target group, and the ALB reaches both.
+    ASSERT_EQ(loaded.network->auto_scaling_groups.size(), 1u);
+    EXPECT_EQ(loaded.network->auto_scaling_groups[0].instances.size(), 2u);
+    analysis::Analyzer from_template(*built.network), from_snapshot(*loaded.network);
+    auto x = from_template.trace("bar-app", "http://alb.home/"), y = from_snapshot.trace("bar-app", "http://alb.home/");
+    EXPECT_EQ(x.exit_code(), 0);
+    EXPECT_EQ(y.exit_code(), 0);
+    EXPECT_EQ(x.addresses, y.addresses);
+    // The snapshot names members by the group's name: member 1 is the same instance.
+    const auto& g = loaded.network->auto_scaling_groups[0];
+    auto a = from_template.trace("FooWebGroup/1", "8.8.8.8"), b = from_snapshot.trace(g.name + "/1", "8.8.8.8");
+    EXPECT_TRUE(a.ok) << a.error;
+    EXPECT_TRUE(b.ok) << b.error;
+    EXPECT_EQ(a.exit_code(), b.exit_code());
   }
   if (std::string(GetParam()).find("examples/tgw/") == 0) {
     // Through the transit gateway(s) the snapshot answers as the template: the same hops.
@@ -368,3 +409,54 @@ TEST_F(RoundTrip, FilesLookLikeAwsCliOutput) {
 }
 
 }  // namespace
+
+namespace vpclab {
+namespace {
+
+// describe-auto-scaling-groups as AWS prints it for a group in the middle of
+// a replacement: a Terminating member is on its way out, and the group now
+// launches $Latest of a template whose version 2 changed the security group.
+TEST_F(RoundTrip, AutoScalingGroupAsDeployedMidReplacement) {
+  auto built = tmpl::load_network({std::string(VPCLAB_SOURCE_DIR) + "/examples/asg/asg.yaml"});
+  ASSERT_TRUE(built.network) << dump(built.diags);
+  Diagnostics wd;
+  ASSERT_TRUE(snapshot::write_snapshot(*built.network, dir_.string(), wd)) << dump(wd);
+  const auto& vpc = built.network->vpcs.at(0);
+  fs::path folder = dir_ / "accounts" / vpc.origin.account / vpc.origin.region;
+  const auto& lt = built.network->launch_templates.at(0);
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p);
+    return nlohmann::json::parse(in);
+  };
+  auto groups = read(folder / "autoscaling-groups.json");
+  auto& g = groups["AutoScalingGroups"][0];
+  g["Instances"][0]["LifecycleState"] = "Terminating";
+  g["LaunchTemplate"] = {{"LaunchTemplateName", lt.name}, {"Version", "$Latest"}};
+  std::ofstream(folder / "autoscaling-groups.json") << groups.dump(4);
+  auto versions = read(folder / ("launch-template-versions-" + lt.id + ".json"));
+  auto v2 = versions["LaunchTemplateVersions"][0];
+  v2["VersionNumber"] = 2;
+  v2["DefaultVersion"] = false;
+  const std::string alb_sg = built.network->load_balancers.at(0).security_groups.at(0);
+  v2["LaunchTemplateData"]["SecurityGroupIds"] = {alb_sg};
+  versions["LaunchTemplateVersions"].insert(versions["LaunchTemplateVersions"].begin(), v2);
+  std::ofstream(folder / ("launch-template-versions-" + lt.id + ".json")) << versions.dump(4);
+
+  auto loaded = snapshot::load_snapshot(dir_.string());
+  ASSERT_TRUE(loaded.network) << dump(loaded.diags);
+  EXPECT_EQ(loaded.diags.count(Severity::kWarning), 0u) << dump(loaded.diags);
+  ASSERT_EQ(loaded.network->auto_scaling_groups.size(), 1u);
+  const auto& got = loaded.network->auto_scaling_groups[0];
+  ASSERT_EQ(got.instances.size(), 1u);  // the Terminating member is not one
+  EXPECT_EQ(got.instances[0], built.network->auto_scaling_groups[0].instances[1]);
+  EXPECT_EQ(got.launched_version, 2);
+  EXPECT_EQ(got.launched.security_groups, (std::vector<std::string>{alb_sg}));
+  EXPECT_EQ(loaded.network->launch_templates.at(0).default_version, 1);
+  // The remaining member is GROUP/1 of the snapshot's group, named by the group's name.
+  const model::Instance* m = loaded.network->instance(got.instances[0]);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->origin.display(m->id), got.name + "/1");
+}
+
+}  // namespace
+}  // namespace vpclab
