@@ -232,6 +232,8 @@ struct PrefixList {
   std::vector<PrefixListEntry> entries;
   std::string owner_id;  // account id, or "AWS" for an AWS-managed list
   SourceLoc loc;
+};
+
 // ---- Site-to-site VPN (aws-tgw-nlb.md section 7) ---------------------------
 // The customer's device (AWS::EC2::CustomerGateway).
 struct CustomerGateway {
