@@ -3,50 +3,13 @@
 // launch templates and configurations, and the errors at their places.
 #include <gtest/gtest.h>
 
-#include "model/build.h"
-#include "template/engine.h"
-#include "template/to_model.h"
+#include "model_build.h"
 
 namespace vpclab::tmpl {
 namespace {
 
-struct Built {
-  model::Network net;
-  model::AddressPlan plan;
-  Diagnostics diags;
-  ResolvedStack out;
-  bool ok = false;
-  const Diagnostic* first(const std::string& code) const {
-    for (const auto& d : diags.items())
-      if (d.code == code) return &d;
-    return nullptr;
-  }
-  std::string dump() const {
-    std::string s;
-    for (const auto& d : diags.items()) s += d.str() + "\n";
-    return s;
-  }
-  const model::Instance* member(const std::string& name) const {
-    for (const auto& i : net.instances)
-      if (i.origin.logical_id == name) return &i;
-    return nullptr;
-  }
-  std::string output(const std::string& name) const {
-    const StackOutput* o = out.output(name);
-    return o && o->value.is_scalar() ? o->value.text() : "<none>";
-  }
-};
-
-std::unique_ptr<Built> build(const std::string& yaml) {
-  auto b = std::make_unique<Built>();
-  auto root = parse_template_text(yaml, "t.yaml", b->diags);
-  if (!root) return b;
-  StackContext ctx{"t", "123456789012", "ap-northeast-1", "t.yaml"};
-  ModelSink sink(b->net, b->plan);
-  b->ok = resolve_stack(ctx, *root, {}, {}, sink, b->out, b->diags) && !b->diags.has_errors();
-  if (b->ok) b->ok = model::finalize(b->net, b->plan, b->diags);
-  return b;
-}
+using testing::build;
+using testing::Built;
 
 // 25 lines (the leading newline included): added resources start at line 26.
 const char* kBase = R"(

@@ -4,51 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include "model/build.h"
-#include "template/engine.h"
+#include "model_build.h"
 
 namespace vpclab::tmpl {
 namespace {
 
-struct Built {
-  model::Network net;
-  model::AddressPlan plan;
-  Diagnostics diags;
-  ResolvedStack out;
-  bool ok = false;
-
-  bool has(const std::string& code) const {
-    for (const auto& d : diags.items())
-      if (d.code == code) return true;
-    return false;
-  }
-  const Diagnostic* first(const std::string& code) const {
-    for (const auto& d : diags.items())
-      if (d.code == code) return &d;
-    return nullptr;
-  }
-  std::string dump() const {
-    std::string s;
-    for (const auto& d : diags.items()) s += d.str() + "\n";
-    return s;
-  }
-  std::string output(const std::string& name) const {
-    const StackOutput* o = out.output(name);
-    return o && o->value.is_scalar() ? o->value.text() : "<none>";
-  }
-};
-
-// Resolves `yaml` into a model (and finalizes it when resolution succeeded).
-std::unique_ptr<Built> build(const std::string& yaml, bool finalize = true) {
-  auto b = std::make_unique<Built>();
-  auto root = parse_template_text(yaml, "t.yaml", b->diags);
-  if (!root) return b;
-  StackContext ctx{"t", "123456789012", "ap-northeast-1", "t.yaml"};
-  ModelSink sink(b->net, b->plan);
-  b->ok = resolve_stack(ctx, *root, {}, {}, sink, b->out, b->diags) && !b->diags.has_errors();
-  if (b->ok && finalize) b->ok = model::finalize(b->net, b->plan, b->diags);
-  return b;
-}
+using testing::build;
+using testing::Built;
 
 const char* kVpcAndSubnet = R"(
 Resources:
