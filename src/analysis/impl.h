@@ -227,6 +227,17 @@ struct Analyzer::Impl {
   const semantics::VpcDns& dns() const;
   mutable std::once_flag dns_once;
   mutable std::unique_ptr<semantics::VpcDns> dns_index;
+
+  // What a name given to trace may stand for (id, LogicalId, Stack.LogicalId,
+  // Name tag; an ALB's DNS name): positions in net.instances,
+  // net.load_balancers, subnets and net.network_interfaces, ascending.
+  // Built on first use (trace.cpp), so a name is not matched by a scan.
+  struct NameIndex {
+    std::unordered_map<std::string, std::vector<size_t>> instances, load_balancers, subnets, interfaces;
+  };
+  const NameIndex& names() const;
+  mutable std::once_flag names_once;
+  mutable std::unique_ptr<NameIndex> name_index;
 };
 
 // The DNS hops and explanations of resolving `name` (type A) from `vpc`
@@ -289,7 +300,5 @@ bool vpcs_share_transit_gateway(const model::Network& net, const std::string& a,
 const model::VpcPeeringConnection* peering_between(const model::Network& net, const std::string& a,
                                                    const std::string& b, bool active_only);
 
-// REF names the resource (id, logical id, "Stack.LogicalId" or `name`) (trace.cpp).
-bool ref_matches(std::string_view ref, const model::Origin& o, const std::string& id, const std::string& name);
 
 }  // namespace vpclab::analysis

@@ -296,11 +296,23 @@ void lint_transit_gateways(const model::Network& net, Diagnostics& diags) {
       break;
     }
   }
+  // Per TGW, the attached VPCs with no route to it (usually none): only they
+  // can be the far side of a one-sided route.
+  std::map<std::string, std::vector<const model::Vpc*>> unrouted;
+  std::set<std::pair<std::string, std::string>> listed;
+  for (const auto& a : net.transit_gateway_attachments) {
+    const auto* v = a.resource_type == "vpc" ? net.vpc(a.resource_id) : nullptr;
+    if (v && !v->cidrs.empty() && !routed.count({v->id, a.transit_gateway}) &&
+        listed.insert({v->id, a.transit_gateway}).second)
+      unrouted[a.transit_gateway].push_back(v);
+  }
   for (const auto& [key, r] : routed) {
     const auto& [vpc, tgw] = key;
-    for (const auto& v : net.vpcs) {
-      if (v.id == vpc || !r->destination || v.cidrs.empty() || !r->destination->overlaps(v.cidrs[0])) continue;
-      if (!net.vpc_attachment(tgw, v.id) || routed.count({v.id, tgw})) continue;
+    auto far = unrouted.find(tgw);
+    if (far == unrouted.end() || !r->destination) continue;
+    for (const auto* vp : far->second) {
+      const auto& v = *vp;
+      if (v.id == vpc || !r->destination->overlaps(v.cidrs[0])) continue;
       const auto* from = net.vpc(vpc);
       diags.warning(r->loc, kTgwRouteOneSide,
                     "transit gateway " + tgw + " is routed from " + (from ? from->origin.display(from->id) : vpc) +

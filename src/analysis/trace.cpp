@@ -26,19 +26,6 @@ std::string lower(std::string_view s) {
 
 }  // namespace
 
-bool ref_matches(std::string_view ref, const model::Origin& o, const std::string& id, const std::string& name) {
-  if (ref == id) return true;
-  if (!o.logical_id.empty()) {
-    if (ref == o.logical_id) return true;
-    // "Stack.LogicalId", compared without building the string (this runs per resource).
-    if (ref.size() == o.stack.size() + 1 + o.logical_id.size() && ref.starts_with(o.stack) &&
-        ref[o.stack.size()] == '.' && ref.ends_with(o.logical_id))
-      return true;
-  }
-  return !name.empty() && ref == name;
-}
-
-
 // What the user named as source or destination.
 struct Resolved {
   std::string error;
@@ -49,31 +36,71 @@ struct Resolved {
   std::string label;
 };
 
+const Analyzer::Impl::NameIndex& Analyzer::Impl::names() const {
+  std::call_once(names_once, [this] {
+    auto idx = std::make_unique<NameIndex>();
+    // Every key ref_matches accepts for a resource, once per resource.
+    auto add = [](std::unordered_map<std::string, std::vector<size_t>>& m, size_t i, const model::Origin& o,
+                  const std::string& id, const std::string& name) {
+      std::vector<std::string> keys{id};
+      if (!o.logical_id.empty()) {
+        keys.push_back(o.logical_id);
+        keys.push_back(o.stack + "." + o.logical_id);
+      }
+      if (!name.empty()) keys.push_back(name);
+      std::sort(keys.begin(), keys.end());
+      keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+      for (auto& k : keys) m[k].push_back(i);
+    };
+    for (size_t i = 0; i < net.instances.size(); ++i)
+      add(idx->instances, i, net.instances[i].origin, net.instances[i].id, net.instances[i].name);
+    for (size_t i = 0; i < net.load_balancers.size(); ++i) {
+      const auto& lb = net.load_balancers[i];
+      add(idx->load_balancers, i, lb.origin, lb.arn, lb.name);
+      auto& v = idx->load_balancers[lb.dns_name];
+      if (!lb.dns_name.empty() && (v.empty() || v.back() != i)) v.push_back(i);
+    }
+    for (size_t i = 0; i < subnets.size(); ++i)
+      add(idx->subnets, i, subnets[i].subnet->origin, subnets[i].subnet->id, subnets[i].subnet->name);
+    for (size_t i = 0; i < net.network_interfaces.size(); ++i)
+      add(idx->interfaces, i, net.network_interfaces[i].origin, net.network_interfaces[i].id, "");
+    name_index = std::move(idx);
+  });
+  return *name_index;
+}
+
 static Resolved resolve_ref(const Analyzer::Impl& im, std::string_view ref) {
   Resolved r;
   std::vector<std::string> hits;
-  for (const auto& i : im.net.instances)
-    if (ref_matches(ref, i.origin, i.id, i.name)) {
-      r.instance = &i;
-      hits.push_back(i.origin.display(i.id));
-    }
-  for (const auto& lb : im.net.load_balancers)
-    if (ref_matches(ref, lb.origin, lb.arn, lb.name) || ref == lb.dns_name) {
-      r.lb = &lb;
-      hits.push_back(lb.origin.display(lb.name));
-    }
-  for (const auto& s : im.subnets)
-    if (ref_matches(ref, s.subnet->origin, s.subnet->id, s.subnet->name)) {
-      r.subnet = &s;
-      hits.push_back(s.subnet->origin.display(s.subnet->id));
-    }
+  const auto& names = im.names();
+  static const std::vector<size_t> kNone;
+  auto of = [&](const std::unordered_map<std::string, std::vector<size_t>>& m) -> const std::vector<size_t>& {
+    auto it = m.find(std::string(ref));
+    return it == m.end() ? kNone : it->second;
+  };
+  for (size_t k : of(names.instances)) {
+    const auto& i = im.net.instances[k];
+    r.instance = &i;
+    hits.push_back(i.origin.display(i.id));
+  }
+  for (size_t k : of(names.load_balancers)) {
+    const auto& lb = im.net.load_balancers[k];
+    r.lb = &lb;
+    hits.push_back(lb.origin.display(lb.name));
+  }
+  for (size_t k : of(names.subnets)) {
+    const auto& s = im.subnets[k];
+    r.subnet = &s;
+    hits.push_back(s.subnet->origin.display(s.subnet->id));
+  }
   const model::NetworkInterface* eni = nullptr;
-  for (const auto& e : im.net.network_interfaces)
-    if (ref_matches(ref, e.origin, e.id, "") &&
-        (e.owner_kind == model::EniOwnerKind::kStandalone || ref == e.id || hits.empty())) {
+  for (size_t k : of(names.interfaces)) {
+    const auto& e = im.net.network_interfaces[k];
+    if (e.owner_kind == model::EniOwnerKind::kStandalone || ref == e.id || hits.empty()) {
       eni = &e;
       hits.push_back(e.origin.display(e.id));
     }
+  }
   // An ENI that belongs to the instance or LB already matched is the same thing.
   if (eni && (r.instance || r.lb) && ref != eni->id) {
     eni = nullptr;

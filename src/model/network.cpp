@@ -78,6 +78,12 @@ void Network::index() {
   build_index(transit_gateway_attachments, by_id, tgw_attach_ix_);
   build_index(transit_gateway_route_tables, by_id, tgw_rtb_ix_);
   build_index(prefix_lists, by_id, pl_ix_);
+  // The first VPC attachment of each (TGW, VPC), as a scan in order would find it.
+  vpc_attach_ix_.clear();
+  for (size_t i = 0; i < transit_gateway_attachments.size(); ++i) {
+    const auto& a = transit_gateway_attachments[i];
+    if (a.resource_type == "vpc") vpc_attach_ix_.emplace(a.transit_gateway + "/" + a.resource_id, i);
+  }
   build_index(customer_gateways, by_id, cgw_ix_);
   build_index(vpn_gateways, by_id, vgw_ix_);
   build_index(vpn_connections, by_id, vpn_ix_);
@@ -113,9 +119,8 @@ const TransitGatewayRouteTable* Network::transit_gateway_route_table(const std::
   return find(transit_gateway_route_tables, tgw_rtb_ix_, id);
 }
 const TransitGatewayAttachment* Network::vpc_attachment(const std::string& tgw, const std::string& vpc) const {
-  for (const auto& a : transit_gateway_attachments)
-    if (a.transit_gateway == tgw && a.resource_type == "vpc" && a.resource_id == vpc) return &a;
-  return nullptr;
+  auto it = vpc_attach_ix_.find(tgw + "/" + vpc);
+  return it == vpc_attach_ix_.end() ? nullptr : &transit_gateway_attachments[it->second];
 }
 const CustomerGateway* Network::customer_gateway(const std::string& id) const {
   return find(customer_gateways, cgw_ix_, id);

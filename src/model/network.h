@@ -627,6 +627,7 @@ class Network {
   std::unordered_map<std::string, size_t> vpc_ix_, subnet_ix_, rtb_ix_, igw_ix_, nat_ix_, pcx_ix_, sg_ix_, acl_ix_,
       eni_ix_, instance_ix_, lb_ix_, tg_ix_, zone_ix_, tgw_ix_, tgw_attach_ix_, tgw_rtb_ix_, pl_ix_, cgw_ix_, vgw_ix_,
       vpn_ix_, asg_ix_, asg_member_ix_;
+  std::unordered_map<std::string, size_t> vpc_attach_ix_;  // "tgw/vpc" -> VPC attachment
   std::map<std::pair<std::string, uint32_t>, size_t> eni_by_private_ip_;
   std::map<uint32_t, size_t> eni_by_public_ip_;
 };
