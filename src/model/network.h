@@ -222,6 +222,12 @@ struct PrefixListEntry {
   std::string text;
   std::string description;
   SourceLoc loc;
+  // An entry as an input writes it: an IPv4 CIDR is kept parsed and normalised.
+  static PrefixListEntry of(const std::string& text, const std::string& description, SourceLoc loc = {}) {
+    PrefixListEntry e{Ipv4Cidr::parse(text), text, description, loc};
+    if (e.cidr) e.text = e.cidr->str();
+    return e;
+  }
 };
 struct PrefixList {
   std::string id;  // pl-

@@ -38,6 +38,12 @@ std::vector<TransitGatewayRoute> vpc_propagated_routes(const std::vector<Ipv4Cid
 // Entry: a subnet's route to the TGW works only if the VPC attachment has a
 // subnet in the sender's AZ (Reachability Analyzer TGW_ROUTE_AZ_RESTRICTION).
 // The index into `attachment_azs` of the entry ENI, or nullopt.
+// The Amazon-side ASN a TGW or a virtual private gateway may take: a private
+// ASN, 64512-65534 or 4200000000-4294967294 (aws-tgw-nlb.md sections 1, 7).
+inline bool valid_amazon_side_asn(long long asn) {
+  return (asn >= 64512 && asn <= 65534) || (asn >= 4200000000LL && asn <= 4294967294LL);
+}
+
 std::optional<size_t> transit_gateway_entry(const std::vector<std::string>& attachment_azs,
                                             const std::string& source_az);
 

@@ -6,16 +6,6 @@
 
 namespace vpclab::snapshot {
 
-namespace {
-model::PrefixListEntry entry_of(const std::string& text, const std::string& description) {
-  model::PrefixListEntry e;
-  e.text = text;
-  e.description = description;
-  e.cidr = Ipv4Cidr::parse(text);
-  if (e.cidr) e.text = e.cidr->str();
-  return e;
-}
-}  // namespace
 
 void Loader::prefix_lists(const Doc& d, const json& a, const std::string& path) {
   for (size_t i = 0; i < a.size(); ++i) {
@@ -43,7 +33,7 @@ void Loader::prefix_lists(const Doc& d, const json& a, const std::string& path) 
       if (pl->owner_id.empty()) pl->owner_id = "AWS";
       pl->entries.clear();
       for (const auto& c : *cidrs)
-        if (c.is_string()) pl->entries.push_back(entry_of(c.get<std::string>(), ""));
+        if (c.is_string()) pl->entries.push_back(model::PrefixListEntry::of(c.get<std::string>(), ""));
     }
   }
 }
@@ -64,7 +54,7 @@ void Loader::prefix_list_entries(const Doc& d, const std::string& list, const js
       warn(d, at(path, i), "SNAP_SHAPE", "prefix list entry without Cidr; skipped");
       continue;
     }
-    pl->entries.push_back(entry_of(cidr, str(a[i], "Description")));
+    pl->entries.push_back(model::PrefixListEntry::of(cidr, str(a[i], "Description")));
   }
 }
 

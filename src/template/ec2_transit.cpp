@@ -4,6 +4,7 @@
 // Defaults and effective values are decided in model/finalize_transit.cpp.
 #include <fmt/format.h>
 
+#include "semantics/transit_gateway.h"
 #include "template/model_sink.h"
 
 namespace vpclab::tmpl {
@@ -118,8 +119,7 @@ void ModelSink::Impl::add_transit_gateway(C& c) {
   g.origin = c.origin;
   g.name = name_tag(c.prop("Tags"));
   if (auto asn = to_int(c.prop("AmazonSideAsn"))) {
-    // 64512-65534, or 4200000000-4294967294 for a 32-bit ASN (aws-tgw-nlb.md section 1).
-    if ((*asn >= 64512 && *asn <= 65534) || (*asn >= 4200000000L && *asn <= 4294967294L))
+    if (semantics::valid_amazon_side_asn(*asn))
       g.amazon_side_asn = static_cast<uint32_t>(*asn);
     else
       c.error(c.loc_of("AmazonSideAsn"), "E3034",

@@ -5,6 +5,7 @@
 // model/finalize_vpn.cpp.
 #include <fmt/format.h>
 
+#include "semantics/transit_gateway.h"
 #include "template/model_sink.h"
 
 namespace vpclab::tmpl {
@@ -111,8 +112,7 @@ void ModelSink::Impl::add_vpn_gateway(C& c) {
   g.name = name_tag(c.prop("Tags"));
   g.type = ipsec_type(c);
   if (auto asn = to_int(c.prop("AmazonSideAsn"))) {
-    // A private ASN: 64512-65534 or 4200000000-4294967294 (as for a TGW).
-    if ((*asn >= 64512 && *asn <= 65534) || (*asn >= 4200000000L && *asn <= 4294967294L))
+    if (semantics::valid_amazon_side_asn(*asn))
       g.amazon_side_asn = static_cast<uint32_t>(*asn);
     else
       c.error(c.loc_of("AmazonSideAsn"), "E3034",

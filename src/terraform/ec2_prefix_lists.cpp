@@ -10,16 +10,6 @@ namespace vpclab::terraform {
 
 namespace {
 const std::vector<std::string_view> kPrefixListTypes = {"aws_ec2_managed_prefix_list"};
-
-model::PrefixListEntry entry_of(const std::string& cidr, const std::string& description, SourceLoc loc) {
-  model::PrefixListEntry e;
-  e.text = cidr;
-  e.description = description;
-  e.loc = loc;
-  e.cidr = Ipv4Cidr::parse(cidr);
-  if (e.cidr) e.text = e.cidr->str();
-  return e;
-}
 }  // namespace
 
 void Reader::add_prefix_list(Resource& r) {
@@ -37,7 +27,7 @@ void Reader::add_prefix_list(Resource& r) {
   for (const Node& b : blocks(n, "entry")) {
     auto cidr = str(b, "cidr");
     if (!cidr) continue;
-    pl.entries.push_back(entry_of(*cidr, str(b, "description", quiet).value_or(""), loc_of(b)));
+    pl.entries.push_back(model::PrefixListEntry::of(*cidr, str(b, "description", quiet).value_or(""), loc_of(b)));
   }
   pl_ix_[pl.id] = net_.prefix_lists.size();
   net_.prefix_lists.push_back(std::move(pl));
@@ -57,7 +47,7 @@ void Reader::add_prefix_list_entry(Resource& r) {
   quiet.quiet = true;
   auto cidr = str(n, "cidr");
   if (!cidr) return;
-  net_.prefix_lists[it->second].entries.push_back(entry_of(*cidr, str(n, "description", quiet).value_or(""), loc_of(n)));
+  net_.prefix_lists[it->second].entries.push_back(model::PrefixListEntry::of(*cidr, str(n, "description", quiet).value_or(""), loc_of(n)));
 }
 
 }  // namespace vpclab::terraform
