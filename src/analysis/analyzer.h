@@ -75,6 +75,9 @@ struct TraceResult {
   bool reachable = false;  // every traced address reachable (and at least one)
   bool undecidable = false;
   std::string source;      // how the source was understood
+  // The source as an id: its ENI (eni-), subnet (subnet-), "internet", or
+  // "on-prem:NAME" (pictures draw the path from it).
+  std::string source_id;
   std::string destination;
   std::string flow;        // "tcp/80", "udp/53", "icmp"
   std::vector<Hop> dns;    // the DNS view (empty when DST is an address)

@@ -611,6 +611,11 @@ TraceResult Analyzer::trace(std::string_view from, std::string_view to, const Tr
     return res;
   }
   res.source = src.label;
+  res.source_id = src.start.eni ? src.start.eni->eni->id
+                  : src.start.on_prem ? "on-prem:" + src.start.on_prem->name
+                  : src.start.internet ? std::string("internet")
+                  : src.start.subnet ? src.start.subnet->subnet->id
+                                     : std::string();
   Destination dst = parse_destination(im, to, src);
   if (dst.error == "DESTINATION_NOT_PUBLIC") {
     res.destination = std::string(to);
