@@ -4,7 +4,7 @@
 #include "graph/diagram.h"
 
 #include <algorithm>
-#include <set>
+#include <cctype>
 
 #include "semantics/subnet_kind.h"
 
@@ -92,24 +92,25 @@ class Builder {
   }
 
  private:
+  // The frame `id` among `frames`, added (with `label`) when absent.
+  static Frame& child(std::vector<Frame>& frames, const std::string& id, const std::string& kind,
+                      const std::string& label, const std::string& title_prefix, const std::string& aws_id = "") {
+    for (auto& f : frames)
+      if (f.id == id) return f;
+    Frame f{id, kind, {label}, aws_id, {title_prefix + label, {}}, {}, {}, {}};
+    frames.push_back(std::move(f));
+    return frames.back();
+  }
+  static std::string or_unknown(const std::string& s, const char* unknown) { return s.empty() ? unknown : s; }
+
   Frame& account(const std::string& id) {
-    std::string fid = "account-" + element_id(id.empty() ? "unknown" : id);
-    for (auto& f : d_.frames)
-      if (f.id == fid) return f;
-    Frame f{fid, "account", {"AWS account " + (id.empty() ? std::string("(unknown)") : id)}, id, {}, {}, {}, {}};
-    f.details.title = f.label[0];
-    d_.frames.push_back(std::move(f));
-    return d_.frames.back();
+    return child(d_.frames, "account-" + element_id(or_unknown(id, "unknown")), "account",
+                 "AWS account " + or_unknown(id, "(unknown)"), "", id);
   }
   Frame& region(const std::string& acct, const std::string& region) {
     Frame& a = account(acct);
-    std::string fid = a.id + "-region-" + element_id(region.empty() ? "unknown" : region);
-    for (auto& f : a.frames)
-      if (f.id == fid) return f;
-    Frame f{fid, "region", {"Region " + (region.empty() ? std::string("(unknown)") : region)}, "", {}, {}, {}, {}};
-    f.details.title = f.label[0];
-    a.frames.push_back(std::move(f));
-    return a.frames.back();
+    return child(a.frames, a.id + "-region-" + element_id(or_unknown(region, "unknown")), "region",
+                 "Region " + or_unknown(region, "(unknown)"), "");
   }
 
   Node& add_node(Node n, Frame* in) {
@@ -144,14 +145,12 @@ class Builder {
   Frame* az_frame(const model::Subnet& s) {
     Frame* vpc = d_.frame(element_id(s.vpc));
     if (!vpc) return nullptr;
-    std::string fid = vpc->id + "-az-" + element_id(s.availability_zone.empty() ? "unknown" : s.availability_zone);
-    for (auto& f : vpc->frames)
-      if (f.id == fid) return &f;
-    Frame f{fid, "availability-zone", {s.availability_zone.empty() ? "(no AZ)" : s.availability_zone}, "", {}, {}, {}, {}};
-    f.details.title = "Availability Zone " + f.label[0];
-    vpc->frames.push_back(std::move(f));
+    std::string fid = vpc->id + "-az-" + element_id(or_unknown(s.availability_zone, "unknown"));
+    size_t before = vpc->frames.size();
+    child(vpc->frames, fid, "availability-zone", or_unknown(s.availability_zone, "(no AZ)"), "Availability Zone ");
     // Columns in AZ name order, whatever order the subnets came in.
-    std::sort(vpc->frames.begin(), vpc->frames.end(), [](const Frame& a, const Frame& b) { return a.id < b.id; });
+    if (vpc->frames.size() != before)
+      std::sort(vpc->frames.begin(), vpc->frames.end(), [](const Frame& a, const Frame& b) { return a.id < b.id; });
     return find_frame(vpc->frames, fid);
   }
 
@@ -261,8 +260,7 @@ class Builder {
       m.id = lb_id + "-node-" + element_id(nd.private_ip.str());
       m.kind = "load-balancer-node";
       m.aws_id = nd.network_interface;
-      m.label = {(nlb ? "NLB node " : "ALB node "), nd.private_ip.str()};
-      m.label[0] += lb.name;
+      m.label = {std::string(nlb ? "NLB node " : "ALB node ") + lb.name, nd.private_ip.str()};
       if (nd.public_ip) m.label.push_back("public " + nd.public_ip->str());
       m.details.title = "Load balancer node of " + lb.origin.display(lb.arn);
       add_row(m.details, "Network interface", nd.network_interface);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace vpclab::graph {
@@ -21,6 +22,16 @@ std::string quote(const std::string& s) {
     out += c;
   }
   return out + "\"";
+}
+
+// Lines each ending in Graphviz's "\l" (left-justified), quoted: the legend.
+std::string quote_left(const std::vector<std::string>& l) {
+  std::string out;
+  for (const auto& line : l) {
+    std::string q = quote(line);
+    out += q.substr(1, q.size() - 2) + "\\l";
+  }
+  return "\"" + out + "\"";
 }
 
 std::string lines(const std::vector<std::string>& l) {
@@ -79,7 +90,7 @@ class Writer {
     o_ << "digraph vpclab {\n"
        << "  graph [compound=true, newrank=true, rankdir=TB, fontname=\"DejaVu Sans\", fontsize=12, nodesep=0.3, "
           "ranksep=0.45, pad=0.2, id=\"diagram\", label="
-       << quote(lines(d_.legend)) << ", labelloc=b, labeljust=l];\n"
+       << quote_left(d_.legend) << ", labelloc=b, labeljust=l];\n"
        << "  node [fontname=\"DejaVu Sans\", fontsize=10, style=\"rounded,filled\", penwidth=1.4, margin=\"0.12,0.05\"];\n"
        << "  edge [fontname=\"DejaVu Sans\", fontsize=9, color=\"#545b64\", arrowsize=0.7];\n";
     for (const auto& f : d_.frames) frame(f, 1);
@@ -121,7 +132,7 @@ class Writer {
   }
 
   void node(const Node& n, int depth) {
-    placed_[n.id] = true;
+    placed_.insert(n.id);
     indent(depth);
     o_ << quote(n.id) << " [id=" << quote(n.id) << ", class=" << quote(classes("component " + n.kind, n.classes));
     if (n.kind == "anchor") {
@@ -161,8 +172,9 @@ class Writer {
       o_ << ", color=\"#0073bb\", fontcolor=\"#0073bb\", penwidth=2.5, constraint=false";
     else if (e.kind == "path-reply")
       o_ << ", color=\"#1d8102\", fontcolor=\"#1d8102\", style=dashed, penwidth=2, constraint=false";
-    else if (e.kind == "path-target")
-      o_ << ", color=\"#0073bb\", fontcolor=\"#0073bb\", penwidth=2, style=\"bold\", constraint=false";
+    else if (e.kind == "path-target")  // a node's leg to one target: red where it is blocked
+      o_ << ", color=\"" << (has(e.classes, "blocked") ? "#d13212" : "#0073bb") << "\", penwidth=2, constraint=false"
+         << (has(e.classes, "blocked") ? ", style=dashed" : "");
     else if (e.kind == "note") o_ << ", color=\"#d13212\", style=dashed, arrowhead=none";
     if (inactive) o_ << ", style=dashed, color=\"#aab7b8\"";
     o_ << "];\n";
@@ -171,7 +183,7 @@ class Writer {
   const Diagram& d_;
   std::ostringstream o_;
   std::map<std::string, const Node*> nodes_;
-  std::map<std::string, bool> placed_;
+  std::set<std::string> placed_;
 };
 
 }  // namespace

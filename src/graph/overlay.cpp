@@ -10,6 +10,24 @@
 namespace vpclab::graph {
 namespace {
 
+// Words of `text` in lines of at most `width` characters (a note stays narrow).
+void wrap_into(std::vector<std::string>& lines, const std::string& text, size_t width = 44) {
+  std::string line;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t j = text.find(' ', i);
+    if (j == std::string::npos) j = text.size();
+    std::string word = text.substr(i, j - i);
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      lines.push_back(line);
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    i = j + 1;
+  }
+  if (!line.empty()) lines.push_back(line);
+}
+
 void add_class(std::vector<std::string>& classes, const char* c) {
   if (std::find(classes.begin(), classes.end(), c) == classes.end()) classes.push_back(c);
 }
@@ -22,8 +40,9 @@ class Overlay {
       lb_of_[l.default_rule.arn] = l.load_balancer;
       for (const auto& r : l.rules) lb_of_[r.arn] = l.load_balancer;
     }
+    // Target groups by ARN, and by name as explanations name them ("Stack.Tg (foo-web)").
     for (const auto& tg : net.target_groups)
-      if (!tg.load_balancers.empty()) lb_of_[tg.arn] = tg.load_balancers[0];
+      if (!tg.load_balancers.empty()) lb_of_[tg.arn] = lb_of_[tg.name] = tg.load_balancers[0];
   }
 
   void draw(const analysis::TraceResult& r, const std::string& from, const std::string& to) {
@@ -57,7 +76,7 @@ class Overlay {
   std::string node_of_eni(const std::string& eni_id) {
     const auto* eni = net_.network_interface(eni_id);
     if (!eni) return "";
-    if (!d_.elements_of(eni_id).empty()) return d_.elements_of(eni_id)[0];  // load balancer nodes
+    if (auto own = d_.elements_of(eni_id); !own.empty()) return own[0];  // load balancer nodes
     if (!eni->owner_id.empty() && d_.node(element_id(eni->owner_id))) return element_id(eni->owner_id);
     return "";
   }
@@ -216,11 +235,7 @@ class Overlay {
     if (open != std::string::npos) {
       std::string id = e.component.substr(open + 1, e.component.size() - open - 2);
       if (auto lb = lb_of_.find(id); lb != lb_of_.end()) id = lb->second;
-      for (const auto& el : d_.elements_of(id)) out.push_back(el);
-      if (out.empty())
-        for (const auto& tg : net_.target_groups)
-          if (tg.name == id && !tg.load_balancers.empty())
-            for (const auto& el : d_.elements_of(tg.load_balancers[0])) out.push_back(el);
+      out = d_.elements_of(id);
     }
     if (out.empty())
       for (const auto* h : blocked_hops_)
@@ -241,8 +256,9 @@ class Overlay {
     Node note;
     note.id = "note-" + std::to_string(explained_.size());
     note.kind = "note";
-    note.label = {e.code, e.component};
-    if (!e.fix.empty()) note.label.push_back("fix: " + e.fix);
+    note.label = {e.code};
+    wrap_into(note.label, e.component);
+    if (!e.fix.empty()) wrap_into(note.label, "fix: " + e.fix);
     note.details.title = e.code;
     note.details.rows = {{"Component", e.component}, {"Message", e.message}, {"Fix", e.fix}};
     if (e.loc.known()) note.details.rows.emplace_back("Declared at", e.loc.str());
@@ -264,7 +280,7 @@ class Overlay {
 
   Diagram& d_;
   const model::Network& net_;
-  std::map<std::string, std::string> lb_of_;  // listener, rule, target group ARN -> load balancer ARN
+  std::map<std::string, std::string> lb_of_;  // listener, rule, target group (ARN or name) -> load balancer ARN
   std::vector<const analysis::Hop*> blocked_hops_;
   std::set<std::string> explained_;
 };
