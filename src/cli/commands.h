@@ -21,6 +21,7 @@ void register_instance(CLI::App& app, Runner& run);  // instance stop|start|term
 void register_diff(CLI::App& app, Runner& run);      // diff OLD NEW (cmd_diff.cpp)
 void register_assert(CLI::App& app, Runner& run);    // assert LAB [POLICY...] (cmd_assert.cpp)
 void register_fix(CLI::App& app, Runner& run);       // fix LAB --from --to (cmd_fix.cpp)
+void register_graph(CLI::App& app, Runner& run);     // graph LAB (cmd_graph.cpp)
 // Hidden (cmd_docs.cpp): `gen-docs` writes the man pages and bash completion
 // from the command tree registered above; `complete` answers the completion
 // script (running labs, logical ids of a template). Register it last.

@@ -52,6 +52,16 @@ const std::vector<CommandManual> kManual = {
      "The patch is a unified diff on standard output (git apply, patch -p1); the verification (check, trace, and "
      "the newly allowed classes vpclab diff finds) follows on standard error. Security-group rules name the "
      "client's own group where AWS allows it, else its address; never 0.0.0.0/0 unless the source is the internet."},
+    {"graph",
+     "0: the picture was written (with --trace, whatever the verdict: it is in the legend and on stderr)\n"
+     "1: --out cannot be written\n2: usage error, bad input, or Graphviz missing (the Debian package is named)",
+     "vpclab graph examples/scenario/vpclab.yaml --out scenario.png\n"
+     "vpclab graph examples/scenario/vpclab.yaml --format html --trace --from BarApp --to http://alb.home/ > path.html",
+     "Account and Region frames, VPCs with their Availability Zones as columns, subnets (public ones green), "
+     "instances, load balancers with their nodes, gateways, peering and transit gateway attachments, private hosted "
+     "zones. --trace draws the path: the request leg numbered, the reply leg dashed, each blocking component red "
+     "with its explanation code. The html page is one file with no external assets: drag to pan, wheel to zoom, "
+     "click a component for its details. Layout by Graphviz (libgvc6)."},
     {"matrix", "0: the matrix was computed\n2: bad input or a network with errors",
      "vpclab matrix examples/scenario/vpclab.yaml --port 80,8080", ""},
     {"exposure", "0: the report was computed\n2: bad input or a network with errors",

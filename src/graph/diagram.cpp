@@ -17,6 +17,8 @@ std::string element_id(const std::string& text) {
   return out;
 }
 
+std::string vpc_anchor(const std::string& vpc_id) { return "anchor-" + element_id(vpc_id); }
+
 Node* Diagram::node(const std::string& id) {
   for (auto& n : nodes)
     if (n.id == id) return &n;
@@ -119,8 +121,6 @@ class Builder {
     return d_.nodes.back();
   }
 
-  static std::string anchor_of(const std::string& vpc) { return "anchor-" + element_id(vpc); }
-
   void add_vpc(const model::Vpc& v) {
     Frame& r = region(v.origin.account, v.origin.region);
     Frame f;
@@ -136,7 +136,7 @@ class Builder {
     add_row(f.details, "DNS hostnames", v.enable_dns_hostnames ? "enabled" : "disabled");
     add_row(f.details, "Declared at", loc_text(v.origin.loc));
     // A point inside the frame that edges between VPCs end on (clipped at the frame).
-    Node a{anchor_of(v.id), "anchor", {}, "", {}, {}};
+    Node a{vpc_anchor(v.id), "anchor", {}, "", {}, {}};
     f.nodes.push_back(a.id);
     d_.nodes.push_back(std::move(a));
     r.frames.push_back(std::move(f));
@@ -303,8 +303,8 @@ class Builder {
     e.id = element_id(p.id);
     e.kind = "peering";
     e.aws_id = p.id;
-    e.from = anchor_of(p.requester.vpc);
-    e.to = anchor_of(p.accepter.vpc);
+    e.from = vpc_anchor(p.requester.vpc);
+    e.to = vpc_anchor(p.accepter.vpc);
     e.from_frame = element_id(p.requester.vpc);
     e.to_frame = element_id(p.accepter.vpc);
     e.label = "peering " + p.origin.display(p.id) + " (" + model::peering_state_name(p.state) + ")";
@@ -343,7 +343,7 @@ class Builder {
     if (a.resource_type == "vpc") {
       if (!d_.frame(element_id(a.resource_id))) return;
       e.kind = "tgw-attachment";
-      e.to = anchor_of(a.resource_id);
+      e.to = vpc_anchor(a.resource_id);
       e.to_frame = element_id(a.resource_id);
     } else if (a.is_peering()) {
       if (!d_.node(element_id(a.resource_id))) return;
@@ -446,7 +446,7 @@ class Builder {
     add_node(std::move(n), &a);
     for (const auto& v : z.vpcs) {
       if (!d_.frame(element_id(v.vpc))) continue;
-      d_.edges.push_back(Edge{"assoc-" + id + "-" + element_id(v.vpc), "zone-association", id, anchor_of(v.vpc), "",
+      d_.edges.push_back(Edge{"assoc-" + id + "-" + element_id(v.vpc), "zone-association", id, vpc_anchor(v.vpc), "",
                               element_id(v.vpc), "", "", {}, {}});
     }
   }

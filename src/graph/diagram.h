@@ -77,4 +77,7 @@ Diagram build_diagram(const model::Network& net);
 // Element ids are AWS ids with every character outside [A-Za-z0-9_.-] as '_'.
 std::string element_id(const std::string& text);
 
+// The invisible point inside a VPC's frame that edges between VPCs end on.
+std::string vpc_anchor(const std::string& vpc_id);
+
 }  // namespace vpclab::graph

@@ -97,6 +97,7 @@ class Writer {
     for (const auto& n : d_.nodes)
       if (!placed_.count(n.id)) node(n, 1);
     for (const auto& e : d_.edges) edge(e);
+    for (const auto& f : d_.frames) wrap_rows(f);
     o_ << "}\n";
     return o_.str();
   }
@@ -165,7 +166,7 @@ class Writer {
       o_ << ", dir=both, color=\"" << (on_path ? "#0073bb" : "#8c4fff") << "\", penwidth=" << (on_path ? 3.5 : 2)
          << ", fontcolor=\"#6b37cc\"";
     else if (e.kind == "tgw-attachment")
-      o_ << ", dir=both, color=\"" << (on_path ? "#0073bb" : "#8c4fff") << "\", penwidth=" << (on_path ? 3 : 1.5);
+      o_ << ", dir=both, constraint=false, color=\"" << (on_path ? "#0073bb" : "#8c4fff") << "\", penwidth=" << (on_path ? 3 : 1.5);
     else if (e.kind == "zone-association") o_ << ", style=dashed, arrowhead=none, color=\"#a166ff\"";
     else if (e.kind == "lb-node") o_ << ", style=dotted, arrowhead=none";
     else if (e.kind == "path-request")
@@ -178,6 +179,35 @@ class Writer {
     else if (e.kind == "note") o_ << ", color=\"#d13212\", style=dashed, arrowhead=none";
     if (inactive) o_ << ", style=dashed, color=\"#aab7b8\"";
     o_ << "];\n";
+  }
+
+  static void nodes_in(const Frame& f, std::vector<std::string>& out) {
+    out.insert(out.end(), f.nodes.begin(), f.nodes.end());
+    for (const auto& c : f.frames) nodes_in(c, out);
+  }
+
+  // Graphviz puts frames without edges between them side by side: a Region
+  // with many VPCs becomes one row thousands of pixels wide. Invisible edges
+  // from every node of VPC i to every node of VPC i+k put the second below
+  // the first: a new row every k VPCs (k about the square root of their number).
+  void wrap_rows(const Frame& f) {
+    if (f.kind != "region") {
+      for (const auto& c : f.frames) wrap_rows(c);
+      return;
+    }
+    std::vector<const Frame*> vpcs;
+    for (const auto& c : f.frames)
+      if (c.kind == "vpc") vpcs.push_back(&c);
+    size_t k = 1;
+    while (k * k < vpcs.size()) ++k;
+    if (vpcs.size() <= 3) return;
+    for (size_t i = 0; i + k < vpcs.size(); ++i) {
+      std::vector<std::string> above, below;
+      nodes_in(*vpcs[i], above);
+      nodes_in(*vpcs[i + k], below);
+      for (const auto& a : above)
+        for (const auto& b : below) o_ << "  " << quote(a) << " -> " << quote(b) << " [style=invis, weight=0];\n";
+    }
   }
 
   const Diagram& d_;
