@@ -239,7 +239,7 @@ class Builder {
     n.kind = "load-balancer";
     n.aws_id = lb.arn;
     n.label = {kind + " " + name_or(lb.name, lb.origin, lb.arn), (lb.internal ? "internal" : "internet-facing")};
-    n.details.title = kind + " " + lb.origin.display(lb.arn);
+    n.details.title = kind + " " + lb.origin.display(lb.arn) + " (" + lb.name + ")";
     add_row(n.details, "ARN", lb.arn);
     add_row(n.details, "DNS name", lb.dns_name);
     add_row(n.details, "Scheme", lb.internal ? "internal" : "internet-facing");

@@ -157,7 +157,14 @@ class Writer {
   void edge(const Edge& e) {
     o_ << "  " << quote(e.from) << " -> " << quote(e.to) << " [id=" << quote(e.id)
        << ", class=" << quote(classes("link " + e.kind, e.classes));
-    if (!e.label.empty()) o_ << ", label=" << quote(e.label);
+    // Path legs fan out from one box to several: their labels sit at the end
+    // that differs (the request's head, the reply's tail, on the other side),
+    // not at the middle, where parallel legs would put them on top of each other.
+    if (!e.label.empty()) {
+      bool reply = e.kind == "path-reply", path = reply || e.kind == "path-request" || e.kind == "path-target";
+      o_ << ", " << (!path ? "label" : reply ? "taillabel" : "headlabel") << "=" << quote(e.label);
+      if (path) o_ << ", labeldistance=2.2, labelangle=" << (reply ? -35 : 25);
+    }
     if (!e.details.title.empty()) o_ << ", tooltip=" << quote(tooltip(e.details));
     if (!e.from_frame.empty()) o_ << ", ltail=" << quote("cluster_" + e.from_frame);
     if (!e.to_frame.empty()) o_ << ", lhead=" << quote("cluster_" + e.to_frame);

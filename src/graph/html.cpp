@@ -68,7 +68,7 @@ g.health-healthy > path, g.health-healthy > polygon { stroke: #1d8102; stroke-wi
 g.health-other > path, g.health-other > polygon { stroke: #ff9900; stroke-width: 3; }
 g.state-stopped > path, g.state-stopped > polygon { fill: #eaeded; }
 .healthy { color: #1d8102; } .unhealthy { color: #d13212; } .other { color: #b56d00; }
-#log { font: 11px monospace; white-space: pre-wrap; }
+#log, #verdict { font: 11px monospace; white-space: pre-wrap; }
 #error { color: #d13212; }
 )CSS";
 

@@ -201,7 +201,11 @@ class Overlay {
                            return !h.allowed && h.leg == "request";
                          });
     if (reply_reached)
-      for (size_t i = 1; i < reply.size(); ++i) link("path-reply", reply[i - 1], reply[i], "reply");
+      for (size_t i = 1; i < reply.size(); ++i) {
+        // One "reply" label for the picture: the legs are told apart by the dashes.
+        link("path-reply", reply[i - 1], reply[i], reply_labelled_ ? "" : "reply");
+        reply_labelled_ = true;
+      }
     for (const auto& e : p.explanations) explain(e, &p);
   }
 
@@ -282,6 +286,7 @@ class Overlay {
   const model::Network& net_;
   std::map<std::string, std::string> lb_of_;  // listener, rule, target group (ARN or name) -> load balancer ARN
   std::vector<const analysis::Hop*> blocked_hops_;
+  bool reply_labelled_ = false;
   std::set<std::string> explained_;
 };
 

@@ -3,8 +3,10 @@
 JSON ended by NUL). Python's standard library only: no websocket, no npm.
 Every wait is bounded."""
 import base64
+import fcntl
 import json
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -27,17 +29,21 @@ class Browser:
         self.profile = tempfile.mkdtemp(prefix="vpclab-chromium-")
         to_browser_r, self._to_browser = os.pipe()
         self._from_browser, from_browser_w = os.pipe()
-        # The child reads commands on fd 3 and writes answers on fd 4.
+        # The child reads commands on fd 3 and writes answers on fd 4: moved
+        # out of the way first (either may be 3 or 4 already), then kept open
+        # (preexec runs before close_fds, which spares pass_fds).
         def child_fds():
-            os.dup2(to_browser_r, 3)
-            os.dup2(from_browser_w, 4)
+            r = fcntl.fcntl(to_browser_r, fcntl.F_DUPFD, 10)
+            w = fcntl.fcntl(from_browser_w, fcntl.F_DUPFD, 10)
+            os.dup2(r, 3)
+            os.dup2(w, 4)
         self.proc = subprocess.Popen(
             [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              "--disable-extensions", "--no-first-run", "--no-default-browser-check",
              "--remote-debugging-pipe", "--user-data-dir=" + self.profile,
              "--window-size=%d,%d" % (width, height), "about:blank"],
-            pass_fds=(to_browser_r, from_browser_w), preexec_fn=child_fds,
+            pass_fds=(3, 4), preexec_fn=child_fds,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(to_browser_r)
         os.close(from_browser_w)
@@ -50,7 +56,6 @@ class Browser:
         while b"\0" not in self._buf:
             if time.time() > deadline:
                 raise TimeoutError("chromium did not answer in time")
-            import select
             ready, _, _ = select.select([self._from_browser], [], [], 0.5)
             if ready:
                 chunk = os.read(self._from_browser, 1 << 16)
