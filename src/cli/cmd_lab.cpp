@@ -17,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "cli/lab_client.h"
+#include "cli/lab_ui.h"
 #include "cli/load.h"
 #include "cli/output.h"
 #include "emulator/compile.h"
@@ -96,6 +97,7 @@ struct UpOptions {
   bool foreground = false;
   std::string userns = "auto";
   std::vector<std::string> publish;  // HOSTPORT=TARGET:PORT
+  std::optional<std::string> ui;     // --ui [ADDR:PORT]
 };
 
 int run_up(const UpOptions& o) {
@@ -141,6 +143,21 @@ int run_up(const UpOptions& o) {
 
   emulator::LabOptions lo;
   lo.name = o.name.empty() ? default_name(o.paths) : o.name;
+  // --ui: the page is drawn and its port taken before the lab starts.
+  struct CloseUi {
+    emulator::LabOptions& lo;
+    ~CloseUi() {
+      if (lo.ui) close(lo.ui->listen_fd);
+    }
+  } close_ui{lo};
+  if (o.ui) {
+    auto prepared = prepare_ui(loaded.network, o.ui->empty() ? kDefaultUiAddress : *o.ui, lo.name);
+    if (!prepared.ui) {
+      std::cerr << "vpclab up: " << prepared.error << "\n";
+      return prepared.exit_code;
+    }
+    lo.ui = std::move(prepared.ui);
+  }
   lo.user_namespace = o.userns == "always" ? emulator::UserNamespaceMode::kAlways
                       : o.userns == "never" ? emulator::UserNamespaceMode::kNever
                                             : emulator::UserNamespaceMode::kAuto;
@@ -174,6 +191,7 @@ int run_up(const UpOptions& o) {
   for (size_t i = 0; i < o.publish.size(); ++i)
     std::cout << "  published: 127.0.0.1:" << o.publish[i].substr(0, o.publish[i].find('=')) << " -> "
               << o.publish[i].substr(o.publish[i].find('=') + 1) << " (from the internet)\n";
+  if (lo.ui) std::cout << "  page: " << lo.ui->url << "   (vpclab status " << lo.name << ")\n";
   std::cout << "  vpclab exec --lab " << lo.name << " TARGET -- CMD...   (TARGET: instance id, logical id or Name)\n";
   std::cout << "  vpclab down " << lo.name << "\n";
   std::cout << lab_load_balancers_text(lo.name);  // DNS names, nodes, first health checks
@@ -254,8 +272,11 @@ int run_status(std::string name, bool as_json) {
     for (auto& i : res["instances"])
       for (const auto& n : st->namespaces)
         if (n.resource == i.value("id", "") && !n.state.empty()) i["state"] = n.state;
+  std::string ui_url;  // up --ui: where the page is
+  if (std::ifstream uf(emulator::lab_dir(st->name) + "/ui"); uf) std::getline(uf, ui_url);
   if (as_json) {
     json j = {{"name", st->name}, {"supervisor_pid", st->supervisor}};
+    if (!ui_url.empty()) j["ui"] = ui_url;
     for (const char* k : {"vpcs", "subnets", "instances", "peerings", "transit_gateway_attachments"})
       j[k] = res.value(k, json::array());
     j["namespaces"] = json::array();
@@ -273,6 +294,7 @@ int run_status(std::string name, bool as_json) {
     return 0;
   }
   std::cout << "lab " << st->name << " (supervisor pid " << st->supervisor << ")\n";
+  if (!ui_url.empty()) std::cout << "page: " << ui_url << "\n";
   auto str = [](const json& o, const char* k) { return o.value(k, std::string()); };
   if (!res.value("vpcs", json::array()).empty()) std::cout << "VPCs:\n";
   for (const auto& v : res.value("vpcs", json::array())) {
@@ -343,6 +365,11 @@ void register_lab(CLI::App& app, Runner& run) {
   cmd->add_option("--publish", up->publish,
                   "HOSTPORT=TARGET:PORT: 127.0.0.1:HOSTPORT forwards to TARGET (public IP, instance, internet-facing "
                   "ALB) from the internet (repeatable)");
+  cmd->add_option_function<std::vector<std::string>>(
+         "--ui", [up](const std::vector<std::string>& v) { up->ui = v.empty() ? "" : v.front(); },
+         "ADDR:PORT (default 127.0.0.1:8080, loopback only): a live page of the lab (the picture, instance states, "
+         "target health, requests, access logs, a trace form)")
+      ->expected(0, 1);
   cmd->add_option("--userns", up->userns, "user namespace: auto (when not root) | always | never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->callback([up, &run] { run = [up] { return run_up(*up); }; });

@@ -99,6 +99,11 @@ dataplane::alb::HealthSnapshot AlbRuntime::per_node_health() {
   return engine_->target_health();
 }
 
+json AlbRuntime::metrics() {
+  if (!engine_) return nullptr;
+  return json::parse(engine_->metrics_json(), nullptr, false);
+}
+
 json AlbRuntime::describe() {
   dataplane::alb::HealthSnapshot health = per_node_health();
   json j = {{"name", plan_.name},         {"logical_id", plan_.logical_id}, {"stack", plan_.stack},

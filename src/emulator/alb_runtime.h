@@ -45,6 +45,9 @@ class AlbRuntime {
   // netns, address, availability_zone}], "target_groups": [{name, arn,
   // logical_id, TargetHealthDescriptions}]} with health aggregated.
   nlohmann::json describe();
+  // The engine's CloudWatch-named metrics (Engine::metrics_json), parsed;
+  // null before start.
+  nlohmann::json metrics();
 
  private:
   const LoadBalancerPlan& plan_;

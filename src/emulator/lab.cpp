@@ -248,7 +248,7 @@ LabStart start_lab(const LabPlan& plan, const LabOptions& opts) {
                 (opts.user_namespace == UserNamespaceMode::kAuto && geteuid() != 0);
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) != 0) return fail(std::string("pipe: ") + strerror(errno));
-  SupervisorArgs args{dir, pipefd[1], userns, opts.die_with_parent, geteuid(), getegid()};
+  SupervisorArgs args{dir, pipefd[1], userns, opts.die_with_parent, geteuid(), getegid(), opts.ui ? &*opts.ui : nullptr};
   // The supervisor also gets its own network namespace: nothing of the lab
   // sits in the host's, and in a user namespace `ip netns` must be able to
   // return to a namespace it owns.

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "emulator/plan.h"
+#include "emulator/ui_server.h"
 
 namespace vpclab::emulator {
 
@@ -36,6 +37,8 @@ struct LabOptions {
   bool die_with_parent = false;
   // Called with one line per plan step ("[3/12] add routes in vpc-foo").
   std::function<void(const std::string&)> progress;
+  // up --ui: the page served on the host's loopback by the supervisor.
+  std::optional<UiOptions> ui;
 };
 
 struct LabStart {

@@ -82,6 +82,7 @@ bool Supervisor::start_load_balancers(std::string* error) {
 }
 
 void Supervisor::shutdown() {
+  if (ui_) ui_->stop();
   publish_->stop();
   // Ask everything to stop, give it a moment, then leave: the kernel kills
   // what is left when PID 1 exits. ALBs first: their clients get answers.
@@ -104,7 +105,9 @@ void Supervisor::shutdown() {
 int Supervisor::run() {
   std::string error;
   publish_ = std::make_unique<PublishForwarder>(plan_.publish);
-  if (!setup(&error) || !apply(&error) || !start_load_balancers(&error) || !publish_->start("/run/netns", &error)) {
+  if (!setup(&error) || !apply(&error) || !start_load_balancers(&error) || !publish_->start("/run/netns", &error) ||
+      !start_ui(&error)) {
+    ui_.reset();
     write_all(args_.status_fd, "error " + error + "\n");
     albs_.clear();
     if (dns_thread_.joinable()) {

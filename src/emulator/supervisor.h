@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "emulator/plan.h"
+#include "emulator/ui_server.h"
 
 namespace vpclab::emulator {
 
@@ -17,6 +18,7 @@ struct SupervisorArgs {
   bool die_with_parent = false;
   uid_t uid = 0;          // ids outside, mapped to 0 inside a user namespace
   gid_t gid = 0;
+  const UiOptions* ui = nullptr;  // up --ui (ui_server.h), or none
 };
 
 // Runs in the freshly cloned PID 1; returns its exit code.

@@ -94,6 +94,8 @@ void Supervisor::handle(ControlConn& c) {
     json j = status();
     j["ok"] = true;
     reply(c, j);
+  } else if (op == "ui-state") {
+    reply(c, ui_state());
   } else if (op == "load-balancers" || op == "target-health") {
     reply(c, alb_request(albs_, req));
   } else if (op == "instance") {

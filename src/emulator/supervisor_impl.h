@@ -20,6 +20,7 @@
 #include "emulator/alb_runtime.h"
 #include "emulator/publish.h"
 #include "emulator/supervisor.h"
+#include "emulator/ui_server.h"
 
 namespace vpclab::emulator {
 
@@ -65,6 +66,9 @@ class Supervisor {
   void handle(ControlConn& c);
   void reply(ControlConn& c, const json& j) { write_all(c.fd, j.dump() + "\n"); }
   json status();
+  // up --ui (supervisor_ui.cpp): the page's server, and the state it shows.
+  bool start_ui(std::string* error);
+  json ui_state();
   void shutdown();
   bool start_process(const ProcessPlan& p, std::string* why);
   json instance_action(const std::string& action, const std::string& netns);
@@ -102,6 +106,7 @@ class Supervisor {
   std::thread dns_thread_;
   std::vector<std::unique_ptr<AlbRuntime>> albs_;
   std::unique_ptr<PublishForwarder> publish_;  // up --publish
+  std::unique_ptr<UiServer> ui_;               // up --ui
 };
 
 }  // namespace vpclab::emulator

@@ -125,22 +125,25 @@ const char* kScript = R"JS(
     if (states.length && states.every(function (s) { return s === 'healthy'; })) return 'health-healthy';
     return states.length ? 'health-other' : '';
   }
+  // graph::element_id(): AWS ids with characters outside [A-Za-z0-9_.-] as '_'.
+  function elementId(awsId) { return String(awsId).replace(/[^A-Za-z0-9_.-]/g, '_'); }
   function update(st) {
     window.vpclabState = st;
     Object.keys(st.instances || {}).forEach(function (id) {
-      const g = document.getElementById(id); if (!g) return;
+      const g = document.getElementById(elementId(id)); if (!g) return;
       g.classList.toggle('state-stopped', st.instances[id] !== 'running');
       g.dataset.state = st.instances[id];
     });
     const per = {}, t = document.getElementById('targets'); t.textContent = '';
     (st.targets || []).forEach(function (x) {
-      (per[x.element] = per[x.element] || []).push(x.state);
+      const el = elementId(x.instance);
+      (per[el] = per[el] || []).push(x.state);
       const tr = document.createElement('tr');
       tr.className = x.state === 'healthy' || x.state === 'unhealthy' ? x.state : 'other';
-      tr.dataset.element = x.element; tr.dataset.state = x.state;
-      cell(tr, x.target_group + ' ' + x.target + ' @' + x.node);
-      cell(tr, x.state + (x.reason ? ' (' + x.reason + ')' : '') + ' · ' + x.requests + ' req, ' +
-               x.http_4xx + ' 4xx, ' + x.http_5xx + ' 5xx');
+      tr.dataset.element = el; tr.dataset.state = x.state; tr.dataset.node = x.node;
+      cell(tr, x.target_group + ' ' + x.target + ' from node ' + x.node);
+      cell(tr, x.state + (x.reason ? ' (' + x.reason + ')' : '') + ' · ' + x.requests + ' requests; group ' +
+               x.group_4xx + ' 4xx, ' + x.group_5xx + ' 5xx');
       t.appendChild(tr);
     });
     document.querySelectorAll('g[data-health]').forEach(function (g) {

@@ -280,7 +280,18 @@ std::string Engine::Impl::metrics_json() {
     o += ",\"TargetConnectionErrorCount\":" + num(double(tm.connection_errors));
     o += ",\"UnhealthyRoutingRequestCount\":" + num(double(tm.unhealthy_routing));
     o += ",\"NonStickyRequestCount\":" + num(double(tm.non_sticky));
-    o += "}}";
+    // Per target, as the Prometheus form's RequestCountPerTarget{Target=...}.
+    o += "},\"Targets\":[";
+    bool first_target = true;
+    for (auto& t : tg->targets) {
+      if (!first_target) o += ',';
+      first_target = false;
+      o += "{\"Id\":";
+      json_escape(o, t->cfg.id);
+      o += ",\"Port\":" + num(double(t->cfg.port ? t->cfg.port : tg->cfg.port)) +
+           ",\"RequestCount\":" + num(double(tot.target_requests[t->uid])) + "}";
+    }
+    o += "]}";
   }
   // Not CloudWatch's: how the kernel spread connections over the workers.
   o += "],\"Workers\":[";
