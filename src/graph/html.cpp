@@ -62,11 +62,14 @@ aside h2 { font-size: 14px; margin: 8px 0 4px; }
 table { border-collapse: collapse; width: 100%; }
 td { border-bottom: 1px solid #eaeded; padding: 2px 4px; vertical-align: top; word-break: break-all; }
 td:first-child { color: #545b64; white-space: nowrap; word-break: normal; }
-g.selected > path, g.selected > polygon, g.selected > ellipse { stroke: #ff9900; stroke-width: 4; }
-g.health-unhealthy > path, g.health-unhealthy > polygon { stroke: #d13212; stroke-width: 4; }
-g.health-healthy > path, g.health-healthy > polygon { stroke: #1d8102; stroke-width: 3; }
-g.health-other > path, g.health-other > polygon { stroke: #ff9900; stroke-width: 3; }
-g.state-stopped > path, g.state-stopped > polygon { fill: #eaeded; }
+/* Graphviz wraps a node's shapes in <g><a> (its tooltip): descendants, not children. */
+g.node.selected path, g.node.selected polygon, g.node.selected ellipse,
+g.cluster.selected > g > a > path, g.cluster.selected > g > a > polygon { stroke: #ff9900; stroke-width: 4; }
+g.health-unhealthy path, g.health-unhealthy polygon { stroke: #d13212; stroke-width: 4; }
+g.health-healthy path, g.health-healthy polygon { stroke: #1d8102; stroke-width: 3; }
+g.health-other path, g.health-other polygon { stroke: #ff9900; stroke-width: 3; }
+g.state-stopped path, g.state-stopped polygon { fill: #eaeded; }
+#targets td { white-space: normal; word-break: normal; color: inherit; font-size: 12px; }
 .healthy { color: #1d8102; } .unhealthy { color: #d13212; } .other { color: #b56d00; }
 #log, #verdict { font: 11px monospace; white-space: pre-wrap; }
 #error { color: #d13212; }
