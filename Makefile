@@ -46,7 +46,7 @@ deb: setup build
 
 fuzz: setup
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DVPCLAB_FUZZ=ON >/dev/null
-	cmake --build build-fuzz -j $(JOBS) --target template_fuzz http_fuzz dns_fuzz policy_fuzz terraform_fuzz
+	cmake --build build-fuzz -j $(JOBS) --target template_fuzz http_fuzz dns_fuzz policy_fuzz terraform_fuzz ui_query_fuzz
 
 bench: configure
 	cmake --build $(BUILD) -j $(JOBS) --target analysis_bench vpclab

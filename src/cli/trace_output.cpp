@@ -50,6 +50,7 @@ json trace_json(const analysis::TraceResult& r) {
   for (const auto& h : r.dns) dns.push_back(hop_json(h));
   for (const auto& e : r.dns_explanations) dex.push_back(expl_json(e));
   return json{{"reachable", r.reachable},       {"undecidable", r.undecidable}, {"source", r.source},
+              {"source_id", r.source_id},
               {"destination", r.destination},   {"flow", r.flow},               {"dns", dns},                   {"dns_explanations", dex},
               {"addresses", r.addresses},       {"paths", paths},               {"response", response_json(r.response)}};
 }
