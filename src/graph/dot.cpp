@@ -173,7 +173,7 @@ class Writer {
       o_ << ", dir=both, color=\"" << (on_path ? "#0073bb" : "#8c4fff") << "\", penwidth=" << (on_path ? 3.5 : 2)
          << ", fontcolor=\"#6b37cc\"";
     else if (e.kind == "tgw-attachment")
-      o_ << ", dir=both, constraint=false, color=\"" << (on_path ? "#0073bb" : "#8c4fff") << "\", penwidth=" << (on_path ? 3 : 1.5);
+      o_ << ", dir=both, color=\"" << (on_path ? "#0073bb" : "#8c4fff") << "\", penwidth=" << (on_path ? 3 : 1.5);
     else if (e.kind == "zone-association") o_ << ", style=dashed, arrowhead=none, color=\"#a166ff\"";
     else if (e.kind == "lb-node") o_ << ", style=dotted, arrowhead=none";
     else if (e.kind == "path-request")

@@ -284,3 +284,20 @@ TEST(Picture, UnknownFormatAndBadTraceAreErrors) {
 
 }  // namespace
 }  // namespace vpclab::graph
+
+namespace vpclab::graph {
+namespace {
+
+// Graphviz runs in a child process: its complaints come back as errors, and
+// this process goes on drawing.
+TEST_F(Rendered, BadDotIsAnErrorAndTheNextPictureStillDraws) {
+  auto bad = render("digraph { a -> ", "svg");
+  EXPECT_FALSE(bad.ok);
+  EXPECT_NE(bad.error.find("Graphviz"), std::string::npos) << bad.error;
+  auto good = render("digraph { a -> b }", "svg");
+  ASSERT_TRUE(good.ok) << good.error;
+  EXPECT_NE(good.data.find("<svg"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vpclab::graph
