@@ -131,7 +131,25 @@ void Finalizer::check_transit_attachment(TransitGatewayAttachment& a, const Tran
   // attachments automatically or the lab manifest accepts it.
   std::string tgw_account = g.origin.account;
   bool foreign = !a.resource_owner.empty() && !tgw_account.empty() && a.resource_owner != tgw_account;
-  if (foreign && a.resource_type == "vpc" && !shared_with(g, a.resource_owner)) {
+  auto share = foreign && a.resource_type == "vpc" ? share_of(g, a.resource_owner) : ShareResult{semantics::ShareAccess::kShared, nullptr};
+  if (share.access == semantics::ShareAccess::kInvitationPending) {
+    problem(a.origin.loc, "RAM_SHARE_INVITATION_PENDING",
+            fmt::format("transit gateway attachment {}: account {} has not accepted resource share {}'s invitation, "
+                        "so transit gateway {} is not shared with it yet (EC2 answers InvalidTransitGatewayID.NotFound)",
+                        who(a), a.resource_owner, share.share->origin.display(share.share->arn), who(g)),
+            fmt::format("accept it (aws ram accept-resource-share-invitation): in the lab manifest, a peerings: entry "
+                        "naming {}.{} with accepted: true",
+                        share.share->origin.stack, share.share->origin.logical_id));
+    a.state = "failed";
+  } else if (share.access == semantics::ShareAccess::kExternalNotAllowed) {
+    problem(a.origin.loc, "RAM_EXTERNAL_PRINCIPAL_NOT_ALLOWED",
+            fmt::format("transit gateway attachment {}: resource share {} names account {}, which is outside the "
+                        "organization, but does not allow external principals: RAM does not share with it",
+                        who(a), share.share->origin.display(share.share->arn), a.resource_owner),
+            "set AllowExternalPrincipals: true on the resource share, or add the account to the organization "
+            "(the lab manifest's organization: accounts)");
+    a.state = "failed";
+  } else if (share.access == semantics::ShareAccess::kNotShared) {
     problem(a.origin.loc, "TGW_NOT_SHARED",
             fmt::format("transit gateway attachment {}: transit gateway {} belongs to account {} and is not shared "
                         "with account {} (EC2 answers InvalidTransitGatewayID.NotFound)",
@@ -238,19 +256,27 @@ void Finalizer::check_transit_peering(TransitGatewayAttachment& a, const Transit
   side(peer && peer != &g ? peer : nullptr, a.peer_route_table, a.peer_route_table_explicit, a.peer_association_loc);
 }
 
-// Whether `g` is shared with `account` by a resource share of g's owner:
-// the TGW's ARN among its resources and the account, or an organization or
-// OU, among its principals (the lab's accounts are taken to be one
-// organization with RAM sharing enabled: no invitation to accept).
-bool Finalizer::shared_with(const TransitGateway& g, const std::string& account) const {
+// What the resource shares of g's owner give `account` (semantics/resource_share.h):
+// the TGW's ARN among a share's resources, the best of those shares. The
+// lab manifest's `organization:` says who is in the owner's organization;
+// without it every account of the lab is (one organization, RAM sharing on).
+Finalizer::ShareResult Finalizer::share_of(const TransitGateway& g, const std::string& account) const {
   const std::string arn = fmt::format("arn:aws:ec2:{}:{}:transit-gateway/{}", g.origin.region, g.origin.account, g.id);
+  auto in_org = [this](const std::string& a) {
+    const auto& org = net_.organization;
+    return !org || std::find(org->accounts.begin(), org->accounts.end(), a) != org->accounts.end();
+  };
+  ShareResult best;
   for (const auto& r : net_.resource_shares) {
     if (r.origin.account != g.origin.account) continue;
     if (std::find(r.resource_arns.begin(), r.resource_arns.end(), arn) == r.resource_arns.end()) continue;
-    for (const auto& p : r.principals)
-      if (p == account || p.rfind("arn:aws:organizations::", 0) == 0) return true;
+    semantics::ShareFacts f{r.principals, r.allow_external_principals, r.invitation_accepted,
+                            in_org(account) && in_org(g.origin.account),
+                            !net_.organization || net_.organization->ram_sharing};
+    auto access = semantics::share_access(f, account);
+    if (static_cast<int>(access) < static_cast<int>(best.access)) best = ShareResult{access, &r};
   }
-  return false;
+  return best;
 }
 
 void Finalizer::finish_transit_route_tables() {

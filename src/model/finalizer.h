@@ -11,6 +11,7 @@
 
 #include "model/build.h"
 #include "semantics/eni.h"
+#include "semantics/resource_share.h"
 
 namespace vpclab::model {
 
@@ -81,7 +82,11 @@ class Finalizer {
   void finish_transit_gateways();
   void check_transit_attachment(TransitGatewayAttachment& a, const TransitGateway& g);
   void check_transit_peering(TransitGatewayAttachment& a, const TransitGateway& g);
-  bool shared_with(const TransitGateway& g, const std::string& account) const;
+  struct ShareResult {
+    semantics::ShareAccess access = semantics::ShareAccess::kNotShared;
+    const ResourceShare* share = nullptr;  // the share that decided
+  };
+  ShareResult share_of(const TransitGateway& g, const std::string& account) const;
   void resolve_prefix_lists();
   void finish_transit_route_tables();
   // The VPC route to transit gateway `r.target_id` (finalize_vpc's route_state).

@@ -190,6 +190,18 @@ struct ResourceShare {
   std::vector<std::string> resource_arns;
   std::vector<std::string> principals;
   bool allow_external_principals = true;
+  // Its invitation accepted by the accounts it invites (lab manifest
+  // `peerings:` naming the share with `accepted: true`).
+  bool invitation_accepted = false;
+  SourceLoc loc;
+};
+
+// The lab manifest's `organization:`: the accounts of one AWS Organization
+// and whether RAM sharing with it is enabled. Without it every account of
+// the lab is taken to be in one organization with sharing enabled.
+struct Organization {
+  std::vector<std::string> accounts;
+  bool ram_sharing = true;
   SourceLoc loc;
 };
 
@@ -569,6 +581,7 @@ class Network {
   std::vector<VpnConnection> vpn_connections;
   std::vector<VpnGatewayRoutePropagation> vpn_gateway_route_propagations;
   std::vector<OnPremisesNetwork> on_premises;
+  std::optional<Organization> organization;
   std::vector<SecurityGroup> security_groups;
   std::vector<PrefixList> prefix_lists;
   std::vector<NetworkAcl> network_acls;

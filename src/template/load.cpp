@@ -87,6 +87,8 @@ struct Loader {
     }
     apply_peering_options(m);
     apply_on_premises(m);
+    if (m.organization) net->organization = model::Organization{m.organization->accounts, m.organization->ram_sharing,
+                                                                m.organization->loc};
   }
 
   // The networks behind customer gateways (their CIDR checks: model/finalize_vpn.cpp).
@@ -131,11 +133,19 @@ struct Loader {
                                     p.stack, p.resource));
           continue;
         }
+        // A resource share: its invitation accepted by the accounts it invites.
+        if (model::ResourceShare* share = sink.resource_share(p.stack, p.resource)) {
+          if (p.accepted) share->invitation_accepted = *p.accepted;
+          if (p.requester.allow_dns_resolution_from_remote_vpc || p.accepter.allow_dns_resolution_from_remote_vpc)
+            diags.error(p.loc, "M1001",
+                        fmt::format("{}.{} is a resource share: it has no DNS resolution options", p.stack, p.resource));
+          continue;
+        }
         std::string type = sink.type_of(p.stack, p.resource);
         diags.error(p.loc, "M1007",
                     type.empty() ? fmt::format("stack {} has no resource {}", p.stack, p.resource)
-                                 : fmt::format("{}.{} is a {}, not an AWS::EC2::VPCPeeringConnection or a "
-                                               "transit gateway attachment",
+                                 : fmt::format("{}.{} is a {}, not an AWS::EC2::VPCPeeringConnection, a "
+                                               "transit gateway attachment or an AWS::RAM::ResourceShare",
                                                p.stack, p.resource, type));
         continue;
       }

@@ -45,7 +45,7 @@ class Reader {
       err(root.loc(), "M1001", "a lab manifest must be a map with `stacks:`");
       return false;
     }
-    keys(root, {"name", "description", "stacks", "peerings", "on_premises"}, "manifest");
+    keys(root, {"name", "description", "stacks", "peerings", "on_premises", "organization"}, "manifest");
     if (const Value* n = root.get("name")) {
       if (string_of(*n, "name")) out_.name = n->text();
     }
@@ -75,6 +75,7 @@ class Reader {
         for (const auto& p : ps->items()) read_peering(p, names);
       }
     }
+    if (const Value* o = root.get("organization")) read_organization(*o);
     if (const Value* os = root.get("on_premises")) {
       if (!os->is_list()) {
         err(os->loc(), "M1001", "`on_premises:` must be a list");
@@ -252,6 +253,31 @@ class Reader {
     side("requester", mp.requester);
     side("accepter", mp.accepter);
     out_.peerings.push_back(std::move(mp));
+  }
+
+  // {accounts: ["111111111111", ...], ram_sharing: true}
+  void read_organization(const Value& o) {
+    if (!o.is_map()) {
+      err(o.loc(), "M1001", "`organization:` must be a map with `accounts:`");
+      return;
+    }
+    keys(o, {"accounts", "ram_sharing"}, "organization");
+    ManifestOrganization mo;
+    mo.loc = o.loc();
+    const Value* as = o.get("accounts");
+    if (!as || !as->is_list() || as->items().empty()) {
+      err(as ? as->loc() : o.loc(), "M1001", "`organization:` needs `accounts:`, a non-empty list of account ids");
+      return;
+    }
+    for (const auto& a : as->items()) {
+      if (!string_of(a, "account")) continue;
+      if (!is_account(a.text()))
+        err(a.loc(), "M1005", "organization account '" + a.text() + "' must be 12 digits",
+            "quote it so YAML keeps leading zeros: \"012345678901\"");
+      else mo.accounts.push_back(a.text());
+    }
+    if (const Value* r = o.get("ram_sharing")) bool_of(*r, "ram_sharing", mo.ram_sharing);
+    out_.organization = std::move(mo);
   }
 
   // {name: office, customer_gateway: {stack: S, resource: R}, cidrs: [192.168.0.0/16]}

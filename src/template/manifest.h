@@ -67,12 +67,20 @@ struct ManifestOnPremises {
   SourceLoc loc, gateway_loc;
 };
 
+// `organization: {accounts: [...], ram_sharing: true}`.
+struct ManifestOrganization {
+  std::vector<std::string> accounts;
+  bool ram_sharing = true;
+  SourceLoc loc;
+};
+
 struct Manifest {
   std::string name;  // `name:`, default the manifest file's stem
   std::string path;
   std::vector<ManifestStack> stacks;  // file order
   std::vector<ManifestPeering> peerings;
   std::vector<ManifestOnPremises> on_premises;
+  std::optional<ManifestOrganization> organization;
 };
 
 // A parsed YAML/JSON root is a manifest when it is a map with a top-level

@@ -165,6 +165,12 @@ model::TransitGatewayAttachment* ModelSink::tgw_attachment(const std::string& st
   return &impl_->net.transit_gateway_attachments[it->second.index];
 }
 
+model::ResourceShare* ModelSink::resource_share(const std::string& stack, const std::string& logical_id) {
+  auto it = impl_->entries.find(Impl::key(stack, logical_id));
+  if (it == impl_->entries.end() || it->second.kind != Impl::Kind::kResourceShare) return nullptr;
+  return &impl_->net.resource_shares[it->second.index];
+}
+
 model::CustomerGateway* ModelSink::customer_gateway(const std::string& stack, const std::string& logical_id) {
   auto it = impl_->entries.find(Impl::key(stack, logical_id));
   if (it == impl_->entries.end() || it->second.kind != Impl::Kind::kCustomerGateway) return nullptr;

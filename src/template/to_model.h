@@ -67,6 +67,8 @@ class ModelSink : public ResourceSink {
   model::VpcPeeringConnection* peering(const std::string& stack, const std::string& logical_id);
   // The transit gateway attachment (peering or VPC) stack.logical_id, or nullptr.
   model::TransitGatewayAttachment* tgw_attachment(const std::string& stack, const std::string& logical_id);
+  // The AWS::RAM::ResourceShare stack.logical_id, or nullptr.
+  model::ResourceShare* resource_share(const std::string& stack, const std::string& logical_id);
   // The CloudFormation type of a resource added so far ("" when unknown).
   std::string type_of(const std::string& stack, const std::string& logical_id) const;
   // The AWS::EC2::CustomerGateway `logical_id` of `stack`, or nullptr.

@@ -93,3 +93,81 @@ TEST(TransitGatewaySharing, ResourceShareSchemaErrorsNameThePlace) {
   EXPECT_NE(text.find("AllowExternalPrincipal"), std::string::npos) << text;
   EXPECT_NE(text.find("foo.yaml:"), std::string::npos) << text;
 }
+
+// Accounts outside the owner's organization (the manifest's `organization:`):
+// RAM sends an invitation, and the TGW is shared only once it is accepted
+// (the manifest's `peerings:` entry naming the share); a share that allows
+// no external principals does not reach them at all.
+namespace {
+
+const std::string kFooOnlyOrganization =
+    "organization:\n"
+    "  accounts: [\"111111111111\"]\n";
+
+}  // namespace
+
+TEST(TransitGatewaySharing, OutsideTheOrganizationTheInvitationMustBeAccepted) {
+  // bar outside foo's organization, the share allowing external principals, no acceptance.
+  auto p = variant(kExample, "tgw-sharing-outside",
+                   {{"vpclab.yaml", kAcceptance, kAcceptance + kFooOnlyOrganization},
+                    {"foo.yaml", "      AllowExternalPrincipals: false", "      AllowExternalPrincipals: true"}});
+  auto l = tmpl::load_network({p});
+  const Diagnostic* d = find_diag(l.diags, "RAM_SHARE_INVITATION_PENDING");
+  ASSERT_NE(d, nullptr) << diags_text(l.diags);
+  EXPECT_EQ(d->severity, Severity::kError);
+  EXPECT_NE(d->loc.str().find("bar.yaml:"), std::string::npos) << d->str();
+  EXPECT_NE(d->message.find("account 222222222222 has not accepted"), std::string::npos) << d->message;
+  EXPECT_NE(d->fix.find("foo.FooTgwShare with accepted: true"), std::string::npos) << d->fix;
+  // Accepted: shared, attachable, and bar reaches the ALB.
+  auto acc = variant(kExample, "tgw-sharing-outside-accepted",
+                     {{"vpclab.yaml", kAcceptance,
+                       kAcceptance + "  - connection: {stack: foo, resource: FooTgwShare}\n    accepted: true\n" +
+                           kFooOnlyOrganization},
+                      {"foo.yaml", "      AllowExternalPrincipals: false", "      AllowExternalPrincipals: true"}});
+  auto la = tmpl::load_network({acc});
+  ASSERT_TRUE(la.network) << diags_text(la.diags);
+  EXPECT_FALSE(la.diags.has_errors()) << diags_text(la.diags);
+  ASSERT_EQ(la.network->resource_shares.size(), 1u);
+  EXPECT_TRUE(la.network->resource_shares[0].invitation_accepted);
+  EXPECT_TRUE(Analyzer(*la.network).trace("BarApp", "http://alb.home/").reachable);
+}
+
+TEST(TransitGatewaySharing, OutsideTheOrganizationNeedsExternalPrincipalsAllowed) {
+  // The example's share says AllowExternalPrincipals: false; bar outside: RAM does not share.
+  auto p = variant(kExample, "tgw-sharing-external-refused",
+                   {{"vpclab.yaml", kAcceptance,
+                     kAcceptance + "  - connection: {stack: foo, resource: FooTgwShare}\n    accepted: true\n" +
+                         kFooOnlyOrganization}});
+  auto l = tmpl::load_network({p});
+  const Diagnostic* d = find_diag(l.diags, "RAM_EXTERNAL_PRINCIPAL_NOT_ALLOWED");
+  ASSERT_NE(d, nullptr) << diags_text(l.diags);
+  EXPECT_EQ(d->severity, Severity::kError);
+  EXPECT_NE(d->fix.find("AllowExternalPrincipals: true"), std::string::npos) << d->fix;
+  // Both accounts in the organization: the example as it is, shared at once.
+  auto both = variant(kExample, "tgw-sharing-one-org",
+                      {{"vpclab.yaml", kAcceptance,
+                        kAcceptance + "organization:\n  accounts: [\"111111111111\", \"222222222222\"]\n"}});
+  auto lb = tmpl::load_network({both});
+  EXPECT_FALSE(lb.diags.has_errors()) << diags_text(lb.diags);
+}
+
+TEST(TransitGatewaySharing, WithoutOrganizationSharingOrganizationPrincipalsShareNothing) {
+  auto p = variant(kExample, "tgw-sharing-no-ram-org",
+                   {{"vpclab.yaml", kAcceptance,
+                     kAcceptance + "organization:\n  accounts: [\"111111111111\", \"222222222222\"]\n  ram_sharing: false\n"},
+                    {"foo.yaml", "      Principals: [!Ref BarAccountId]",
+                     "      Principals: [\"arn:aws:organizations::111111111111:organization/o-exampleorgid\"]"}});
+  auto l = tmpl::load_network({p});
+  const Diagnostic* d = find_diag(l.diags, "TGW_NOT_SHARED");
+  ASSERT_NE(d, nullptr) << diags_text(l.diags);
+}
+
+TEST(TransitGatewaySharing, OrganizationEntryErrorsNameThePlace) {
+  auto p = variant(kExample, "tgw-sharing-bad-org",
+                   {{"vpclab.yaml", kAcceptance, kAcceptance + "organization:\n  accounts: [\"12345\"]\n  members: []\n"}});
+  auto l = tmpl::load_network({p});
+  std::string text = diags_text(l.diags);
+  EXPECT_NE(text.find("organization account '12345' must be 12 digits"), std::string::npos) << text;
+  EXPECT_NE(text.find("members"), std::string::npos) << text;
+  EXPECT_NE(text.find("vpclab.yaml:"), std::string::npos) << text;
+}
