@@ -305,6 +305,80 @@ TEST(TerraformTgw, StateWithOwnTablesAndAStaticVpn) {
   EXPECT_TRUE(own->routes[0].blackhole);
 }
 
+// A state with a VGW (attached by vpc_id), a static VPN to it with a route,
+// propagation inline (propagating_vgws) and by resource, and a TGW peering
+// accepted by its accepter resource in the same state.
+TEST(TerraformTgw, StateWithAVgwAndAnAcceptedPeering) {
+  auto res = [](const std::string& type, const std::string& name, const std::string& values) {
+    return R"({"address":")" + type + "." + name + R"(","mode":"managed","type":")" + type + R"(","name":")" + name +
+           R"(","values":)" + values + "}";
+  };
+  auto state = [&](bool accepter, bool second_attachment) {
+    std::string r =
+        res("aws_vpc", "a", R"({"id":"vpc-a","cidr_block":"10.0.0.0/16","main_route_table_id":"rtb-main"})") + "," +
+        res("aws_vpc", "b", R"({"id":"vpc-b","cidr_block":"10.9.0.0/16","main_route_table_id":"rtb-mainb"})") + "," +
+        res("aws_route_table", "inline", R"({"id":"rtb-1","vpc_id":"vpc-a","route":[],"propagating_vgws":["vgw-1"]})") +
+        "," + res("aws_route_table", "separate", R"({"id":"rtb-2","vpc_id":"vpc-a","route":[],"propagating_vgws":[]})") +
+        "," + res("aws_vpn_gateway", "vgw", R"({"id":"vgw-1","vpc_id":"vpc-a","amazon_side_asn":"64512"})") + "," +
+        res("aws_vpn_gateway_route_propagation", "separate", R"({"vpn_gateway_id":"vgw-1","route_table_id":"rtb-2"})") +
+        "," +
+        res("aws_customer_gateway", "office",
+            R"({"id":"cgw-1","bgp_asn":"65000","ip_address":"203.0.113.20","type":"ipsec.1"})") + "," +
+        res("aws_vpn_connection", "office",
+            R"({"id":"vpn-1","customer_gateway_id":"cgw-1","vpn_gateway_id":"vgw-1","transit_gateway_id":"",)"
+            R"("type":"ipsec.1","static_routes_only":true})") + "," +
+        res("aws_vpn_connection_route", "office",
+            R"({"vpn_connection_id":"vpn-1","destination_cidr_block":"192.168.0.0/16"})") + "," +
+        res("aws_ec2_transit_gateway", "one", R"({"id":"tgw-1"})") + "," +
+        res("aws_ec2_transit_gateway", "two", R"({"id":"tgw-2"})") + "," +
+        res("aws_ec2_transit_gateway_peering_attachment", "p",
+            R"({"id":"tgw-attach-p","transit_gateway_id":"tgw-1","peer_transit_gateway_id":"tgw-2",)"
+            R"("peer_region":"ap-northeast-1"})");
+    if (accepter)
+      r += "," + res("aws_ec2_transit_gateway_peering_attachment_accepter", "p",
+                     R"({"id":"tgw-attach-p","transit_gateway_attachment_id":"tgw-attach-p"})");
+    if (second_attachment)
+      r += "," + res("aws_vpn_gateway_attachment", "again", R"({"vpn_gateway_id":"vgw-1","vpc_id":"vpc-b"})");
+    return terraform::load_text(R"({"format_version":"1.0","values":{"root_module":{"resources":[)" + r + "]}}}",
+                                "state.json");
+  };
+  auto text = [](const tmpl::LoadResult& l) {
+    std::string s;
+    for (const auto& d : l.diags.items()) s += d.str() + "\n";
+    return s;
+  };
+  auto ok = state(true, false);
+  ASSERT_TRUE(ok.network) << text(ok);
+  const auto& net = *ok.network;
+  ASSERT_EQ(net.vpn_gateways.size(), 1u);
+  EXPECT_EQ(net.vpn_gateways[0].vpc, "vpc-a");
+  // Both tables get the VPN's static route by propagation.
+  for (const char* id : {"rtb-1", "rtb-2"}) {
+    const auto* t = net.route_table(id);
+    ASSERT_TRUE(t) << id;
+    bool propagated = false;
+    for (const auto& r : t->routes)
+      propagated = propagated || (r.propagated && r.destination && r.destination->str() == "192.168.0.0/16" &&
+                                  r.target_id == "vgw-1");
+    EXPECT_TRUE(propagated) << id;
+  }
+  const auto* p = net.transit_gateway_attachment("tgw-attach-p");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->state, "available");
+  // Without the accepter the peering waits for its owner.
+  auto pending = state(false, false);
+  ASSERT_TRUE(pending.network) << text(pending);
+  EXPECT_EQ(pending.network->transit_gateway_attachment("tgw-attach-p")->state, "pendingAcceptance");
+  EXPECT_NE(text(pending).find("warning TGW_PEERING_PENDING_ACCEPTANCE"), std::string::npos) << text(pending);
+  // A VGW attached by vpc_id and again by an attachment resource: AttachVpnGateway refuses it.
+  auto twice = state(true, true);
+  EXPECT_FALSE(twice.network);
+  EXPECT_NE(text(twice).find("error VGW_ATTACHED: aws_vpn_gateway_attachment.again: virtual private gateway "
+                             "aws_vpn_gateway.vgw is already attached to vpc-a"),
+            std::string::npos)
+      << text(twice);
+}
+
 // subnet_ids from a local the plan cannot follow: the VPC's only subnet per
 // AZ is taken and said so; with several in one AZ the attachment is left out.
 TEST(TerraformTgw, UnknownSubnetsAreAssumedOnlyWhenOnePerAz) {
