@@ -214,6 +214,22 @@ TEST(TerraformTgw, AttachmentWithAMissingSubnetIsAnError) {
   std::filesystem::remove(path);
 }
 
+// transit_gateway_default_route_table_propagation = false takes foo's
+// attachment out of the default table: its CIDR is no longer routed there.
+TEST(TerraformTgw, NoDefaultPropagationLeavesTheTableWithoutARoute) {
+  auto path = edited(
+      [](nlohmann::json& doc) {
+        planned(doc, "aws_ec2_transit_gateway_vpc_attachment.foo")["values"]
+               ["transit_gateway_default_route_table_propagation"] = false;
+      },
+      "vpclab-tf-tgw-noprop.json");
+  auto t = vpclab("trace " + path + " --from aws_instance.bar_app --to http://alb.home/");
+  EXPECT_EQ(t.exit_code, 1) << t.out;
+  EXPECT_NE(t.out.find("blocked: TGW_RTB_CANNOT_ROUTE"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("verdict: not reachable"), std::string::npos) << t.out;
+  std::filesystem::remove(path);
+}
+
 // bar's route to the hub without bar's attachment: CreateRoute refuses it.
 TEST(TerraformTgw, RouteToATgwTheVpcIsNotAttachedToIsAnError) {
   auto path = edited(
