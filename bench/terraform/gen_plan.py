@@ -4,6 +4,8 @@
 configuration with 1.0.3+ references), without a terraform binary.
 
   gen_plan.py scenario        the canonical scenario (examples/terraform/scenario/plan.json)
+  gen_plan.py tgw             the same hub-and-spoke through a transit gateway (examples/terraform/tgw/plan.json)
+  gen_plan.py tgw-vpn         and an office over a site-to-site VPN to it (examples/terraform/tgw/vpn/plan.json)
   gen_plan.py vpcs N          N VPCs, each with subnets, routes, groups, instances (bench)
 
 Values Terraform knows only after apply (ids, ARNs, and every attribute that
@@ -43,7 +45,7 @@ class Plan:
     def var(self, name, value):
         self.variables[name] = {"value": value}
 
-    def add(self, rtype, name, values, expressions, index=None, count=None, for_each=None):
+    def add(self, rtype, name, values, expressions, index=None, count=None, for_each=None, depends_on=None):
         address = f"{rtype}.{name}" + ("" if index is None else f"[{json.dumps(index)}]")
         values = dict(values)
         values.setdefault("id", U)
@@ -64,6 +66,8 @@ class Plan:
                 c["count_expression"] = count
             if for_each is not None:
                 c["for_each_expression"] = for_each
+            if depends_on:
+                c["depends_on"] = depends_on
             self.config[key] = c
         return address
 
@@ -199,11 +203,24 @@ def vpc_sg_rule(p, name, direction, group, protocol, port=None, cidr=None, sourc
 
 
 def scenario():
+    return canonical(hub=False)
+
+
+def canonical(hub, office=False):
+    """The canonical scenario; hub: foo and bar joined by a transit gateway (examples/tgw/hub-and-spoke.yaml)
+    instead of a peering; office: and an office over a site-to-site VPN to it (examples/tgw/vpn)."""
     p = Plan()
+    # How a VPC route table reaches the other VPC: the peering, or the TGW once the VPC is attached.
+    if hub:
+        link_key, link_ref = "transit_gateway_id", "aws_ec2_transit_gateway.hub"
+    else:
+        link_key, link_ref = "vpc_peering_connection_id", "aws_vpc_peering_connection.bar_to_foo"
     p.var("foo_cidr", "10.2.0.0/16")
     p.var("bar_cidr", "10.1.0.0/16")
     p.var("image_id", "ami-0b7546e839d7ace12")
     p.var("key_name", "lab-key")
+    if office:
+        p.var("office_cidr", "192.168.0.0/16")
     # ---------------------------------------------------------------- VPC foo (accepter)
     vpc(p, "foo", "foo_cidr", "10.2.0.0/16")
     p.add("aws_internet_gateway", "foo", {"vpc_id": U, "arn": U, "owner_id": U},
@@ -234,18 +251,23 @@ def scenario():
           {"route_table_id": ref("aws_route_table.foo_private"), "destination_cidr_block": const("0.0.0.0/0"),
            "nat_gateway_id": ref("aws_nat_gateway.foo")})
     p.add("aws_route", "foo_to_bar", {"route_table_id": U, "destination_cidr_block": "10.1.0.0/16",
-                                      "vpc_peering_connection_id": U, "origin": U, "state": U},
+                                      link_key: U, "origin": U, "state": U},
           {"route_table_id": ref("aws_route_table.foo_private"),
            "destination_cidr_block": {"references": ["var.bar_cidr"]},
-           "vpc_peering_connection_id": ref("aws_vpc_peering_connection.bar_to_foo")})
+           link_key: ref(link_ref)}, depends_on=["aws_ec2_transit_gateway_vpc_attachment.foo"] if hub else None)
+    if office:
+        tgw_route(p, "foo_to_office", "foo_private", "foo")
     for i in range(2):
         p.add("aws_route_table_association", "foo_private", {"subnet_id": U, "route_table_id": U, "gateway_id": None},
               {"subnet_id": {"references": ["aws_subnet.foo_private", "count.index"]},
                "route_table_id": ref("aws_route_table.foo_private")}, index=i, count=const(2))
 
     security_group(p, "foo_bastion", "foo", "foo bastion, SSH only", [sg_rule(22, ["0.0.0.0/0"], description="developers")])
-    security_group(p, "foo_alb", "foo", "internal ALB, HTTP from VPC bar", [sg_rule(80, ["10.1.0.0/16"], description="clients in bar")],
-                   ingress_expr={"references": ["var.bar_cidr"]})
+    alb_in = [sg_rule(80, ["10.1.0.0/16"], description="clients in bar")]
+    if office:
+        alb_in.append(sg_rule(80, ["192.168.0.0/16"], description="the office over VPN"))
+    security_group(p, "foo_alb", "foo", "internal ALB, HTTP from VPC bar" + (" and the office" if office else ""),
+                   alb_in, ingress_expr={"references": ["var.bar_cidr"] + (["var.office_cidr"] if office else [])})
     # The web group's rules as separate resources (the provider's recommended
     # form); its egress too: Terraform removes AWS's allow-all egress rule.
     security_group(p, "foo_web", "foo", "web servers, 8080 from the ALB, SSH from the bastion", None)
@@ -308,10 +330,12 @@ def scenario():
                                              "propagating_vgws": U, "tags": None},
           {"vpc_id": ref("aws_vpc.bar")})
     p.add("aws_route", "bar_to_foo", {"route_table_id": U, "destination_cidr_block": "10.2.0.0/16",
-                                      "vpc_peering_connection_id": U, "origin": U, "state": U},
+                                      link_key: U, "origin": U, "state": U},
           {"route_table_id": ref("aws_route_table.bar_private"),
            "destination_cidr_block": {"references": ["var.foo_cidr"]},
-           "vpc_peering_connection_id": ref("aws_vpc_peering_connection.bar_to_foo")})
+           link_key: ref(link_ref)}, depends_on=["aws_ec2_transit_gateway_vpc_attachment.bar"] if hub else None)
+    if office:
+        tgw_route(p, "bar_to_office", "bar_private", "bar")
     p.add("aws_route_table_association", "bar_private", {"subnet_id": U, "route_table_id": U, "gateway_id": None},
           {"subnet_id": ref("aws_subnet.bar_private"), "route_table_id": ref("aws_route_table.bar_private")})
     security_group(p, "bar_bastion", "bar", "bar bastion, SSH only", [sg_rule(22, ["0.0.0.0/0"])])
@@ -333,17 +357,22 @@ def scenario():
     instance(p, "bar_bastion", ref("aws_subnet.bar_public"), "bar_bastion", "bar-bastion")
     instance(p, "bar_app", ref("aws_subnet.bar_private"), "bar_app", "bar-app")
 
-    # ---------------------------------------------------------------- peering and DNS
-    p.add("aws_vpc_peering_connection", "bar_to_foo",
-          {"vpc_id": U, "peer_vpc_id": U, "auto_accept": True, "peer_owner_id": U, "peer_region": U,
-           "accept_status": U, "accepter": U, "requester": U, "tags": {"Name": "bar-to-foo"}},
-          {"vpc_id": ref("aws_vpc.bar"), "peer_vpc_id": ref("aws_vpc.foo"), "auto_accept": const(True),
-           "tags": const({"Name": "bar-to-foo"})})
+    if hub:
+        transit_gateway(p, office)
+    else:
+        # ---------------------------------------------------------------- peering and DNS
+        p.add("aws_vpc_peering_connection", "bar_to_foo",
+              {"vpc_id": U, "peer_vpc_id": U, "auto_accept": True, "peer_owner_id": U, "peer_region": U,
+               "accept_status": U, "accepter": U, "requester": U, "tags": {"Name": "bar-to-foo"}},
+              {"vpc_id": ref("aws_vpc.bar"), "peer_vpc_id": ref("aws_vpc.foo"), "auto_accept": const(True),
+               "tags": const({"Name": "bar-to-foo"})})
+    # The hub-and-spoke template associates the zone with both VPCs.
+    zone_vpcs = ["bar", "foo"] if hub else ["bar"]
     p.add("aws_route53_zone", "home", {"name": "home", "comment": "Managed by Terraform", "force_destroy": False,
-                                       "vpc": [{"vpc_id": U, "vpc_region": U}], "zone_id": U, "arn": U,
-                                       "name_servers": U, "primary_name_server": U, "delegation_set_id": None,
-                                       "tags": None},
-          {"name": const("home"), "vpc": [{"vpc_id": ref("aws_vpc.bar")}]})
+                                       "vpc": [{"vpc_id": U, "vpc_region": U} for _ in zone_vpcs], "zone_id": U,
+                                       "arn": U, "name_servers": U, "primary_name_server": U,
+                                       "delegation_set_id": None, "tags": None},
+          {"name": const("home"), "vpc": [{"vpc_id": ref(f"aws_vpc.{v}")} for v in zone_vpcs]})
     p.add("aws_route53_record", "alb", {"zone_id": U, "name": "alb.home", "type": "A", "fqdn": U,
                                         "alias": [{"name": U, "zone_id": U, "evaluate_target_health": False}],
                                         "records": None, "ttl": None, "set_identifier": None,
@@ -353,6 +382,60 @@ def scenario():
                       "zone_id": ref("aws_lb.foo_internal", "zone_id"),
                       "evaluate_target_health": const(False)}]})
     return p.json()
+
+
+def tgw_route(p, name, table, vpc_name):
+    """A VPC route to the office's CIDR through the hub."""
+    p.add("aws_route", name, {"route_table_id": U, "destination_cidr_block": "192.168.0.0/16",
+                              "transit_gateway_id": U, "origin": U, "state": U},
+          {"route_table_id": ref(f"aws_route_table.{table}"),
+           "destination_cidr_block": {"references": ["var.office_cidr"]},
+           "transit_gateway_id": ref("aws_ec2_transit_gateway.hub")},
+          depends_on=[f"aws_ec2_transit_gateway_vpc_attachment.{vpc_name}"])
+
+
+def transit_gateway(p, office):
+    """The hub: one TGW, its default route table (default association and propagation), one VPC
+    attachment per VPC (one subnet per AZ); office: a customer gateway and a BGP VPN connection to it."""
+    p.add("aws_ec2_transit_gateway", "hub",
+          {"description": "hub joining foo and bar", "amazon_side_asn": 64512,
+           "auto_accept_shared_attachments": "disable", "default_route_table_association": "enable",
+           "default_route_table_propagation": "enable", "dns_support": "enable", "vpn_ecmp_support": "enable",
+           "multicast_support": "disable", "security_group_referencing_support": "disable",
+           "transit_gateway_cidr_blocks": None, "tags": {"Name": "hub"}, "tags_all": {"Name": "hub"},
+           "arn": U, "owner_id": U, "association_default_route_table_id": U,
+           "propagation_default_route_table_id": U},
+          {"description": const("hub joining foo and bar"), "default_route_table_association": const("enable"),
+           "default_route_table_propagation": const("enable"), "tags": const({"Name": "hub"})})
+    for name, subnets in (("foo", ["aws_subnet.foo_private"]), ("bar", ["aws_subnet.bar_private.id",
+                                                                      "aws_subnet.bar_private"])):
+        p.add("aws_ec2_transit_gateway_vpc_attachment", name,
+              {"transit_gateway_id": U, "vpc_id": U, "subnet_ids": U, "appliance_mode_support": "disable",
+               "dns_support": "enable", "ipv6_support": "disable", "security_group_referencing_support": U,
+               "transit_gateway_default_route_table_association": True,
+               "transit_gateway_default_route_table_propagation": True, "vpc_owner_id": U,
+               "tags": {"Name": name}, "tags_all": {"Name": name}},
+              {"transit_gateway_id": ref("aws_ec2_transit_gateway.hub"), "vpc_id": ref(f"aws_vpc.{name}"),
+               "subnet_ids": {"references": subnets}, "tags": const({"Name": name})})
+    if not office:
+        return
+    p.add("aws_customer_gateway", "office",
+          {"bgp_asn": "65010", "bgp_asn_extended": None, "ip_address": "203.0.113.10", "type": "ipsec.1",
+           "certificate_arn": None, "device_name": None, "tags": {"Name": "office"},
+           "tags_all": {"Name": "office"}, "arn": U},
+          {"bgp_asn": const("65010"), "ip_address": {"references": ["var.office_public_ip"]},
+           "type": const("ipsec.1"), "tags": const({"Name": "office"})})
+    p.var("office_public_ip", "203.0.113.10")
+    p.add("aws_vpn_connection", "office",
+          {"customer_gateway_id": U, "transit_gateway_id": U, "vpn_gateway_id": None, "type": "ipsec.1",
+           "static_routes_only": False, "enable_acceleration": U, "transit_gateway_attachment_id": U,
+           "tunnel1_address": U, "tunnel2_address": U, "tunnel1_preshared_key": U, "tunnel2_preshared_key": U,
+           "customer_gateway_configuration": U, "routes": U, "vgw_telemetry": U, "arn": U,
+           "tags": {"Name": "office-vpn"}, "tags_all": {"Name": "office-vpn"}},
+          {"customer_gateway_id": ref("aws_customer_gateway.office"),
+           "transit_gateway_id": ref("aws_ec2_transit_gateway.hub"),
+           "type": {"references": ["aws_customer_gateway.office.type", "aws_customer_gateway.office"]},
+           "static_routes_only": const(False), "tags": const({"Name": "office-vpn"})})
 
 
 def vpcs(n):
@@ -394,6 +477,10 @@ def vpcs(n):
 def main():
     if len(sys.argv) >= 2 and sys.argv[1] == "scenario":
         out = scenario()
+    elif len(sys.argv) >= 2 and sys.argv[1] == "tgw":
+        out = canonical(hub=True)
+    elif len(sys.argv) >= 2 and sys.argv[1] == "tgw-vpn":
+        out = canonical(hub=True, office=True)
     elif len(sys.argv) >= 3 and sys.argv[1] == "vpcs":
         out = vpcs(int(sys.argv[2]))
     else:

@@ -16,7 +16,7 @@
 namespace vpclab::model {
 
 namespace {
-bool in_stack(const Origin& o) { return !o.stack.empty(); }
+bool in_stack(const Origin& o) { return o.declared(); }
 }  // namespace
 
 void Finalizer::add_implicit_transit_resources() {
@@ -175,7 +175,7 @@ void Finalizer::check_transit_attachment(TransitGatewayAttachment& a, const Tran
       problem(a.association_loc, "TGW_ASSOCIATION_UNKNOWN_RTB",
               fmt::format("association of {} names route table '{}', which is not a table of transit gateway {}",
                           who(a), a.route_table, who(g)));
-    else if (g.default_route_table_association && !g.association_default_route_table.empty())
+    else if (g.default_route_table_association && a.default_association && !g.association_default_route_table.empty())
       // The attachment was associated with the default table when it was
       // created; a second association fails (Resource.AlreadyAssociated).
       problem(a.association_loc, "TGW_ATTACH_ALREADY_ASSOCIATED",
@@ -184,10 +184,11 @@ void Finalizer::check_transit_attachment(TransitGatewayAttachment& a, const Tran
                           who(a), who(g), who(*t)),
               "set DefaultRouteTableAssociation: disable on the transit gateway");
   } else {
-    a.route_table = semantics::effective_transit_gateway_association(a.route_table, g.default_route_table_association,
-                                                                     g.association_default_route_table);
+    a.route_table = semantics::effective_transit_gateway_association(
+        a.route_table, g.default_route_table_association && a.default_association, g.association_default_route_table);
   }
-  if (semantics::propagates_by_default(g.default_route_table_propagation, g.propagation_default_route_table))
+  if (semantics::propagates_by_default(g.default_route_table_propagation && a.default_propagation,
+                                       g.propagation_default_route_table))
     for (auto& t : net_.transit_gateway_route_tables)
       if (t.id == g.propagation_default_route_table) {
         TransitGatewayPropagation p;

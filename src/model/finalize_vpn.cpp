@@ -15,7 +15,7 @@
 namespace vpclab::model {
 
 namespace {
-bool in_stack(const Origin& o) { return !o.stack.empty(); }
+bool in_stack(const Origin& o) { return o.declared(); }
 }  // namespace
 
 // A VPN connection to a TGW is a TGW attachment (resource type vpn); a

@@ -148,6 +148,13 @@ struct TransitGatewayAttachment {
   std::vector<std::string> subnets;   // VPC attachment: one subnet per AZ, where its ENIs are
   bool appliance_mode_support = false;
   bool dns_support = true;
+  // Whether the attachment keeps the TGW's default association / propagation
+  // (when the TGW has them enabled). Terraform's
+  // transit_gateway_default_route_table_association / _propagation = false
+  // (and replace_existing_association) take the attachment out of them;
+  // CloudFormation has no such property.
+  bool default_association = true;
+  bool default_propagation = true;
   std::string state = "available";
   // After finalize(): the one route table the attachment is associated
   // with (explicit, else the TGW's default association table), or empty.
@@ -171,9 +178,14 @@ struct TransitGatewayAttachment {
   bool is_peering() const { return resource_type == "peering"; }
   // An attachment of `tgw`: its own, or either end of a peering.
   bool joins(const std::string& tgw) const { return transit_gateway == tgw || (is_peering() && resource_id == tgw); }
+  // Whether `tgw` is the accepter's end of this peering: its association is
+  // peer_route_table (an association names a table of one end's TGW).
+  bool accepter_side(const std::string& tgw) const {
+    return is_peering() && tgw == resource_id && tgw != transit_gateway;
+  }
   // The table `tgw` associates the attachment with ("" when none).
   const std::string& route_table_of(const std::string& tgw) const {
-    return is_peering() && tgw == resource_id && tgw != transit_gateway ? peer_route_table : route_table;
+    return accepter_side(tgw) ? peer_route_table : route_table;
   }
   // The TGW at the other end of a peering seen from `tgw`.
   const std::string& peer_of(const std::string& tgw) const { return tgw == transit_gateway ? resource_id : transit_gateway; }

@@ -16,6 +16,10 @@ struct Origin {
   std::string logical_id;  // empty for snapshots
   SourceLoc loc;
   std::string display(const std::string& id) const;  // "Stack.LogicalId" or the id
+  // Declared in an input the user writes (a template, a Terraform plan or
+  // state: those have a logical id or address), not read from a snapshot of
+  // what AWS holds: what AWS would refuse there is an error, not a state.
+  bool declared() const { return !stack.empty() || !logical_id.empty(); }
 };
 
 }  // namespace vpclab::model

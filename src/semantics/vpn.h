@@ -6,12 +6,23 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vocab/ip.h"
 #include "vocab/rules.h"
 
 namespace vpclab::semantics {
+
+// The one VPN type AWS supports, for customer gateways, virtual private
+// gateways and connections.
+inline bool supported_vpn_type(std::string_view type) { return type == "ipsec.1"; }
+
+// A customer gateway's BGP ASN (CreateCustomerGateway): BgpAsn takes
+// 1-2147483647 (default 65000), BgpAsnExtended 2147483648-4294967295.
+inline bool valid_customer_gateway_asn(long long asn, bool extended) {
+  return extended ? asn >= 2147483648LL && asn <= 4294967295LL : asn >= 1 && asn <= 2147483647LL;
+}
 
 // The routes a VPN connection gives its VGW: with StaticRoutesOnly its
 // static routes (VPNConnectionRoute); with BGP the prefixes the customer

@@ -208,7 +208,7 @@ void ModelSink::Impl::add_tgw_association(C& c) {
   const auto* t = find(net.transit_gateway_route_tables, tgw_rtb_ix, c.str("TransitGatewayRouteTableId"));
   if (!t) return not_modeled(c, c.prop("TransitGatewayRouteTableId"), "transit gateway route table");
   // A peering attachment is associated once on each side: the table's TGW says which.
-  bool accepter_side = a->is_peering() && t->transit_gateway == a->resource_id && t->transit_gateway != a->transit_gateway;
+  bool accepter_side = a->accepter_side(t->transit_gateway);
   std::string& table = accepter_side ? a->peer_route_table : a->route_table;
   bool& expl = accepter_side ? a->peer_route_table_explicit : a->route_table_explicit;
   if (expl) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "semantics/transit_gateway.h"
+#include "semantics/vpn.h"
 #include "template/model_sink.h"
 
 namespace vpclab::tmpl {
@@ -42,7 +43,7 @@ const Schema kVgwRoutePropagation = {{"RouteTableIds", K::kStringList, true}, {"
 // The one VPN type AWS supports.
 std::string ipsec_type(const ResourceContext& c) {
   std::string t = c.str("Type");
-  if (t != "ipsec.1")
+  if (!semantics::supported_vpn_type(t))
     c.error(c.loc_of("Type"), "VPN_TYPE", fmt::format("{}: Type must be ipsec.1, not '{}'", c.who(), t));
   return t;
 }
@@ -89,13 +90,13 @@ void ModelSink::Impl::add_customer_gateway(C& c) {
             fmt::format("{}: IpAddress '{}' is not an IPv4 address", c.who(), g.ip_address));
   // BgpAsn 1-2147483647 (default 65000); BgpAsnExtended for 2147483648-4294967295.
   if (auto asn = to_int(c.prop("BgpAsn"))) {
-    if (*asn >= 1 && *asn <= 2147483647L) g.bgp_asn = static_cast<uint32_t>(*asn);
+    if (semantics::valid_customer_gateway_asn(*asn, false)) g.bgp_asn = static_cast<uint32_t>(*asn);
     else c.error(c.loc_of("BgpAsn"), "CGW_BGP_ASN", fmt::format("{}: BgpAsn {} is outside 1-2147483647", c.who(), *asn));
   }
   if (auto asn = to_int(c.prop("BgpAsnExtended"))) {
     if (c.prop("BgpAsn"))
       c.error(c.loc_of("BgpAsnExtended"), "E3014", fmt::format("{}: give BgpAsn or BgpAsnExtended, not both", c.who()));
-    else if (*asn >= 2147483648L && *asn <= 4294967295L) g.bgp_asn = static_cast<uint32_t>(*asn);
+    else if (semantics::valid_customer_gateway_asn(*asn, true)) g.bgp_asn = static_cast<uint32_t>(*asn);
     else
       c.error(c.loc_of("BgpAsnExtended"), "CGW_BGP_ASN",
               fmt::format("{}: BgpAsnExtended {} is outside 2147483648-4294967295", c.who(), *asn));

@@ -25,6 +25,7 @@ struct Loader {
   ExportTable exports;
   std::deque<ResolvedStack> stacks;  // stable addresses for manifest parameter lookups
   std::set<std::string> stack_names;
+  std::set<std::string> foreign_stacks;  // read by the other front end (Terraform)
   Diagnostics& diags;
   const StackFrontEnd* other = nullptr;
 
@@ -75,6 +76,7 @@ struct Loader {
           continue;
         }
         other->add(s.ctx, *tree, true, *net, plan, diags);
+        foreign_stacks.insert(s.ctx.name);
         continue;
       }
       std::map<std::string, Value> params;
@@ -96,6 +98,17 @@ struct Loader {
     for (const auto& o : m.on_premises) {
       if (!stack_names.count(o.stack)) continue;  // M1008 reported by the manifest reader
       const model::CustomerGateway* g = sink.customer_gateway(o.stack, o.resource);
+      // A Terraform stack's gateway is named by its address (the model's origin).
+      if (!g && foreign_stacks.count(o.stack))
+        for (const auto& c : net->customer_gateways)
+          if (c.origin.stack == o.stack && c.origin.logical_id == o.resource) g = &c;
+      if (!g && foreign_stacks.count(o.stack)) {
+        diags.error(o.gateway_loc, "M1008",
+                    fmt::format("on_premises '{}': stack {} has no customer gateway {} (an aws_customer_gateway "
+                                "address)",
+                                o.name, o.stack, o.resource));
+        continue;
+      }
       if (!g) {
         std::string type = sink.type_of(o.stack, o.resource);
         diags.error(o.gateway_loc, "M1008",

@@ -408,6 +408,7 @@ void Reader::add_table_with_inline_routes(model::RouteTable t, const Node& n) {
   if (!routes.empty()) inline_rules_.insert(t.id);
   for (const Node& b : routes)
     if (auto route = route_of(b, false)) t.routes.push_back(std::move(*route));
+  propagating_vgws(n, t.id);
   rtb_ix_[t.id] = net_.route_tables.size();
   net_.route_tables.push_back(std::move(t));
 }

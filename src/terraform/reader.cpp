@@ -37,6 +37,21 @@ const std::map<std::string, TypeEntry>& types() {
       {"aws_vpc_peering_connection", {3, &Reader::add_peering}},
       {"aws_vpc_peering_connection_accepter", {4, &Reader::add_peering_accepter}},
       {"aws_vpc_peering_connection_options", {5, &Reader::add_peering_options}},
+      {"aws_ec2_transit_gateway", {2, &Reader::add_transit_gateway}},
+      {"aws_ec2_transit_gateway_vpc_attachment", {3, &Reader::add_tgw_vpc_attachment}},
+      {"aws_ec2_transit_gateway_vpc_attachment_accepter", {4, &Reader::add_tgw_vpc_attachment_accepter}},
+      {"aws_ec2_transit_gateway_peering_attachment", {3, &Reader::add_tgw_peering_attachment}},
+      {"aws_ec2_transit_gateway_peering_attachment_accepter", {4, &Reader::add_tgw_peering_accepter}},
+      {"aws_ec2_transit_gateway_route_table", {3, &Reader::add_tgw_route_table}},
+      {"aws_ec2_transit_gateway_route_table_association", {5, &Reader::add_tgw_association}},
+      {"aws_ec2_transit_gateway_route_table_propagation", {5, &Reader::add_tgw_propagation}},
+      {"aws_ec2_transit_gateway_route", {5, &Reader::add_tgw_route}},
+      {"aws_customer_gateway", {2, &Reader::add_customer_gateway}},
+      {"aws_vpn_gateway", {2, &Reader::add_vpn_gateway}},
+      {"aws_vpn_gateway_attachment", {3, &Reader::add_vpn_gateway_attachment}},
+      {"aws_vpn_connection", {3, &Reader::add_vpn_connection}},
+      {"aws_vpn_connection_route", {4, &Reader::add_vpn_connection_route}},
+      {"aws_vpn_gateway_route_propagation", {12, &Reader::add_vgw_route_propagation}},
       {"aws_ec2_managed_prefix_list", {1, &Reader::add_prefix_list}},
       {"aws_ec2_managed_prefix_list_entry", {2, &Reader::add_prefix_list_entry}},
       {"aws_security_group", {4, &Reader::add_security_group}},
@@ -104,6 +119,13 @@ const char* id_prefix(const std::string& type) {
       {"aws_main_route_table_association", "rtbassoc"}, {"aws_route", "r"},
       {"aws_network_acl_rule", "nacl"},
       {"aws_ec2_managed_prefix_list", "pl"}, {"aws_ec2_managed_prefix_list_entry", "pl-entry"},
+      {"aws_ec2_transit_gateway", "tgw"}, {"aws_ec2_transit_gateway_vpc_attachment", "tgw-attach"},
+      {"aws_ec2_transit_gateway_peering_attachment", "tgw-attach"},
+      {"aws_ec2_transit_gateway_route_table", "tgw-rtb"},
+      {"aws_ec2_transit_gateway_route_table_association", "tgw-rtb-assoc"},
+      {"aws_ec2_transit_gateway_route_table_propagation", "tgw-rtb-prop"},
+      {"aws_customer_gateway", "cgw"}, {"aws_vpn_gateway", "vgw"}, {"aws_vpn_connection", "vpn"},
+      {"aws_vpn_gateway_attachment", "vpn-attach"}, {"aws_vpn_gateway_route_propagation", "vgwprop"},
   };
   auto it = p.find(type);
   return it == p.end() ? "" : it->second;
@@ -225,17 +247,25 @@ void Reader::assign_ids() {
       const char* p = id_prefix(r.type);
       r.id = *p ? make_id(p, r) : "";
     }
+    auto known = [&](const char* k, std::string made) {
+      const Value* v = r.values ? r.values->get(k) : nullptr;
+      r.attrs[k] = v && v->is_string() && !v->text().empty() ? v->text() : std::move(made);
+    };
     if (r.type == "aws_vpc" || r.type == "aws_default_vpc") {
       // The ids of what AWS creates with a VPC, as finalize() would make them.
-      auto known = [&](const char* k, std::string made) {
-        const Value* v = r.values ? r.values->get(k) : nullptr;
-        r.attrs[k] = v && v->is_string() && !v->text().empty() ? v->text() : std::move(made);
-      };
       known("main_route_table_id", model::make_id("rtb", {r.id, "main"}));
       r.attrs["default_route_table_id"] = r.attrs["main_route_table_id"];
       known("default_security_group_id", model::make_id("sg", {r.id, "default"}));
       known("default_network_acl_id", model::make_id("acl", {r.id, "default"}));
     }
+    if (r.type == "aws_ec2_transit_gateway") {
+      // AWS's default route table, which serves both defaults.
+      std::string made = make_id("tgw-rtb", r, "default");
+      known("association_default_route_table_id", made);
+      known("propagation_default_route_table_id", r.attrs["association_default_route_table_id"]);
+    }
+    // A connection to a TGW is an attachment of type vpn, which Terraform names.
+    if (r.type == "aws_vpn_connection") known("transit_gateway_attachment_id", make_id("tgw-attach", r, "vpn"));
     if (r.type == "aws_eip") r.attrs["allocation_id"] = r.id;
     if (!r.id.empty()) by_id_[r.id] = &r;
   }

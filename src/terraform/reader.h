@@ -11,6 +11,10 @@
 //   ec2_instances.cpp  network interfaces, instances, attachments
 //   elbv2.cpp          load balancers, listeners, rules, target groups, attachments
 //   route53.cpp        hosted zones, VPC associations, records
+//   ec2_transit.cpp    transit gateways, attachments, TGW route tables,
+//                      associations, propagations, routes
+//   ec2_vpn.cpp        customer gateways, virtual private gateways, VPN
+//                      connections and routes, VGW route propagation
 #pragma once
 #include <map>
 #include <memory>
@@ -185,6 +189,34 @@ class Reader {
   std::vector<alb::Action> actions(const Node& n, const std::string& block, std::string_view listener_protocol);
   std::optional<alb::RuleCondition> condition(const Node& n);
 
+  // ---- ec2_transit.cpp ------------------------------------------------------
+  void add_transit_gateway(Resource& r);
+  void add_tgw_vpc_attachment(Resource& r);
+  void add_tgw_vpc_attachment_accepter(Resource& r);
+  void add_tgw_peering_attachment(Resource& r);
+  void add_tgw_peering_accepter(Resource& r);
+  void add_tgw_route_table(Resource& r);
+  void add_tgw_association(Resource& r);
+  void add_tgw_propagation(Resource& r);
+  void add_tgw_route(Resource& r);
+  // `enable` / `disable` (the API's strings, as the provider keeps them).
+  bool enabled(const Node& n, const std::string& key, bool dflt);
+  // The attachment and the TGW route table a resource names (the TGW's
+  // default table made when first named), or null after a warning.
+  model::TransitGatewayAttachment* tgw_attachment_of(const Node& n);
+  model::TransitGatewayRouteTable* tgw_route_table_of(const Node& n);
+
+  // ---- ec2_vpn.cpp ------------------------------------------------------------
+  void add_customer_gateway(Resource& r);
+  void add_vpn_gateway(Resource& r);
+  void add_vpn_gateway_attachment(Resource& r);
+  void add_vpn_connection(Resource& r);
+  void add_vpn_connection_route(Resource& r);
+  void add_vgw_route_propagation(Resource& r);
+  void attach_vpn_gateway(const Node& n, const std::string& key, model::VpnGateway& g, const std::string& vpc);
+  // A route table's `propagating_vgws`.
+  void propagating_vgws(const Node& n, const std::string& table);
+
   // ---- route53.cpp ----------------------------------------------------------
   void add_zone(Resource& r);
   void add_zone_association(Resource& r);
@@ -216,7 +248,8 @@ class Reader {
   // Model indexes: id -> position in the Network vector.
   std::unordered_map<std::string, size_t> pl_ix_;  // managed prefix list id -> index
   std::unordered_map<std::string, size_t> vpc_ix_, subnet_ix_, igw_ix_, eip_ix_, nat_ix_, pcx_ix_, sg_ix_, acl_ix_,
-      rtb_ix_, eni_ix_, instance_ix_, lb_ix_, tg_ix_, listener_ix_, zone_ix_;
+      rtb_ix_, eni_ix_, instance_ix_, lb_ix_, tg_ix_, listener_ix_, zone_ix_, tgw_ix_, tgw_attach_ix_, tgw_rtb_ix_,
+      cgw_ix_, vgw_ix_, vpn_ix_;
   // Groups, ACLs and tables written with inline rules / routes: a separate
   // rule resource on one of them is TF_RULES_MIXED.
   std::set<std::string> inline_rules_;
