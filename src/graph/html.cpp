@@ -145,8 +145,8 @@ const char* kScript = R"JS(
       tr.className = x.state === 'healthy' || x.state === 'unhealthy' ? x.state : 'other';
       tr.dataset.element = el; tr.dataset.state = x.state; tr.dataset.node = x.node;
       cell(tr, x.target_group + ' ' + x.target + ' from node ' + x.node);
-      cell(tr, x.state + (x.reason ? ' (' + x.reason + ')' : '') + ' · ' + x.requests + ' requests; group ' +
-               x.group_4xx + ' 4xx, ' + x.group_5xx + ' 5xx');
+      cell(tr, x.state + (x.reason ? ' (' + x.reason + ')' : '') + ' · requests: ' + x.requests +
+               '; target group: ' + x.group_4xx + ' 4xx, ' + x.group_5xx + ' 5xx');
       t.appendChild(tr);
     });
     document.querySelectorAll('g[data-health]').forEach(function (g) {

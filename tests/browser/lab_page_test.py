@@ -111,7 +111,7 @@ def main():
         check(r.stdout == "200", "bar-app gets 200 from http://alb.home/ (%s)" % r.stdout)
         page.wait_for("document.getElementById('log').textContent.indexOf('GET http://alb.home:80/') >= 0", timeout=10)
         requests = page.eval("Array.from(document.querySelectorAll('#targets tr')).map(r => r.textContent).join(' ')")
-        check("1 requests" in requests, "the page counts the request at its target (%s)" % requests[:200])
+        check("requests: 1" in requests, "the page counts the request at its target (%s)" % requests[:200])
         page.screenshot(os.path.join(ART, "lab-healthy.png"))
 
         r = vpclab("instance", "stop", "--lab", LAB, "foo-web1")
