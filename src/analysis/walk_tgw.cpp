@@ -187,6 +187,12 @@ bool Analyzer::Impl::evaluate_transit_gateway(const Step& s, bool reply, const s
                                               std::vector<Hop>* hops, std::vector<Explanation>* expl,
                                               bool& undecidable) const {
   using P = TgwCrossing::Phase;
+  if (!hops && !expl) {  // the verdict alone (matrix): no hop text to build
+    if (!s.code) return true;
+    std::string_view code = s.code;
+    if (code == "UNMODELED_COMPONENT" || code == "TGW_RTB_ROUTES_ARE_UNKNOWN") undecidable = true;
+    return false;
+  }
   auto hop = [&](std::string comp, std::string id, std::string display, std::string check, std::string matched,
                  SourceLoc loc, bool allowed) {
     if (hops)
