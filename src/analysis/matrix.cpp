@@ -222,7 +222,7 @@ ProtoResult party_reach(const Analyzer::Impl& im, const Party& r, const Party& c
   IntervalSet want = want_tcp;
   want.add(want_udp);
   // An on-premises network has no ENI: one start (or destination) address.
-  const std::vector<const EniInfo*> kNoEni{nullptr};
+  static const std::vector<const EniInfo*> kNoEni{nullptr};
   const auto& froms = r.on_prem ? kNoEni : r.enis;
   const auto& tos = c.on_prem ? kNoEni : c.enis;
   for (const auto* se : froms)

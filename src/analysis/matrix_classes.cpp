@@ -319,6 +319,7 @@ GroupedMatrixResult Analyzer::matrix_by_class(std::string_view group_by, std::st
   std::vector<Found> found;
   std::unordered_multimap<uint64_t, uint32_t> answer_ids;  // hash -> index into answers
   std::vector<ProtoResult> answers;
+  std::vector<std::pair<int, std::pair<const Party*, const Party*>>> reps;  // reused: one per class pair
   for (;;) {
     std::vector<char> split(classes.size(), 0);
     bool any_split = false;
@@ -327,7 +328,7 @@ GroupedMatrixResult Analyzer::matrix_by_class(std::string_view group_by, std::st
       for (uint32_t b = 0; b < classes.size(); ++b) {
         if (!is_col[b] || dead[b] || !(fresh[a] || fresh[b]) || !candidate(admits[a], admits[b])) continue;
         // One representative pair per situation (members of two subnets, or of one).
-        std::vector<std::pair<int, std::pair<const Party*, const Party*>>> reps;
+        reps.clear();
         for (const auto& [sa, ma] : classes[a].by_subnet)
           for (const auto& [sb, mb] : classes[b].by_subnet) {
             const Party* pa = ma[0];
