@@ -226,6 +226,37 @@ uint64_t answer_hash(const ProtoResult& r) {
 
 bool same(const ProtoResult& a, const ProtoResult& b) { return a.tcp == b.tcp && a.udp == b.udp && a.icmp == b.icmp; }
 
+using Reps = std::vector<std::pair<int, std::pair<const Party*, const Party*>>>;  // situation -> pair
+enum class PairVerdict { kNoPair, kUniform, kMixed };
+
+// Class pair (a, b): one representative member pair per situation (members
+// of one subnet, of two), evaluated; `answer` when they all agree.
+PairVerdict class_pair(const Analyzer::Impl& im, const PartyClass& a, const PartyClass& b, const IntervalSet& spec,
+                       Reps& reps, ProtoResult& answer, uint64_t& traces) {
+  reps.clear();
+  for (const auto& [sa, ma] : a.by_subnet)
+    for (const auto& [sb, mb] : b.by_subnet) {
+      const Party* pa = ma[0];
+      const Party* pb = mb[0];
+      if (pa == pb) {  // a party and itself is no pair
+        if (mb.size() > 1) pb = mb[1];
+        else if (ma.size() > 1) pa = ma[1];
+        else continue;
+      }
+      int s = situation(*pa, *pb);
+      if (std::none_of(reps.begin(), reps.end(), [&](const auto& r) { return r.first == s; }))
+        reps.push_back({s, {pa, pb}});
+    }
+  if (reps.empty()) return PairVerdict::kNoPair;
+  answer = party_reach(im, *reps[0].second.first, *reps[0].second.second, spec);
+  ++traces;
+  for (size_t i = 1; i < reps.size(); ++i) {
+    ++traces;
+    if (!same(answer, party_reach(im, *reps[i].second.first, *reps[i].second.second, spec))) return PairVerdict::kMixed;
+  }
+  return PairVerdict::kUniform;
+}
+
 std::string display_groups(const model::Network& net, const EniInfo& e) {
   if (e.eni->security_groups.empty()) return "(no security group)";
   std::vector<std::string> names;
@@ -319,7 +350,7 @@ GroupedMatrixResult Analyzer::matrix_by_class(std::string_view group_by, std::st
   std::vector<Found> found;
   std::unordered_multimap<uint64_t, uint32_t> answer_ids;  // hash -> index into answers
   std::vector<ProtoResult> answers;
-  std::vector<std::pair<int, std::pair<const Party*, const Party*>>> reps;  // reused: one per class pair
+  Reps reps;  // reused: one per class pair
   for (;;) {
     std::vector<char> split(classes.size(), 0);
     bool any_split = false;
@@ -327,30 +358,10 @@ GroupedMatrixResult Analyzer::matrix_by_class(std::string_view group_by, std::st
       if (!is_row[a] || dead[a]) continue;
       for (uint32_t b = 0; b < classes.size(); ++b) {
         if (!is_col[b] || dead[b] || !(fresh[a] || fresh[b]) || !candidate(admits[a], admits[b])) continue;
-        // One representative pair per situation (members of two subnets, or of one).
-        reps.clear();
-        for (const auto& [sa, ma] : classes[a].by_subnet)
-          for (const auto& [sb, mb] : classes[b].by_subnet) {
-            const Party* pa = ma[0];
-            const Party* pb = mb[0];
-            if (pa == pb) {
-              if (mb.size() > 1) pb = mb[1];
-              else if (ma.size() > 1) pa = ma[1];
-              else continue;
-            }
-            int s = situation(*pa, *pb);
-            if (std::none_of(reps.begin(), reps.end(), [&](const auto& r) { return r.first == s; }))
-              reps.push_back({s, {pa, pb}});
-          }
-        if (reps.empty()) continue;
-        ProtoResult first = party_reach(im, *reps[0].second.first, *reps[0].second.second, *spec);
-        ++res.traces;
-        bool uniform = true;
-        for (size_t i = 1; i < reps.size() && uniform; ++i) {
-          ++res.traces;
-          uniform = same(first, party_reach(im, *reps[i].second.first, *reps[i].second.second, *spec));
-        }
-        if (!uniform) {
+        ProtoResult first;
+        PairVerdict v = class_pair(im, classes[a], classes[b], *spec, reps, first, res.traces);
+        if (v == PairVerdict::kNoPair) continue;
+        if (v == PairVerdict::kMixed) {
           // Members of one subnet and of two answer differently: tell subnets apart.
           for (uint32_t k : {a, b})
             if (classes[k].by_subnet.size() > 1) split[k] = any_split = 1;
