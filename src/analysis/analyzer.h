@@ -114,6 +114,35 @@ struct MatrixResult {
   std::vector<MatrixCell> cells;           // only pairs with something reachable, row-major
 };
 
+// Matrix by classes (`matrix --group-by`): parties that behave alike for
+// reachability gathered into classes, one answer per ordered pair of classes
+// (matrix_classes.h says when parties are alike).
+struct MatrixClass {
+  std::string id;     // "c1", "c2", ...
+  std::string kind;   // the grouping ("vpc", "subnet", "security-group"), "load-balancer" or "on-premises"
+  std::string label;  // "Stack.Vpc [Stack.WebSg]", "on-prem:office"
+  std::vector<std::string> members;  // party ids (i-..., an ARN, on-prem:NAME), model order
+};
+struct MatrixAnswer {
+  semantics::IntervalSet tcp, udp;
+  bool icmp = false;
+  bool operator==(const MatrixAnswer&) const = default;
+};
+struct ClassCell {
+  uint32_t from = 0, to = 0;  // indices into classes
+  uint32_t answer = 0;        // index into answers (one entry per distinct answer)
+};
+struct GroupedMatrixResult {
+  bool ok = true;
+  std::string error;
+  std::string group_by;
+  std::vector<MatrixClass> classes;
+  std::vector<uint32_t> rows, columns;  // classes of the sources and of the destinations
+  std::vector<MatrixAnswer> answers;
+  std::vector<ClassCell> cells;         // only pairs with something reachable, row-major
+  uint64_t traces = 0;                  // party pairs evaluated (one per class pair and subnet situation)
+};
+
 struct ExposureItem {
   std::string resource;   // display name
   std::string id;
@@ -164,9 +193,14 @@ class Analyzer {
   // SRC as for trace; NAME a DNS name, asked for its A records.
   DnsResult resolve(std::string_view from, std::string_view name) const;
 
-  // FROM/TO: comma-separated resource references, empty = every instance
-  // and load balancer. PORTS: "22", "80,443", "1000-2000", empty = all.
+  // FROM/TO: comma-separated resource references, empty = every instance,
+  // load balancer and on-premises network ("on-prem:NAME"). PORTS: "22", "80,443", "1000-2000", empty = all.
   MatrixResult matrix(std::string_view from = {}, std::string_view to = {}, std::string_view ports = {}) const;
+  // The same question by classes: GROUP_BY "vpc", "subnet" or "security-group"
+  // (anything else: ok=false naming those). Every member pair of two classes
+  // gets the answer of its class pair in `matrix`.
+  GroupedMatrixResult matrix_by_class(std::string_view group_by, std::string_view from = {}, std::string_view to = {},
+                                      std::string_view ports = {}) const;
 
   ExposureResult exposure() const;
   // Every instance's internet egress (only `instances`' when given: ids).

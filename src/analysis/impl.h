@@ -220,6 +220,15 @@ struct Analyzer::Impl {
   bool evaluate_transit_gateway(const Step& s, bool reply, const std::string& leg_name, std::vector<Hop>* hops,
                                 std::vector<Explanation>* expl, bool& undecidable) const;
 
+  // The route semantics::select_transit_gateway_route chooses in `t` for
+  // `dst`, looked up in a table of its choices per piece of the address space
+  // the table's CIDRs cut (built on first use: an organisation's tables hold
+  // thousands of propagated routes, and matrix asks millions of times).
+  const TransitGatewayRoute* transit_gateway_route(const model::TransitGatewayRouteTable& t, Ipv4Address dst) const;
+  using RoutePieces = std::vector<std::pair<uint32_t, const TransitGatewayRoute*>>;  // piece start -> choice
+  mutable std::once_flag tgw_routes_once;
+  mutable std::unique_ptr<std::unordered_map<const model::TransitGatewayRouteTable*, RoutePieces>> tgw_routes;
+
   std::string describe_sg(const semantics::NormalizedSgRule& r) const;
   std::string component(const model::Origin& o, const std::string& id) const;
 

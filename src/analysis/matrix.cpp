@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "analysis/impl.h"
+#include "analysis/matrix_parties.h"
 #include "semantics/network_load_balancer.h"
 
 namespace vpclab::analysis {
@@ -50,7 +51,8 @@ ProtoResult reach(const Analyzer::Impl& im, const WalkStart& from, Ipv4Address d
   ProtoResult out;
   Leg req = im.walk(from, dst, nullptr, false);
   if (request) *request = req;
-  if (req.end != Leg::End::kDelivered || !req.to || (expect && req.to != expect)) return out;
+  // Delivered to an ENI (the expected one), or to a host on premises (as trace's connect).
+  if (req.end != Leg::End::kDelivered || (!req.to && !req.on_prem) || (expect && req.to != expect)) return out;
   // Forward filters first: most pairs stop here, before the reply walk.
   const IpProtocol kProtocols[] = {kTcp, kUdp, kIcmp};
   IntervalSet forward[3];
@@ -66,7 +68,13 @@ ProtoResult reach(const Analyzer::Impl& im, const WalkStart& from, Ipv4Address d
   }
   if (!any) return out;
   ReplyContext rc = reply_context(from, req);
-  WalkStart back{req.to, req.to->subnet, false, req.to->eni->private_ip, req.to->eni->public_ip, {}};
+  WalkStart back;
+  if (req.to) {
+    back = WalkStart{req.to, req.to->subnet, false, req.to->eni->private_ip, req.to->eni->public_ip, {}};
+  } else {
+    back.on_prem = req.on_prem;
+    back.address = dst;
+  }
   Leg rep = im.walk(back, req.seen_src, &rc, false);
   if (rep.end != Leg::End::kDelivered && rep.end != Leg::End::kInternet) return out;
   for (int i = 0; i < 3; ++i) {
@@ -132,15 +140,6 @@ void for_each_internet_class(const Analyzer::Impl& im, const EniInfo& e,
     }
 }
 
-namespace {
-
-// A matrix participant: an instance (its primary ENI) or a load balancer (its nodes).
-struct Party {
-  std::string name, id;
-  std::vector<const EniInfo*> enis;
-  const model::LoadBalancer* lb = nullptr;
-};
-
 std::vector<Party> all_parties(const Analyzer::Impl& im) {
   std::vector<Party> out;
   std::unordered_map<const model::Instance*, size_t> by_inst;
@@ -158,6 +157,9 @@ std::vector<Party> all_parties(const Analyzer::Impl& im) {
     }
   }
   std::erase_if(out, [](const Party& p) { return p.enis.empty(); });
+  // The networks behind customer gateways, named as trace names them.
+  for (const auto& n : im.net.on_premises)
+    if (!n.cidrs.empty()) out.push_back(Party{"on-prem:" + n.name, "on-prem:" + n.name, {}, nullptr, &n});
   return out;
 }
 
@@ -167,12 +169,14 @@ bool select_parties(const std::vector<Party>& all, std::string_view spec, std::v
     for (const auto& p : all) out.push_back(&p);
     return true;
   }
-  // Every name a party answers to: id, Stack.LogicalId, LogicalId, LB name, Name tag, private IP.
+  // Every name a party answers to: id, Stack.LogicalId, LogicalId, LB name, Name tag, private IP;
+  // an on-premises network: on-prem:NAME and NAME.
   std::unordered_map<std::string, std::vector<const Party*>> names;
   for (const auto& p : all) {
     std::vector<std::string> keys{p.id, p.name};
     auto dot = p.name.find('.');
-    if (dot != std::string::npos) keys.push_back(p.name.substr(dot + 1));
+    if (p.on_prem) keys.push_back(p.on_prem->name);
+    else if (dot != std::string::npos) keys.push_back(p.name.substr(dot + 1));
     if (p.lb) keys.push_back(p.lb->name);
     else
       for (const auto* e : p.enis) {
@@ -189,7 +193,7 @@ bool select_parties(const std::vector<Party>& all, std::string_view spec, std::v
     std::string item(spec.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
     auto it = names.find(item);
     if (it == names.end()) {
-      error = "unknown instance or load balancer '" + item + "'";
+      error = "unknown instance, load balancer or on-premises network '" + item + "'";
       return false;
     }
     out.insert(out.end(), it->second.begin(), it->second.end());
@@ -199,7 +203,38 @@ bool select_parties(const std::vector<Party>& all, std::string_view spec, std::v
   return true;
 }
 
+namespace {
+// Where a party's connections start: an ENI, or the host trace stands for an on-premises network.
+WalkStart party_start(const Party& p, const EniInfo* e) {
+  if (e) return start_of(e);
+  WalkStart w;
+  w.on_prem = p.on_prem;
+  w.address = p.on_prem->host_address();
+  return w;
+}
 }  // namespace
+
+ProtoResult party_reach(const Analyzer::Impl& im, const Party& r, const Party& c, const IntervalSet& spec) {
+  ProtoResult cell;
+  // A load balancer: its listeners' ports (an NLB's UDP listeners too), no ICMP.
+  IntervalSet want_tcp = c.lb ? spec.intersect(listener_ports(im, *c.lb, kTcp)) : spec;
+  IntervalSet want_udp = c.lb ? spec.intersect(listener_ports(im, *c.lb, kUdp)) : spec;
+  IntervalSet want = want_tcp;
+  want.add(want_udp);
+  // An on-premises network has no ENI: one start (or destination) address.
+  static const std::vector<const EniInfo*> kNoEni{nullptr};
+  const auto& froms = r.on_prem ? kNoEni : r.enis;
+  const auto& tos = c.on_prem ? kNoEni : c.enis;
+  for (const auto* se : froms)
+    for (const auto* de : tos) {
+      Ipv4Address dst = de ? de->eni->private_ip : c.on_prem->host_address();
+      ProtoResult pr = reach(im, party_start(r, se), dst, de, want);
+      cell.tcp.add(pr.tcp.intersect(want_tcp));
+      cell.udp.add(pr.udp.intersect(want_udp));
+      if (!c.lb) cell.icmp = cell.icmp || pr.icmp;
+    }
+  return cell;
+}
 
 MatrixResult Analyzer::matrix(std::string_view from, std::string_view to, std::string_view ports) const {
   const Impl& im = *impl_;
@@ -221,19 +256,8 @@ MatrixResult Analyzer::matrix(std::string_view from, std::string_view to, std::s
   for (const auto* r : rows)
     for (const auto* c : cols) {
       if (r == c) continue;
-      MatrixCell cell{r->name, c->name, r->id, c->id, {}, {}, false};
-      // A load balancer: its listeners' ports (an NLB's UDP listeners too), no ICMP.
-      IntervalSet want_tcp = c->lb ? spec->intersect(listener_ports(im, *c->lb, kTcp)) : *spec;
-      IntervalSet want_udp = c->lb ? spec->intersect(listener_ports(im, *c->lb, kUdp)) : *spec;
-      IntervalSet want = want_tcp;
-      want.add(want_udp);
-      for (const auto* se : r->enis)
-        for (const auto* de : c->enis) {
-          ProtoResult pr = reach(im, start_of(se), de->eni->private_ip, de, want);
-          cell.tcp.add(pr.tcp.intersect(want_tcp));
-          cell.udp.add(pr.udp.intersect(want_udp));
-          if (!c->lb) cell.icmp = cell.icmp || pr.icmp;
-        }
+      ProtoResult pr = party_reach(im, *r, *c, *spec);
+      MatrixCell cell{r->name, c->name, r->id, c->id, std::move(pr.tcp), std::move(pr.udp), pr.icmp};
       if (cell.any()) res.cells.push_back(std::move(cell));
     }
   return res;

@@ -5,6 +5,8 @@
 // and its ENI in the destination AZ, into the destination VPC's attachment
 // subnet, whose route table and NACL the walk then applies (walk.cpp).
 // Every rule comes from semantics/transit_gateway.h.
+#include <algorithm>
+
 #include "analysis/impl.h"
 #include "semantics/transit_gateway.h"
 
@@ -14,6 +16,35 @@ bool vpcs_share_transit_gateway(const model::Network& net, const std::string& a,
   for (const auto& x : net.transit_gateway_attachments)
     if (x.resource_type == "vpc" && x.resource_id == a && net.vpc_attachment(x.transit_gateway, b)) return true;
   return false;
+}
+
+const TransitGatewayRoute* Analyzer::Impl::transit_gateway_route(const model::TransitGatewayRouteTable& t,
+                                                                  Ipv4Address dst) const {
+  std::call_once(tgw_routes_once, [this] {
+    auto idx = std::make_unique<std::unordered_map<const model::TransitGatewayRouteTable*, RoutePieces>>();
+    for (const auto& table : net.transit_gateway_route_tables) {
+      // Inside one piece every route contains dst or not alike: the rule's choice is the same.
+      std::vector<uint32_t> starts{0};
+      auto cut = [&](const Ipv4Cidr& c) {
+        starts.push_back(c.first().value);
+        if (c.last().value != UINT32_MAX) starts.push_back(c.last().value + 1);
+      };
+      for (const auto& r : table.routes) {
+        if (r.destination) cut(*r.destination);
+        for (const auto& c : r.prefix_list_cidrs) cut(c);
+      }
+      std::sort(starts.begin(), starts.end());
+      starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+      RoutePieces& pieces = (*idx)[&table];
+      for (uint32_t s : starts) pieces.emplace_back(s, semantics::select_transit_gateway_route(table.routes, Ipv4Address{s}));
+    }
+    tgw_routes = std::move(idx);
+  });
+  auto it = tgw_routes->find(&t);
+  if (it == tgw_routes->end()) return semantics::select_transit_gateway_route(t.routes, dst);
+  const RoutePieces& p = it->second;
+  auto at = std::upper_bound(p.begin(), p.end(), dst.value, [](uint32_t v, const auto& e) { return v < e.first; });
+  return std::prev(at)->second;  // p starts at 0
 }
 
 namespace {
@@ -118,7 +149,7 @@ const SubnetInfo* Analyzer::Impl::cross_transit_gateway(Leg& leg, const SubnetIn
                   "the routes of transit gateway route table " + table +
                       " are not known (another account's table is not in the input)",
                   Leg::End::kUndecidable);
-    seg->route = semantics::select_transit_gateway_route(seg->rtb->routes, dst);
+    seg->route = transit_gateway_route(*seg->rtb, dst);
     if (!seg->route)
       return stop(TgwCrossing::Phase::kRoute, "TGW_RTB_CANNOT_ROUTE",
                   "transit gateway route table " + component(seg->rtb->origin, seg->rtb->id) + " has no route for " +
@@ -187,6 +218,12 @@ bool Analyzer::Impl::evaluate_transit_gateway(const Step& s, bool reply, const s
                                               std::vector<Hop>* hops, std::vector<Explanation>* expl,
                                               bool& undecidable) const {
   using P = TgwCrossing::Phase;
+  if (!hops && !expl) {  // the verdict alone (matrix): no hop text to build
+    if (!s.code) return true;
+    std::string_view code = s.code;
+    if (code == "UNMODELED_COMPONENT" || code == "TGW_RTB_ROUTES_ARE_UNKNOWN") undecidable = true;
+    return false;
+  }
   auto hop = [&](std::string comp, std::string id, std::string display, std::string check, std::string matched,
                  SourceLoc loc, bool allowed) {
     if (hops)

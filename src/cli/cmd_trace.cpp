@@ -63,14 +63,82 @@ int run_trace(const TraceCli& o) {
 
 struct MatrixCli {
   std::vector<std::string> paths;
-  std::string from, to, port;
+  std::string from, to, port, group_by;
   bool json = false;
 };
+
+// "tcp 80,443 udp 53 icmp" (text), or the JSON fields of a cell.
+std::string answer_text(const analysis::MatrixAnswer& a) {
+  std::string s;
+  if (!a.tcp.empty()) s += " tcp " + a.tcp.str();
+  if (!a.udp.empty()) s += " udp " + a.udp.str();
+  if (a.icmp) s += " icmp";
+  return s;
+}
+std::string answer_json(const analysis::MatrixAnswer& a) {
+  return "\"tcp\": " + json(a.tcp.empty() ? "" : a.tcp.str()).dump() + ", \"udp\": " +
+         json(a.udp.empty() ? "" : a.udp.str()).dump() + ", \"icmp\": " + (a.icmp ? "true" : "false");
+}
+
+// One line per class pair; a whole organisation has millions, so the output
+// is written in blocks rather than built as one JSON document.
+int print_matrix_by_class(const analysis::GroupedMatrixResult& m, bool as_json) {
+  std::string buf;
+  auto flush = [&](bool force) {
+    if (force || buf.size() > (1u << 20)) {
+      std::cout.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+      buf.clear();
+    }
+  };
+  std::vector<std::string> answers;
+  if (as_json) {
+    json classes = json::array(), rows = json::array(), cols = json::array();
+    for (const auto& c : m.classes)
+      classes.push_back({{"id", c.id}, {"kind", c.kind}, {"label", c.label}, {"members", c.members},
+                         {"count", c.members.size()}});
+    for (auto r : m.rows) rows.push_back(m.classes[r].id);
+    for (auto c : m.columns) cols.push_back(m.classes[c].id);
+    buf = "{\n\"metadata\": " + json(metadata()).dump() + ",\n\"group_by\": " + json(m.group_by).dump() +
+          ",\n\"rows\": " + rows.dump() + ",\n\"columns\": " + cols.dump() + ",\n\"classes\": " + classes.dump(2) +
+          ",\n\"cells\": [";
+    for (const auto& a : m.answers) answers.push_back(answer_json(a));
+    for (size_t i = 0; i < m.cells.size(); ++i) {
+      const auto& c = m.cells[i];
+      buf += (i ? ",\n  " : "\n  ");
+      buf += "{\"from_class\": \"" + m.classes[c.from].id + "\", \"to_class\": \"" + m.classes[c.to].id + "\", " +
+             answers[c.answer] + "}";
+      flush(false);
+    }
+    buf += "\n]}\n";
+    flush(true);
+    return 0;
+  }
+  std::vector<std::string> names;
+  for (const auto& c : m.classes)
+    names.push_back(c.label + " (" + std::to_string(c.members.size()) + (c.members.size() == 1 ? " member)" : " members)"));
+  for (const auto& a : m.answers) answers.push_back(answer_text(a));
+  buf = "reachable class pairs (" + std::to_string(m.cells.size()) + " of " + std::to_string(m.rows.size()) + "x" +
+        std::to_string(m.columns.size()) + " classes, grouped by " + m.group_by + "):\n";
+  for (const auto& c : m.cells) {
+    buf += "  " + names[c.from] + " -> " + names[c.to] + ":" + answers[c.answer] + "\n";
+    flush(false);
+  }
+  flush(true);
+  return 0;
+}
 
 int run_matrix(const MatrixCli& o) {
   auto net = load_or_report(o.paths, "matrix");
   if (!net) return 2;
   analysis::Analyzer an(*net);
+  if (!o.group_by.empty()) {
+    auto g = an.matrix_by_class(o.group_by, o.from, o.to, o.port);
+    if (!g.ok) {
+      std::cerr << "vpclab matrix: " << g.error << "\n";
+      return 2;
+    }
+    return print_matrix_by_class(g, o.json);
+  }
   auto m = an.matrix(o.from, o.to, o.port);
   if (!m.ok) {
     std::cerr << "vpclab matrix: " << m.error << "\n";
@@ -146,12 +214,15 @@ void register_trace(CLI::App& app, Runner& run) {
   cmd->callback([t, &run] { run = [t] { return run_trace(*t); }; });
 
   auto m = std::make_shared<MatrixCli>();
-  auto* mc = app.add_subcommand("matrix", "Which instances and ALBs reach which, on which ports");
+  auto* mc = app.add_subcommand("matrix", "Which instances, ALBs and on-premises networks reach which, on which ports");
   mc->add_option("PATH", m->paths, "templates, a lab manifest, or a snapshot folder")->required();
-  mc->add_option("--from", m->from, "comma-separated instances/ALBs (default all)");
-  mc->add_option("--to", m->to, "comma-separated instances/ALBs (default all)");
+  mc->add_option("--from", m->from, "comma-separated instances/ALBs/on-prem:NAME (default all)");
+  mc->add_option("--to", m->to, "comma-separated instances/ALBs/on-prem:NAME (default all)");
   mc->add_option("--port", m->port, "ports: 22 | 80,443 | 1024-65535 (default all)");
-  mc->add_flag("--json", m->json, "print JSON");
+  mc->add_option("--group-by", m->group_by,
+                 "vpc | subnet | security-group: one answer per class of parties that behave alike, with member counts")
+      ->check(CLI::IsMember({"vpc", "subnet", "security-group"}));
+  mc->add_flag("--json", m->json, "print JSON (docs/trace-json.md)");
   mc->callback([m, &run] { run = [m] { return run_matrix(*m); }; });
 
   auto e = std::make_shared<ExposureCli>();

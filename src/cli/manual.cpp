@@ -62,8 +62,15 @@ const std::vector<CommandManual> kManual = {
      "zones. --trace draws the path: the request leg numbered, the reply leg dashed, each blocking component red "
      "with its explanation code. The html page is one file with no external assets: drag to pan, wheel to zoom, "
      "click a component for its details. Layout by Graphviz (libgvc6)."},
-    {"matrix", "0: the matrix was computed\n2: bad input or a network with errors",
-     "vpclab matrix examples/scenario/vpclab.yaml --port 80,8080", ""},
+    {"matrix", "0: the matrix was computed\n2: bad input, a network with errors, or --group-by other than vpc, subnet, "
+     "security-group",
+     "vpclab matrix examples/scenario/vpclab.yaml --port 80,8080\n"
+     "vpclab matrix examples/tgw/vpn/vpclab.yaml --group-by vpc --json",
+     "Who reaches whom on which ports, both directions checked: instances, load balancers (their listener ports) "
+     "and the lab manifest's on-premises networks (on-prem:NAME, as trace names them). --group-by vpc|subnet|"
+     "security-group prints one answer per pair of classes of parties that behave alike, with member counts: "
+     "instances of one VPC, subnet or security-group set whose route table, NACL, AZ, groups and rule-relevant "
+     "addresses agree (docs/trace-json.md); every member pair has its class pair's answer."},
     {"exposure", "0: the report was computed\n2: bad input or a network with errors",
      "vpclab exposure examples/scenario/same-account.yaml", ""},
     {"alb",

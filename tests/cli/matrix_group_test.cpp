@@ -1,0 +1,102 @@
+// `vpclab matrix --group-by` as a user sees it: the JSON classes and cells
+// stand for exactly the cells of `vpclab matrix --json` (every member pair of
+// a class pair has its answer, nothing else is reachable), the text has one
+// line per class pair with member counts, the office of examples/tgw/vpn is a
+// party of both, and an unknown KIND is a usage error naming the allowed ones.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+#include "../support/process.h"
+
+namespace vpclab {
+namespace {
+
+using testing::vpclab;
+
+std::string answer(const nlohmann::json& c) {
+  return c["tcp"].get<std::string>() + "|" + c["udp"].get<std::string>() + "|" + (c["icmp"].get<bool>() ? "icmp" : "");
+}
+
+TEST(MatrixGroupByCli, ClassesStandForEveryCellOfTheMatrix) {
+  for (const std::string lab : {"examples/tgw/vpn/vpclab.yaml", "examples/scenario/vpclab.yaml"})
+    for (const std::string kind : {"vpc", "subnet", "security-group"}) {
+      auto plain = vpclab("matrix " + lab + " --json", false);
+      ASSERT_EQ(plain.exit_code, 0) << plain.out;
+      auto every = nlohmann::json::parse(plain.out);
+      std::map<std::pair<std::string, std::string>, std::string> cells;
+      for (const auto& c : every["cells"]) cells[{c["from_id"], c["to_id"]}] = answer(c);
+      auto grouped = vpclab("matrix " + lab + " --group-by " + kind + " --json", false);
+      ASSERT_EQ(grouped.exit_code, 0) << grouped.out;
+      auto g = nlohmann::json::parse(grouped.out);
+      EXPECT_EQ(g["group_by"], kind);
+      std::map<std::string, std::vector<std::string>> members;
+      size_t parties = 0;
+      for (const auto& c : g["classes"]) {
+        EXPECT_EQ(c["count"].get<size_t>(), c["members"].size()) << c.dump();
+        members[c["id"]] = c["members"].get<std::vector<std::string>>();
+        parties += c["members"].size();
+      }
+      EXPECT_EQ(parties, every["rows"].size()) << lab << " " << kind;
+      size_t covered = 0;
+      for (const auto& c : g["cells"])
+        for (const auto& x : members.at(c["from_class"]))
+          for (const auto& y : members.at(c["to_class"])) {
+            if (x == y) continue;
+            auto it = cells.find({x, y});
+            EXPECT_TRUE(it != cells.end() && it->second == answer(c)) << lab << " " << kind << ": " << x << " -> " << y;
+            ++covered;
+          }
+      EXPECT_EQ(covered, cells.size()) << lab << " " << kind << ": reachable pairs outside every class cell";
+      // The text: a header, then one line per class pair with member counts.
+      auto text = vpclab("matrix " + lab + " --group-by " + kind, false);
+      ASSERT_EQ(text.exit_code, 0);
+      std::istringstream in(text.out);
+      std::string line;
+      std::getline(in, line);
+      EXPECT_EQ(line.rfind("reachable class pairs (" + std::to_string(g["cells"].size()) + " of ", 0), 0u) << line;
+      static const std::regex kLine(R"(  .+ \(\d+ members?\) -> .+ \(\d+ members?\):( tcp \S+)?( udp \S+)?( icmp)?)");
+      size_t lines = 0;
+      while (std::getline(in, line)) {
+        EXPECT_TRUE(std::regex_match(line, kLine)) << line;
+        ++lines;
+      }
+      EXPECT_EQ(lines, g["cells"].size());
+    }
+}
+
+TEST(MatrixGroupByCli, TheOfficeIsAPartyAndItsOwnClass) {
+  const std::string lab = "examples/tgw/vpn/vpclab.yaml";
+  auto plain = nlohmann::json::parse(vpclab("matrix " + lab + " --json", false).out);
+  auto rows = plain["rows"].get<std::vector<std::string>>();
+  EXPECT_NE(std::find(rows.begin(), rows.end(), "on-prem:office"), rows.end());
+  // What trace says from the office to BarApp on 22 is what the matrix says.
+  bool cell22 = false;
+  for (const auto& c : plain["cells"])
+    if (c["from_id"] == "on-prem:office" && c["to"].get<std::string>().ends_with("BarApp"))
+      cell22 = c["tcp"].get<std::string>().find("22") != std::string::npos;
+  auto t = vpclab("trace " + lab + " --from on-prem:office --to BarApp --port 22");
+  EXPECT_EQ(cell22, t.exit_code == 0) << t.out;
+  auto only = vpclab("matrix " + lab + " --from office --to BarApp");
+  EXPECT_EQ(only.exit_code, 0) << only.out;
+  auto g = nlohmann::json::parse(vpclab("matrix " + lab + " --group-by vpc --json", false).out);
+  bool own = false;
+  for (const auto& c : g["classes"])
+    own = own || (c["kind"] == "on-premises" && c["label"] == "on-prem:office" && c["count"] == 1);
+  EXPECT_TRUE(own) << g["classes"].dump();
+}
+
+TEST(MatrixGroupByCli, UnknownKindIsAUsageError) {
+  auto r = vpclab("matrix examples/scenario/vpclab.yaml --group-by az");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  for (const char* k : {"vpc", "subnet", "security-group"}) EXPECT_NE(r.out.find(k), std::string::npos) << r.out;
+  auto bad = vpclab("matrix examples/scenario/vpclab.yaml --group-by vpc --from Nope");
+  EXPECT_EQ(bad.exit_code, 2) << bad.out;
+  EXPECT_NE(bad.out.find("Nope"), std::string::npos) << bad.out;
+}
+
+}  // namespace
+}  // namespace vpclab
