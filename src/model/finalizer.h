@@ -11,6 +11,7 @@
 
 #include "model/build.h"
 #include "semantics/eni.h"
+#include "semantics/vpc_endpoint.h"
 
 namespace vpclab::model {
 
@@ -72,6 +73,12 @@ class Finalizer {
   semantics::EniSecurityGroupOwner security_group_owner(const NetworkInterface& e) const;
   void finish_instances();
   void finish_nat_gateways();
+
+  // finalize_endpoints.cpp: VPC endpoints (their prefix lists, routes, ENIs)
+  void add_vpc_endpoint_resources();
+  std::string add_aws_managed_prefix_list(const semantics::ManagedPrefixList& known, const Origin& where, SourceLoc loc);
+  void check_vpc_endpoints();
+  RouteState vpc_endpoint_route_state(const RouteTable& t, const Vpc& v, const Route& r);
 
   // finalize_peering.cpp
   void derive_peerings();
