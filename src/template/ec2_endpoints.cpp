@@ -105,12 +105,12 @@ void ModelSink::Impl::add_vpc_endpoint(C& c) {
   ids_with_locs(c.prop("SubnetIds"), ep.subnets, ep.subnet_locs);
   ep.security_groups = group_ids(c.prop("SecurityGroupIds"), ep.vpc);
   ep.private_dns_enabled = to_bool(c.prop("PrivateDnsEnabled"), false);
-  if (const Value* p = c.prop("PolicyDocument")) ep.policy_document = p->is_string() ? p->text() : Resolver::to_json(*p);
+  if (const Value* p = c.prop("PolicyDocument")) ep.policy_document = p->is_string() ? p->text() : detail::Resolver::to_json(*p);
   // Properties of the other endpoint types: AWS refuses them.
   auto refuse = [&](const char* prop, const char* why) {
     if (c.prop(prop))
       c.error(c.loc_of(prop), "VPCE_PROPERTY_TYPE",
-              fmt::format("{}: {} is not allowed on a {} endpoint ({})", c.who(), prop, ep.type, why));
+              fmt::format("{}: {} is not allowed for {} endpoints ({})", c.who(), prop, ep.type, why));
   };
   if (ep.is_gateway()) {
     refuse("SubnetIds", "a gateway endpoint is a route; subnets are for Interface endpoints");

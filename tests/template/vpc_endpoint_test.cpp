@@ -13,7 +13,7 @@ namespace {
 
 using testing::build;
 
-// 22 lines; what is appended starts at line 23.
+// 23 lines; what is appended starts at line 24.
 const char* kVpc = R"(
 Resources:
   Vpc:
@@ -68,7 +68,10 @@ Outputs:
   EXPECT_EQ(pl->name, "com.amazonaws.ap-northeast-1.s3");
   EXPECT_EQ(pl->owner_id, "AWS");
   // The route: destination the list, target the endpoint, its entries resolved, at RouteTableIds' item.
-  const auto* rtb = b->net.route_table(b->net.route_tables.back().id);
+  const model::RouteTable* rtb = nullptr;
+  for (const auto& t : b->net.route_tables)
+    if (t.origin.logical_id == "Rtb") rtb = &t;
+  ASSERT_NE(rtb, nullptr);
   const Route* route = nullptr;
   for (const auto& r : rtb->routes)
     if (r.target_id == ep.id) route = &r;
@@ -78,7 +81,7 @@ Outputs:
   ASSERT_EQ(route->prefix_list_cidrs.size(), known->cidrs.size());
   EXPECT_EQ(route->prefix_list_cidrs[0], known->cidrs[0]);
   EXPECT_EQ(route->state, RouteState::kActive);
-  EXPECT_EQ(route->loc.line, 28u);
+  EXPECT_EQ(route->loc.line, 29u);  // the RouteTableIds item
 }
 
 TEST(VpcEndpointTemplate, InterfaceEndpointHasOneInterfacePerSubnet) {
@@ -152,7 +155,7 @@ INSTANTIATE_TEST_SUITE_P(
       ServiceName: s3.amazonaws.com
       RouteTableIds: [!Ref Rtb]
 )",
-                  "VPCE_SERVICE_NAME", 27},
+                  "VPCE_SERVICE_NAME", 28},
         ErrorCase{"route_tables_on_interface", R"(  E:
     Type: AWS::EC2::VPCEndpoint
     Properties:
@@ -162,7 +165,7 @@ INSTANTIATE_TEST_SUITE_P(
       SubnetIds: [!Ref SubnetA]
       RouteTableIds: [!Ref Rtb]
 )",
-                  "VPCE_PROPERTY_TYPE", 30},
+                  "VPCE_PROPERTY_TYPE", 31},
         ErrorCase{"two_subnets_one_zone", R"(  E:
     Type: AWS::EC2::VPCEndpoint
     Properties:
@@ -174,13 +177,13 @@ INSTANTIATE_TEST_SUITE_P(
         - !Ref SubnetC
         - !Ref SubnetA2
 )",
-                  "VPCE_SUBNET_SAME_AZ", 32},
+                  "VPCE_SUBNET_SAME_AZ", 33},
         ErrorCase{"vpc_missing", R"(  E:
     Type: AWS::EC2::VPCEndpoint
     Properties:
       ServiceName: com.amazonaws.ap-northeast-1.s3
 )",
-                  "E3003", 23},
+                  "E3003", 24},
         ErrorCase{"no_gateway_for_the_service", R"(  E:
     Type: AWS::EC2::VPCEndpoint
     Properties:
@@ -188,7 +191,7 @@ INSTANTIATE_TEST_SUITE_P(
       ServiceName: com.amazonaws.ap-northeast-1.sqs
       RouteTableIds: [!Ref Rtb]
 )",
-                  "VPCE_SERVICE_NO_GATEWAY", 27},
+                  "VPCE_SERVICE_NO_GATEWAY", 28},
         ErrorCase{"route_table_of_another_vpc", R"(  OtherRtb:
     Type: AWS::EC2::RouteTable
     Properties: {VpcId: !Ref Other}
@@ -199,7 +202,7 @@ INSTANTIATE_TEST_SUITE_P(
       ServiceName: com.amazonaws.ap-northeast-1.dynamodb
       RouteTableIds: [!Ref OtherRtb]
 )",
-                  "VPCE_ROUTE_TABLE_OTHER_VPC", 31},
+                  "VPCE_ROUTE_TABLE_OTHER_VPC", 32},
         ErrorCase{"private_dns_without_hostnames", R"(  V2:
     Type: AWS::EC2::VPC
     Properties: {CidrBlock: 10.8.0.0/16}
@@ -215,7 +218,7 @@ INSTANTIATE_TEST_SUITE_P(
       PrivateDnsEnabled: true
       SubnetIds: [!Ref S2]
 )",
-                  "VPCE_PRIVATE_DNS_VPC_ATTRIBUTES", 29}),
+                  "VPCE_PRIVATE_DNS_VPC_ATTRIBUTES", 30}),
     [](const ::testing::TestParamInfo<ErrorCase>& i) { return std::string(i.param.name); });
 
 }  // namespace
