@@ -101,8 +101,10 @@ bool Analyzer::Impl::evaluate_vpc_endpoint(const Step& s, const Flow& flow, bool
     const CodeInfo* ci = code_info(code);
     expl->push_back(Explanation{code, ep ? component(ep->origin, ep->id) : id, std::move(message), ci ? ci->fix : "", loc});
   };
-  std::string check = (s.from_endpoint ? "from " : "to ") + (ep ? ep->service_name : id) + ": " +
-                      ports_text(flow.protocol, flow.ports) + " " + s.src.str() + " -> " + s.dst.str();
+  std::string service = ep ? ep->service_name : id;
+  std::string check = s.from_endpoint ? "from " + service + ": reply " + s.src.str() + " -> " + s.dst.str()
+                                      : "to " + service + ": " + ports_text(flow.protocol, flow.ports) + " " +
+                                            s.src.str() + " -> " + s.dst.str();
   if (s.code) {
     hop(check, s.message, false);
     explain(s.code, s.message);
