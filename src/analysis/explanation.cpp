@@ -122,7 +122,7 @@ const std::vector<CodeInfo>& all_codes() {
        "Health checks cannot reach the target on the health-check port, so it is unhealthy (traffic may still flow fail-open).",
        "Allow the health-check port from the load balancer's security group in the targets' group.", false, false},
       {"UNMODELED_COMPONENT",
-       "The path crosses a component vpclab does not model (VPN, TGW peering, endpoint, appliance ENI, Gateway Load Balancer): undecidable.",
+       "The path crosses a component vpclab does not model (a Gateway Load Balancer or its endpoint, a VPC endpoint the snapshot does not describe, an appliance ENI, an egress-only gateway): undecidable.",
        "Check that hop by hand or with Reachability Analyzer.", false, true},
   };
   return kCodes;

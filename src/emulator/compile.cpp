@@ -261,8 +261,8 @@ CompiledLab compile_model(const model::Network& net) {
   // gateway endpoint are reported below as not emulated, an interface
   // endpoint's ENIs exist but no service answers on them.
   for (const auto& ep : net.vpc_endpoints)
-    out.unsupported.push_back("VPC endpoint " + ep.id + " (" + ep.type + " " + ep.service_name + "): not emulated yet" +
-                              (ep.is_interface() ? " (its network interfaces exist; no service answers on them)" : ""));
+    out.unsupported.push_back("VPC endpoint " + ep.id + " (" + ep.type + " " + ep.service_name +
+                              (ep.is_interface() ? "; its network interfaces exist, no service answers on them)" : ")"));
 
   // The resolver answers from the same DNS facts the analyzer resolves
   // (analysis::dns_facts, the rule in semantics/vpc_dns).
