@@ -162,6 +162,11 @@ void Finalizer::check_vpc_endpoints() {
               fmt::format("VPC endpoint {} names VPC '{}', which is not defined", who(ep), ep.vpc));
       continue;
     }
+    if (!ep.is_gateway() && !ep.is_interface())
+      diags_.note(ep.origin.loc, "VPCE_NOT_MODELED",
+                  fmt::format("VPC endpoint {} is a {} endpoint, which vpclab does not model: a path through it is "
+                              "undecidable (UNMODELED_COMPONENT)",
+                              who(ep), ep.type));
     if (!ep.is_interface()) continue;
     std::vector<std::string> zones;
     for (size_t i = 0; i < ep.subnets.size(); ++i) {

@@ -208,3 +208,35 @@ TEST(VpcEndpoints, GatewayEndpointCarriesTcpAndIcmpOnly) {
   auto icmp = x.a->trace("bar-app", "s3.us-east-1.amazonaws.com", TraceOptions{kIcmp});
   EXPECT_TRUE(icmp.reachable) << hops(icmp);
 }
+
+TEST(VpcEndpoints, GatewayLoadBalancerEndpointIsUndecidable) {
+  // bar's private default route to a Gateway Load Balancer endpoint (an inspection appliance).
+  fs::path dir = fs::path(::testing::TempDir()) / "vpce-gwlb";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy_file(kExample / "vpclab.yaml", dir / "vpclab.yaml");
+  fs::copy_file(kExample / "endpoints.yaml", dir / "endpoints.yaml");
+  std::string lab = vpclab::analysis::testing::variant(
+      dir, "vpce-gwlb-edited",
+      {{"endpoints.yaml", "      NatGatewayId: !Ref BarNatGateway", "      VpcEndpointId: !Ref InspectionEndpoint"},
+       {"endpoints.yaml", "  # ---------------------------------------------------------------- the endpoints",
+        "  InspectionEndpoint:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n      VpcId: !Ref BarVpc\n"
+        "      VpcEndpointType: GatewayLoadBalancer\n"
+        "      ServiceName: com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0\n"
+        "      SubnetIds: [!Ref BarPublicSubnet]"},
+       {"endpoints.yaml", "        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: !Ref BarCidr, Description: interface endpoints}",
+        "        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: !Ref BarCidr, Description: interface endpoints}\n"
+        "        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0}"}});
+  auto x = load(lab);
+  ASSERT_TRUE(x.a);
+  EXPECT_NE(vpclab::analysis::testing::find_diag(x.l.diags, "VPCE_NOT_MODELED"), nullptr) << diags_text(x.l.diags);
+  auto r = x.a->trace("bar-app", "https://198.51.100.7/");
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_TRUE(r.undecidable) << hops(r);
+  EXPECT_EQ(r.exit_code(), 2);
+  ASSERT_FALSE(r.paths.empty());
+  ASSERT_FALSE(r.paths[0].explanations.empty()) << hops(r);
+  EXPECT_EQ(r.paths[0].explanations[0].code, "UNMODELED_COMPONENT") << hops(r);
+  // S3 still takes its gateway endpoint (its prefix-list route is more specific).
+  EXPECT_TRUE(x.a->trace("bar-app", "https://s3.us-east-1.amazonaws.com/").reachable);
+}
