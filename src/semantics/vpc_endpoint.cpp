@@ -44,7 +44,7 @@ std::optional<ServiceName> parse_service_name(std::string_view name) {
 }
 
 bool has_gateway_endpoint(const ServiceName& s) {
-  return !s.endpoint_service && (s.service == "s3" || s.service == "dynamodb");
+  return !s.endpoint_service && (s.service == "s3" || s.service == "dynamodb" || s.service == "s3express");
 }
 
 namespace {
@@ -73,7 +73,7 @@ std::optional<ManagedPrefixList> aws_managed_prefix_list(const ServiceName& s) {
   pl.name = "com.amazonaws." + s.region + "." + s.service;
   // us-east-1: AWS's lists as recorded in Batfish's snapshots
   // (test-vpc-endpoint-gateway/aws_configs/us-east-1/PrefixLists.json).
-  if (s.region == "us-east-1") {
+  if (s.region == "us-east-1" && s.service != "s3express") {
     pl.confirmed = true;
     if (s.service == "s3") {
       pl.id = "pl-63a5400a";
@@ -96,7 +96,7 @@ std::optional<ManagedPrefixList> aws_managed_prefix_list(const ServiceName& s) {
     ++place;
   }
   if (!listed) place = 16 + fnv1a(s.region) % 48;
-  uint32_t second = s.service == "s3" ? 92 : 93;
+  uint32_t second = s.service == "s3" ? 92 : s.service == "dynamodb" ? 93 : 91;
   pl.cidrs = {Ipv4Cidr{Ipv4Address{(52u << 24) | (second << 16) | ((place * 4) << 8)}, 22}};
   return pl;
 }

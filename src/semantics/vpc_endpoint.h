@@ -32,7 +32,8 @@ struct ServiceName {
 // answers InvalidServiceName).
 std::optional<ServiceName> parse_service_name(std::string_view name);
 
-// The services AWS offers gateway endpoints for: S3 and DynamoDB.
+// The services AWS offers gateway endpoints for: S3, DynamoDB (and S3
+// Express One Zone, `s3express`).
 bool has_gateway_endpoint(const ServiceName& s);
 
 // The AWS-managed prefix list of a gateway service in a Region
@@ -40,8 +41,11 @@ bool has_gateway_endpoint(const ServiceName& s);
 // are AWS's, as Batfish's recorded snapshots hold them (describe-prefix-
 // lists). UNCONFIRMED elsewhere: a deterministic stand-in id (pl- and 8 hex
 // digits of a hash of the name) and stand-in CIDRs (S3 52.92.4i.0/22,
-// DynamoDB 52.93.4i.0/22, i the Region's place in a fixed list), `confirmed`
-// false; a snapshot's describe-prefix-lists replaces them.
+// DynamoDB 52.93.4i.0/22, s3express 52.91.4i.0/22, i the Region's place in
+// a fixed list), `confirmed` false; a snapshot's describe-managed-prefix-lists
+// replaces them. A route to the list matches by each entry's length, so for
+// S3's addresses it beats 0.0.0.0/0 (CreateRoute: "the route with the most
+// specific match"; semantics/route.h).
 struct ManagedPrefixList {
   std::string id;    // pl-...
   std::string name;  // com.amazonaws.REGION.SERVICE

@@ -32,6 +32,8 @@ TEST(VpcEndpointRules, ServiceNames) {
   EXPECT_TRUE(svc->endpoint_service);
   EXPECT_FALSE(has_gateway_endpoint(*svc));
   EXPECT_TRUE(parse_service_name("aws.sagemaker.us-west-2.notebook"));
+  EXPECT_TRUE(has_gateway_endpoint(*parse_service_name("com.amazonaws.us-east-1.s3express")));
+  EXPECT_FALSE(aws_managed_prefix_list(*parse_service_name("com.amazonaws.us-east-1.s3express"))->confirmed);
   for (const char* bad : {"s3.amazonaws.com", "com.amazonaws.s3", "com.amazonaws.nowhere.s3", "com.amazonaws.us-east-1.",
                           "com.amazonaws.vpce.us-east-1.svc-1", ""})
     EXPECT_FALSE(parse_service_name(bad)) << bad;
