@@ -21,20 +21,21 @@ bool in_stack(const Origin& o) { return !o.stack.empty(); }
 
 // The AWS-managed list of a gateway service in a Region, added to the
 // network unless it holds that list already (by name); its id.
-std::string Finalizer::add_aws_managed_prefix_list(const semantics::ManagedPrefixList& known, const Origin& where,
+std::string Finalizer::add_aws_managed_prefix_list(const std::string& id, const std::string& name,
+                                                   const std::vector<Ipv4Cidr>& cidrs, const Origin& where,
                                                    SourceLoc loc) {
   for (const auto& pl : net_.prefix_lists)
-    if (pl.name == known.name || pl.id == known.id) return pl.id;
+    if (pl.name == name || pl.id == id) return pl.id;
   PrefixList pl;
-  pl.id = known.id;
+  pl.id = id;
   pl.origin = Origin{where.account, where.region, "", "", {}};
-  pl.name = known.name;
+  pl.name = name;
   pl.owner_id = "AWS";
-  pl.max_entries = static_cast<int>(known.cidrs.size());
-  for (const auto& c : known.cidrs) pl.entries.push_back(PrefixListEntry::of(c.str(), ""));
+  pl.max_entries = static_cast<int>(cidrs.size());
+  for (const auto& c : cidrs) pl.entries.push_back(PrefixListEntry::of(c.str(), ""));
   pl.loc = loc;
   net_.prefix_lists.push_back(std::move(pl));
-  return known.id;
+  return id;
 }
 
 void Finalizer::add_vpc_endpoint_resources() {
@@ -49,7 +50,10 @@ void Finalizer::add_vpc_endpoint_resources() {
           managed.emplace(k->id, std::pair{*k, v.origin});
     auto want = [&](const std::string& id, SourceLoc loc) {
       auto it = managed.find(id);
-      if (it != managed.end()) add_aws_managed_prefix_list(it->second.first, it->second.second, loc);
+      if (it != managed.end()) {
+        const auto& k = it->second.first;
+        add_aws_managed_prefix_list(k.id, k.name, k.cidrs, it->second.second, loc);
+      }
     };
     for (const auto& g : net_.security_groups)
       for (const auto* rules : {&g.ingress, &g.egress})
@@ -91,7 +95,7 @@ void Finalizer::add_vpc_endpoint_resources() {
                     fmt::format("VPC endpoint {}: vpclab does not know AWS's prefix list {} in {}; it uses stand-in "
                                 "id {} and CIDRs {} (a snapshot's describe-prefix-lists gives the real ones)",
                                 who(ep), known->name, svc->region, known->id, known->cidrs.front().str()));
-      ep.prefix_list = add_aws_managed_prefix_list(*known, ep.origin, ep.origin.loc);
+      ep.prefix_list = add_aws_managed_prefix_list(known->id, known->name, known->cidrs, ep.origin, ep.origin.loc);
       if (ep.from_input) continue;  // the snapshot's route tables hold the routes
       for (size_t i = 0; i < ep.route_tables.size(); ++i) {
         SourceLoc loc = i < ep.route_table_locs.size() ? ep.route_table_locs[i] : ep.origin.loc;

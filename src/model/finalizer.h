@@ -11,7 +11,6 @@
 
 #include "model/build.h"
 #include "semantics/eni.h"
-#include "semantics/vpc_endpoint.h"
 
 namespace vpclab::model {
 
@@ -76,7 +75,9 @@ class Finalizer {
 
   // finalize_endpoints.cpp: VPC endpoints (their prefix lists, routes, ENIs)
   void add_vpc_endpoint_resources();
-  std::string add_aws_managed_prefix_list(const semantics::ManagedPrefixList& known, const Origin& where, SourceLoc loc);
+  // An AWS-managed prefix list (id, name, CIDRs), added unless the network has it; its id.
+  std::string add_aws_managed_prefix_list(const std::string& id, const std::string& name,
+                                          const std::vector<Ipv4Cidr>& cidrs, const Origin& where, SourceLoc loc);
   void check_vpc_endpoints();
   RouteState vpc_endpoint_route_state(const RouteTable& t, const Vpc& v, const Route& r);
 
