@@ -27,11 +27,17 @@ void Analyzer::Impl::cross_vpc_endpoint(Leg& leg, const SubnetInfo* cur, Ipv4Add
     leg.steps.push_back(std::move(st));
     leg.end = end;
   };
-  if (!ep)
+  if (!ep) {
+    auto u = unmodeled.find(r->target_id);  // a front end that reads endpoints as unmodeled (Terraform)
     return done("UNMODELED_COMPONENT",
                 "the route " + route_destination(*r) + " -> " + r->target_id +
-                    " names a VPC endpoint the input does not describe (add describe-vpc-endpoints to the snapshot)",
+                    (u != unmodeled.end()
+                         ? " crosses " + u->second->type + " " + u->second->origin.display(u->second->id) +
+                               ", which vpclab does not model"
+                         : " names a VPC endpoint the input does not describe (add describe-vpc-endpoints to the "
+                           "snapshot)"),
                 Leg::End::kUndecidable);
+  }
   const std::string who = component(ep->origin, ep->id);
   if (!ep->is_gateway())
     return done("UNMODELED_COMPONENT",

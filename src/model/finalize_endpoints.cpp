@@ -199,8 +199,11 @@ void Finalizer::check_vpc_endpoints() {
 RouteState Finalizer::vpc_endpoint_route_state(const RouteTable& t, const Vpc& v, const Route& r) {
   const VpcEndpoint* ep = net_.vpc_endpoint(r.target_id);
   if (!ep) {
-    // A snapshot without describe-vpc-endpoints: the analyzer says it cannot tell.
+    // A snapshot without describe-vpc-endpoints, or a front end that lists the
+    // endpoint as unmodeled (Terraform): the analyzer says it cannot tell.
     if (!in_stack(t.origin)) return r.state;
+    for (const auto& u : net_.unmodeled)
+      if (u.id == r.target_id) return r.state;
     warning(r.loc, "ROUTE_TARGET_UNKNOWN",
             fmt::format("route to {} in {} targets VPC endpoint '{}', which is not in the model: blackhole", dest(r),
                         who(t), r.target_id));
