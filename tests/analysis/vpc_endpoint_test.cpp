@@ -11,6 +11,7 @@
 #include <set>
 
 #include "analysis/analyzer.h"
+#include "analysis/lint.h"
 #include "example_variants.h"
 #include "semantics/route.h"
 #include "semantics/vpc_endpoint.h"
@@ -77,6 +78,9 @@ TEST(VpcEndpoints, S3ThroughTheGatewayEndpointNotTheNatGateway) {
   auto x = load((kExample / "vpclab.yaml").string());
   ASSERT_TRUE(x.a);
   EXPECT_EQ(x.l.diags.count(Severity::kError) + x.l.diags.count(Severity::kWarning), 0u) << diags_text(x.l.diags);
+  Diagnostics lints;
+  lint(*x.l.network, lints);
+  EXPECT_EQ(lints.items().size(), 0u) << diags_text(lints);
   const auto& net = *x.l.network;
   const auto& s3 = endpoint(net, "S3Endpoint");
   const auto* pl = net.prefix_list(s3.prefix_list);
@@ -126,6 +130,15 @@ TEST(VpcEndpoints, EndpointOnTheWrongRouteTableLeavesS3ToTheNatGateway) {
     if (h.leg == "request" && (h.component == "nat-gateway" || h.component == "vpc-endpoint")) order.push_back(h.component);
   EXPECT_EQ(order, (std::vector<std::string>{"nat-gateway", "vpc-endpoint"})) << hops(r);
   EXPECT_FALSE(has_hop(r, "internet-gateway")) << hops(r);
+  // check says so: the lint names the endpoint, at its declaration, and the table to add.
+  Diagnostics lints;
+  lint(*x.l.network, lints);
+  const Diagnostic* found = vpclab::analysis::testing::find_diag(lints, "VPCE_ROUTE_TABLE_MISSING");
+  ASSERT_NE(found, nullptr) << diags_text(lints);
+  EXPECT_EQ(found->severity, Severity::kWarning);
+  EXPECT_NE(found->message.find("BarPrivateRouteTable"), std::string::npos) << found->message;
+  EXPECT_NE(found->message.find("the NAT gateway"), std::string::npos) << found->message;
+  EXPECT_NE(found->loc.str().find("endpoint-wrong-route-table.yaml:"), std::string::npos) << found->str();
   // The endpoint's route is in the public route table instead.
   const auto& net = *x.l.network;
   const auto& s3 = endpoint(net, "S3Endpoint");
