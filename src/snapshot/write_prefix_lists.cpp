@@ -2,6 +2,8 @@
 // and, per list, get-managed-prefix-list-entries with --query adding the
 // PrefixListId (the shape scripts/snapshot saves and the loader reads); and
 // describe-vpc-endpoints, whose gateway endpoints route to those lists.
+#include <cctype>
+
 #include "snapshot/write_folder.h"
 
 namespace vpclab::snapshot {
@@ -41,8 +43,12 @@ void write_vpc_endpoints(const model::Network& net, const std::function<Folder&(
           groups.push_back({{"GroupId", g}, {"GroupName", sg ? sg->group_name : g}});
         }
     ojson dns = ojson::array();
-    if (ep.is_interface() && ep.private_dns_enabled && !ep.dns_name.empty())
-      dns.push_back({{"DnsName", ep.dns_name}, {"HostedZoneId", "Z" + ep.id.substr(5, 13)}});
+    if (ep.is_interface() && ep.private_dns_enabled && !ep.dns_name.empty()) {
+      // The hidden private zone's id: Z and upper-case characters, as Route 53 prints them.
+      std::string zone = "Z" + ep.id.substr(5, 13);
+      for (auto& ch : zone) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      dns.push_back({{"DnsName", ep.dns_name}, {"HostedZoneId", zone}});
+    }
     f.list("vpc-endpoints.json", "VpcEndpoints")
         .push_back({{"VpcEndpointId", ep.id},
                     {"VpcEndpointType", ep.type},

@@ -253,3 +253,35 @@ TEST(VpcEndpoints, GatewayLoadBalancerEndpointIsUndecidable) {
   // S3 still takes its gateway endpoint (its prefix-list route is more specific).
   EXPECT_TRUE(x.a->trace("bar-app", "https://s3.us-east-1.amazonaws.com/").reachable);
 }
+
+TEST(VpcEndpoints, GatewayEndpointCarriesOnlyItsOwnVpcsTraffic) {
+  // Centralised egress on examples/tgw/isolated-spokes.yaml: bar sends everything to the TGW, the
+  // spokes' table sends 0.0.0.0/0 to foo, and foo's private table has an S3 gateway endpoint.
+  std::string path = vpclab::analysis::testing::variant(
+      fs::path(VPCLAB_SOURCE_DIR) / "examples/tgw/isolated-spokes.yaml", "vpce-central-egress",
+      {{"", "DestinationCidrBlock: 10.0.0.0/8   # every other VPC: the TGW's tables decide", "DestinationCidrBlock: 0.0.0.0/0"},
+       {"", "  HomeZone:\n",
+        "  SpokesDefaultRoute:\n    Type: AWS::EC2::TransitGatewayRoute\n    Properties:\n"
+        "      TransitGatewayRouteTableId: !Ref SpokesRouteTable\n      DestinationCidrBlock: 0.0.0.0/0\n"
+        "      TransitGatewayAttachmentId: !Ref FooAttachment\n"
+        "  FooS3Endpoint:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n      VpcId: !Ref FooVpc\n"
+        "      ServiceName: !Sub com.amazonaws.${AWS::Region}.s3\n      RouteTableIds: [!Ref FooPrivateRouteTable]\n"
+        "  HomeZone:\n"}});
+  auto x = load(path);
+  ASSERT_TRUE(x.a);
+  const auto& s3 = endpoint(*x.l.network, "FooS3Endpoint");
+  std::string name = "https://s3." + s3.origin.region + ".amazonaws.com/";
+  // From foo's own instance: through the endpoint.
+  auto own = x.a->trace("foo-web1", name);
+  ASSERT_TRUE(own.ok) << own.error;
+  EXPECT_TRUE(own.reachable) << hops(own);
+  EXPECT_TRUE(has_hop(own, "vpc-endpoint", s3.id)) << hops(own);
+  // From bar, arriving in foo over the TGW: the endpoint refuses it.
+  auto spoke = x.a->trace("bar-app", name);
+  ASSERT_TRUE(spoke.ok) << spoke.error;
+  EXPECT_FALSE(spoke.reachable) << hops(spoke);
+  EXPECT_TRUE(has_hop(spoke, "transit-gateway-route-table")) << hops(spoke);
+  ASSERT_FALSE(spoke.paths.empty());
+  ASSERT_FALSE(spoke.paths[0].explanations.empty()) << hops(spoke);
+  EXPECT_EQ(spoke.paths[0].explanations[0].code, "VPCE_GATEWAY_EGRESS_SOURCE_ADDRESS_RESTRICTION") << hops(spoke);
+}
