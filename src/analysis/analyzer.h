@@ -26,7 +26,7 @@ struct Hop {
                           // "load-balancer", "listener", "listener-rule", "target-group", "target",
                           // "dns", "internet", "subnet", "vpc", "transit-gateway-attachment",
                           // "transit-gateway-route-table", "virtual-private-gateway", "vpn-connection",
-                          // "customer-gateway"
+                          // "customer-gateway", "vpc-endpoint"
   std::string id;         // AWS id (sg-..., rtb-..., an ARN, a zone id)
   std::string display;    // "Stack.LogicalId" when known, else the id
   std::string leg;        // which leg: "request", "reply", "node 10.2.1.175 -> i-... :8080", ...

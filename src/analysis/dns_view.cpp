@@ -3,7 +3,10 @@
 // itself lives there, shared with the lab's resolver).
 #include "analysis/dns_view.h"
 
+#include <set>
+
 #include "analysis/impl.h"
+#include "semantics/vpc_endpoint.h"
 
 namespace vpclab::analysis {
 
@@ -34,6 +37,35 @@ semantics::DnsFacts dns_facts(const model::Network& net) {
     }
     f.load_balancers.push_back(std::move(n));
   }
+  // AWS services' names: interface endpoints with private DNS (in their
+  // VPC), and S3's and DynamoDB's public names in each Region of the network
+  // (the model's AWS-managed prefix list when it has one, else AWS's known
+  // or stand-in list: semantics/vpc_endpoint.h).
+  for (const auto& ep : net.vpc_endpoints) {
+    if (!ep.is_interface() || !ep.private_dns_enabled || ep.dns_name.empty()) continue;
+    semantics::ServiceDnsName sn{ep.dns_name, ep.vpc, {}, ep.id};
+    for (const auto& id : ep.network_interfaces)
+      if (const auto* e = net.network_interface(id)) sn.addresses.push_back(e->private_ip);
+    f.services.push_back(std::move(sn));
+  }
+  std::set<std::string> regions;
+  for (const auto& v : net.vpcs) regions.insert(v.origin.region);
+  for (const auto& region : regions)
+    for (const char* service : {"s3", "dynamodb"}) {
+      semantics::ServiceName svc{region, service, false};
+      auto known = semantics::aws_managed_prefix_list(svc);
+      std::vector<Ipv4Cidr> cidrs = known->cidrs;
+      std::string id = known->id;
+      for (const auto& pl : net.prefix_lists)
+        if (pl.name == known->name) {
+          id = pl.id;
+          cidrs.clear();
+          for (const auto& e : pl.entries)
+            if (e.cidr) cidrs.push_back(*e.cidr);
+        }
+      if (cidrs.empty()) continue;
+      f.services.push_back({semantics::service_public_dns_name(svc), "", {semantics::service_public_address(cidrs)}, id});
+    }
   return f;
 }
 
@@ -147,6 +179,22 @@ semantics::DnsAnswer trace_dns(const Analyzer::Impl& im, const model::Vpc* vpc, 
         if (s.values.empty())
           explain("DNS_NXDOMAIN", im.component(lb->origin, lb->name), "load balancer " + lb->name + " has no nodes",
                   lb->origin.loc);
+        break;
+      }
+      case DnsRule::kEndpointPrivateDns: {
+        const auto& sn = facts.services[static_cast<size_t>(s.service)];
+        const model::VpcEndpoint* ep = im.net.vpc_endpoint(sn.id);
+        hop(sn.id, ep ? ep->origin.display(ep->id) : sn.id, "resolve " + name,
+            "private DNS of interface endpoint " + sn.id + " in " + who + ": its network interfaces " + joined(s.values),
+            ep ? ep->origin.loc : SourceLoc{}, !s.values.empty());
+        if (s.values.empty())
+          explain("DNS_NXDOMAIN", sn.id, "interface endpoint " + sn.id + " has no network interface", {});
+        break;
+      }
+      case DnsRule::kServicePublicName: {
+        const auto& sn = facts.services[static_cast<size_t>(s.service)];
+        hop(sn.id, sn.id, "resolve " + name,
+            "AWS service public name: " + joined(s.values) + " (in prefix list " + sn.id + ")", {}, true);
         break;
       }
       case DnsRule::kPrivateHostname:

@@ -80,6 +80,13 @@ const std::vector<CodeInfo>& all_codes() {
       {"ELBV2_SOURCE_ADDRESS_PRESERVATION",
        "The target group preserves the client IP (instance targets; ip targets with UDP), so the target's security group and NACLs see the client's address, not the Network Load Balancer's, and they do not admit it.",
        "Admit the clients' CIDRs (or the load balancer's security group) on the target's traffic port, or set preserve_client_ip.enabled false.", true, false},
+      {"VPCE_GATEWAY_PROTOCOL_RESTRICTION",
+       "A gateway endpoint (S3, DynamoDB) carries TCP and ICMP echo only; other protocols stop there.",
+       "Use TCP towards the service (HTTPS), or reach it through a NAT gateway.", true, false},
+      {"VPCE_GATEWAY_EGRESS_SOURCE_ADDRESS_RESTRICTION",
+       "A gateway endpoint carries only traffic that originates in its own VPC, not traffic arriving over a peering, a transit gateway or a VPN.",
+       "Create a gateway endpoint in the source's VPC (or an interface endpoint, which peered networks can reach).",
+       true, false},
       // vpclab's own codes.
       {"DNS_RESOLUTION_DISABLED", "The source VPC has EnableDnsSupport false: its resolver answers nothing.",
        "Set EnableDnsSupport: true on the source VPC.", false, false},
@@ -115,7 +122,7 @@ const std::vector<CodeInfo>& all_codes() {
        "Health checks cannot reach the target on the health-check port, so it is unhealthy (traffic may still flow fail-open).",
        "Allow the health-check port from the load balancer's security group in the targets' group.", false, false},
       {"UNMODELED_COMPONENT",
-       "The path crosses a component vpclab does not model (VPN, TGW peering, endpoint, appliance ENI, Gateway Load Balancer): undecidable.",
+       "The path crosses a component vpclab does not model (a Gateway Load Balancer or its endpoint, a VPC endpoint the snapshot does not describe, an appliance ENI, an egress-only gateway): undecidable.",
        "Check that hop by hand or with Reachability Analyzer.", false, true},
   };
   return kCodes;

@@ -42,6 +42,7 @@ struct EniInfo {
   const model::LoadBalancer* lb = nullptr;
   const model::LoadBalancerNode* node = nullptr;
   const model::NatGateway* nat = nullptr;
+  const model::VpcEndpoint* endpoint = nullptr;  // an interface endpoint's ENI
   std::vector<const model::SecurityGroup*> groups;
   std::vector<semantics::NormalizedSgRule> rules;  // union of the groups' rules, both directions
   // False for NAT gateways (no security group) and for Network/Gateway
@@ -60,7 +61,7 @@ struct Flow {
 };
 
 enum class StepKind { kSgOut, kSgIn, kNaclOut, kNaclIn, kSameSubnet, kRoute, kPeering, kIgwOut, kIgwIn, kNat, kDeNat,
-                      kTransitGateway, kVpn, kDeliver, kInternet, kFail };
+                      kTransitGateway, kVpn, kVpcEndpoint, kDeliver, kInternet, kFail };
 
 // A packet crossing a transit gateway (walk_tgw.cpp): where it enters, the
 // table and route chosen, where it leaves. Set up to the failing phase.
@@ -109,6 +110,8 @@ struct Step {
   std::string extra_component;
   std::shared_ptr<const TgwCrossing> tgw;  // kTransitGateway
   std::shared_ptr<const VpnCrossing> vpn;  // kVpn
+  const model::VpcEndpoint* endpoint = nullptr;  // kVpcEndpoint (nullptr: the route names an unknown one)
+  bool from_endpoint = false;                    // kVpcEndpoint: the service's reply entering the VPC
 };
 
 struct Leg {
@@ -120,6 +123,7 @@ struct Leg {
   Ipv4Address seen_src;                 // the source address the receiver sees
   const model::NatGateway* nat = nullptr;  // the NAT gateway that translated the source (forward)
   const model::OnPremisesNetwork* on_prem = nullptr;  // delivered to a host of this network (to == nullptr)
+  const model::VpcEndpoint* endpoint = nullptr;  // delivered to the service of this gateway endpoint (to == nullptr)
 };
 
 struct WalkStart {
@@ -130,6 +134,7 @@ struct WalkStart {
   std::optional<Ipv4Address> public_ip;
   PortRange ephemeral = semantics::kLinuxEphemeralPorts;
   const model::OnPremisesNetwork* on_prem = nullptr;  // a host of an on-premises network (lab manifest)
+  const model::VpcEndpoint* endpoint = nullptr;  // the service behind this gateway endpoint (replies)
 };
 
 // What a reply walk needs from its request.
@@ -213,6 +218,16 @@ struct Analyzer::Impl {
   // (the subnet a TGW hands the packet to); false when the leg ended.
   bool enter_from_on_premises(Leg& leg, const WalkStart& from, Ipv4Address dst, PortRange reply_ports, bool detail,
                               const ReplyContext* reply, const EniInfo*& arrived, const SubnetInfo*& cur) const;
+  // Gateway endpoints (walk_vpce.cpp). Out: route `r` to a VPC endpoint;
+  // always ends the leg (delivered to the service, blocked or undecidable).
+  void cross_vpc_endpoint(Leg& leg, const SubnetInfo* cur, Ipv4Address src, Ipv4Address dst, const Route* r,
+                          const ReplyContext* reply, bool detail) const;
+  // In: the service's reply through the endpoint to `dst` in its VPC; sets
+  // `arrived`, false when the leg ended.
+  bool enter_from_vpc_endpoint(Leg& leg, const WalkStart& from, Ipv4Address dst, PortRange reply_ports, bool detail,
+                               const EniInfo*& arrived) const;
+  bool evaluate_vpc_endpoint(const Step& s, const Flow& flow, bool reply, const std::string& leg_name,
+                             std::vector<Hop>* hops, std::vector<Explanation>* expl, bool& undecidable) const;
   bool evaluate_vpn(const Step& s, bool reply, const std::string& leg_name, std::vector<Hop>* hops,
                     std::vector<Explanation>* expl, bool& undecidable) const;
   // The hops and explanations of a kTransitGateway step; false when it blocks

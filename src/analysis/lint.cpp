@@ -5,7 +5,9 @@
 #include <map>
 #include <set>
 
+#include "semantics/route.h"
 #include "semantics/transit_gateway.h"
+#include "semantics/vpc_endpoint.h"
 #include "semantics/interval_set.h"
 #include "semantics/security_group.h"
 #include "semantics/subnet_kind.h"
@@ -30,6 +32,7 @@ constexpr const char* kPhzVpcDnsDisabled = "PHZ_VPC_DNS_DISABLED";
 constexpr const char* kInternetFacingAlbNoIgw = "INTERNET_FACING_ALB_NO_IGW";
 constexpr const char* kNatGatewayNoIgwRoute = "NAT_GATEWAY_NO_IGW_ROUTE";
 constexpr const char* kSshOpenToWorld = "SSH_OPEN_TO_WORLD";
+constexpr const char* kVpceRouteTableMissing = "VPCE_ROUTE_TABLE_MISSING";
 
 bool is_world(const SecurityGroupRule& r) { return r.cidr && r.cidr->length == 0; }
 
@@ -407,6 +410,41 @@ void lint_nat_gateways(const model::Network& net, Diagnostics& diags) {
   }
 }
 
+// A gateway endpoint the VPC has, but not on the route table of a subnet
+// whose instances send the service's addresses to a NAT gateway instead: it
+// works, through the NAT gateway (charged per GB), not the endpoint the author
+// meant them to use. (A public subnet reaching S3 by its internet gateway is
+// the usual design, not flagged.)
+void lint_vpc_endpoints(const model::Network& net, Diagnostics& diags) {
+  for (const auto& ep : net.vpc_endpoints) {
+    if (!ep.is_gateway()) continue;
+    const auto* pl = net.prefix_list(ep.prefix_list);
+    if (!pl) continue;
+    std::vector<Ipv4Cidr> cidrs;
+    for (const auto& e : pl->entries)
+      if (e.cidr) cidrs.push_back(*e.cidr);
+    if (cidrs.empty()) continue;
+    Ipv4Address probe = semantics::service_public_address(cidrs);
+    std::set<std::string> warned;
+    for (const auto& inst : net.instances) {
+      const auto* s = net.subnet(inst.subnet);
+      if (!s || s->vpc != ep.vpc || warned.count(s->route_table)) continue;
+      if (std::find(ep.route_tables.begin(), ep.route_tables.end(), s->route_table) != ep.route_tables.end()) continue;
+      const auto* t = net.route_table(s->route_table);
+      const Route* r = t ? semantics::select_route(t->routes, probe) : nullptr;
+      if (!r || r->target_kind != RouteTargetKind::kNatGateway) continue;
+      warned.insert(s->route_table);
+      diags.warning(ep.origin.loc, kVpceRouteTableMissing,
+                    "gateway endpoint " + ep.origin.display(ep.id) + " (" + ep.service_name + ") is not on route table " +
+                        t->origin.display(t->id) + " of subnet " + s->origin.display(s->id) + ", which sends " +
+                        ep.service_name + "'s addresses (" + pl->id + ") to " + r->target_id + ": " +
+                        inst.origin.display(inst.id) + " reaches the service through the NAT gateway, not the "
+                        "endpoint",
+                    "add " + t->origin.display(t->id) + " to the endpoint's RouteTableIds");
+    }
+  }
+}
+
 void lint_ssh(const model::Network& net, Diagnostics& diags) {
   // Which groups are worn by instances that are not bastions.
   std::map<std::string, std::vector<std::string>> non_bastion_users;
@@ -460,6 +498,7 @@ void lint(const model::Network& net, Diagnostics& diags) {
   lint_hosted_zones(net, diags);
   lint_nat_gateways(net, diags);
   lint_ssh(net, diags);
+  lint_vpc_endpoints(net, diags);
 }
 
 }  // namespace vpclab::analysis

@@ -116,6 +116,8 @@ std::vector<semantics::Interval> public_address_classes(const Analyzer::Impl&, c
   if (e.subnet && e.subnet->rtb)
     for (const auto& rt : e.subnet->rtb->routes)
       if (rt.destination) owned.push_back(IntervalSet::of(*rt.destination));
+      else
+        for (const auto& c : rt.prefix_list_cidrs) owned.push_back(IntervalSet::of(c));  // a gateway endpoint's
   owned.push_back(public_space);
   std::vector<const IntervalSet*> ptrs;
   for (const auto& s : owned) ptrs.push_back(&s);

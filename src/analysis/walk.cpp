@@ -16,6 +16,7 @@ using semantics::IntervalSet;
 std::string EniInfo::display() const {
   if (instance) return instance->origin.display(instance->id) + " (" + instance->id + ")";
   if (lb) return lb->origin.display(lb->name) + " node " + eni->private_ip.str();
+  if (endpoint) return "interface endpoint " + endpoint->origin.display(endpoint->id) + " " + eni->private_ip.str() + " (" + eni->id + ")";
   if (nat) return nat->origin.display(nat->id) + " (" + nat->id + ")";
   return eni->origin.display(eni->id) + " (" + eni->id + ")";
 }
@@ -81,6 +82,7 @@ Analyzer::Impl::Impl(const model::Network& n) : net(n) {
             if (nd.network_interface == e.id || nd.private_ip == e.private_ip) ei.node = &nd;
         break;
       case model::EniOwnerKind::kNatGateway: ei.nat = net.nat_gateway(e.owner_id); break;
+      case model::EniOwnerKind::kVpcEndpoint: ei.endpoint = net.vpc_endpoint(e.owner_id); break;
       case model::EniOwnerKind::kStandalone: break;
     }
     // No group (a NAT gateway, an NLB node without groups): nothing filters it.
@@ -204,6 +206,10 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
     if (!enter_from_on_premises(leg, from, dst, reply_ports, detail, reply, arrived, cur)) return leg;
     from_tgw = !arrived;
   }
+  if (from.endpoint) {  // the service's reply, in through the gateway endpoint (walk_vpce.cpp)
+    cur = nullptr;
+    if (!enter_from_vpc_endpoint(leg, from, dst, reply_ports, detail, arrived)) return leg;
+  }
   for (int hops = 0; hops < 16; ++hops) {
     if (at_internet) {
       const EniInfo* e = eni_public(dst);
@@ -302,6 +308,10 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
           return leg;
         }
         push(std::move(rs));
+        if (r->target_kind == RouteTargetKind::kVpcEndpoint) {
+          cross_vpc_endpoint(leg, cur, src, dst, r, reply, detail);  // walk_vpce.cpp
+          return leg;
+        }
         if (r->target_kind == RouteTargetKind::kVpnGateway && net.vpn_gateway(r->target_id)) {
           cross_vpn_out(leg, cur, src, dst, r, nullptr, reply, detail);  // walk_vpn.cpp
           return leg;
@@ -787,6 +797,14 @@ Evaluation Analyzer::Impl::evaluate(const Leg& leg, const Flow& flow, bool reply
         }
         break;
       }
+      case StepKind::kVpcEndpoint: {
+        bool undecidable = false;
+        if (!evaluate_vpc_endpoint(s, flow, reply, leg_name, hops, expl, undecidable)) {
+          ev.undecidable = undecidable;
+          return ev;
+        }
+        break;
+      }
       case StepKind::kDeliver:
         break;
       case StepKind::kFail: {
@@ -819,6 +837,9 @@ Evaluation Analyzer::Impl::connect(const WalkStart& from, Ipv4Address dst, const
   WalkStart back;
   if (req.end == Leg::End::kInternet) {
     back.internet = true;
+    back.address = dst;
+  } else if (req.endpoint) {
+    back.endpoint = req.endpoint;
     back.address = dst;
   } else if (req.on_prem) {
     back.on_prem = req.on_prem;

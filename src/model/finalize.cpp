@@ -40,6 +40,9 @@
 //   ASG_UNKNOWN_LAUNCH_TEMPLATE ASG_LAUNCH_TEMPLATE_VERSION ASG_UNKNOWN_LAUNCH_CONFIGURATION ASG_NO_LAUNCH
 //   ASG_UNKNOWN_SUBNET ASG_SUBNET_OTHER_VPC ASG_NO_SUBNET ASG_UNKNOWN_TARGET_GROUP ASG_TARGET_GROUP_TYPE
 //   ASG_TARGET_GROUP_OTHER_VPC ASG_CAPACITY
+//   VPCE_SERVICE_NO_GATEWAY VPCE_UNKNOWN_ROUTE_TABLE VPCE_ROUTE_TABLE_OTHER_VPC VPCE_UNKNOWN_SUBNET VPCE_UNKNOWN_VPC
+//   VPCE_SUBNET_OTHER_VPC VPCE_SUBNET_SAME_AZ VPCE_PRIVATE_DNS_VPC_ATTRIBUTES VPCE_PREFIX_LIST_STAND_IN(n) VPCE_NOT_MODELED(n)
+//   (endpoint errors: warnings for what a snapshot reports)
 // (w) = warning, (n) = note; all others are errors.
 #include "model/build.h"
 
@@ -56,6 +59,7 @@ bool Finalizer::run() {
   check_vpcs();
   add_implicit_vpc_resources();
   create_service_interfaces();
+  add_vpc_endpoint_resources();
   launch_auto_scaling_groups();
   add_implicit_transit_resources();
   add_implicit_vpn_attachments();
@@ -69,6 +73,7 @@ bool Finalizer::run() {
   prepare_auto_scaling_replacements();
   associate_elastic_ips();
   check_interfaces();
+  check_vpc_endpoints();
   finish_instances();
   finish_nat_gateways();
   derive_peerings();
@@ -109,6 +114,7 @@ void Finalizer::fill_origins() {
   for (auto& x : net_.transit_gateway_route_tables) fill(x.origin);
   for (auto& x : net_.resource_shares) fill(x.origin);
   for (auto& x : net_.prefix_lists) fill(x.origin);
+  for (auto& x : net_.vpc_endpoints) fill(x.origin);
   for (auto& x : net_.customer_gateways) fill(x.origin);
   for (auto& x : net_.vpn_gateways) fill(x.origin);
   for (auto& x : net_.vpn_connections) fill(x.origin);

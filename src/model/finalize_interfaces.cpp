@@ -158,6 +158,7 @@ semantics::EniSecurityGroupOwner Finalizer::security_group_owner(const NetworkIn
       return lb && lb->type != "application" ? O::kOtherLoadBalancer : O::kApplicationLoadBalancer;
     }
     case EniOwnerKind::kInstance:
+    case EniOwnerKind::kVpcEndpoint:  // an interface endpoint's: its groups, else the default group
     case EniOwnerKind::kStandalone: break;
   }
   return O::kInstanceOrStandalone;

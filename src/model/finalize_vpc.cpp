@@ -347,6 +347,7 @@ RouteState Finalizer::route_state(const RouteTable& t, const Vpc& v, const Route
     }
     case RouteTargetKind::kTransitGateway: return transit_gateway_route_state(t, v, r);
     case RouteTargetKind::kVpnGateway: return vpn_gateway_route_state(t, v, r);
+    case RouteTargetKind::kVpcEndpoint: return vpc_endpoint_route_state(t, v, r);
     default:
       // VPN gateways, endpoints...: not modeled; the
       // analyzer reports paths that leave through them.

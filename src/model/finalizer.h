@@ -74,6 +74,14 @@ class Finalizer {
   void finish_instances();
   void finish_nat_gateways();
 
+  // finalize_endpoints.cpp: VPC endpoints (their prefix lists, routes, ENIs)
+  void add_vpc_endpoint_resources();
+  // An AWS-managed prefix list (id, name, CIDRs), added unless the network has it; its id.
+  std::string add_aws_managed_prefix_list(const std::string& id, const std::string& name,
+                                          const std::vector<Ipv4Cidr>& cidrs, const Origin& where, SourceLoc loc);
+  void check_vpc_endpoints();
+  RouteState vpc_endpoint_route_state(const RouteTable& t, const Vpc& v, const Route& r);
+
   // finalize_peering.cpp
   void derive_peerings();
 

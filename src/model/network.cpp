@@ -78,6 +78,7 @@ void Network::index() {
   build_index(transit_gateway_attachments, by_id, tgw_attach_ix_);
   build_index(transit_gateway_route_tables, by_id, tgw_rtb_ix_);
   build_index(prefix_lists, by_id, pl_ix_);
+  build_index(vpc_endpoints, by_id, vpce_ix_);
   // The first VPC attachment of each (TGW, VPC), as a scan in order would find it.
   vpc_attach_ix_.clear();
   for (size_t i = 0; i < transit_gateway_attachments.size(); ++i) {
@@ -149,6 +150,7 @@ const SecurityGroup* Network::security_group(const std::string& id) const {
   return find(security_groups, sg_ix_, id);
 }
 const PrefixList* Network::prefix_list(const std::string& id) const { return find(prefix_lists, pl_ix_, id); }
+const VpcEndpoint* Network::vpc_endpoint(const std::string& id) const { return find(vpc_endpoints, vpce_ix_, id); }
 const NetworkAcl* Network::network_acl(const std::string& id) const { return find(network_acls, acl_ix_, id); }
 const NetworkInterface* Network::network_interface(const std::string& id) const {
   return find(network_interfaces, eni_ix_, id);

@@ -264,6 +264,41 @@ struct PrefixList {
   SourceLoc loc;
 };
 
+// A VPC endpoint (AWS::EC2::VPCEndpoint, describe-vpc-endpoints; rules in
+// semantics/vpc_endpoint.h). Gateway (S3, DynamoDB): a route in each of
+// route_tables to the service's AWS-managed prefix list; Interface: one ENI
+// per subnet with the endpoint's groups, and with private DNS the service's
+// public name answering those ENIs inside the VPC; GatewayLoadBalancer:
+// read, not modelled (paths through it are undecidable).
+struct VpcEndpoint {
+  std::string id;  // vpce-
+  Origin origin;
+  std::string name;
+  std::string vpc;
+  std::string service_name;  // com.amazonaws.us-east-1.s3
+  SourceLoc service_name_loc;
+  std::string type = "Gateway";  // Gateway | Interface | GatewayLoadBalancer (VpcEndpointType)
+  std::vector<std::string> route_tables;  // Gateway: RouteTableIds
+  std::vector<SourceLoc> route_table_locs;
+  std::vector<std::string> subnets;  // Interface, GatewayLoadBalancer: SubnetIds
+  std::vector<SourceLoc> subnet_locs;
+  std::vector<std::string> security_groups;  // Interface: SecurityGroupIds (none: the VPC's default)
+  bool private_dns_enabled = false;
+  std::string policy_document;  // noted as written, not evaluated
+  std::string state = "available";
+  // A snapshot reports the routes (describe-route-tables) and the ENIs
+  // (NetworkInterfaceIds) as they are: finalize() adds neither.
+  bool from_input = false;
+  // After finalize(): an interface endpoint's ENIs (one per subnet, in
+  // subnet order), a gateway endpoint's prefix list, and the service's
+  // public name (what private DNS answers).
+  std::vector<std::string> network_interfaces;
+  std::string prefix_list;  // pl-
+  std::string dns_name;     // s3.us-east-1.amazonaws.com
+  bool is_gateway() const { return type == "Gateway"; }
+  bool is_interface() const { return type == "Interface"; }
+};
+
 // ---- Site-to-site VPN (aws-tgw-nlb.md section 7) ---------------------------
 // The customer's device (AWS::EC2::CustomerGateway).
 struct CustomerGateway {
@@ -365,7 +400,7 @@ struct NetworkAcl {
   std::vector<NetworkAclEntry> egress;
 };
 
-enum class EniOwnerKind { kInstance, kLoadBalancer, kNatGateway, kStandalone };
+enum class EniOwnerKind { kInstance, kLoadBalancer, kNatGateway, kVpcEndpoint, kStandalone };
 
 struct NetworkInterface {
   std::string id;  // eni-
@@ -381,7 +416,7 @@ struct NetworkInterface {
   // the VPC default group; never any for a NAT gateway). Empty: unfiltered.
   std::vector<std::string> security_groups;
   EniOwnerKind owner_kind = EniOwnerKind::kStandalone;
-  std::string owner_id;  // i-, the load balancer ARN, nat-
+  std::string owner_id;  // i-, the load balancer ARN, nat-, vpce-
   bool source_dest_check = true;
 };
 
@@ -596,6 +631,7 @@ class Network {
   std::optional<Organization> organization;
   std::vector<SecurityGroup> security_groups;
   std::vector<PrefixList> prefix_lists;
+  std::vector<VpcEndpoint> vpc_endpoints;
   std::vector<NetworkAcl> network_acls;
   std::vector<NetworkInterface> network_interfaces;
   std::vector<Instance> instances;
@@ -633,6 +669,7 @@ class Network {
   std::vector<const VpnConnection*> vpn_connections_of_customer_gateway(const std::string& cgw) const;
   const SecurityGroup* security_group(const std::string& id) const;
   const PrefixList* prefix_list(const std::string& id) const;
+  const VpcEndpoint* vpc_endpoint(const std::string& id) const;
   const NetworkAcl* network_acl(const std::string& id) const;
   const NetworkInterface* network_interface(const std::string& id) const;
   const Instance* instance(const std::string& id) const;
@@ -656,7 +693,7 @@ class Network {
   // Hash maps: ids share long prefixes ("sg-0..."), which makes ordered
   // string comparisons the cost of a lookup in large networks.
   std::unordered_map<std::string, size_t> vpc_ix_, subnet_ix_, rtb_ix_, igw_ix_, nat_ix_, pcx_ix_, sg_ix_, acl_ix_,
-      eni_ix_, instance_ix_, lb_ix_, tg_ix_, zone_ix_, tgw_ix_, tgw_attach_ix_, tgw_rtb_ix_, pl_ix_, cgw_ix_, vgw_ix_,
+      eni_ix_, instance_ix_, lb_ix_, tg_ix_, zone_ix_, tgw_ix_, tgw_attach_ix_, tgw_rtb_ix_, pl_ix_, vpce_ix_, cgw_ix_, vgw_ix_,
       vpn_ix_, asg_ix_, asg_member_ix_;
   std::unordered_map<std::string, size_t> vpc_attach_ix_;  // "tgw/vpc" -> VPC attachment
   std::map<std::pair<std::string, uint32_t>, size_t> eni_by_private_ip_;

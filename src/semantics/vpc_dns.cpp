@@ -102,6 +102,10 @@ VpcDns::VpcDns(DnsFacts facts) : facts_(std::move(facts)) {
       }
     }
     if (!v.full) continue;
+    for (size_t si = 0; si < facts_.services.size(); ++si)
+      if (facts_.services[si].vpc == a.vpc)
+        add(v, facts_.services[si].name, {facts_.services[si].addresses, DnsRule::kEndpointPrivateDns, -1, -1, -1,
+                                          static_cast<int>(si)});
     for (size_t hi = 0; hi < facts_.hosts.size(); ++hi) {
       const auto& h = facts_.hosts[hi];
       int host = static_cast<int>(hi);
@@ -125,6 +129,10 @@ VpcDns::VpcDns(DnsFacts facts) : facts_(std::move(facts)) {
     add(public_, n, name);
     add(public_, "dualstack." + n, name);
   }
+  for (size_t si = 0; si < facts_.services.size(); ++si)
+    if (facts_.services[si].vpc.empty())
+      add(public_, facts_.services[si].name,
+          {facts_.services[si].addresses, DnsRule::kServicePublicName, -1, -1, -1, static_cast<int>(si)});
   for (size_t hi = 0; hi < facts_.hosts.size(); ++hi) {
     const auto& h = facts_.hosts[hi];
     int host = static_cast<int>(hi);
@@ -204,6 +212,7 @@ struct DnsWalk {
     s.host = name.host;
     s.peering = name.peering;
     s.load_balancer = name.load_balancer;
+    s.service = name.service;
     s.values = texts(name.addresses);
     steps->push_back(std::move(s));
   }

@@ -14,7 +14,10 @@
 //      of instances behind an active peering whose side allows DNS resolution
 //      from the remote VPC (both VPCs with support and hostnames): the
 //      private IP.
-//   3. Public DNS, which is also what the internet sees: ELB names (and
+//   2b. An interface endpoint's private DNS (support and hostnames on): the
+//      service's public name -> the endpoint's ENI addresses, this VPC only.
+//   3. Public DNS, which is also what the internet sees: AWS services'
+//      public names (S3, DynamoDB: a stand-in address), ELB names (and
 //      dualstack.NAME) to their nodes (an internal ALB's to private IPs),
 //      public hostnames to the public IP, public hosted zones (most specific
 //      zone, no fallback); other names under the lab's hosted zones or
@@ -92,12 +95,25 @@ struct LoadBalancerName {
   std::string id;  // ARN, for reasons
 };
 
+// An AWS service's public name (s3.us-east-1.amazonaws.com) and what it
+// answers: with `vpc` set, an interface endpoint's private DNS (AWS's hidden
+// private zone: the endpoint's ENI addresses, in that VPC only, which needs
+// support and hostnames on); with `vpc` empty, public DNS (one stand-in
+// address of the service's prefix list, semantics/vpc_endpoint.h).
+struct ServiceDnsName {
+  std::string name;
+  std::string vpc;
+  std::vector<Ipv4Address> addresses;
+  std::string id;  // vpce- (private DNS) or pl- (public), for reasons
+};
+
 struct DnsFacts {
   std::vector<VpcDnsAttributes> vpcs;
   std::vector<Ec2HostNames> hosts;
   std::vector<PeeringDnsOptions> peerings;  // active ones only
   std::vector<HostedZoneFacts> zones;
   std::vector<LoadBalancerName> load_balancers;
+  std::vector<ServiceDnsName> services;
 };
 
 // ---- the answer and its reason ---------------------------------------------
@@ -129,6 +145,8 @@ enum class DnsRule : uint8_t {
   kPublicHostnamePublicIp,     // ... from elsewhere: public IP
   kPublicHostnameNoPublicIp,   // ... from elsewhere, without a public IP: NXDOMAIN
   kLoadBalancer,               // `load_balancer`'s name (or dualstack.) gives `values`
+  kEndpointPrivateDns,         // `service`: an interface endpoint's private DNS in the client's VPC
+  kServicePublicName,          // `service`: an AWS service's public name in public DNS
   kNotAssociated,              // not found; `name` exists only in private `zone`, not associated
   kNxDomain,                   // nothing answers `name`, which lies in the lab's zones or Amazon's domains
   kOutsideLab,                 // `name` is outside every zone of the lab and Amazon's domains: SERVFAIL
@@ -144,6 +162,7 @@ struct DnsStep {
   int host = -1;           // index into DnsFacts::hosts
   int peering = -1;        // index into DnsFacts::peerings
   int load_balancer = -1;  // index into DnsFacts::load_balancers
+  int service = -1;        // index into DnsFacts::services
   std::string target;      // CNAME / alias target
   std::vector<std::string> values;  // what this step answered
 };
@@ -186,7 +205,7 @@ class VpcDns {
   struct Name {  // an Amazon-provided or ELB name, decided for one view
     std::vector<Ipv4Address> addresses;
     DnsRule rule = DnsRule::kNxDomain;
-    int host = -1, peering = -1, load_balancer = -1;
+    int host = -1, peering = -1, load_balancer = -1, service = -1;
   };
   struct View {
     bool support = true;

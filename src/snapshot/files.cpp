@@ -78,7 +78,7 @@ const std::map<std::string, KeyInfo>& key_table() {
       {"launchtemplateversions", {Kind::kLaunchTemplateVersions}},
       {"launchconfigurations", {Kind::kLaunchConfigurations}},
       {"autoscalinggroups", {Kind::kAutoScalingGroups}},
-      {"vpcendpoints", {Kind::kUnmodeled, "AWS::EC2::VPCEndpoint", "VpcEndpointId"}},
+      {"vpcendpoints", {Kind::kVpcEndpoints}},
       {"egressonlyinternetgateways",
        {Kind::kUnmodeled, "AWS::EC2::EgressOnlyInternetGateway", "EgressOnlyInternetGatewayId"}},
       {"directconnectgateways",

@@ -41,7 +41,7 @@ void Loader::dispatch() {
       Kind::kTransitGateways, Kind::kTgwRouteTables, Kind::kTgwAttachments, Kind::kTgwVpcAttachments,
       Kind::kTgwAssociations, Kind::kTgwPropagations, Kind::kTgwPropagationsWrapped, Kind::kTgwRoutes,
       Kind::kTgwStaticRoutesWrapped, Kind::kTgwPeeringAttachments, Kind::kPrefixLists, Kind::kPrefixListEntries,
-      Kind::kCustomerGateways, Kind::kVpnGateways, Kind::kVpnConnections, Kind::kLaunchTemplates,
+      Kind::kVpcEndpoints, Kind::kCustomerGateways, Kind::kVpnGateways, Kind::kVpnConnections, Kind::kLaunchTemplates,
       Kind::kLaunchTemplateVersions, Kind::kLaunchConfigurations, Kind::kAutoScalingGroups, Kind::kUnmodeled};
   // Unknown keys first, once per file.
   for (const auto& d : docs_) {
@@ -178,6 +178,7 @@ void Loader::dispatch() {
             }
             break;
           case Kind::kPrefixLists: prefix_lists(d, val, path); break;
+          case Kind::kVpcEndpoints: vpc_endpoints(d, val, path); break;
           case Kind::kPrefixListEntries: {
             std::string list = str(d.root, "PrefixListId");
             if (list.empty()) {

@@ -37,7 +37,7 @@ enum class Kind {
   kResourceRecordSets, kVpcAttribute,
   kTransitGateways, kTgwRouteTables, kTgwAttachments, kTgwVpcAttachments, kTgwAssociations, kTgwPropagations,
   kTgwPropagationsWrapped, kTgwRoutes, kTgwStaticRoutesWrapped, kTgwPeeringAttachments,
-  kPrefixLists, kPrefixListEntries,
+  kPrefixLists, kPrefixListEntries, kVpcEndpoints,
   kCustomerGateways, kVpnGateways, kVpnConnections,
   kLaunchTemplates, kLaunchTemplateVersions, kLaunchConfigurations, kAutoScalingGroups,
   kUnmodeled,   // resources vpclab does not model: listed in Network::unmodeled
@@ -162,6 +162,8 @@ class Loader {
   // AWS-managed lists carry their Cidrs), get-managed-prefix-list-entries with PrefixListId beside.
   void prefix_lists(const Doc& d, const json& a, const std::string& path);
   void prefix_list_entries(const Doc& d, const std::string& list, const json& a, const std::string& path);
+  // ec2_endpoints.cpp: describe-vpc-endpoints
+  void vpc_endpoints(const Doc& d, const json& a, const std::string& path);
   void tgw_associations(const Doc& d, const std::string& table, const json& a, const std::string& path);
   void tgw_propagations(const Doc& d, const std::string& table, const json& a, const std::string& path);
   void tgw_routes(const Doc& d, const std::string& table, const json& a, const std::string& path);

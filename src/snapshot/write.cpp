@@ -403,6 +403,9 @@ ojson Writer::eni_json(const model::NetworkInterface& e, bool in_instance) const
   } else if (e.owner_kind == model::EniOwnerKind::kNatGateway) {
     desc = "Interface for NAT Gateway " + e.owner_id;
     type = "nat_gateway";
+  } else if (e.owner_kind == model::EniOwnerKind::kVpcEndpoint) {
+    desc = "VPC Endpoint Interface " + e.owner_id;
+    type = "vpc_endpoint";
   }
   j["Description"] = desc;
   ojson groups = ojson::array();
@@ -425,7 +428,8 @@ ojson Writer::eni_json(const model::NetworkInterface& e, bool in_instance) const
                    {"PrivateDnsName", model::private_dns_name(s, e.origin.region)},
                    {"PrivateIpAddress", s.str()}});
   j["PrivateIpAddresses"] = ips;
-  if (e.owner_kind == model::EniOwnerKind::kLoadBalancer || e.owner_kind == model::EniOwnerKind::kNatGateway)
+  if (e.owner_kind == model::EniOwnerKind::kLoadBalancer || e.owner_kind == model::EniOwnerKind::kNatGateway ||
+      e.owner_kind == model::EniOwnerKind::kVpcEndpoint)
     j["RequesterManaged"] = true;
   j["SourceDestCheck"] = e.source_dest_check;
   j["Status"] = "in-use";
@@ -784,6 +788,7 @@ void Writer::collect() {
   hosted_zones();
   write_transit_gateways(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
   write_prefix_lists(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
+  write_vpc_endpoints(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
   write_vpn(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
   write_auto_scaling(net_, [this](const model::Origin& o) -> Folder& { return at(o); });
   // Every account/region folder has the EC2 lists, empty ones included, as
@@ -828,6 +833,7 @@ std::map<std::string, std::string> Writer::resources() const {
       {"CustomerGateways", "CustomerGatewayId"},
       {"VpnGateways", "VpnGatewayId"},
       {"VpnConnections", "VpnConnectionId"},
+      {"VpcEndpoints", "VpcEndpointId"},
       {"LaunchTemplates", "LaunchTemplateId"},
       {"LaunchConfigurations", "LaunchConfigurationName"},
       {"AutoScalingGroups", "AutoScalingGroupName"}};

@@ -49,6 +49,8 @@ void write_vpn(const model::Network& net, const std::function<Folder&(const mode
 
 // describe-managed-prefix-lists and each list's entries (write_prefix_lists.cpp).
 void write_prefix_lists(const model::Network& net, const std::function<Folder&(const model::Origin&)>& at);
+// describe-vpc-endpoints (write_prefix_lists.cpp).
+void write_vpc_endpoints(const model::Network& net, const std::function<Folder&(const model::Origin&)>& at);
 
 // describe-auto-scaling-groups, describe-launch-configurations,
 // describe-launch-templates and each template's describe-launch-template-versions

@@ -9,6 +9,7 @@
 //                      their static routes, VGW route propagation
 //   ec2_filters.cpp    security groups and their rules, network ACLs and entries
 //   ec2_prefix_lists.cpp  managed prefix lists and their entries
+//   ec2_endpoints.cpp  VPC endpoints (gateway, interface; GWLB noted)
 //   ec2_instances.cpp  network interfaces and attachments, instances
 //   elbv2.cpp          load balancers, listeners, listener rules, target groups
 //   route53.cpp        hosted zones, record sets
@@ -41,7 +42,7 @@ struct ModelSink::Impl {
     kNetworkAclEntry, kSubnetAclAssoc, kNetworkInterface, kNetworkInterfaceAttachment, kInstance, kLoadBalancer,
     kListener, kListenerRule, kTargetGroup, kHostedZone, kRecordSet, kRecordSetGroup, kInsights, kUnmodeled,
     kTransitGateway, kTgwAttachment, kTgwRouteTable, kTgwAssociation, kTgwPropagation, kTgwRoute,
-    kResourceShare, kPrefixList,
+    kResourceShare, kPrefixList, kVpcEndpoint,
     kCustomerGateway, kVpnGateway, kVpnConnection, kVpnConnectionRoute, kVgwRoutePropagation,
     kLaunchTemplate, kLaunchConfiguration, kAutoScalingGroup,
   };
@@ -136,6 +137,11 @@ struct ModelSink::Impl {
   static void ec2_prefix_list_types(TypeTable& t);
   std::optional<Value> ec2_prefix_list_att(const StackContext& stack, const Entry& e, const std::string& a);
   void add_prefix_list(C& c);
+
+  // ---- ec2_endpoints.cpp ------------------------------------------------------
+  static void ec2_endpoint_types(TypeTable& t);
+  std::optional<Value> ec2_endpoint_att(const StackContext& stack, const Entry& e, const std::string& a);
+  void add_vpc_endpoint(C& c);
 
   // ---- ec2_vpn.cpp ------------------------------------------------------------
   static void ec2_vpn_types(TypeTable& t);

@@ -118,7 +118,12 @@ class Resolver {
   // of a stack resolved earlier; RoleArn's account selects the account.
   St eval_get_stack_output(const Value& arg, SourceLoc loc, Value& out);
   St eval_find_in_map(const Value& arg, SourceLoc loc, Value& out);
+
+ public:
+  // A resolved value as JSON text (Fn::ToJsonString; endpoint policy documents).
   static std::string to_json(const Value& v);
+
+ private:
   static std::string json_quote(const std::string& s);
   // Handlers of eval_intrinsic's table not declared above.
   St fn_if(const Value& arg, SourceLoc loc, Value& out);

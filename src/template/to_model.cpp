@@ -20,7 +20,7 @@ namespace {
 bool network_relevant(const std::string& type) {
   static const char* kPrefixes[] = {
       "AWS::EC2::TransitGateway", "AWS::EC2::VPNGateway",   "AWS::EC2::VPNConnection", "AWS::EC2::CustomerGateway",
-      "AWS::EC2::VPCEndpoint",    "AWS::EC2::EgressOnlyInternetGateway", "AWS::EC2::CarrierGateway",
+      "AWS::EC2::VPCEndpointService", "AWS::EC2::EgressOnlyInternetGateway", "AWS::EC2::CarrierGateway",
       "AWS::EC2::LocalGateway",   "AWS::EC2::ClientVpn",    "AWS::EC2::SubnetCidrBlock", "AWS::EC2::PrefixList",
       "AWS::EC2::DHCPOptions",    "AWS::EC2::VPCDHCPOptionsAssociation", "AWS::EC2::GatewayRouteTableAssociation",
       "AWS::EC2::VPNGatewayRoutePropagation", "AWS::EC2::SpotFleet", "AWS::EC2::EC2Fleet",
@@ -87,6 +87,7 @@ const ModelSink::Impl::TypeTable& ModelSink::Impl::types() {
     ec2_vpn_types(t);
     ec2_filters_types(t);
     ec2_prefix_list_types(t);
+    ec2_endpoint_types(t);
     ec2_instances_types(t);
     elbv2_types(t);
     route53_types(t);
@@ -133,7 +134,7 @@ std::optional<Value> ModelSink::Impl::get_att(const StackContext& stack, const s
   if (e.kind == Kind::kUnmodeled || e.kind == Kind::kInsights) return fallback.get_att(stack, logical_id, a);
   // Each family answers for the kinds it made, nullopt for the others.
   for (auto att : {&Impl::ec2_network_att, &Impl::ec2_transit_att, &Impl::ec2_vpn_att, &Impl::ec2_filters_att,
-                   &Impl::ec2_prefix_list_att, &Impl::ec2_instances_att, &Impl::elbv2_att,
+                   &Impl::ec2_prefix_list_att, &Impl::ec2_endpoint_att, &Impl::ec2_instances_att, &Impl::elbv2_att,
                    &Impl::route53_att, &Impl::autoscaling_att})
     if (auto v = (this->*att)(stack, e, a)) return v;
   return std::nullopt;

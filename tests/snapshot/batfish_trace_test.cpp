@@ -1,7 +1,8 @@
 // Batfish's end-to-end flow assertions (EXPECTED.tsv, translated from its
 // AwsConfiguration*Test.java) against `vpclab trace` on the same snapshots.
 // In scope: rows whose path stays within what vpclab models (no Direct
-// Connect, VPC endpoint; transit gateways and VPN gateways are modelled),
+// Connect, no Batfish AWS-services node; transit gateways, VPN gateways and
+// VPC endpoints are modelled),
 // sourced at an instance or the internet. Rows crossing a Network Load Balancer agree like the others
 // (counted apart: delivered to a target, or refused at the node).
 #include <gtest/gtest.h>
@@ -59,7 +60,7 @@ std::string out_of_scope(const Row& r) {
     return "assertion " + r.assertion + " (the reverse is part of trace's both-ways check)";
   for (const char* d : {"test-direct-connect"})
     if (r.dir.rfind(d, 0) == 0) return std::string("snapshot ") + d + "*: not modeled";
-  for (const char* h : {"vpce-", "dxgw", "__aws-services-gateway__"})
+  for (const char* h : {"dxgw", "__aws-services-gateway__"})
     if (contains(r.hops, h)) return std::string("path crosses ") + h;
   // The VGW's tunnel outside address is an AWS endpoint vpclab does not model.
   if (r.src.rfind("internet", 0) == 0 && contains(r.hops, "vgw-")) return "to a VGW's tunnel outside address";
@@ -125,6 +126,7 @@ TEST(BatfishExpected, TraceAgreesWithEveryInScopeRow) {
   fs::path scratch = fs::temp_directory_path() / ("vpclab-batfish-" + std::to_string(::getpid()));
   std::map<std::string, Loaded> cache;
   int in_scope = 0, agreed = 0, nlb_rows = 0, nlb_agreed = 0, skipped = 0, vpn_rows = 0, vpn_agreed = 0, limited = 0;
+  int vpce_rows = 0, vpce_agreed = 0;
   std::string report, gaps, limitations;
   for (const auto& r : rows) {
     std::string why = out_of_scope(r);
@@ -194,8 +196,28 @@ TEST(BatfishExpected, TraceAgreesWithEveryInScopeRow) {
     ++in_scope;
     if (nlb) ++nlb_rows;
     if (contains(r.hops, "vgw-")) ++vpn_rows;
+    const bool vpce = contains(r.hops, "vpce-");
+    if (vpce) ++vpce_rows;
     bool want = expected_delivered(r.expected);
     bool ok = t.ok && !t.undecidable && t.reachable == want;
+    // Through a VPC endpoint, the same place receives it: a gateway endpoint ("> vpce-ID") is a
+    // vpc-endpoint hop of that id; an interface endpoint's node ("> vpce-ID-subnet-ID") is the
+    // endpoint's network interface holding the destination.
+    if (ok && vpce && want) {
+      std::string last = r.hops.substr(r.hops.rfind(' ') + 1);
+      auto cut = last.find("-subnet-");
+      bool same = false;
+      if (cut == std::string::npos) {
+        for (const auto& p : t.paths)
+          for (const auto& h : p.hops) same |= h.component == "vpc-endpoint" && h.id == last && h.allowed;
+      } else if (const auto* ep = l.net->vpc_endpoint(last.substr(0, cut))) {
+        auto ip = Ipv4Address::parse(r.dst);
+        const auto* eni = ip ? l.net->interface_by_private_ip(ep->vpc, *ip) : nullptr;
+        same = eni && eni->owner_kind == model::EniOwnerKind::kVpcEndpoint && eni->owner_id == ep->id &&
+               eni->subnet == last.substr(cut + 1);
+      }
+      ok = same;
+    }
     if (ok && nlb) {
       // The same place decides: delivered to the instance the row ends at (a target of the NLB),
       // or refused at the node for want of a listener.
@@ -243,6 +265,7 @@ TEST(BatfishExpected, TraceAgreesWithEveryInScopeRow) {
       ++agreed;
       if (nlb) ++nlb_agreed;
       if (contains(r.hops, "vgw-")) ++vpn_agreed;
+      if (vpce) ++vpce_agreed;
     } else {
       std::string why_not;
       for (const auto& p : t.paths)
@@ -254,7 +277,8 @@ TEST(BatfishExpected, TraceAgreesWithEveryInScopeRow) {
   fs::remove_all(scratch);
   std::cout << "[ snapshots ] Batfish EXPECTED.tsv: trace agreed " << agreed << "/" << in_scope
             << " in-scope rows (through an NLB: " << nlb_agreed << "/" << nlb_rows << "; through a VPN gateway: "
-            << vpn_agreed << "/" << vpn_rows << "; " << limited << " explained as Batfish limitations); " << skipped
+            << vpn_agreed << "/" << vpn_rows << "; through a VPC endpoint: " << vpce_agreed << "/" << vpce_rows << "; "
+            << limited << " explained as Batfish limitations); " << skipped
             << " rows out of scope\n"
             << gaps << limitations << report;
   EXPECT_TRUE(report.empty()) << report;
@@ -262,5 +286,7 @@ TEST(BatfishExpected, TraceAgreesWithEveryInScopeRow) {
   EXPECT_GE(nlb_rows, 4);
   EXPECT_GE(vpn_rows, 3);
   EXPECT_EQ(vpn_agreed + limited, vpn_rows) << limitations;
+  EXPECT_EQ(vpce_agreed, vpce_rows);
+  EXPECT_GE(vpce_rows, 4);
   EXPECT_GE(in_scope, 20);
 }

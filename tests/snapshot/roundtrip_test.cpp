@@ -156,6 +156,18 @@ std::set<std::string> facts(const model::Network& n) {
     out.insert("prefix-list " + pl.id + " " + pl.name + " " + pl.address_family + " max=" +
                std::to_string(pl.max_entries) + " owner=" + pl.owner_id + " " + entries);
   }
+  for (const auto& e : n.vpc_endpoints) {
+    std::string rtbs, subnets, enis;
+    for (const auto& t : e.route_tables) rtbs += t + " ";
+    for (const auto& s : e.subnets) subnets += s + " ";
+    for (const auto& i : e.network_interfaces) {
+      const auto* eni = n.network_interface(i);
+      enis += i + "=" + (eni ? eni->private_ip.str() + (eni->owner_id == e.id ? "(owned)" : "") : "?") + " ";
+    }
+    out.insert("vpce " + e.id + " " + e.type + " " + e.vpc + " " + e.service_name + " " + e.state + " rtbs=" + rtbs +
+               "subnets=" + subnets + "enis=" + enis + (e.private_dns_enabled ? "private-dns " : "") + "pl=" +
+               e.prefix_list + " dns=" + e.dns_name + " policy=" + e.policy_document);
+  }
   for (const auto& g : n.customer_gateways)
     out.insert("cgw " + g.id + " " + g.ip_address + " asn=" + std::to_string(g.bgp_asn) + " " + g.type + " " + g.state);
   for (const auto& g : n.vpn_gateways) {
@@ -242,7 +254,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, RoundTripOf,
                                            "examples/tgw/cross-account/vpclab.yaml",
                                            "examples/prefix-lists/scenario.yaml",
                                            "examples/tgw/cross-region/vpclab.yaml", "examples/tgw/vpn/vpclab.yaml",
-                                           "examples/vpn/vpclab.yaml", "examples/asg/asg.yaml"));
+                                           "examples/vpn/vpclab.yaml", "examples/asg/asg.yaml",
+                                           "examples/endpoints/vpclab.yaml"));
 
 TEST_P(RoundTripOf, ComesBackTheSame) {
   auto built = tmpl::load_network({std::string(VPCLAB_SOURCE_DIR) + "/" + GetParam()});
@@ -263,7 +276,26 @@ TEST_P(RoundTripOf, ComesBackTheSame) {
   for (const auto& f : got)
     if (!want.count(f)) extra += "  + " + f + "\n";
   EXPECT_TRUE(missing.empty() && extra.empty()) << "template model vs snapshot model:\n" << missing << extra;
-  EXPECT_GT(want.size(), std::string(GetParam()) == "examples/vpn/vpclab.yaml" ? 25u : 60u);  // real content
+  const bool small = std::string(GetParam()) == "examples/vpn/vpclab.yaml" ||
+                     std::string(GetParam()) == "examples/endpoints/vpclab.yaml";
+  EXPECT_GT(want.size(), small ? 25u : 60u);  // real content
+  if (std::string(GetParam()) == "examples/endpoints/vpclab.yaml") {
+    // The snapshot's endpoints are the template's: S3 through the gateway endpoint, SQS's
+    // private DNS answering the same interfaces.
+    analysis::Analyzer from_template(*built.network), from_snapshot(*loaded.network);
+    for (const auto* a : {&from_template, &from_snapshot}) {
+      auto t = a->trace("bar-app", "https://s3.us-east-1.amazonaws.com/");
+      EXPECT_TRUE(t.reachable);
+      bool endpoint = false;
+      for (const auto& p : t.paths)
+        for (const auto& h : p.hops) endpoint |= h.component == "vpc-endpoint" && h.allowed;
+      EXPECT_TRUE(endpoint);
+    }
+    auto d1 = from_template.resolve("bar-app", "sqs.us-east-1.amazonaws.com");
+    auto d2 = from_snapshot.resolve("bar-app", "sqs.us-east-1.amazonaws.com");
+    EXPECT_EQ(d1.addresses.size(), 2u);
+    EXPECT_EQ(d1.addresses, d2.addresses);
+  }
   if (std::string(GetParam()).find("examples/nlb/") == 0) {
     // The snapshot's NLB is the template's: same nodes, reached the same way.
     analysis::Analyzer from_template(*built.network), from_snapshot(*loaded.network);
