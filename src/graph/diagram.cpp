@@ -82,6 +82,7 @@ class Builder {
     for (const auto& n : net_.nat_gateways) add_nat(n);
     for (const auto& lb : net_.load_balancers) add_load_balancer(lb);
     for (const auto& g : net_.internet_gateways) add_internet_gateway(g);
+    for (const auto& e : net_.vpc_endpoints) add_vpc_endpoint(e);
     for (const auto& p : net_.peerings) add_peering(p);
     for (const auto& t : net_.transit_gateways) add_transit_gateway(t);
     for (const auto& a : net_.transit_gateway_attachments) add_attachment(a);
@@ -294,6 +295,38 @@ class Builder {
     if (vpc) {
       internet();
       d_.edges.push_back(Edge{"edge-" + id, "internet", id, "internet", "", "", "", g.id, {}, {}});
+    }
+  }
+
+  // A gateway endpoint sits on the VPC's edge, like an internet gateway; an
+  // interface endpoint is one box per ENI, in its subnet.
+  void add_vpc_endpoint(const model::VpcEndpoint& e) {
+    std::string service = e.service_name.substr(e.service_name.rfind('.') + 1);
+    Details d;
+    d.title = e.type + " endpoint " + e.origin.display(e.id) + " (" + e.id + ")";
+    add_row(d, "Service", e.service_name);
+    add_row(d, "State", e.state);
+    if (e.is_gateway()) {
+      add_row(d, "Prefix list", e.prefix_list);
+      for (const auto& rt : e.route_tables) add_row(d, "Route table", rt);
+    } else {
+      add_row(d, "Private DNS", e.private_dns_enabled ? e.dns_name : "disabled");
+    }
+    add_row(d, "Declared at", loc_text(e.origin.loc));
+    if (e.is_gateway() || e.network_interfaces.empty()) {
+      Node n{element_id(e.id), "vpc-endpoint", {e.type + " endpoint " + service, e.origin.display(e.id)}, e.id, d, {}};
+      if (!e.is_gateway() && !e.is_interface()) n.classes.push_back("not-modeled");
+      add_node(std::move(n), d_.frame(element_id(e.vpc)));
+      return;
+    }
+    for (const auto& eni_id : e.network_interfaces) {
+      const auto* eni = net_.network_interface(eni_id);
+      if (!eni) continue;
+      Node n{element_id(eni_id), "vpc-endpoint", {"Interface endpoint " + service, eni->private_ip.str()}, eni_id, d, {}};
+      add_row(n.details, "Network interface", eni_id);
+      add_row(n.details, "Private IP", eni->private_ip.str());
+      add_row(n.details, "Security groups", groups_of(eni_id));
+      add_node(std::move(n), d_.frame(element_id(eni->subnet)));
     }
   }
 

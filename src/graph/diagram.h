@@ -24,7 +24,7 @@ struct Details {
 struct Node {
   std::string id;     // element id: "i-0abc", "lbnode-10.2.1.5", ...
   std::string kind;   // instance | load-balancer | load-balancer-node | nat-gateway | internet-gateway |
-                      // transit-gateway | vpn-gateway | customer-gateway | on-premises | hosted-zone |
+                      // transit-gateway | vpc-endpoint | vpn-gateway | customer-gateway | on-premises | hosted-zone |
                       // internet | anchor | note
   std::vector<std::string> label;  // lines, first is the name
   std::string aws_id;              // the resource's AWS id (ARN for load balancers), for the page

@@ -68,6 +68,7 @@ Style node_style(const std::string& kind) {
       {"load-balancer-node", {"#8c4fff", "#ffffff", "box"}},
       {"nat-gateway", {"#8c4fff", "#ffffff", "box"}},
       {"internet-gateway", {"#8c4fff", "#ffffff", "box"}},
+      {"vpc-endpoint", {"#8c4fff", "#ffffff", "box"}},
       {"transit-gateway", {"#8c4fff", "#f3edff", "box"}},
       {"vpn-gateway", {"#8c4fff", "#ffffff", "box"}},
       {"customer-gateway", {"#545b64", "#ffffff", "box"}},

@@ -301,3 +301,48 @@ TEST_F(Rendered, BadDotIsAnErrorAndTheNextPictureStillDraws) {
 
 }  // namespace
 }  // namespace vpclab::graph
+
+namespace vpclab::graph {
+namespace {
+
+// VPC endpoints: a gateway endpoint on its VPC's edge, an interface endpoint
+// as one box per network interface in its subnet; a path through the
+// gateway endpoint marks it.
+TEST(Diagram, VpcEndpointsAreDrawnWhereTheyAre) {
+  auto net = load("examples/endpoints/vpclab.yaml");
+  ASSERT_TRUE(net);
+  ASSERT_FALSE(net->vpc_endpoints.empty());
+  Diagram d = build_diagram(*net);
+  bool gateway = false;
+  for (const auto& e : net->vpc_endpoints) {
+    if (e.is_gateway()) {
+      gateway = true;
+      const Node* n = d.node(element_id(e.id));
+      ASSERT_NE(n, nullptr) << e.id;
+      EXPECT_EQ(n->kind, "vpc-endpoint");
+      EXPECT_TRUE(holds(*d.frame(element_id(e.vpc)), n->id));
+    } else {
+      ASSERT_FALSE(e.network_interfaces.empty()) << e.id;
+      for (const auto& eni : e.network_interfaces) {
+        const Node* n = d.node(element_id(eni));
+        ASSERT_NE(n, nullptr) << eni;
+        EXPECT_TRUE(holds(*d.frame(element_id(net->network_interface(eni)->subnet)), n->id)) << eni;
+        EXPECT_NE(joined(n->label).find(net->network_interface(eni)->private_ip.str()), std::string::npos);
+      }
+    }
+  }
+  ASSERT_TRUE(gateway);
+  auto r = analysis::Analyzer(*net).trace("bar-app", "https://s3.us-east-1.amazonaws.com/", {});
+  ASSERT_TRUE(r.ok) << r.error;
+  draw_trace(d, *net, r, "bar-app", "https://s3.us-east-1.amazonaws.com/");
+  for (const auto& p : r.paths)
+    for (const auto& h : p.hops) {
+      if (h.component != "vpc-endpoint") continue;
+      const Node* n = d.node(element_id(h.id));
+      ASSERT_NE(n, nullptr) << h.id;
+      EXPECT_TRUE(has_class(n->classes, "on-path")) << h.id;
+    }
+}
+
+}  // namespace
+}  // namespace vpclab::graph
