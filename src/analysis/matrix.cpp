@@ -238,21 +238,29 @@ ProtoResult party_reach(const Analyzer::Impl& im, const Party& r, const Party& c
   return cell;
 }
 
+bool matrix_question(const Analyzer::Impl& im, std::string_view from, std::string_view to, std::string_view ports,
+                     MatrixQuestion& q, std::string& error) {
+  auto spec = parse_port_spec(ports);
+  if (!spec) {
+    error = "--port: cannot parse '" + std::string(ports) + "'";
+    return false;
+  }
+  q.ports = std::move(*spec);
+  q.all = all_parties(im);
+  return select_parties(q.all, from, q.rows, error) && select_parties(q.all, to, q.cols, error);
+}
+
 MatrixResult Analyzer::matrix(std::string_view from, std::string_view to, std::string_view ports) const {
   const Impl& im = *impl_;
   MatrixResult res;
-  auto spec = parse_port_spec(ports);
-  if (!spec) {
-    res.ok = false;
-    res.error = "--port: cannot parse '" + std::string(ports) + "'";
-    return res;
-  }
-  std::vector<Party> all = all_parties(im);
-  std::vector<const Party*> rows, cols;
-  if (!select_parties(all, from, rows, res.error) || !select_parties(all, to, cols, res.error)) {
+  MatrixQuestion q;
+  if (!matrix_question(im, from, to, ports, q, res.error)) {
     res.ok = false;
     return res;
   }
+  const auto& rows = q.rows;
+  const auto& cols = q.cols;
+  const auto* spec = &q.ports;
   for (const auto* r : rows) res.rows.push_back(r->name);
   for (const auto* c : cols) res.columns.push_back(c->name);
   for (const auto* r : rows)

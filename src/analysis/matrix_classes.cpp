@@ -317,18 +317,14 @@ GroupedMatrixResult Analyzer::matrix_by_class(std::string_view group_by, std::st
     return res;
   }
   res.group_by = group_by_name(*by);
-  auto spec = parse_port_spec(ports);
-  if (!spec) {
-    res.ok = false;
-    res.error = "--port: cannot parse '" + std::string(ports) + "'";
-    return res;
-  }
-  std::vector<Party> all = all_parties(im);
-  std::vector<const Party*> rows, cols;
-  if (!select_parties(all, from, rows, res.error) || !select_parties(all, to, cols, res.error)) {
+  MatrixQuestion q;
+  if (!matrix_question(im, from, to, ports, q, res.error)) {
     res.ok = false;
     return res;
   }
+  const auto& rows = q.rows;
+  const auto& cols = q.cols;
+  const auto* spec = &q.ports;
   // Sources and destinations share classes when they are the same parties.
   std::vector<PartyClass> classes = classify(im, *by, rows);
   std::vector<char> is_row(classes.size(), 1), is_col(classes.size(), 0);
@@ -396,7 +392,7 @@ GroupedMatrixResult Analyzer::matrix_by_class(std::string_view group_by, std::st
   }
   // Live classes in the order of their first members; cells row-major.
   std::unordered_map<const Party*, size_t> position;
-  for (size_t i = 0; i < all.size(); ++i) position[&all[i]] = i;
+  for (size_t i = 0; i < q.all.size(); ++i) position[&q.all[i]] = i;
   std::vector<uint32_t> live;
   for (uint32_t k = 0; k < classes.size(); ++k)
     if (!dead[k]) live.push_back(k);

@@ -29,6 +29,17 @@ std::vector<Party> all_parties(const Analyzer::Impl& im);
 bool select_parties(const std::vector<Party>& all, std::string_view spec, std::vector<const Party*>& out,
                     std::string& error);
 
+// A matrix's question as `vpclab matrix` asks it (--from, --to, --port):
+// every party, the rows and columns chosen among them (pointing into
+// `all`), the ports. false with `error` set on a bad --port or an unknown name.
+struct MatrixQuestion {
+  std::vector<Party> all;
+  std::vector<const Party*> rows, cols;
+  semantics::IntervalSet ports;
+};
+bool matrix_question(const Analyzer::Impl& im, std::string_view from, std::string_view to, std::string_view ports,
+                     MatrixQuestion& q, std::string& error);
+
 // What `from` reaches of `to` on `ports` (tcp/udp destination ports; a load
 // balancer: its listeners' ports only, no ICMP), both directions.
 ProtoResult party_reach(const Analyzer::Impl& im, const Party& from, const Party& to,

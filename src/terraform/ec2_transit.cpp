@@ -37,22 +37,27 @@ bool Reader::enabled(const Node& n, const std::string& key, bool dflt) {
   return dflt;
 }
 
+// amazon_side_asn of a TGW or a VGW: nullopt when unset (AWS's default) or
+// outside AWS's ranges (TF_VALUE).
+std::optional<uint32_t> Reader::amazon_side_asn(const Node& n) {
+  Want quiet;
+  quiet.quiet = true;
+  auto s = str(n, "amazon_side_asn", quiet);
+  if (!s || s->empty()) return std::nullopt;
+  auto asn = integer(n, "amazon_side_asn");
+  if (asn && semantics::valid_amazon_side_asn(*asn)) return static_cast<uint32_t>(*asn);
+  error(n, "amazon_side_asn", "TF_VALUE",
+        fmt::format("amazon_side_asn {} is outside 64512-65534 and 4200000000-4294967294", *s));
+  return std::nullopt;
+}
+
 void Reader::add_transit_gateway(Resource& r) {
   Node n = top(r);
   model::TransitGateway g;
   g.id = r.id;
   g.origin = origin(r);
   g.name = name_tag(n);
-  Want quiet;
-  quiet.quiet = true;
-  if (auto s = str(n, "amazon_side_asn", quiet); s && !s->empty()) {
-    auto asn = integer(n, "amazon_side_asn");
-    if (asn && semantics::valid_amazon_side_asn(*asn))
-      g.amazon_side_asn = static_cast<uint32_t>(*asn);
-    else
-      error(n, "amazon_side_asn", "TF_VALUE",
-            fmt::format("amazon_side_asn {} is outside 64512-65534 and 4200000000-4294967294", *s));
-  }
+  if (auto asn = amazon_side_asn(n)) g.amazon_side_asn = *asn;
   // The provider's defaults are AWS's: defaults enabled, no auto-accept.
   g.default_route_table_association = enabled(n, "default_route_table_association", true);
   g.default_route_table_propagation = enabled(n, "default_route_table_propagation", true);

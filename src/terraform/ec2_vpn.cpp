@@ -52,16 +52,7 @@ void Reader::add_vpn_gateway(Resource& r) {
   g.id = r.id;
   g.origin = origin(r);
   g.name = name_tag(n);
-  Want quiet;
-  quiet.quiet = true;
-  if (auto s = str(n, "amazon_side_asn", quiet); s && !s->empty()) {
-    auto asn = integer(n, "amazon_side_asn");
-    if (asn && semantics::valid_amazon_side_asn(*asn))
-      g.amazon_side_asn = static_cast<uint32_t>(*asn);
-    else
-      error(n, "amazon_side_asn", "TF_VALUE",
-            fmt::format("amazon_side_asn {} is outside 64512-65534 and 4200000000-4294967294", *s));
-  }
+  if (auto asn = amazon_side_asn(n)) g.amazon_side_asn = *asn;
   // vpc_id attaches it (AttachVpnGateway); aws_vpn_gateway_attachment is the other way.
   if (expr(n, "vpc_id") || (n.v && n.v->get("vpc_id") && !n.v->get("vpc_id")->text().empty())) {
     std::string vpc = id_or_only(n, "vpc_id", kVpcTypes, "VPC");

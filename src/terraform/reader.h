@@ -104,6 +104,7 @@ class Reader {
   std::vector<std::string> strs(const Node& n, const std::string& key, const Want& want = {});
   std::optional<bool> boolean(const Node& n, const std::string& key);
   std::optional<long long> integer(const Node& n, const std::string& key);
+  std::optional<uint32_t> amazon_side_asn(const Node& n);  // ec2_transit.cpp: TGWs and VGWs
   // The resolved strings of a configuration expression in module `module`.
   std::vector<std::string> resolve(const Value* e, const std::string& module, const ConfigModule* cm,
                                    const Resource* from, const Want& want, std::string* unknown_why,
