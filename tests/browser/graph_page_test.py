@@ -45,6 +45,22 @@ def graph(args, out):
     return r.stderr
 
 
+def example_inputs():
+    """Every example as a user opens it: a folder's lab manifest, else each template; Terraform plans."""
+    out = []
+    for root, _, files in os.walk(os.path.join(SRC, "examples")):
+        rel = os.path.relpath(root, SRC)
+        if rel.startswith("examples/ci"):
+            continue
+        manifest_here = "vpclab.yaml" in files
+        for f in files:
+            if f.endswith(".yaml") and f != "policy.yaml" and (not manifest_here or f == "vpclab.yaml"):
+                out.append(os.path.join(rel, f))
+            elif f == "plan.json":
+                out.append(os.path.join(rel, f))
+    return sorted(out)
+
+
 # Elements whose details title names LOGICAL (as "Stack.LOGICAL"), with their classes.
 FIND = """(function (logical) {
   const d = JSON.parse(document.getElementById('details-json').textContent), out = [];
@@ -172,6 +188,30 @@ def main():
         check(svg.eval("document.querySelectorAll('g.subnet').length") ==
               len(logical_ids(scenario, {"AWS::EC2::Subnet"})), "scenario svg: every subnet drawn")
         svg.screenshot(os.path.join(ART, "scenario-svg.png"))
+
+        # Every example, and the scenario's broken copies traced: no two labels overlap, and
+        # a path that is not reachable has its blocker marked.
+        shots = os.path.join(ART, "examples")
+        os.makedirs(shots, exist_ok=True)
+        for path in example_inputs():
+            name = path.replace("/", "_")
+            out = os.path.join(shots, name + ".svg")
+            graph([path, "--format", "svg"], out)
+            page = browser.open("file://" + out)
+            overlaps = page.eval(OVERLAPS)
+            check(overlaps == [], "%s: no two labels overlap %s" % (path, overlaps[:3]))
+            page.screenshot(os.path.join(shots, name + ".png"))
+        for broken in sorted(os.listdir(os.path.join(SRC, "examples/broken"))):
+            path = "examples/broken/" + broken
+            out = os.path.join(shots, "trace_" + broken + ".html")
+            verdict = graph([path, "--format", "html"] + trace_args, out)
+            page = browser.open("file://" + out)
+            overlaps = page.eval(OVERLAPS)
+            check(overlaps == [], "%s traced: no two labels overlap %s" % (path, overlaps[:3]))
+            if "NOT reachable" in verdict:
+                check(page.eval("document.querySelectorAll('g.blocked').length") >= 1,
+                      "%s traced: NOT reachable, its blocker marked" % path)
+            page.screenshot(os.path.join(shots, "trace_" + broken + ".png"))
     finally:
         browser.close()
     print("screenshots in " + ART)
