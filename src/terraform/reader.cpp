@@ -81,6 +81,10 @@ const std::map<std::string, TypeEntry>& types() {
       {"aws_default_route_table", {11, &Reader::add_default_route_table}},
       {"aws_route", {12, &Reader::add_route}},
       {"aws_route_table_association", {12, &Reader::add_rtb_association}},
+      {"aws_vpc_endpoint", {12, &Reader::add_vpc_endpoint}},
+      {"aws_vpc_endpoint_route_table_association", {13, &Reader::add_vpc_endpoint_route_table_association}},
+      {"aws_vpc_endpoint_subnet_association", {13, &Reader::add_vpc_endpoint_subnet_association}},
+      {"aws_vpc_endpoint_security_group_association", {13, &Reader::add_vpc_endpoint_security_group_association}},
       {"aws_main_route_table_association", {12, &Reader::add_main_rtb_association}},
       {"aws_route53_zone", {13, &Reader::add_zone}},
       {"aws_route53_zone_association", {14, &Reader::add_zone_association}},
@@ -126,6 +130,9 @@ const char* id_prefix(const std::string& type) {
       {"aws_ec2_transit_gateway_route_table_propagation", "tgw-rtb-prop"},
       {"aws_customer_gateway", "cgw"}, {"aws_vpn_gateway", "vgw"}, {"aws_vpn_connection", "vpn"},
       {"aws_vpn_gateway_attachment", "vpn-attach"}, {"aws_vpn_gateway_route_propagation", "vgwprop"},
+      {"aws_vpc_endpoint", "vpce"}, {"aws_vpc_endpoint_route_table_association", "vpce-rtb"},
+      {"aws_vpc_endpoint_subnet_association", "vpce-subnet"},
+      {"aws_vpc_endpoint_security_group_association", "vpce-sg"},
   };
   auto it = p.find(type);
   return it == p.end() ? "" : it->second;

@@ -167,6 +167,12 @@ class Reader {
   void add_network_acl_association(Resource& r);
   // ec2_prefix_lists.cpp
   void add_prefix_list(Resource& r);
+  // ec2_endpoints.cpp
+  void add_vpc_endpoint(Resource& r);
+  void add_vpc_endpoint_route_table_association(Resource& r);
+  void add_vpc_endpoint_subnet_association(Resource& r);
+  void add_vpc_endpoint_security_group_association(Resource& r);
+  model::VpcEndpoint* vpc_endpoint_of(const Node& n);  // its vpc_endpoint_id, or nullptr (TF_REF_MISSING)
   void add_prefix_list_entry(Resource& r);
   void inline_sg_rules(model::SecurityGroup& g, const Node& n, Direction dir);
   bool rule_head(const Node& n, const char* proto_key, SecurityGroupRule& base);
