@@ -121,6 +121,18 @@ TEST_F(Graph, WithoutGraphvizSaysWhichPackage) {
   EXPECT_EQ(dot.out.rfind("digraph", 0), 0u);
 }
 
+// The same input draws the same picture, run after run.
+TEST_F(Graph, SameInputSamePicture) {
+  for (const char* fmt : {"svg", "png"}) {
+    auto a = vpclab(std::string("graph examples/tgw/vpn/vpclab.yaml --format ") + fmt + " --out " + dir_ + "a");
+    auto b = vpclab(std::string("graph examples/tgw/vpn/vpclab.yaml --format ") + fmt + " --out " + dir_ + "b");
+    ASSERT_EQ(a.exit_code, 0) << a.out;
+    ASSERT_EQ(b.exit_code, 0) << b.out;
+    EXPECT_EQ(slurp(dir_ + "a"), slurp(dir_ + "b")) << fmt;
+    EXPECT_GT(slurp(dir_ + "a").size(), 1000u);
+  }
+}
+
 // Every example draws: a manifest stands for the templates of its folder.
 TEST_F(Graph, EveryExampleDraws) {
   std::vector<std::string> inputs;

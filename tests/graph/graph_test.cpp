@@ -346,19 +346,3 @@ TEST(Diagram, VpcEndpointsAreDrawnWhereTheyAre) {
 
 }  // namespace
 }  // namespace vpclab::graph
-
-namespace vpclab::graph {
-namespace {
-
-TEST_F(Rendered, SameNetworkSameSvg) {
-  auto a = load("examples/tgw/vpn/vpclab.yaml");
-  auto b = load("examples/tgw/vpn/vpclab.yaml");
-  ASSERT_TRUE(a && b);
-  PictureRequest req;
-  auto pa = draw_picture(*a, req), pb = draw_picture(*b, req);
-  ASSERT_TRUE(pa.ok && pb.ok) << pa.error << pb.error;
-  EXPECT_EQ(pa.data, pb.data);
-}
-
-}  // namespace
-}  // namespace vpclab::graph
