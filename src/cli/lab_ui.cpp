@@ -1,18 +1,25 @@
 #include "cli/lab_ui.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cstring>
+#include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "emulator/publish.h"
 #include "graph/html.h"
 #include "graph/picture.h"
 #include "vocab/ip.h"
 
 namespace vpclab::cli {
+namespace {
+
+// A port written in decimal, 0-65535 and nothing else.
+std::optional<uint16_t> port_of(const std::string& text) {
+  unsigned v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v > 65535) return std::nullopt;
+  return static_cast<uint16_t>(v);
+}
+
+}  // namespace
 
 UiPrepared prepare_ui(std::shared_ptr<const model::Network> net, const std::string& spec, const std::string& lab) {
   UiPrepared out;
@@ -21,9 +28,8 @@ UiPrepared prepare_ui(std::shared_ptr<const model::Network> net, const std::stri
   std::string port_text = colon == std::string::npos ? "" : spec.substr(colon + 1);
   if (host == "localhost") host = "127.0.0.1";
   auto addr = Ipv4Address::parse(host);
-  int port = 0;
-  for (char c : port_text) port = (c >= '0' && c <= '9' && port < 100000) ? port * 10 + (c - '0') : -1;
-  if (!addr || port_text.empty() || port <= 0 || port > 65535) {
+  auto port = port_of(port_text);
+  if (!addr || !port || *port == 0) {
     out.error = "--ui takes ADDR:PORT (default " + std::string(kDefaultUiAddress) + "), got '" + spec + "'";
     out.exit_code = 2;
     return out;
@@ -43,22 +49,16 @@ UiPrepared prepare_ui(std::shared_ptr<const model::Network> net, const std::stri
     out.exit_code = 2;
     return out;
   }
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(static_cast<uint16_t>(port));
-  sa.sin_addr.s_addr = htonl(addr->value);
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || listen(fd, 64) != 0) {
-    out.error = "--ui " + spec + ": " + strerror(errno);
+  std::string err;
+  int fd = emulator::open_loopback_listener(*addr, *port, &err);
+  if (fd < 0) {
+    out.error = "--ui: " + err;
     out.exit_code = 1;
-    if (fd >= 0) close(fd);
     return out;
   }
   emulator::UiOptions ui;
   ui.listen_fd = fd;
-  ui.url = "http://" + addr->str() + ":" + std::to_string(port) + "/";
+  ui.url = "http://" + addr->str() + ":" + std::to_string(*port) + "/";
   ui.page = std::move(page.data);
   // The form's trace: the same picture with the path, computed on the model `up` started from.
   ui.trace = [net](const std::map<std::string, std::string>& q) {
@@ -68,10 +68,8 @@ UiPrepared prepare_ui(std::shared_ptr<const model::Network> net, const std::stri
     r.from = q.count("from") ? q.at("from") : "";
     r.to = q.count("to") ? q.at("to") : "";
     if (auto p = q.find("port"); p != q.end() && !p->second.empty()) {
-      int v = 0;
-      for (char c : p->second) v = (c >= '0' && c <= '9' && v <= 65535) ? v * 10 + (c - '0') : 1 << 20;
-      if (v > 65535) return nlohmann::json{{"error", "port must be 0-65535"}}.dump();
-      r.port = static_cast<uint16_t>(v);
+      r.port = port_of(p->second);
+      if (!r.port) return nlohmann::json{{"error", "port must be 0-65535"}}.dump();
     }
     auto pic = graph::draw_picture(*net, r);
     if (!pic.ok) return nlohmann::json{{"error", pic.error}}.dump();

@@ -129,6 +129,10 @@ std::optional<PublishPlan> publish_plan(const model::Network& net, const std::st
 }
 
 int open_publish_listener(uint16_t port, std::string* error) {
+  return open_loopback_listener(Ipv4Address{INADDR_LOOPBACK}, port, error);
+}
+
+int open_loopback_listener(Ipv4Address address, uint16_t port, std::string* error) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     *error = std::string("socket: ") + strerror(errno);
@@ -139,9 +143,9 @@ int open_publish_listener(uint16_t port, std::string* error) {
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sa.sin_addr.s_addr = htonl(address.value);
   if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || listen(fd, 128) != 0) {
-    *error = "cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + strerror(errno);
+    *error = "cannot listen on " + address.str() + ":" + std::to_string(port) + ": " + strerror(errno);
     close(fd);
     return -1;
   }

@@ -29,6 +29,8 @@ std::optional<PublishPlan> publish_plan(const model::Network& net, const std::st
 // A listening TCP socket on 127.0.0.1:port for PublishPlan::listen_fd; -1 with
 // `error` set when the port is taken or not allowed.
 int open_publish_listener(uint16_t port, std::string* error);
+// The same on any loopback address (`up --ui ADDR:PORT`); non-blocking.
+int open_loopback_listener(Ipv4Address address, uint16_t port, std::string* error);
 
 // Forwards connections accepted on each plan's listen_fd to its targets (round
 // robin per connection) from inside `netns`; one thread for all, at most
