@@ -13,10 +13,6 @@
 namespace vpclab::terraform {
 
 namespace {
-const std::vector<std::string_view> kVpcTypes = {"aws_vpc", "aws_default_vpc"};
-const std::vector<std::string_view> kSubnetTypes = {"aws_subnet", "aws_default_subnet"};
-const std::vector<std::string_view> kSgTypes = {"aws_security_group", "aws_default_security_group"};
-const std::vector<std::string_view> kRouteTableTypes = {"aws_route_table", "aws_default_route_table"};
 const std::vector<std::string_view> kEndpointTypes = {"aws_vpc_endpoint"};
 
 void add_unique(std::vector<std::string>& v, const std::string& id) {
@@ -51,7 +47,7 @@ void Reader::add_vpc_endpoint(Resource& r) {
     return;
   }
   Want rts;
-  rts.types = kRouteTableTypes;
+  rts.types = kRtbTypes;
   rts.many = true;
   ep.route_tables = strs(n, "route_table_ids", rts);
   ep.route_table_locs.assign(ep.route_tables.size(), loc_of(n, "route_table_ids"));
@@ -87,7 +83,7 @@ model::VpcEndpoint* Reader::vpc_endpoint_of(const Node& n) {
 void Reader::add_vpc_endpoint_route_table_association(Resource& r) {
   Node n = top(r);
   if (model::VpcEndpoint* e = vpc_endpoint_of(n)) {
-    std::string rt = id_or_only(n, "route_table_id", kRouteTableTypes, "route table");
+    std::string rt = id_or_only(n, "route_table_id", kRtbTypes, "route table");
     size_t before = e->route_tables.size();
     add_unique(e->route_tables, rt);
     if (e->route_tables.size() != before) e->route_table_locs.push_back(loc_of(n, "route_table_id"));

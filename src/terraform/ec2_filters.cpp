@@ -17,10 +17,7 @@
 namespace vpclab::terraform {
 
 namespace {
-const std::vector<std::string_view> kVpcTypes = {"aws_vpc", "aws_default_vpc"};
-const std::vector<std::string_view> kSgTypes = {"aws_security_group", "aws_default_security_group"};
 const std::vector<std::string_view> kAclTypes = {"aws_network_acl", "aws_default_network_acl"};
-const std::vector<std::string_view> kSubnetTypes = {"aws_subnet", "aws_default_subnet"};
 }  // namespace
 
 void Reader::mixed_rules(const std::string& id, const Node& n, const char* what) {

@@ -14,8 +14,6 @@
 namespace vpclab::terraform {
 
 namespace {
-const std::vector<std::string_view> kSubnetTypes = {"aws_subnet", "aws_default_subnet"};
-const std::vector<std::string_view> kSgTypes = {"aws_security_group", "aws_default_security_group"};
 
 bool is_sha1(const std::string& s) {
   return s.size() == 40 && std::all_of(s.begin(), s.end(), [](char c) {

@@ -11,9 +11,6 @@
 namespace vpclab::terraform {
 
 namespace {
-const std::vector<std::string_view> kVpcTypes = {"aws_vpc", "aws_default_vpc"};
-const std::vector<std::string_view> kSubnetTypes = {"aws_subnet", "aws_default_subnet"};
-const std::vector<std::string_view> kRtbTypes = {"aws_route_table", "aws_default_route_table"};
 const std::vector<std::string_view> kPcxTypes = {"aws_vpc_peering_connection", "aws_vpc_peering_connection_accepter"};
 }  // namespace
 

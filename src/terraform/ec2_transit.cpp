@@ -14,8 +14,6 @@ namespace vpclab::terraform {
 
 namespace {
 const std::vector<std::string_view> kTgwTypes = {"aws_ec2_transit_gateway"};
-const std::vector<std::string_view> kVpcTypes = {"aws_vpc", "aws_default_vpc"};
-const std::vector<std::string_view> kSubnetTypes = {"aws_subnet", "aws_default_subnet"};
 // What a transit_gateway_attachment_id names (a VPN connection by its
 // transit_gateway_attachment_id attribute).
 const std::vector<std::string_view> kAttachmentTypes = {

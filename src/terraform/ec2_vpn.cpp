@@ -13,7 +13,6 @@
 namespace vpclab::terraform {
 
 namespace {
-const std::vector<std::string_view> kVpcTypes = {"aws_vpc", "aws_default_vpc"};
 const std::vector<std::string_view> kVgwTypes = {"aws_vpn_gateway"};
 }  // namespace
 

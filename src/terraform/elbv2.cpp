@@ -16,9 +16,6 @@ namespace vpclab::terraform {
 namespace sem = semantics;
 
 namespace {
-const std::vector<std::string_view> kSubnetTypes = {"aws_subnet", "aws_default_subnet"};
-const std::vector<std::string_view> kSgTypes = {"aws_security_group", "aws_default_security_group"};
-const std::vector<std::string_view> kVpcTypes = {"aws_vpc", "aws_default_vpc"};
 const std::vector<std::string_view> kLbTypes = {"aws_lb", "aws_alb"};
 const std::vector<std::string_view> kTgTypes = {"aws_lb_target_group", "aws_alb_target_group"};
 const std::vector<std::string_view> kListenerTypes = {"aws_lb_listener", "aws_alb_listener"};

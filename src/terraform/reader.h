@@ -29,6 +29,13 @@
 
 namespace vpclab::terraform {
 
+// The Terraform types a reference may name for each kind of EC2 resource
+// (the default_* resources stand for the same AWS objects).
+inline const std::vector<std::string_view> kVpcTypes = {"aws_vpc", "aws_default_vpc"};
+inline const std::vector<std::string_view> kSubnetTypes = {"aws_subnet", "aws_default_subnet"};
+inline const std::vector<std::string_view> kSgTypes = {"aws_security_group", "aws_default_security_group"};
+inline const std::vector<std::string_view> kRtbTypes = {"aws_route_table", "aws_default_route_table"};
+
 using tmpl::Value;
 
 // A module of `configuration` (root_module, or module_calls.X.module).

@@ -11,7 +11,6 @@
 namespace vpclab::terraform {
 
 namespace {
-const std::vector<std::string_view> kVpcTypes = {"aws_vpc", "aws_default_vpc"};
 const std::vector<std::string_view> kZoneTypes = {"aws_route53_zone"};
 
 std::string upper(std::string s) {
