@@ -7,6 +7,7 @@
 
 #include "analysis/assertions.h"
 #include "cli/commands.h"
+#include "vocab/markup.h"
 #include "cli/load.h"
 #include "cli/output.h"
 #include "cli/trace_output.h"
@@ -104,33 +105,19 @@ json report_json(const analysis::AssertReport& rep, const std::string& lab) {
   return with_metadata({{"lab", lab}, {"holds", rep.all_hold()}, {"assertions", items}});
 }
 
-std::string xml(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
-
 void print_junit(const analysis::AssertReport& rep, const std::string& lab) {
   size_t failures = 0;
   for (const auto& r : rep.results) failures += r.holds ? 0 : 1;
   std::cout << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             << "<testsuites name=\"vpclab assert\" tests=\"" << rep.results.size() << "\" failures=\"" << failures
-            << "\">\n  <testsuite name=\"" << xml(lab) << "\" tests=\"" << rep.results.size() << "\" failures=\""
+            << "\">\n  <testsuite name=\"" << escape_markup(lab) << "\" tests=\"" << rep.results.size() << "\" failures=\""
             << failures << "\">\n";
   for (const auto& r : rep.results) {
-    std::cout << "    <testcase classname=\"" << kind_name(r.kind) << "\" name=\"" << xml(r.name) << "\"";
-    if (r.loc.known()) std::cout << " file=\"" << xml(r.loc.file) << "\" line=\"" << r.loc.line << "\"";
+    std::cout << "    <testcase classname=\"" << kind_name(r.kind) << "\" name=\"" << escape_markup(r.name) << "\"";
+    if (r.loc.known()) std::cout << " file=\"" << escape_markup(r.loc.file) << "\" line=\"" << r.loc.line << "\"";
     if (r.holds) {
       std::cout << ">";
-      if (!r.judged) std::cout << "<system-out>" << xml(headline(r)) << "</system-out>";
+      if (!r.judged) std::cout << "<system-out>" << escape_markup(headline(r)) << "</system-out>";
       std::cout << "</testcase>\n";
       continue;
     }
@@ -139,7 +126,7 @@ void print_junit(const analysis::AssertReport& rep, const std::string& lab) {
     if (r.trace)
       for (const auto& p : r.trace->paths)
         for (const auto& e : p.explanations) body += e.code + ": " + e.message + "\n";
-    std::cout << ">\n      <failure message=\"" << xml(headline(r)) << "\">" << xml(body) << "</failure>\n    </testcase>\n";
+    std::cout << ">\n      <failure message=\"" << escape_markup(headline(r)) << "\">" << escape_markup(body) << "</failure>\n    </testcase>\n";
   }
   std::cout << "  </testsuite>\n</testsuites>\n";
 }

@@ -6,22 +6,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vocab/markup.h"
+
 namespace vpclab::graph {
 namespace {
 
 using nlohmann::json;
-
-std::string escape_html(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
-  }
-  return out;
-}
 
 // JSON inside <script>: "</" would end the element.
 std::string script_json(const json& j) {
@@ -201,15 +191,15 @@ std::string html_page(const Diagram& d, const std::string& svg, const PageOption
   std::string legend;
   for (const auto& l : d.legend) legend += (legend.empty() ? "" : "\n") + l;
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>" +
-                    escape_html(opts.title) + "</title>\n<style>" + kStyle + "</style></head>\n<body" +
-                    (opts.live ? " data-live=\"1\"" : "") + ">\n<main><header><h1>" + escape_html(opts.title) +
+                    escape_markup(opts.title) + "</title>\n<style>" + kStyle + "</style></head>\n<body" +
+                    (opts.live ? " data-live=\"1\"" : "") + ">\n<main><header><h1>" + escape_markup(opts.title) +
                     "</h1>";
   if (opts.live)
     out += "<form id=\"trace-form\">from <input name=\"from\" required> to <input name=\"to\" required> "
            "port <input name=\"port\" size=\"5\" style=\"width:5em\"><button>trace</button></form>";
   out += "</header>\n<div id=\"canvas\">" + svg_element(svg) + "</div></main>\n<aside>\n<h2 id=\"details-title\">" +
          "Click a component</h2><table id=\"details-rows\"></table>\n<h2>Path</h2><pre id=\"verdict\">" +
-         escape_html(legend) + "</pre><div id=\"error\"></div>\n";
+         escape_markup(legend) + "</pre><div id=\"error\"></div>\n";
   if (opts.live)
     out += "<h2>Targets <small id=\"updated\"></small></h2><table id=\"targets\"></table>\n"
            "<h2>Access log</h2><div id=\"log\"></div>\n";
