@@ -114,6 +114,10 @@ struct Step {
   bool from_endpoint = false;                    // kVpcEndpoint: the service's reply entering the VPC
 };
 
+// A step of `kind` at an ENI or subnet for the packet src -> dst (walk.cpp).
+Step make_step(StepKind kind, const EniInfo* e = nullptr, const SubnetInfo* sub = nullptr, Ipv4Address src = {},
+               Ipv4Address dst = {}, PortRange reply_ports = PortRange{0, 65535});
+
 struct Leg {
   enum class End { kDelivered, kInternet, kBlocked, kUndecidable };
   std::vector<Step> steps;

@@ -132,9 +132,8 @@ const model::Vpc* Analyzer::Impl::vpc(const std::string& id) const {
   return it == vpc_by_id.end() ? nullptr : it->second;
 }
 
-namespace {
-Step mk(StepKind k, const EniInfo* e = nullptr, const SubnetInfo* sub = nullptr, Ipv4Address src = {},
-        Ipv4Address dst = {}, PortRange reply_ports = PortRange{0, 65535}) {
+Step make_step(StepKind k, const EniInfo* e, const SubnetInfo* sub, Ipv4Address src, Ipv4Address dst,
+               PortRange reply_ports) {
   Step s;
   s.kind = k;
   s.eni = e;
@@ -144,6 +143,8 @@ Step mk(StepKind k, const EniInfo* e = nullptr, const SubnetInfo* sub = nullptr,
   s.reply_ports = reply_ports;
   return s;
 }
+
+namespace {
 
 // Something joins the two VPCs (a peering in any state, or a transit gateway).
 bool vpcs_peered(const model::Network& net, const std::string& a, const std::string& b) {
@@ -190,12 +191,12 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
            dst == reply->client;
   };
   auto deliver_host = [&](bool same_subnet) {
-    if (!same_subnet) push(mk(StepKind::kNaclIn, nullptr, reply->client_subnet, src, dst, reply_ports));
+    if (!same_subnet) push(make_step(StepKind::kNaclIn, nullptr, reply->client_subnet, src, dst, reply_ports));
     leg.end = Leg::End::kDelivered;
     leg.seen_src = src;
     return leg;
   };
-  if (!reply && from.eni && from.eni->has_sg()) push(mk(StepKind::kSgOut, from.eni, from.subnet, src, dst));
+  if (!reply && from.eni && from.eni->has_sg()) push(make_step(StepKind::kSgOut, from.eni, from.subnet, src, dst));
 
   const SubnetInfo* cur = from.subnet;
   bool from_tgw = false;  // the packet just left a transit gateway into `cur`
@@ -220,7 +221,7 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
           return leg;
         }
         if (!reply && !is_private_or_shared(dst) && !from.internet) {
-          Step s = mk(StepKind::kInternet);
+          Step s = make_step(StepKind::kInternet);
           s.src = src;
           s.dst = dst;
           push(std::move(s));
@@ -233,7 +234,7 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
         if (reply) return fail("RETURN_ROUTE_MISMATCH", "replies to " + dst.str() + " leave to the internet");
         return fail("UNKNOWN_DESTINATION", dst.str() + " is not a public IP of this network");
       }
-      Step s = mk(StepKind::kIgwIn);
+      Step s = make_step(StepKind::kIgwIn);
       s.src = src;
       s.dst = dst;
       s.eni = e;
@@ -257,7 +258,7 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
         return leg;
       }
       dst = e->eni->private_ip;  // 1:1 NAT to the private address
-      push(mk(StepKind::kNaclIn, nullptr, e->subnet, src, dst, reply_ports));
+      push(make_step(StepKind::kNaclIn, nullptr, e->subnet, src, dst, reply_ports));
       arrived = e;
       at_internet = false;
     }
@@ -271,14 +272,14 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
           return fail("UNKNOWN_DESTINATION", "no interface holds " + dst.str() + " in subnet " +
                                                  cur->subnet->origin.display(cur->subnet->id));
         // From the TGW's ENI the subnet's inbound NACL rules apply (aws-tgw-nlb.md section 2).
-        push(from_tgw ? mk(StepKind::kNaclIn, nullptr, cur, src, dst, reply_ports)
-                      : mk(StepKind::kSameSubnet, e, cur, src, dst));
+        push(from_tgw ? make_step(StepKind::kNaclIn, nullptr, cur, src, dst, reply_ports)
+                      : make_step(StepKind::kSameSubnet, e, cur, src, dst));
         arrived = e;
       } else {
         from_tgw = false;
-        push(mk(StepKind::kNaclOut, nullptr, cur, src, dst, reply_ports));
+        push(make_step(StepKind::kNaclOut, nullptr, cur, src, dst, reply_ports));
         const Route* r = cur->rtb ? semantics::select_route(cur->rtb->routes, dst) : nullptr;
-        Step rs = mk(StepKind::kRoute, nullptr, cur, src, dst);
+        Step rs = make_step(StepKind::kRoute, nullptr, cur, src, dst);
         rs.route = r;
         if (!r) {
           // Another VPC holds the address and nothing connects them: say so.
@@ -321,13 +322,13 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
             if (host_reply(v)) return deliver_host(false);
             const EniInfo* e = eni_at(v, dst);
             if (!e) return fail("UNKNOWN_DESTINATION", "no interface holds " + dst.str() + " in VPC " + component(v->origin, v->id));
-            push(mk(StepKind::kNaclIn, nullptr, e->subnet, src, dst, reply_ports));
+            push(make_step(StepKind::kNaclIn, nullptr, e->subnet, src, dst, reply_ports));
             arrived = e;
             break;
           }
           case RouteTargetKind::kVpcPeeringConnection: {
             const auto* pcx = net.peering(r->target_id);
-            Step ps = mk(StepKind::kPeering, nullptr, cur, src, dst);
+            Step ps = make_step(StepKind::kPeering, nullptr, cur, src, dst);
             ps.pcx = pcx;
             if (!pcx) {
               ps.code = "BAD_STATE_ROUTE";
@@ -388,12 +389,12 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
             if (host_reply(peer)) return deliver_host(false);
             const EniInfo* e = eni_at(peer, dst);
             if (!e) return fail("UNKNOWN_DESTINATION", "no interface holds " + dst.str() + " in VPC " + component(peer->origin, peer->id));
-            push(mk(StepKind::kNaclIn, nullptr, e->subnet, src, dst, reply_ports));
+            push(make_step(StepKind::kNaclIn, nullptr, e->subnet, src, dst, reply_ports));
             arrived = e;
             break;
           }
           case RouteTargetKind::kInternetGateway: {
-            Step is = mk(StepKind::kIgwOut, nullptr, cur, src, dst);
+            Step is = make_step(StepKind::kIgwOut, nullptr, cur, src, dst);
             is.igw = r->target_id;
             auto verdict = semantics::igw_egress(pub.has_value(), dst);
             if (verdict == semantics::IgwVerdict::kPrivateDestination) {
@@ -421,7 +422,7 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
           }
           case RouteTargetKind::kNatGateway: {
             const auto* nat = net.nat_gateway(r->target_id);
-            Step ns = mk(StepKind::kNat, nullptr, cur, src, dst);
+            Step ns = make_step(StepKind::kNat, nullptr, cur, src, dst);
             ns.nat = nat;
             const SubnetInfo* nat_subnet = nat ? subnet_info(nat->subnet) : nullptr;
             const model::Vpc* nat_vpc = nat_subnet ? nat_subnet->vpc : nullptr;
@@ -442,7 +443,7 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
               leg.end = Leg::End::kBlocked;
               return leg;
             }
-            if (nat_subnet != cur) push(mk(StepKind::kNaclIn, nullptr, nat_subnet, src, dst, reply_ports));
+            if (nat_subnet != cur) push(make_step(StepKind::kNaclIn, nullptr, nat_subnet, src, dst, reply_ports));
             src = nat->private_ip;
             pub = nat->public_ip;
             leg.nat = nat;
@@ -454,7 +455,7 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
             if (!next) return leg;
             if (host_reply(next->vpc) && next->vpc != v && next->subnet->cidr.contains(dst) &&
                 reply->client_subnet == next) {
-              push(mk(StepKind::kNaclIn, nullptr, next, src, dst, reply_ports));
+              push(make_step(StepKind::kNaclIn, nullptr, next, src, dst, reply_ports));
               leg.end = Leg::End::kDelivered;
               leg.seen_src = src;
               return leg;
@@ -480,7 +481,7 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
     arrived = nullptr;
     if (reply && pending_denat && e->nat == pending_denat) {
       // Back at the NAT gateway that translated the request: undo it.
-      Step d = mk(StepKind::kDeNat, e, e->subnet, src, reply->client);
+      Step d = make_step(StepKind::kDeNat, e, e->subnet, src, reply->client);
       d.nat = pending_denat;
       push(std::move(d));
       pending_denat = nullptr;
@@ -500,7 +501,7 @@ Leg Analyzer::Impl::walk(const WalkStart& from, Ipv4Address dst, const ReplyCont
     if (e->instance && e->instance->state != model::InstanceState::kRunning)
       return fail("BAD_STATE", "instance " + component(e->instance->origin, e->instance->id) + " is not running",
                   Leg::End::kBlocked, component(e->instance->origin, e->instance->id) + " " + dst.str());
-    if (!reply && e->has_sg()) push(mk(StepKind::kSgIn, e, e->subnet, src, dst));
+    if (!reply && e->has_sg()) push(make_step(StepKind::kSgIn, e, e->subnet, src, dst));
     leg.to = e;
     leg.seen_src = src;
     leg.end = Leg::End::kDelivered;

@@ -122,13 +122,7 @@ const SubnetInfo* Analyzer::Impl::cross_transit_gateway(Leg& leg, const SubnetIn
   // From the sender's subnet to the TGW's ENI in another subnet: that
   // subnet's inbound NACL rules apply (UNCONFIRMED, aws-tgw-nlb.md section 2).
   if (x->entry != cur) {
-    Step n;
-    n.kind = StepKind::kNaclIn;
-    n.subnet = x->entry;
-    n.src = src;
-    n.dst = dst;
-    n.reply_ports = reply_ports;
-    leg.steps.push_back(std::move(n));
+    leg.steps.push_back(make_step(StepKind::kNaclIn, nullptr, x->entry, src, dst, reply_ports));
   }
   if (!semantics::transit_gateway_attachment_forwards(x->in->state))
     return stop(TgwCrossing::Phase::kEntry, "BAD_STATE_ATTACHMENT",

@@ -80,13 +80,7 @@ bool Analyzer::Impl::enter_from_vpc_endpoint(Leg& leg, const WalkStart& from, Ip
     return false;
   }
   leg.steps.push_back(std::move(st));
-  Step nacl;
-  nacl.kind = StepKind::kNaclIn;
-  nacl.subnet = e->subnet;
-  nacl.src = from.address;
-  nacl.dst = dst;
-  nacl.reply_ports = reply_ports;
-  leg.steps.push_back(std::move(nacl));
+  leg.steps.push_back(make_step(StepKind::kNaclIn, nullptr, e->subnet, from.address, dst, reply_ports));
   arrived = e;
   return true;
 }

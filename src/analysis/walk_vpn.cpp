@@ -128,13 +128,7 @@ bool Analyzer::Impl::enter_from_on_premises(Leg& leg, const WalkStart& from, Ipv
     leg.end = Leg::End::kBlocked;
     return false;
   }
-  Step n;
-  n.kind = StepKind::kNaclIn;
-  n.subnet = e->subnet;
-  n.src = from.address;
-  n.dst = dst;
-  n.reply_ports = reply_ports;
-  leg.steps.push_back(std::move(n));
+  leg.steps.push_back(make_step(StepKind::kNaclIn, nullptr, e->subnet, from.address, dst, reply_ports));
   arrived = e;
   return true;
 }
