@@ -48,25 +48,31 @@ semantics::DnsFacts dns_facts(const model::Network& net) {
       if (const auto* e = net.network_interface(id)) sn.addresses.push_back(e->private_ip);
     f.services.push_back(std::move(sn));
   }
+  for (const auto& a : aws_service_addresses(net)) f.services.push_back({a.dns_name, "", {a.public_address}, a.prefix_list});
+  return f;
+}
+
+std::vector<AwsServiceAddresses> aws_service_addresses(const model::Network& net) {
+  std::vector<AwsServiceAddresses> out;
   std::set<std::string> regions;
   for (const auto& v : net.vpcs) regions.insert(v.origin.region);
   for (const auto& region : regions)
     for (const char* service : {"s3", "dynamodb"}) {
       semantics::ServiceName svc{region, service, false};
       auto known = semantics::aws_managed_prefix_list(svc);
-      std::vector<Ipv4Cidr> cidrs = known->cidrs;
-      std::string id = known->id;
+      AwsServiceAddresses a{region, service, known->id, semantics::service_public_dns_name(svc), known->cidrs, {}};
       for (const auto& pl : net.prefix_lists)
         if (pl.name == known->name) {
-          id = pl.id;
-          cidrs.clear();
+          a.prefix_list = pl.id;
+          a.cidrs.clear();
           for (const auto& e : pl.entries)
-            if (e.cidr) cidrs.push_back(*e.cidr);
+            if (e.cidr) a.cidrs.push_back(*e.cidr);
         }
-      if (cidrs.empty()) continue;
-      f.services.push_back({semantics::service_public_dns_name(svc), "", {semantics::service_public_address(cidrs)}, id});
+      if (a.cidrs.empty()) continue;
+      a.public_address = semantics::service_public_address(a.cidrs);
+      out.push_back(std::move(a));
     }
-  return f;
+  return out;
 }
 
 const semantics::VpcDns& Analyzer::Impl::dns() const {

@@ -11,4 +11,18 @@ namespace vpclab::analysis {
 // DNS name, resolving to their nodes' public IPs (internal: private IPs).
 semantics::DnsFacts dns_facts(const model::Network& net);
 
+// S3's and DynamoDB's public side in each Region of the network's VPCs: the
+// model's AWS-managed prefix list when it has one (a snapshot's), else AWS's
+// known or stand-in list (semantics/vpc_endpoint.h), and the one address
+// their public name answers. What dns_facts answers and the lab's service
+// namespaces hold (emulator/compile_endpoints.cpp).
+struct AwsServiceAddresses {
+  std::string region, service;  // "us-east-1", "s3"
+  std::string prefix_list;      // pl-
+  std::string dns_name;         // s3.us-east-1.amazonaws.com
+  std::vector<Ipv4Cidr> cidrs;  // not empty
+  Ipv4Address public_address;
+};
+std::vector<AwsServiceAddresses> aws_service_addresses(const model::Network& net);
+
 }  // namespace vpclab::analysis

@@ -257,18 +257,18 @@ CompiledLab compile_model(const model::Network& net) {
     attach(eni.id, "eth0", &eni, eni.id, eni.subnet, eni.private_ip, true);
   }
 
-  // VPC endpoints are proved by the analyzer, not run yet: the routes to a
-  // gateway endpoint are reported below as not emulated, an interface
-  // endpoint's ENIs exist but no service answers on them.
+  // Gateway and interface endpoints run (compile_endpoints.cpp); Gateway
+  // Load Balancer endpoints are only noted.
   for (const auto& ep : net.vpc_endpoints)
-    out.unsupported.push_back("VPC endpoint " + ep.id + " (" + ep.type + " " + ep.service_name +
-                              (ep.is_interface() ? "; its network interfaces exist, no service answers on them)" : ")"));
+    if (!ep.is_gateway() && !ep.is_interface())
+      out.unsupported.push_back("VPC endpoint " + ep.id + " (" + ep.type + " " + ep.service_name + ")");
 
   // The resolver answers from the same DNS facts the analyzer resolves
   // (analysis::dns_facts, the rule in semantics/vpc_dns).
   p.dns = std::make_shared<const dataplane::ResolverConfig>(dataplane::ResolverConfig{analysis::dns_facts(net)});
 
   compile_gateways(ctx);
+  compile_aws_services(ctx);
   compile_vpn(ctx);  // after the resolver config: the office's DNS server
   compile_load_balancers(ctx);
   compile_filters(ctx);

@@ -6,6 +6,7 @@
 //   compile_alb.cpp       ALB nodes (the data plane in the supervisor)
 //   compile_transit.cpp   transit gateways (a namespace each, links to VPC routers)
 //   compile_vpn.cpp       on-premises namespaces and site-to-site VPN links
+//   compile_endpoints.cpp VPC endpoints, each Region's S3 and DynamoDB
 //   compile_auto_scaling.cpp  Auto Scaling groups and their standby replacements (wraps compile_model)
 #pragma once
 #include <map>
@@ -107,6 +108,13 @@ void compile_vpn(CompileContext& ctx);
 // Internet gateways, the `internet` namespace (1:1 NAT of public and elastic
 // IPs, the lab's public DNS), NAT gateways. Runs after ENIs are placed.
 void compile_gateways(CompileContext& ctx);
+// VPC endpoints and each Region's AWS services (compile_endpoints.cpp). A
+// route to a gateway endpoint: into the link to the Region's service
+// namespace (false for Gateway Load Balancer endpoints: not emulated). After
+// the gateways: the service namespaces, the endpoint links, the servers on
+// interface endpoints' ENIs.
+bool compile_vpc_endpoint_route(CompileContext& ctx, const model::RouteTable& rt, const Route& route, uint32_t table);
+void compile_aws_services(CompileContext& ctx);
 // Security groups (stateful, per ENI namespace) and network ACLs (stateless,
 // on the router's forward path). Runs after everything else is placed.
 void compile_filters(CompileContext& ctx);

@@ -312,8 +312,10 @@ bool compile_gateway_route(CompileContext& ctx, const model::RouteTable& rt, con
       if (const auto* eni = primary_eni(net, *inst)) return via_eni(ctx, rt, dst, table, eni->subnet, eni->private_ip);
       return via_eni(ctx, rt, dst, table, inst->subnet, inst->private_ip);
     }
+    case RouteTargetKind::kVpcEndpoint:
+      return compile_vpc_endpoint_route(ctx, rt, route, table);
     default:
-      return false;  // VPN, transit, endpoints, ...: not emulated
+      return false;  // carrier gateways, ...: not emulated
   }
 }
 

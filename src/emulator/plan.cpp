@@ -151,6 +151,7 @@ std::vector<std::string> check_plan(const LabPlan& plan) {
   for (const auto& s : plan.sysctls) need_ns(s.netns, "sysctl " + s.key);
   for (const auto& n : plan.nft) need_ns(n.netns, "nftables " + n.what);
   for (const auto& d : plan.dns_listen) need_ns(d.netns, "resolver address " + d.address.str());
+  for (const auto& l : plan.service_listen) need_ns(l.netns, "AWS service listener " + l.address.str());
   if (!plan.dns_listen.empty() && !plan.dns) problems.push_back("resolver addresses without a resolver configuration");
   for (const auto& lb : plan.load_balancers) {
     for (const auto& ns : lb.node_netns) need_ns(ns, "load balancer " + lb.name + " node");

@@ -13,6 +13,7 @@
 
 #include "dataplane/alb/config.h"
 #include "dataplane/dns/resolver.h"
+#include "dataplane/s3/server.h"
 #include "vocab/ip.h"
 
 namespace vpclab::emulator {
@@ -108,6 +109,16 @@ struct DnsListenPlan {
   uint16_t port = 53;
 };
 
+// The lab's AWS services (dataplane/s3, compile_endpoints.cpp): one server
+// in the supervisor with a listening socket opened in each listed namespace
+// (a Region's service namespace, an interface endpoint's ENI).
+struct ServiceListenPlan {
+  std::string netns;
+  Ipv4Address address;  // 0.0.0.0: every address of the namespace
+  uint16_t port = 80;
+  std::vector<dataplane::s3::ServiceRange> ranges;  // which service an address is
+};
+
 // `up --publish HOSTPORT=TARGET:PORT` (publish.h): connections accepted on
 // listen_fd (127.0.0.1:HOSTPORT on the host, opened by the starter and
 // inherited by the supervisor) go to targets[k]:port from inside `netns`.
@@ -181,6 +192,8 @@ struct LabPlan {
   std::vector<PublishPlan> publish;  // started last, when everything else is up
   std::vector<LoadBalancerPlan> load_balancers;  // started after the processes
   std::vector<AutoScalingPlan> auto_scaling_groups;
+  std::vector<ServiceListenPlan> service_listen;  // started after the resolver
+  std::vector<dataplane::s3::Bucket> s3_buckets;
 
   const NetnsPlan* netns(const std::string& name) const;
 };

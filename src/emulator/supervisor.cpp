@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <chrono>
 
 #include "emulator/netns.h"
@@ -81,12 +82,38 @@ bool Supervisor::start_load_balancers(std::string* error) {
   return true;
 }
 
+// The lab's AWS services (plan.h ServiceListenPlan): each socket opened in
+// its namespace, one server thread for all.
+bool Supervisor::start_services(std::string* error) {
+  if (plan_.service_listen.empty()) return true;
+  services_ = std::make_unique<dataplane::s3::ServiceServer>(plan_.s3_buckets);
+  for (const auto& l : plan_.service_listen) {
+    int fd = -1;
+    std::string why;
+    if (!in_netns(l.netns, [&] { fd = dataplane::s3::listen_tcp(l.address, l.port, &why); }))
+      why = std::string("cannot enter the namespace: ") + strerror(errno);
+    if (fd < 0) {
+      *error = "AWS service on " + l.address.str() + ":" + std::to_string(l.port) + " in " + l.netns + ": " + why;
+      services_.reset();
+      return false;
+    }
+    services_->add_listener(fd, l.ranges);
+  }
+  write_all(args_.status_fd, "step AWS services: " + std::to_string(plan_.service_listen.size()) + " listeners\n");
+  services_thread_ = std::thread([this] { services_->run(); });
+  return true;
+}
+
 void Supervisor::shutdown() {
   if (ui_) ui_->stop();
   publish_->stop();
   // Ask everything to stop, give it a moment, then leave: the kernel kills
   // what is left when PID 1 exits. ALBs first: their clients get answers.
   for (auto& a : albs_) a->stop();
+  if (services_thread_.joinable()) {
+    services_->stop();
+    services_thread_.join();
+  }
   kill(-1, SIGTERM);
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
   while (std::chrono::steady_clock::now() < until) {
@@ -105,11 +132,15 @@ void Supervisor::shutdown() {
 int Supervisor::run() {
   std::string error;
   publish_ = std::make_unique<PublishForwarder>(plan_.publish);
-  if (!setup(&error) || !apply(&error) || !start_load_balancers(&error) || !publish_->start("/run/netns", &error) ||
+  if (!setup(&error) || !apply(&error) || !start_services(&error) || !start_load_balancers(&error) || !publish_->start("/run/netns", &error) ||
       !start_ui(&error)) {
     ui_.reset();
     write_all(args_.status_fd, "error " + error + "\n");
     albs_.clear();
+    if (services_thread_.joinable()) {
+      services_->stop();
+      services_thread_.join();
+    }
     if (dns_thread_.joinable()) {
       dns_->stop();
       dns_thread_.join();

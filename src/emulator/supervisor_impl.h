@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "dataplane/dns/server.h"
+#include "dataplane/s3/server.h"
 #include "emulator/alb_runtime.h"
 #include "emulator/publish.h"
 #include "emulator/supervisor.h"
@@ -59,6 +60,7 @@ class Supervisor {
   bool setup(std::string* error);
   bool apply(std::string* error);
   bool start_load_balancers(std::string* error);
+  bool start_services(std::string* error);  // the lab's S3 and interface endpoints
   pid_t spawn(const std::string& netns, const std::vector<std::string>& argv, const std::vector<std::string>& env,
               int in, int out, int err, const std::string& cwd_rel, bool cwd_in_lab_dir);
   void loop();
@@ -105,6 +107,8 @@ class Supervisor {
   std::unique_ptr<dataplane::DnsServer> dns_;
   std::thread dns_thread_;
   std::vector<std::unique_ptr<AlbRuntime>> albs_;
+  std::unique_ptr<dataplane::s3::ServiceServer> services_;
+  std::thread services_thread_;
   std::unique_ptr<PublishForwarder> publish_;  // up --publish
   std::unique_ptr<UiServer> ui_;               // up --ui
 };

@@ -381,6 +381,16 @@ struct OnPremisesNetwork {
   Ipv4Address host_address() const { return Ipv4Address{cidrs.at(0).base.value + 10}; }
 };
 
+// A bucket of the lab's S3 (the lab manifest's `s3:`): what `vpclab up`
+// serves at S3's addresses in its Region; the objects are the files under
+// `directory`. Not an AWS resource of the templates: analysis ignores it.
+struct S3Bucket {
+  std::string name;
+  std::string region;
+  std::string directory;  // absolute
+  SourceLoc loc;
+};
+
 struct SecurityGroup {
   std::string id;  // sg-
   Origin origin;
@@ -628,6 +638,7 @@ class Network {
   std::vector<VpnConnection> vpn_connections;
   std::vector<VpnGatewayRoutePropagation> vpn_gateway_route_propagations;
   std::vector<OnPremisesNetwork> on_premises;
+  std::vector<S3Bucket> s3_buckets;  // the lab manifest's `s3:`
   std::optional<Organization> organization;
   std::vector<SecurityGroup> security_groups;
   std::vector<PrefixList> prefix_lists;

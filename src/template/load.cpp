@@ -89,6 +89,7 @@ struct Loader {
     }
     apply_peering_options(m);
     apply_on_premises(m);
+    for (const auto& b : m.s3_buckets) net->s3_buckets.push_back({b.name, b.region, b.directory, b.loc});
     if (m.organization) net->organization = model::Organization{m.organization->accounts, m.organization->ram_sharing,
                                                                 m.organization->loc};
   }

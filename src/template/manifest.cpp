@@ -6,6 +6,8 @@
 #include <functional>
 #include <set>
 
+#include "semantics/s3.h"
+
 namespace vpclab::tmpl {
 namespace {
 
@@ -45,7 +47,7 @@ class Reader {
       err(root.loc(), "M1001", "a lab manifest must be a map with `stacks:`");
       return false;
     }
-    keys(root, {"name", "description", "stacks", "peerings", "on_premises", "organization"}, "manifest");
+    keys(root, {"name", "description", "stacks", "peerings", "on_premises", "organization", "s3"}, "manifest");
     if (const Value* n = root.get("name")) {
       if (string_of(*n, "name")) out_.name = n->text();
     }
@@ -81,6 +83,13 @@ class Reader {
         err(os->loc(), "M1001", "`on_premises:` must be a list");
       } else {
         for (const auto& o : os->items()) read_on_premises(o, names);
+      }
+    }
+    if (const Value* b = root.get("s3")) {
+      if (!b->is_list()) {
+        err(b->loc(), "M1001", "`s3:` must be a list of buckets ({bucket: NAME, directory: PATH})");
+      } else {
+        for (const auto& x : b->items()) read_s3_bucket(x);
       }
     }
     return !failed_;
@@ -352,6 +361,62 @@ class Reader {
     }
     if (mo.cidrs.empty()) return;
     out_.on_premises.push_back(std::move(mo));
+  }
+
+  // {bucket: NAME, directory: PATH, region: REGION}
+  void read_s3_bucket(const Value& b) {
+    if (!b.is_map()) {
+      err(b.loc(), "M1001", "each s3 entry must be a map with bucket and directory");
+      return;
+    }
+    keys(b, {"bucket", "directory", "region"}, "s3 entry");
+    const Value* n = b.get("bucket");
+    const Value* d = b.get("directory");
+    if (!n || !d) {
+      err(b.loc(), "M1001", "an s3 entry needs `bucket:` and `directory:`");
+      return;
+    }
+    if (!string_of(*n, "bucket") || !string_of(*d, "directory")) return;
+    ManifestS3Bucket mb;
+    mb.loc = b.loc();
+    mb.name = n->text();
+    if (auto why = semantics::bucket_name_problem(mb.name)) {
+      err(n->loc(), "M1010", "s3 bucket name '" + mb.name + "' " + *why);
+      return;
+    }
+    for (const auto& other : out_.s3_buckets)
+      if (other.name == mb.name) {
+        err(n->loc(), "M1010", "duplicate s3 bucket '" + mb.name + "' (first at " + other.loc.str() + ")",
+            "bucket names are unique across all of S3");
+        return;
+      }
+    if (out_.stacks.empty()) return;  // `stacks:` reported already
+    mb.region = out_.stacks.front().ctx.region;
+    if (const Value* r = b.get("region")) {
+      if (!string_of(*r, "region")) return;
+      mb.region = r->text();
+      bool known = false;
+      for (const auto& s : out_.stacks) known = known || s.ctx.region == mb.region;
+      if (!known) {
+        err(r->loc(), "M1010", "s3 bucket '" + mb.name + "' is in region '" + mb.region +
+                                   "', which no stack of this manifest is in",
+            "the lab has an S3 only in its stacks' regions");
+        return;
+      }
+    }
+    fs::path dir(d->text());
+    if (dir.is_relative()) dir = fs::path(path_).parent_path() / dir;
+    dir = fs::absolute(dir).lexically_normal();
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      err(d->loc(), "M1011",
+          "s3 bucket '" + mb.name + "': directory " + d->text() +
+              (fs::exists(dir, ec) ? " is not a directory" : " does not exist") + " (" + dir.string() + ")",
+          "the bucket's objects are the files under this directory, relative to the manifest");
+      return;
+    }
+    mb.directory = dir.string();
+    out_.s3_buckets.push_back(std::move(mb));
   }
 
   std::string path_;

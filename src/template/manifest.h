@@ -12,6 +12,8 @@
 //   M1007  peering: unknown stack
 //   M1008  on_premises: bad name, duplicate name, unknown stack, a resource that is no customer gateway
 //   M1009  on_premises: bad CIDR
+//   M1010  s3: bad or duplicate bucket name, a region no stack is in
+//   M1011  s3: a directory that is missing or no directory
 #pragma once
 #include <map>
 #include <optional>
@@ -67,6 +69,15 @@ struct ManifestOnPremises {
   SourceLoc loc, gateway_loc;
 };
 
+// A bucket of the lab's S3 (`s3:`): `vpclab up` serves the files under
+// `directory` as its objects (docs/lab-manifest.md).
+struct ManifestS3Bucket {
+  std::string name;
+  std::string region;     // default: the first stack's
+  std::string directory;  // absolute (given relative to the manifest)
+  SourceLoc loc;
+};
+
 // `organization: {accounts: [...], ram_sharing: true}`.
 struct ManifestOrganization {
   std::vector<std::string> accounts;
@@ -80,6 +91,7 @@ struct Manifest {
   std::vector<ManifestStack> stacks;  // file order
   std::vector<ManifestPeering> peerings;
   std::vector<ManifestOnPremises> on_premises;
+  std::vector<ManifestS3Bucket> s3_buckets;
   std::optional<ManifestOrganization> organization;
 };
 
