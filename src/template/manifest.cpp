@@ -407,6 +407,7 @@ class Reader {
     fs::path dir(d->text());
     if (dir.is_relative()) dir = fs::path(path_).parent_path() / dir;
     dir = fs::absolute(dir).lexically_normal();
+    if (!dir.has_filename() && dir.has_parent_path()) dir = dir.parent_path();  // "objects/"
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
       err(d->loc(), "M1011",

@@ -89,7 +89,7 @@ TEST(Manifest, UnknownKeysAndBadValuesAreErrors) {
     const char* error;  // first error, exact
   } cases[] = {
       {"stacks:\n  - {name: a, template: t.yaml}\nextra: 1\n",
-       "m.yaml:3:1: error M1001: unknown key 'extra' in manifest\n  fix: valid keys: name, description, stacks, peerings, on_premises, organization"},
+       "m.yaml:3:1: error M1001: unknown key 'extra' in manifest\n  fix: valid keys: name, description, stacks, peerings, on_premises, organization, s3"},
       {"stacks:\n  - {name: a, template: t.yaml, acount: '111111111111'}\n",
        "m.yaml:2:33: error M1001: unknown key 'acount' in stack\n"
        "  fix: valid keys: name, template, terraform, account, region, parameters"},
