@@ -118,6 +118,12 @@ TEST_F(S3ServiceTest, HeadListAndAnotherRegionsBucket) {
   EXPECT_NE(l.out.find("<KeyCount>1</KeyCount>"), std::string::npos) << l.out;
   EXPECT_NE(l.out.find("<Key>release/app.txt</Key>"), std::string::npos) << l.out;
   EXPECT_EQ(l.out.find("hello world.json"), std::string::npos) << l.out;
+  // As `aws s3 ls s3://bar-artifacts/` asks: a delimiter, URL-encoded keys.
+  auto d = get("/bar-artifacts?list-type=2&delimiter=%2F&encoding-type=url");
+  EXPECT_NE(d.out.find("<Key>hello%20world.json</Key>"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("<CommonPrefixes><Prefix>release/</Prefix></CommonPrefixes>"), std::string::npos) << d.out;
+  EXPECT_EQ(d.out.find("release/app.txt"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("<KeyCount>2</KeyCount>"), std::string::npos) << d.out;
   auto eu = get("/eu-logs/x");
   EXPECT_EQ(eu.out.rfind("HTTP/1.1 301", 0), 0u) << eu.out;
   EXPECT_NE(eu.out.find("<Code>PermanentRedirect</Code>"), std::string::npos) << eu.out;
@@ -131,6 +137,7 @@ TEST_F(S3ServiceTest, WritesAndOtherServicesAreNotImplemented) {
   auto sqs = curl("", sqs_port_);
   EXPECT_EQ(sqs.out.rfind("HTTP/1.1 501", 0), 0u) << sqs.out;
   EXPECT_NE(sqs.out.find("x-vpclab-endpoint: vpce-0123\r\n"), std::string::npos) << sqs.out;
+  EXPECT_NE(sqs.out.find("Server: vpclab\r\n"), std::string::npos) << sqs.out;
   EXPECT_NE(sqs.out.find("reaches sqs in us-east-1 through interface endpoint vpce-0123"), std::string::npos) << sqs.out;
 }
 

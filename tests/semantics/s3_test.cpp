@@ -1,13 +1,16 @@
 // S3's bucket naming rules and path-style request targets.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "semantics/s3.h"
 
 using namespace vpclab::semantics;
 
 TEST(S3, BucketNamingRules) {
-  for (const char* ok : {"bar-artifacts", "logs.example.com", "a1b", "123", std::string(63, 'a').c_str()})
-    EXPECT_EQ(bucket_name_problem(ok), std::nullopt) << ok;
+  const std::vector<std::string> good = {"bar-artifacts", "logs.example.com", "a1b", "123", std::string(63, 'a')};
+  for (const auto& ok : good) EXPECT_EQ(bucket_name_problem(ok), std::nullopt) << ok;
   struct Case {
     std::string name;
     const char* why;

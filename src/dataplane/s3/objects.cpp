@@ -3,11 +3,15 @@
 #include <openssl/evp.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "dataplane/http/message.h"
@@ -110,7 +114,7 @@ struct Reply {
   std::string body;
 };
 
-std::string serialize(const Reply& r, bool head_request, Ipv4Address client, const std::string& id) {
+std::string serialize(const Reply& r, bool head_request, Ipv4Address client, const std::string& id, bool s3) {
   std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " + std::string(http::reason_phrase(r.status)) + "\r\n";
   out += "x-amz-request-id: " + id + "\r\n";
   out += "Date: " + http::http_date(std::time(nullptr)) + "\r\n";
@@ -118,7 +122,8 @@ std::string serialize(const Reply& r, bool head_request, Ipv4Address client, con
   if (!r.body.empty() || r.status == 200) out += "Content-Type: " + r.content_type + "\r\n";
   out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
   out += "x-vpclab-source-ip: " + client.str() + "\r\n";
-  out += "Server: AmazonS3\r\nConnection: close\r\n\r\n";
+  out += s3 ? "Server: AmazonS3\r\n" : "Server: vpclab\r\n";
+  out += "Connection: close\r\n\r\n";
   if (!head_request) out += r.body;
   return out;
 }
@@ -148,34 +153,73 @@ Reply list_buckets(const std::vector<Bucket>& buckets, const std::string& region
   return r;
 }
 
-// ListObjects (V1) and ListObjectsV2 (list-type=2): every key under the
-// prefix, in key order, at most 1000 (no continuation).
+// S3's URL encoding of keys in listings (encoding-type=url, which the AWS
+// CLI asks for): everything but unreserved characters and '/'.
+std::string url_encode(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      char b[4];
+      std::snprintf(b, sizeof b, "%%%02X", c);
+      out += b;
+    }
+  }
+  return out;
+}
+
+// ListObjects (V1) and ListObjectsV2 (list-type=2): the keys under the
+// prefix in key order, those holding the delimiter after it rolled up into
+// CommonPrefixes, at most 1000 entries (no continuation).
 Reply list_objects(const Bucket& b, std::string_view query) {
-  std::string prefix = semantics::parse_path_style("/x/" + query_value(query, "prefix")).key;
+  auto param = [&](std::string_view name) { return semantics::parse_path_style("/x/" + query_value(query, name)).key; };
+  std::string prefix = param("prefix"), delimiter = param("delimiter");
   bool v2 = query_value(query, "list-type") == "2";
-  std::vector<std::pair<std::string, fs::path>> keys;
+  bool encode = query_value(query, "encoding-type") == "url";
+  auto text = [&](const std::string& k) { return xml_escape(encode ? url_encode(k) : k); };
+  std::map<std::string, fs::path> keys;
+  std::set<std::string> common;
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(b.directory, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
     if (!it->is_regular_file(ec)) continue;
     std::string key = fs::relative(it->path(), b.directory, ec).generic_string();
-    if (key.compare(0, prefix.size(), prefix) == 0) keys.emplace_back(key, it->path());
+    if (key.compare(0, prefix.size(), prefix) != 0) continue;
+    size_t d = delimiter.empty() ? std::string::npos : key.find(delimiter, prefix.size());
+    if (d != std::string::npos) common.insert(key.substr(0, d + delimiter.size()));
+    else keys.emplace(key, it->path());
   }
-  std::sort(keys.begin(), keys.end());
-  bool truncated = keys.size() > 1000;
-  if (truncated) keys.resize(1000);
-  Reply r;
-  r.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-           "<Name>" + xml_escape(b.name) + "</Name><Prefix>" + xml_escape(prefix) + "</Prefix>";
-  r.body += v2 ? "<KeyCount>" + std::to_string(keys.size()) + "</KeyCount>" : "<Marker></Marker>";
-  r.body += "<MaxKeys>1000</MaxKeys><IsTruncated>" + std::string(truncated ? "true" : "false") + "</IsTruncated>";
+  size_t count = 0;
+  bool truncated = false;
+  std::string contents, prefixes;
   for (const auto& [key, path] : keys) {
+    if (count == 1000) {
+      truncated = true;
+      break;
+    }
     struct stat st{};
     if (stat(path.c_str(), &st) != 0) continue;
-    r.body += "<Contents><Key>" + xml_escape(key) + "</Key><LastModified>" + iso8601(st.st_mtime) +
-              "</LastModified><Size>" + std::to_string(st.st_size) + "</Size><StorageClass>STANDARD</StorageClass></Contents>";
+    ++count;
+    contents += "<Contents><Key>" + text(key) + "</Key><LastModified>" + iso8601(st.st_mtime) +
+                "</LastModified><Size>" + std::to_string(st.st_size) + "</Size><StorageClass>STANDARD</StorageClass></Contents>";
   }
-  r.body += "</ListBucketResult>";
+  for (const auto& c : common) {
+    if (count == 1000) {
+      truncated = true;
+      break;
+    }
+    ++count;
+    prefixes += "<CommonPrefixes><Prefix>" + text(c) + "</Prefix></CommonPrefixes>";
+  }
+  Reply r;
+  r.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+           "<Name>" + xml_escape(b.name) + "</Name><Prefix>" + text(prefix) + "</Prefix>";
+  if (!delimiter.empty()) r.body += "<Delimiter>" + text(delimiter) + "</Delimiter>";
+  if (encode) r.body += "<EncodingType>url</EncodingType>";
+  r.body += v2 ? "<KeyCount>" + std::to_string(count) + "</KeyCount>" : "<Marker></Marker>";
+  r.body += "<MaxKeys>1000</MaxKeys><IsTruncated>" + std::string(truncated ? "true" : "false") + "</IsTruncated>";
+  r.body += contents + prefixes + "</ListBucketResult>";
   return r;
 }
 
@@ -186,7 +230,7 @@ Reply get_object(const Bucket& b, const std::string& key, const std::string& id)
   if (!file || stat(file->c_str(), &st) != 0 || !S_ISREG(st.st_mode))
     return error(404, "NoSuchKey", "The specified key does not exist.", resource, id);
   if (static_cast<uint64_t>(st.st_size) > kMaxObjectBytes)
-    return error(501, "NotImplemented", "vpclab's lab S3 serves objects up to 256 MiB.", resource, id);
+    return error(501, "NotImplemented", "The vpclab lab S3 serves objects up to 256 MiB.", resource, id);
   std::ifstream in(*file, std::ios::binary);
   std::ostringstream ss;
   ss << in.rdbuf();
@@ -235,20 +279,20 @@ std::string answer(const http::Request& req, const ServiceAt& at, Ipv4Address cl
   Reply r;
   if (at.service != "s3") {
     r = error(501, "NotImplemented",
-              "vpclab's lab reaches " + at.service + " in " + at.region +
+              "The vpclab lab reaches " + at.service + " in " + at.region +
                   (at.endpoint.empty() ? "" : " through interface endpoint " + at.endpoint) +
                   " but does not emulate its API (it serves S3 objects only).",
               "", id);
   } else if (req.method != "GET" && !head) {
     r = error(501, "NotImplemented",
-              "vpclab's lab S3 is read-only (GET and HEAD): its objects are the files of the lab manifest's s3: "
+              "The vpclab lab S3 is read-only (GET and HEAD): its objects are the files of the lab manifest's s3: "
               "directories.",
               std::string(req.path), id);
   } else {
     r = s3(req, at, buckets, id);
   }
   if (!at.endpoint.empty()) r.headers += "x-vpclab-endpoint: " + at.endpoint + "\r\n";
-  return serialize(r, head, client, id);
+  return serialize(r, head, client, id, at.service == "s3");
 }
 
 }  // namespace vpclab::dataplane::s3
