@@ -51,27 +51,27 @@ TEST(ManifestS3, BadEntriesAreErrorsAtTheirPlace) {
     std::string s3;     // the `s3:` part
     std::string error;  // the first error, exact, after "m.yaml:"
   } cases[] = {
-      {"s3: {bucket: x}\n", "5:5: error M1001: `s3:` must be a list of buckets ({bucket: NAME, directory: PATH})"},
-      {"s3:\n  - bar-artifacts\n", "6:5: error M1001: each s3 entry must be a map with bucket and directory"},
-      {"s3:\n  - {bucket: bar-artifacts}\n", "6:5: error M1001: an s3 entry needs `bucket:` and `directory:`"},
+      {"s3: {bucket: x}\n", "4:5: error M1001: `s3:` must be a list of buckets ({bucket: NAME, directory: PATH})"},
+      {"s3:\n  - bar-artifacts\n", "5:5: error M1001: each s3 entry must be a map with bucket and directory"},
+      {"s3:\n  - {bucket: bar-artifacts}\n", "5:5: error M1001: an s3 entry needs `bucket:` and `directory:`"},
       {"s3:\n  - {bucket: bar-artifacts, directory: objects, acl: public}\n",
-       "6:47: error M1001: unknown key 'acl' in s3 entry\n  fix: valid keys: bucket, directory, region"},
+       "5:49: error M1001: unknown key 'acl' in s3 entry\n  fix: valid keys: bucket, directory, region"},
       {"s3:\n  - {bucket: Bar_Artifacts, directory: objects}\n",
-       "6:13: error M1010: s3 bucket name 'Bar_Artifacts' may hold only lower-case letters, digits, dots and hyphens"},
-      {"s3:\n  - {bucket: ab, directory: objects}\n", "6:13: error M1010: s3 bucket name 'ab' must be 3-63 characters"},
+       "5:14: error M1010: s3 bucket name 'Bar_Artifacts' may hold only lower-case letters, digits, dots and hyphens"},
+      {"s3:\n  - {bucket: ab, directory: objects}\n", "5:14: error M1010: s3 bucket name 'ab' must be 3-63 characters"},
       {"s3:\n  - {bucket: 192.168.5.4, directory: objects}\n",
-       "6:13: error M1010: s3 bucket name '192.168.5.4' must not be formatted as an IP address"},
+       "5:14: error M1010: s3 bucket name '192.168.5.4' must not be formatted as an IP address"},
       {"s3:\n  - {bucket: logs, directory: objects}\n  - {bucket: logs, directory: objects}\n",
-       "7:13: error M1010: duplicate s3 bucket 'logs' (first at " + (lab_dir() / "m.yaml").string() +
-           ":6:5)\n  fix: bucket names are unique across all of S3"},
+       "6:14: error M1010: duplicate s3 bucket 'logs' (first at " + (lab_dir() / "m.yaml").string() +
+           ":5:5)\n  fix: bucket names are unique across all of S3"},
       {"s3:\n  - {bucket: logs, directory: objects, region: ap-south-1}\n",
-       "6:55: error M1010: s3 bucket 'logs' is in region 'ap-south-1', which no stack of this manifest is in\n"
+       "5:48: error M1010: s3 bucket 'logs' is in region 'ap-south-1', which no stack of this manifest is in\n"
        "  fix: the lab has an S3 only in its stacks' regions"},
       {"s3:\n  - {bucket: logs, directory: missing}\n",
-       "6:30: error M1011: s3 bucket 'logs': directory missing does not exist (" + (lab_dir() / "missing").string() +
+       "5:31: error M1011: s3 bucket 'logs': directory missing does not exist (" + (lab_dir() / "missing").string() +
            ")\n  fix: the bucket's objects are the files under this directory, relative to the manifest"},
       {"s3:\n  - {bucket: logs, directory: plain.txt}\n",
-       "6:30: error M1011: s3 bucket 'logs': directory plain.txt is not a directory (" +
+       "5:31: error M1011: s3 bucket 'logs': directory plain.txt is not a directory (" +
            (lab_dir() / "plain.txt").string() +
            ")\n  fix: the bucket's objects are the files under this directory, relative to the manifest"},
   };
