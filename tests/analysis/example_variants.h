@@ -34,8 +34,8 @@ inline std::string variant(const std::filesystem::path& example, const std::stri
   fs::path dir = fs::path(::testing::TempDir()) / ("variant-" + name);
   fs::remove_all(dir);
   fs::create_directories(dir);
-  if (folder)
-    for (const auto& f : fs::directory_iterator(example)) fs::copy_file(f.path(), dir / f.path().filename());
+  if (folder)  // with its subfolders (a lab manifest's s3: bucket directories)
+    fs::copy(example, dir, fs::copy_options::recursive);
   else
     fs::copy_file(example, dir / example.filename());
   for (const auto& e : edits) {

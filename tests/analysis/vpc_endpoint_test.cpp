@@ -33,6 +33,7 @@ std::string variant(const std::string& name, const std::string& from, const std:
   fs::create_directories(dir);
   fs::copy_file(kExample / "vpclab.yaml", dir / "vpclab.yaml");
   fs::copy_file(kExample / "endpoints.yaml", dir / "endpoints.yaml");
+  fs::copy(kExample / "s3", dir / "s3", fs::copy_options::recursive);  // the manifest's s3: bucket
   return vpclab::analysis::testing::variant(dir, "vpce-edited-" + name, {{"endpoints.yaml", from, to}});
 }
 
@@ -229,6 +230,7 @@ TEST(VpcEndpoints, GatewayLoadBalancerEndpointIsUndecidable) {
   fs::create_directories(dir);
   fs::copy_file(kExample / "vpclab.yaml", dir / "vpclab.yaml");
   fs::copy_file(kExample / "endpoints.yaml", dir / "endpoints.yaml");
+  fs::copy(kExample / "s3", dir / "s3", fs::copy_options::recursive);
   std::string lab = vpclab::analysis::testing::variant(
       dir, "vpce-gwlb-edited",
       {{"endpoints.yaml", "      NatGatewayId: !Ref BarNatGateway", "      VpcEndpointId: !Ref InspectionEndpoint"},

@@ -125,6 +125,18 @@ TEST_F(EndpointsLab, TheEndpointRouteFetchesTheObjectFromS3) {
   EXPECT_EQ(miss.out.substr(miss.out.size() - 3), "404") << miss.out;
 }
 
+// The AWS CLI, where the host has one, with the lab's S3 as --endpoint-url.
+TEST_F(EndpointsLab, TheAwsCliCopiesTheObjectThroughTheEndpoint) {
+  std::string aws = vpclab::testing::run_command("command -v aws", false).out;
+  while (!aws.empty() && aws.back() == '\n') aws.pop_back();
+  if (aws.empty()) GTEST_SKIP() << "no aws CLI on this host";
+  auto r = lab_->exec("bar-app", "env AWS_ACCESS_KEY_ID=lab AWS_SECRET_ACCESS_KEY=lab AWS_EC2_METADATA_DISABLED=true "
+                                 "HOME=/tmp timeout 60 " + aws + " --region us-east-1 --endpoint-url " + kS3 +
+                                 " s3 cp s3://bar-artifacts/release/app.txt -");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find(file(kExample / "s3/bar-artifacts/release/app.txt")), std::string::npos) << r.out;
+}
+
 TEST_F(EndpointsLab, ASubnetWithoutTheRouteOrANatGatewayTimesOut) {
   auto r = lab_->exec("bar-isolated", "curl -sS --max-time 3 " + kS3 + "/bar-artifacts/hello.txt");
   EXPECT_EQ(r.exit_code, 28) << r.out;  // curl: operation timed out
