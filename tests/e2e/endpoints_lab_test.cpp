@@ -97,7 +97,7 @@ std::unique_ptr<ScopedLab> EndpointsLab::lab_;
 
 TEST_F(EndpointsLab, UpEmulatesTheGatewayAndInterfaceEndpoints) {
   EXPECT_EQ(lab_->up().out.find("not emulated yet: VPC endpoint"), std::string::npos) << lab_->up().out;
-  EXPECT_EQ(lab_->up().out.find("vpc-endpoint targets are not emulated"), std::string::npos) << lab_->up().out;
+  EXPECT_EQ(lab_->up().out.find("VpcEndpointId targets are not emulated"), std::string::npos) << lab_->up().out;
   auto st = vpclab("status " + lab_->name());
   EXPECT_NE(st.out.find("aws-us-east-1"), std::string::npos) << st.out;
 }
