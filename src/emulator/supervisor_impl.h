@@ -18,6 +18,7 @@
 
 #include "dataplane/dns/server.h"
 #include "emulator/alb_runtime.h"
+#include "emulator/nlb_runtime.h"
 #include "emulator/publish.h"
 #include "emulator/supervisor.h"
 #include "emulator/ui_server.h"
@@ -104,7 +105,7 @@ class Supervisor {
   bool stopping_ = false;
   std::unique_ptr<dataplane::DnsServer> dns_;
   std::thread dns_thread_;
-  std::vector<std::unique_ptr<AlbRuntime>> albs_;
+  std::vector<std::unique_ptr<LoadBalancerRuntime>> lbs_;  // ALBs, then NLBs
   std::unique_ptr<PublishForwarder> publish_;  // up --publish
   std::unique_ptr<UiServer> ui_;               // up --ui
 };
