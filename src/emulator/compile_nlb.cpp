@@ -10,8 +10,10 @@
 // - the VPC router routes DSCP 2k (fwmark) to node k's address, before the
 //   subnets' route tables; NACLs see the reply as AWS's do (target subnet
 //   out, node subnet in);
-// - the node's namespace takes every packet arriving from its subnet
-//   locally, where the transparent socket of the flow is.
+// - the node's namespace takes every packet arriving for another address
+//   locally, where the transparent socket of the flow is (by fwmark: a rule
+//   on the interface alone would make the node answer ARP for every address
+//   of its subnet).
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -32,7 +34,7 @@ void compile_network_load_balancers(CompileContext& ctx) {
   LabPlan& p = ctx.plan();
   std::map<std::string, int> preserving_nodes;          // VPC -> k of its last preserving node
   std::map<std::string, std::set<std::pair<int, int>>> target_marks;  // target netns -> (forward, reply) DSCPs
-  std::map<std::string, std::string> router_lines;      // VPC router -> nft lines
+  std::map<std::string, std::string> prerouting;        // namespace -> nft lines of its prerouting chain
   auto place_of_address = [&](Ipv4Address a) -> const EniPlace* {
     for (const auto& [id, place] : ctx.eni_place)
       if (place.private_ip == a) return &place;
@@ -86,7 +88,7 @@ void compile_network_load_balancers(CompileContext& ctx) {
         const uint32_t table = kNlbReplyTable + static_cast<uint32_t>(k);
         auto bridge = ctx.bridge_of.find(node.subnet);
         if (bridge == ctx.bridge_of.end()) continue;
-        router_lines[node.vpc] += "    ip dscp " + std::to_string(reply) + " meta mark set " + std::to_string(mark) + "\n";
+        prerouting[node.vpc] += "    ip dscp " + std::to_string(reply) + " meta mark set " + std::to_string(mark) + "\n";
         p.rules.push_back({node.vpc, 100 + static_cast<uint32_t>(k), "", table, mark});
         RoutePlan back;
         back.netns = node.vpc;
@@ -96,7 +98,9 @@ void compile_network_load_balancers(CompileContext& ctx) {
         back.dev = bridge->second;
         p.routes.push_back(back);
         // The node takes its flows' replies (addressed to clients) locally.
-        p.rules.push_back({node.netns, 90, node.dev, kNlbLocalTable, std::nullopt});
+        prerouting[node.netns] += "    iifname \"" + node.dev + "\" ip daddr != " + node.private_ip.str() +
+                                  " meta mark set " + std::to_string(kNlbMark) + "\n";
+        p.rules.push_back({node.netns, 90, "", kNlbLocalTable, kNlbMark});
         RoutePlan local;
         local.netns = node.netns;
         local.table = kNlbLocalTable;
@@ -130,7 +134,10 @@ void compile_network_load_balancers(CompileContext& ctx) {
         if (!tg->origin.stack.empty()) np.target_group_logical_ids.push_back({tg->origin.display(tg->arn), tg->arn});
       }
       for (const auto& t : tgc.targets) {
+        // The instance behind the target, registered by id or by its address (ip targets).
         const model::Instance* inst = net.instance(t.id);
+        for (const auto& i : net.instances)
+          if (!inst && i.private_ip == t.address) inst = &i;
         if (!inst || inst->state != model::InstanceState::kRunning || inst->user_data.empty()) continue;
         int port = tgc.health_check.port == "traffic-port" ? t.port : std::atoi(tgc.health_check.port.c_str());
         if (port > 0 && port < 65536) np.boot_waits.push_back({inst->id, static_cast<uint16_t>(port)});
@@ -138,22 +145,17 @@ void compile_network_load_balancers(CompileContext& ctx) {
     }
     p.network_load_balancers.push_back(std::move(np));
   }
-  for (const auto& [router, lines] : router_lines)
-    p.nft.push_back({router,
-                     "table ip vpclab_nlb {\n  chain prerouting {\n    type filter hook prerouting priority -150; policy accept;\n" +
-                         lines + "  }\n}\n",
-                     "Network Load Balancer replies in " + router});
-  for (const auto& [ns, marks] : target_marks) {
-    std::string pre, out;
+  std::map<std::string, std::string> output;  // namespace -> nft lines of its output chain
+  for (const auto& [ns, marks] : target_marks)
     for (const auto& [fwd, reply] : marks) {
-      pre += "    ct state new ip dscp " + std::to_string(fwd) + " ct mark set " + std::to_string(reply) + "\n";
-      out += "    ct mark " + std::to_string(reply) + " ip dscp set " + std::to_string(reply) + "\n";
+      prerouting[ns] += "    ct state new ip dscp " + std::to_string(fwd) + " ct mark set " + std::to_string(reply) + "\n";
+      output[ns] += "    ct mark " + std::to_string(reply) + " ip dscp set " + std::to_string(reply) + "\n";
     }
-    p.nft.push_back({ns,
-                     "table ip vpclab_nlb {\n  chain prerouting {\n    type filter hook prerouting priority -150; policy accept;\n" +
-                         pre + "  }\n  chain output {\n    type filter hook output priority -150; policy accept;\n" + out +
-                         "  }\n}\n",
-                     "Network Load Balancer flows of " + ns});
+  for (const auto& [ns, pre] : prerouting) {
+    std::string script = "table ip vpclab_nlb {\n  chain prerouting {\n    type filter hook prerouting priority -150; policy accept;\n" + pre + "  }\n";
+    if (output.count(ns))
+      script += "  chain output {\n    type filter hook output priority -150; policy accept;\n" + output[ns] + "  }\n";
+    p.nft.push_back({ns, script + "}\n", "Network Load Balancer flows in " + ns});
   }
 }
 

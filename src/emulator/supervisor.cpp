@@ -62,6 +62,17 @@ bool Supervisor::start_load_balancers(std::string* error) {
     for (const auto* w : waits)
       while (!listening_in(w->netns, w->port) && ms_since(t0) < kBootWaitMs) usleep(20000);
   }
+  // A check that has no answer within its timeout has failed: by then every
+  // first check is done. Bounded for long timeouts.
+  auto first_checks = [&](int64_t wait_ms) {
+    auto t1 = clock::now();
+    while (ms_since(t1) < std::min<int64_t>(wait_ms, 10000)) {
+      bool done = true;
+      for (auto& a : lbs_) done = done && first_health_checks_done(a->per_node_health());
+      if (done) break;
+      usleep(20000);
+    }
+  };
   int64_t check_wait_ms = 0;
   for (const auto& lb : plan_.load_balancers) {
     write_all(args_.status_fd, "step ALB " + lb.name + ": " + std::to_string(lb.node_netns.size()) + " nodes\n");
@@ -69,24 +80,17 @@ bool Supervisor::start_load_balancers(std::string* error) {
     if (!lbs_.back()->start(error)) return false;
     for (const auto& tg : lb.config.target_groups) check_wait_ms = std::max(check_wait_ms, tg.timeout_ms() + 500);
   }
-  // After the ALBs: an NLB's first checks may go to an ALB's listener.
+  write_all(args_.status_fd, "step load balancers: first health checks\n");
+  first_checks(check_wait_ms);
+  // Then the NLBs: an NLB's checks of an ALB target pass once the ALB has healthy targets.
+  check_wait_ms = 0;
   for (const auto& lb : plan_.network_load_balancers) {
     write_all(args_.status_fd, "step NLB " + lb.name + ": " + std::to_string(lb.node_netns.size()) + " nodes\n");
     lbs_.push_back(std::make_unique<NlbRuntime>(lb));
     if (!lbs_.back()->start(error)) return false;
     for (const auto& tg : lb.config.target_groups) check_wait_ms = std::max(check_wait_ms, tg.timeout_ms() + 500);
   }
-  // A check that has no answer within its timeout has failed: by then every
-  // first check is done. Bounded for long timeouts.
-  check_wait_ms = std::min<int64_t>(check_wait_ms, 10000);
-  write_all(args_.status_fd, "step load balancers: first health checks\n");
-  auto t1 = clock::now();
-  while (ms_since(t1) < check_wait_ms) {
-    bool done = true;
-    for (auto& a : lbs_) done = done && first_health_checks_done(a->per_node_health());
-    if (done) break;
-    usleep(20000);
-  }
+  if (!plan_.network_load_balancers.empty()) first_checks(check_wait_ms);
   return true;
 }
 
