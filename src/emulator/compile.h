@@ -42,6 +42,7 @@ inline constexpr uint32_t kFirstRouteTable = 1000;   // + index of the route tab
 // in a node's namespace, kNlbLocalTable takes every arriving packet locally.
 inline constexpr uint32_t kNlbReplyTable = 100;  // + 1..kMaxPreservingNlbNodes
 inline constexpr uint32_t kNlbLocalTable = 201;
+inline constexpr uint32_t kNlbViaRouterTable = 202;  // in a target's namespace: replies of preserved flows via the router
 inline constexpr int kMaxPreservingNlbNodes = 31;  // per VPC: two DSCP values each
 
 struct CompiledLab {

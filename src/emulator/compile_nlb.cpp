@@ -6,7 +6,8 @@
 // Load Balancers"):
 // - node k of a VPC sends its preserved flows with DSCP 2k-1 (IP_TOS);
 // - each target's namespace marks such a connection (ct mark) and sends its
-//   replies with DSCP 2k;
+//   replies with DSCP 2k, through its subnet's router even to a client on
+//   its own subnet (fwmark, a table with only the default route);
 // - the VPC router routes DSCP 2k (fwmark) to node k's address, before the
 //   subnets' route tables; NACLs see the reply as AWS's do (target subnet
 //   out, node subnet in);
@@ -14,6 +15,7 @@
 //   locally, where the transparent socket of the flow is (by fwmark: a rule
 //   on the interface alone would make the node answer ARP for every address
 //   of its subnet).
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -35,6 +37,7 @@ void compile_network_load_balancers(CompileContext& ctx) {
   std::map<std::string, int> preserving_nodes;          // VPC -> k of its last preserving node
   std::map<std::string, std::set<std::pair<int, int>>> target_marks;  // target netns -> (forward, reply) DSCPs
   std::map<std::string, std::string> prerouting;        // namespace -> nft lines of its prerouting chain
+  std::set<std::string> via_router;                     // target namespaces with the route of replies
   auto place_of_address = [&](Ipv4Address a) -> const EniPlace* {
     for (const auto& [id, place] : ctx.eni_place)
       if (place.private_ip == a) return &place;
@@ -88,6 +91,11 @@ void compile_network_load_balancers(CompileContext& ctx) {
         const uint32_t table = kNlbReplyTable + static_cast<uint32_t>(k);
         auto bridge = ctx.bridge_of.find(node.subnet);
         if (bridge == ctx.bridge_of.end()) continue;
+        if (prerouting.find(node.vpc) == prerouting.end())
+          // The reply leaves by the bridge it came from: no ICMP redirect, or the
+          // target would send all its traffic for that client to the node.
+          for (const char* key : {"net.ipv4.conf.all.send_redirects", "net.ipv4.conf.default.send_redirects"})
+            p.sysctls.push_back({node.vpc, key, "0"});
         prerouting[node.vpc] += "    ip dscp " + std::to_string(reply) + " meta mark set " + std::to_string(mark) + "\n";
         p.rules.push_back({node.vpc, 100 + static_cast<uint32_t>(k), "", table, mark});
         RoutePlan back;
@@ -120,6 +128,19 @@ void compile_network_load_balancers(CompileContext& ctx) {
             continue;
           }
           for (const auto& m : marks) target_marks[place->netns].insert(m);
+          if (via_router.insert(place->netns).second) {
+            auto subnet = std::find_if(net.subnets.begin(), net.subnets.end(),
+                                       [&](const model::Subnet& s) { return s.id == place->subnet; });
+            if (subnet == net.subnets.end()) continue;
+            p.rules.push_back({place->netns, 90, "", kNlbViaRouterTable, kNlbMark});
+            RoutePlan gw;
+            gw.netns = place->netns;
+            gw.table = kNlbViaRouterTable;
+            gw.destination = Ipv4Cidr{Ipv4Address{0}, 0};
+            gw.via = Ipv4Address{subnet->cidr.base.value + 1};
+            gw.dev = place->dev;
+            p.routes.push_back(gw);
+          }
         }
       }
     }
@@ -149,12 +170,13 @@ void compile_network_load_balancers(CompileContext& ctx) {
   for (const auto& [ns, marks] : target_marks)
     for (const auto& [fwd, reply] : marks) {
       prerouting[ns] += "    ct state new ip dscp " + std::to_string(fwd) + " ct mark set " + std::to_string(reply) + "\n";
-      output[ns] += "    ct mark " + std::to_string(reply) + " ip dscp set " + std::to_string(reply) + "\n";
+      output[ns] += "    ct mark " + std::to_string(reply) + " ip dscp set " + std::to_string(reply) + " meta mark set " +
+                    std::to_string(kNlbMark) + "\n";
     }
   for (const auto& [ns, pre] : prerouting) {
     std::string script = "table ip vpclab_nlb {\n  chain prerouting {\n    type filter hook prerouting priority -150; policy accept;\n" + pre + "  }\n";
     if (output.count(ns))
-      script += "  chain output {\n    type filter hook output priority -150; policy accept;\n" + output[ns] + "  }\n";
+      script += "  chain output {\n    type route hook output priority -150; policy accept;\n" + output[ns] + "  }\n";
     p.nft.push_back({ns, script + "}\n", "Network Load Balancer flows in " + ns});
   }
 }

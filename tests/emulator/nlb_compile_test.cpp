@@ -62,7 +62,7 @@ TEST(NlbCompile, InstanceTargetsGetTheReturnPathOfPreservedFlows) {
     const NftPlan* t = nft_in(c, tg.id, "Network Load Balancer");
     ASSERT_TRUE(t) << tg.id;
     EXPECT_NE(t->script.find("ct state new ip dscp 1 ct mark set 2"), std::string::npos) << t->script;
-    EXPECT_NE(t->script.find("ct mark 4 ip dscp set 4"), std::string::npos) << t->script;
+    EXPECT_NE(t->script.find("ct mark 4 ip dscp set 4 meta mark set"), std::string::npos) << t->script;
   }
   // Each node takes non-local destinations locally, by fwmark.
   for (const auto& ns : lb.node_netns) {
