@@ -113,14 +113,6 @@ int run_up(const UpOptions& o) {
     std::cerr << "vpclab up: not starting a lab from a network AWS would reject\n";
     return 1;
   }
-  // Without the NLB's forwarder its targets would be unreachable where AWS reaches them:
-  // refuse rather than build a network that behaves otherwise.
-  for (const auto& lb : loaded.network->load_balancers)
-    if (lb.type == "network") {
-      std::cerr << "vpclab up: Network Load Balancer " << lb.origin.display(lb.name) << " (" << lb.name
-                << ") is not emulated yet; `vpclab trace` and `matrix` analyse it\n";
-      return 2;
-    }
   auto compiled = emulator::compile_network(*loaded.network);
   for (const auto& u : compiled.unsupported) std::cerr << "note: not emulated yet: " << u << "\n";
   // --publish: listen on the host before the lab starts (emulator/publish.h).

@@ -1,7 +1,5 @@
 #include "emulator/alb_runtime.h"
 
-#include <fcntl.h>
-#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,46 +18,14 @@ using json = nlohmann::json;
 
 AlbRuntime::AlbRuntime(const LoadBalancerPlan& plan, const std::string& lab_dir) : plan_(plan), lab_dir_(lab_dir) {}
 
-AlbRuntime::~AlbRuntime() {
-  stop();
-  for (int fd : netns_fds_)
-    if (fd >= 0) close(fd);
-  if (home_fd_ >= 0) close(home_fd_);
-}
+AlbRuntime::~AlbRuntime() { stop(); }
 
 bool AlbRuntime::start(std::string* error) {
-  // The supervisor's own namespace, where every thread returns after a socket.
-  home_fd_ = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (home_fd_ < 0) {
-    *error = std::string("cannot open own network namespace: ") + strerror(errno);
-    return false;
-  }
-  for (const auto& ns : plan_.node_netns) {
-    int fd = open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      *error = "cannot open namespace " + ns + ": " + strerror(errno);
-      return false;
-    }
-    netns_fds_.push_back(fd);
-  }
+  if (!sockets_.open(plan_.node_netns, error)) return false;
   dataplane::alb::EngineConfig cfg = plan_.config;
   if (!cfg.access_log.empty() && cfg.access_log != "-" && cfg.access_log[0] != '/')
     cfg.access_log = lab_dir_ + "/" + cfg.access_log;
-  // setns affects only the calling thread (the supervisor's at start, the
-  // engine's afterwards); the socket stays in the node's namespace.
-  cfg.socket_for_node = [this](size_t node) -> int {
-    if (node >= netns_fds_.size() || setns(netns_fds_[node], CLONE_NEWNET) != 0) return -1;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int saved = errno;
-    if (setns(home_fd_, CLONE_NEWNET) != 0) {
-      // Every later socket of this thread would land in the node's namespace.
-      std::fprintf(stderr, "vpclab: ALB %s: cannot return to own namespace: %s\n", plan_.name.c_str(),
-                   strerror(errno));
-      std::abort();
-    }
-    errno = saved;
-    return fd;
-  };
+  cfg.socket_for_node = [this](size_t node) { return sockets_.socket(node, SOCK_STREAM, "ALB " + plan_.name); };
   engine_ = std::make_unique<dataplane::alb::Engine>(std::move(cfg));
   std::string e;
   if (!engine_->start(&e)) {
@@ -69,6 +35,12 @@ bool AlbRuntime::start(std::string* error) {
   }
   thread_ = std::thread([this] { engine_->run(); });
   return true;
+}
+
+std::vector<std::pair<std::string, std::string>> AlbRuntime::target_groups() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& tg : plan_.config.target_groups) out.push_back({tg.arn, tg.name});
+  return out;
 }
 
 void AlbRuntime::stop() {
@@ -105,30 +77,13 @@ json AlbRuntime::metrics() {
 }
 
 json AlbRuntime::describe() {
-  dataplane::alb::HealthSnapshot health = per_node_health();
-  json j = {{"name", plan_.name},         {"logical_id", plan_.logical_id}, {"stack", plan_.stack},
-            {"arn", plan_.arn},           {"dns_name", plan_.dns_name},
-            {"access_log", plan_.config.access_log}};
-  j["nodes"] = json::array();
+  json j = describe_base(plan_, "application", plan_.config.access_log);
   for (size_t i = 0; i < plan_.config.nodes.size(); ++i) {
     const auto& n = plan_.config.nodes[i];
-    j["nodes"].push_back({{"name", n.name},
-                          {"netns", i < plan_.node_netns.size() ? plan_.node_netns[i] : ""},
-                          {"address", n.address.str()},
-                          {"availability_zone", n.availability_zone}});
+    j["nodes"].push_back(describe_node(plan_, i, n.name, n.address, n.availability_zone));
   }
-  j["listeners"] = json::array();
   for (const auto& l : plan_.config.listeners) j["listeners"].push_back({{"protocol", l.protocol}, {"port", l.port}});
-  j["target_groups"] = json::array();
-  for (const auto& tg : plan_.config.target_groups) {
-    std::string logical;  // the first: the plain logical id
-    for (const auto& [lid, arn] : plan_.target_group_logical_ids)
-      if (arn == tg.arn && logical.empty()) logical = lid;
-    j["target_groups"].push_back({{"name", tg.name},
-                                  {"arn", tg.arn},
-                                  {"logical_id", logical},
-                                  {"TargetHealthDescriptions", aggregate_target_health(health, tg.arn)}});
-  }
+  j["target_groups"] = describe_target_groups(plan_, target_groups(), per_node_health());
   return j;
 }
 
@@ -203,34 +158,34 @@ bool listening_in(const std::string& netns, uint16_t port) {
   return found;
 }
 
-json alb_request(std::vector<std::unique_ptr<AlbRuntime>>& albs, const json& req) {
+json alb_request(std::vector<std::unique_ptr<LoadBalancerRuntime>>& lbs, const json& req) {
   std::string op = req.value("op", "");
   if (op == "load-balancers") {
     json list = json::array();
-    for (auto& a : albs) list.push_back(a->describe());
+    for (auto& a : lbs) list.push_back(a->describe());
     return {{"ok", true}, {"load_balancers", list}};
   }
   // target-health
   std::string key = req.value("target_group", "");
   std::string known;
-  for (auto& a : albs) {
-    const LoadBalancerPlan& p = a->plan();
-    for (const auto& tg : p.config.target_groups) {
+  for (auto& a : lbs) {
+    const LoadBalancerPlanBase& p = a->plan_base();
+    for (const auto& [arn, name] : a->target_groups()) {
       std::string logical;
-      bool match = key == tg.arn || key == tg.name;
-      for (const auto& [lid, arn] : p.target_group_logical_ids)
-        if (arn == tg.arn) {
+      bool match = key == arn || key == name;
+      for (const auto& [lid, tg_arn] : p.target_group_logical_ids)
+        if (tg_arn == arn) {
           if (logical.empty()) logical = lid;
           match = match || key == lid;
         }
-      known += " " + (logical.empty() ? tg.name : logical);
+      known += " " + (logical.empty() ? name : logical);
       if (!match) continue;
       dataplane::alb::HealthSnapshot per_node = a->per_node_health();
-      json nodes = per_node_health_json(per_node, tg.arn);
+      json nodes = per_node_health_json(per_node, arn);
       return {{"ok", true},
-              {"TargetGroupArn", tg.arn},
+              {"TargetGroupArn", arn},
               {"LoadBalancer", p.name},
-              {"TargetHealthDescriptions", aggregate_target_health(per_node, tg.arn)},
+              {"TargetHealthDescriptions", aggregate_target_health(per_node, arn)},
               {"Nodes", nodes}};
     }
   }

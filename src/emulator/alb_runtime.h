@@ -11,49 +11,38 @@
 #include <vector>
 
 #include "dataplane/alb/engine.h"
+#include "emulator/lb_runtime.h"
 #include "emulator/plan.h"
 
 namespace vpclab::emulator {
 
-class AlbRuntime {
+class AlbRuntime : public LoadBalancerRuntime {
  public:
   // `lab_dir`: where logs/ is (the access log goes to logs/<name>.access.log).
   AlbRuntime(const LoadBalancerPlan& plan, const std::string& lab_dir);
-  ~AlbRuntime();  // stops the engine
+  ~AlbRuntime() override;  // stops the engine
   AlbRuntime(const AlbRuntime&) = delete;
   AlbRuntime& operator=(const AlbRuntime&) = delete;
 
-  // Opens the node sockets and starts serving (health checks begin at once).
-  bool start(std::string* error);
+  bool start(std::string* error) override;
   // Graceful stop (in-flight requests answered, at most the plan's grace).
-  void stop();
+  void stop() override;
 
-  const LoadBalancerPlan& plan() const { return plan_; }
-  // EC2 state changes of a target instance (`vpclab instance`): stopped ->
-  // unused / Target.InvalidState, started -> initial, terminated ->
-  // deregistered (draining), as AWS does with registered instances.
-  void instance_stopped(const std::string& instance_id, bool stopped);
-  void instance_terminated(const std::string& instance_id);
-  // An Auto Scaling group registered a new member in `target_group` (ARN;
-  // ignored when this load balancer does not serve it): `initial` until its
-  // health checks pass.
+  const LoadBalancerPlanBase& plan_base() const override { return plan_; }
+  std::vector<std::pair<std::string, std::string>> target_groups() const override;
+  void instance_stopped(const std::string& instance_id, bool stopped) override;
+  void instance_terminated(const std::string& instance_id) override;
+  // A new member is `initial` until its health checks pass.
   void instance_registered(const std::string& target_group, const std::string& instance_id, Ipv4Address address,
-                           const std::string& availability_zone);
-  // What every node's checks found (Engine::target_health); empty before start.
-  dataplane::alb::HealthSnapshot per_node_health();
-  // {"name", "logical_id", "arn", "dns_name", "access_log", "nodes": [{name,
-  // netns, address, availability_zone}], "target_groups": [{name, arn,
-  // logical_id, TargetHealthDescriptions}]} with health aggregated.
-  nlohmann::json describe();
-  // The engine's CloudWatch-named metrics (Engine::metrics_json), parsed;
-  // null before start.
-  nlohmann::json metrics();
+                           const std::string& availability_zone) override;
+  dataplane::alb::HealthSnapshot per_node_health() override;  // Engine::target_health
+  nlohmann::json describe() override;
+  nlohmann::json metrics() override;  // Engine::metrics_json
 
  private:
   const LoadBalancerPlan& plan_;
   std::string lab_dir_;
-  std::vector<int> netns_fds_;
-  int home_fd_ = -1;
+  NodeSockets sockets_;
   std::unique_ptr<dataplane::alb::Engine> engine_;
   std::thread thread_;
 };
@@ -79,10 +68,10 @@ bool first_health_checks_done(const dataplane::alb::HealthSnapshot& per_node);
 // network namespace `netns` of the lab (/run/netns/<netns>).
 bool listening_in(const std::string& netns, uint16_t port);
 
-// Control-socket requests about load balancers (supervisor.cpp):
+// Control-socket requests about load balancers of either kind (supervisor.cpp):
 //   {"op":"load-balancers"}                      -> {"ok":true,"load_balancers":[describe()...]}
 //   {"op":"target-health","target_group":KEY}    -> {"ok":true,"TargetHealthDescriptions":[...],
 //        "TargetGroupArn":..., "Nodes":[per-node descriptions]}   KEY: logical id, name or ARN
-nlohmann::json alb_request(std::vector<std::unique_ptr<AlbRuntime>>& albs, const nlohmann::json& req);
+nlohmann::json alb_request(std::vector<std::unique_ptr<LoadBalancerRuntime>>& lbs, const nlohmann::json& req);
 
 }  // namespace vpclab::emulator

@@ -271,6 +271,7 @@ CompiledLab compile_model(const model::Network& net) {
   compile_aws_services(ctx);
   compile_vpn(ctx);  // after the resolver config: the office's DNS server
   compile_load_balancers(ctx);
+  compile_network_load_balancers(ctx);
   compile_filters(ctx);
   return out;
 }

@@ -37,6 +37,13 @@ namespace vpclab::emulator {
 // Kernel table numbers.
 inline constexpr uint32_t kPeeringLocalTable = 200;  // a VPC's own subnets, for traffic from peerings
 inline constexpr uint32_t kFirstRouteTable = 1000;   // + index of the route table in the network
+// Network Load Balancers (compile_nlb.cpp): in a VPC router, table
+// kNlbReplyTable + k sends replies marked for preserving node k back to it;
+// in a node's namespace, kNlbLocalTable takes every arriving packet locally.
+inline constexpr uint32_t kNlbReplyTable = 100;  // + 1..kMaxPreservingNlbNodes
+inline constexpr uint32_t kNlbLocalTable = 201;
+inline constexpr uint32_t kNlbViaRouterTable = 202;  // in a target's namespace: replies of preserved flows via the router
+inline constexpr int kMaxPreservingNlbNodes = 31;  // per VPC: two DSCP values each
 
 struct CompiledLab {
   LabPlan plan;

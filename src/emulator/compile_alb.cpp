@@ -13,6 +13,7 @@ void compile_load_balancers(CompileContext& ctx) {
   const model::Network& net = ctx.net;
   for (const auto& lb : net.load_balancers) {
     std::string what = "load balancer " + lb.origin.display(lb.name);
+    if (lb.type == "network") continue;  // compile_nlb.cpp
     if (lb.type != "application") {
       ctx.out.unsupported.push_back(what + " (" + lb.type + " load balancers have no data plane yet)");
       continue;

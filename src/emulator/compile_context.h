@@ -4,6 +4,7 @@
 //   compile_gateways.cpp  internet gateways, the internet namespace, NAT gateways
 //   compile_filters.cpp   security groups and network ACLs (nftables)
 //   compile_alb.cpp       ALB nodes (the data plane in the supervisor)
+//   compile_nlb.cpp       NLB nodes, and the return path of flows that keep the client's address
 //   compile_transit.cpp   transit gateways (a namespace each, links to VPC routers)
 //   compile_vpn.cpp       on-premises namespaces and site-to-site VPN links
 //   compile_endpoints.cpp VPC endpoints, each Region's S3 and DynamoDB
@@ -121,6 +122,9 @@ void compile_filters(CompileContext& ctx);
 // ALB nodes: the plan's load balancers served by the supervisor's engine
 // from each node's namespace.
 void compile_load_balancers(CompileContext& ctx);
+// NLB nodes: the plan's network load balancers, and for groups that keep the
+// client's address the marks and routes that return replies to the node.
+void compile_network_load_balancers(CompileContext& ctx);
 
 // The core compiler over the network as given (compile.cpp); compile_network
 // (compile_auto_scaling.cpp) adds the prepared replacements first.

@@ -19,8 +19,9 @@ std::string route_line(const RoutePlan& r) {
     case RouteType::kUnicast: s = "route add " + r.destination.str(); break;
     case RouteType::kBlackhole: s = "route add blackhole " + r.destination.str(); break;
     case RouteType::kUnreachable: s = "route add unreachable " + r.destination.str(); break;
+    case RouteType::kLocal: s = "route add local " + r.destination.str(); break;
   }
-  if (r.type == RouteType::kUnicast) {
+  if (r.type == RouteType::kUnicast || r.type == RouteType::kLocal) {
     if (r.via) s += " via " + r.via->str();
     if (!r.dev.empty()) s += " dev " + r.dev;
   }
@@ -29,7 +30,9 @@ std::string route_line(const RoutePlan& r) {
 }
 
 std::string rule_line(const RulePlan& r) {
-  std::string s = "rule add pref " + std::to_string(r.priority) + " iif " + r.iif;
+  std::string s = "rule add pref " + std::to_string(r.priority);
+  if (!r.iif.empty()) s += " iif " + r.iif;
+  if (r.fwmark) s += " fwmark " + std::to_string(*r.fwmark);
   // blackhole, not unreachable: AWS drops a packet without a route silently (no ICMP error).
   s += r.table ? " lookup " + std::to_string(*r.table) : " blackhole";
   return s;
@@ -143,16 +146,22 @@ std::vector<std::string> check_plan(const LabPlan& plan) {
     if (!has_if(a.netns, a.dev)) problems.push_back("address " + a.address.str() + ": unknown interface " + a.netns + "/" + a.dev);
   for (const auto& r : plan.routes) {
     need_ns(r.netns, "route " + r.destination.str());
-    if (r.type == RouteType::kUnicast && (r.dev.empty() || !has_if(r.netns, r.dev)))
+    if ((r.type == RouteType::kUnicast || r.type == RouteType::kLocal) && (r.dev.empty() || !has_if(r.netns, r.dev)))
       problems.push_back("route " + r.destination.str() + ": unknown interface " + r.netns + "/" + r.dev);
   }
   for (const auto& r : plan.rules)
-    if (!has_if(r.netns, r.iif)) problems.push_back("rule " + std::to_string(r.priority) + ": unknown interface " + r.netns + "/" + r.iif);
+    if ((!r.iif.empty() || !r.fwmark) && !has_if(r.netns, r.iif)) problems.push_back("rule " + std::to_string(r.priority) + ": unknown interface " + r.netns + "/" + r.iif);
   for (const auto& s : plan.sysctls) need_ns(s.netns, "sysctl " + s.key);
   for (const auto& n : plan.nft) need_ns(n.netns, "nftables " + n.what);
   for (const auto& d : plan.dns_listen) need_ns(d.netns, "resolver address " + d.address.str());
   for (const auto& l : plan.service_listen) need_ns(l.netns, "AWS service listener " + l.address.str());
   if (!plan.dns_listen.empty() && !plan.dns) problems.push_back("resolver addresses without a resolver configuration");
+  for (const auto& lb : plan.network_load_balancers) {
+    for (const auto& ns : lb.node_netns) need_ns(ns, "load balancer " + lb.name + " node");
+    if (lb.node_netns.size() != lb.config.nodes.size())
+      problems.push_back("load balancer " + lb.name + ": " + std::to_string(lb.config.nodes.size()) + " nodes, " +
+                         std::to_string(lb.node_netns.size()) + " namespaces");
+  }
   for (const auto& lb : plan.load_balancers) {
     for (const auto& ns : lb.node_netns) need_ns(ns, "load balancer " + lb.name + " node");
     if (lb.node_netns.size() != lb.config.nodes.size())

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dataplane/alb/config.h"
+#include "dataplane/nlb/config.h"
 #include "dataplane/dns/resolver.h"
 #include "dataplane/s3/server.h"
 #include "vocab/ip.h"
@@ -55,7 +56,8 @@ struct AddressPlan {
   uint8_t prefix = 32;
 };
 
-enum class RouteType { kUnicast, kBlackhole, kUnreachable };
+// kLocal: `local 0.0.0.0/0 dev lo` (an NLB node taking its preserved flows' replies).
+enum class RouteType { kUnicast, kBlackhole, kUnreachable, kLocal };
 
 struct RoutePlan {
   std::string netns;
@@ -66,12 +68,14 @@ struct RoutePlan {
   std::string dev;  // unicast: required
 };
 
-// `ip rule`: packets arriving on `iif` look up `table`, or are dropped silently.
+// `ip rule`: packets arriving on `iif` (and, when set, carrying `fwmark`)
+// look up `table`, or are dropped silently.
 struct RulePlan {
   std::string netns;
   uint32_t priority = 0;
   std::string iif;
   std::optional<uint32_t> table;  // nullopt = blackhole (AWS drops what no route matches, no ICMP)
+  std::optional<uint32_t> fwmark;  // then `iif` may be empty (any interface)
 };
 
 struct SysctlPlan {
@@ -130,13 +134,11 @@ struct PublishPlan {
   uint16_t port = 0;
 };
 
-// An ALB: one engine in the supervisor whose node i listens, connects to
-// targets and health-checks them from namespace node_netns[i] (the node's
-// ENI). config.access_log is relative to the lab directory.
-struct LoadBalancerPlan {
+// What every load balancer of a lab has: names, and the namespaces of its
+// nodes (node i of the engine opens its sockets in node_netns[i], the node's ENI).
+struct LoadBalancerPlanBase {
   std::string name, logical_id, arn, dns_name;
   std::string stack;  // the manifest stack it comes from ("" for one template)
-  dataplane::alb::EngineConfig config;  // nodes in node_netns order; socket_for_node unset
   std::vector<std::string> node_netns;
   // logical id (and "stack.LogicalId" in a manifest) -> ARN, plain logical id first
   std::vector<std::pair<std::string, std::string>> target_group_logical_ids;
@@ -148,6 +150,19 @@ struct LoadBalancerPlan {
     uint16_t port = 0;
   };
   std::vector<BootWait> boot_waits;
+};
+
+// An ALB: one engine in the supervisor whose node i listens, connects to
+// targets and health-checks them from namespace node_netns[i] (the node's
+// ENI). config.access_log is relative to the lab directory.
+struct LoadBalancerPlan : LoadBalancerPlanBase {
+  dataplane::alb::EngineConfig config;  // nodes in node_netns order; socket_for_node unset
+};
+
+// A Network Load Balancer: one L4 engine in the supervisor, node i in
+// node_netns[i] (docs/emulator.md "Network Load Balancers").
+struct NetworkLoadBalancerPlan : LoadBalancerPlanBase {
+  dataplane::nlb::EngineConfig config;  // nodes in node_netns order; socket_for_node unset
 };
 
 // An Auto Scaling group of the lab: its members and the prepared
@@ -191,6 +206,7 @@ struct LabPlan {
   std::vector<DnsListenPlan> dns_listen;
   std::vector<PublishPlan> publish;  // started last, when everything else is up
   std::vector<LoadBalancerPlan> load_balancers;  // started after the processes
+  std::vector<NetworkLoadBalancerPlan> network_load_balancers;  // after the ALBs (an ALB may be a target)
   std::vector<AutoScalingPlan> auto_scaling_groups;
   std::vector<ServiceListenPlan> service_listen;  // started after the resolver
   std::vector<dataplane::s3::Bucket> s3_buckets;

@@ -46,39 +46,52 @@ void mkdirs_at(int dirfd, const std::string& rel) {
 // the engines start, and `up` returns once every target's first health
 // checks are done, or after a bounded wait.
 bool Supervisor::start_load_balancers(std::string* error) {
-  if (plan_.load_balancers.empty()) return true;
+  if (plan_.load_balancers.empty() && plan_.network_load_balancers.empty()) return true;
   using clock = std::chrono::steady_clock;
   auto ms_since = [](clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t).count();
   };
   auto t0 = clock::now();
-  size_t waits = 0;
-  for (const auto& lb : plan_.load_balancers) waits += lb.boot_waits.size();
-  if (waits) {
-    write_all(args_.status_fd, "step ALBs: waiting for " + std::to_string(waits) + " targets to listen\n");
+  std::vector<const LoadBalancerPlanBase::BootWait*> waits;
+  for (const auto& lb : plan_.load_balancers)
+    for (const auto& w : lb.boot_waits) waits.push_back(&w);
+  for (const auto& lb : plan_.network_load_balancers)
+    for (const auto& w : lb.boot_waits) waits.push_back(&w);
+  if (!waits.empty()) {
+    write_all(args_.status_fd, "step load balancers: waiting for " + std::to_string(waits.size()) + " targets to listen\n");
     constexpr int64_t kBootWaitMs = 5000;
-    for (const auto& lb : plan_.load_balancers)
-      for (const auto& w : lb.boot_waits)
-        while (!listening_in(w.netns, w.port) && ms_since(t0) < kBootWaitMs) usleep(20000);
-  }
-  int64_t check_wait_ms = 0;
-  for (const auto& lb : plan_.load_balancers) {
-    write_all(args_.status_fd, "step ALB " + lb.name + ": " + std::to_string(lb.node_netns.size()) + " nodes\n");
-    albs_.push_back(std::make_unique<AlbRuntime>(lb, args_.dir));
-    if (!albs_.back()->start(error)) return false;
-    for (const auto& tg : lb.config.target_groups) check_wait_ms = std::max(check_wait_ms, tg.timeout_ms() + 500);
+    for (const auto* w : waits)
+      while (!listening_in(w->netns, w->port) && ms_since(t0) < kBootWaitMs) usleep(20000);
   }
   // A check that has no answer within its timeout has failed: by then every
   // first check is done. Bounded for long timeouts.
-  check_wait_ms = std::min<int64_t>(check_wait_ms, 10000);
-  write_all(args_.status_fd, "step ALBs: first health checks\n");
-  auto t1 = clock::now();
-  while (ms_since(t1) < check_wait_ms) {
-    bool done = true;
-    for (auto& a : albs_) done = done && first_health_checks_done(a->per_node_health());
-    if (done) break;
-    usleep(20000);
+  auto first_checks = [&](int64_t wait_ms) {
+    auto t1 = clock::now();
+    while (ms_since(t1) < std::min<int64_t>(wait_ms, 10000)) {
+      bool done = true;
+      for (auto& a : lbs_) done = done && first_health_checks_done(a->per_node_health());
+      if (done) break;
+      usleep(20000);
+    }
+  };
+  int64_t check_wait_ms = 0;
+  for (const auto& lb : plan_.load_balancers) {
+    write_all(args_.status_fd, "step ALB " + lb.name + ": " + std::to_string(lb.node_netns.size()) + " nodes\n");
+    lbs_.push_back(std::make_unique<AlbRuntime>(lb, args_.dir));
+    if (!lbs_.back()->start(error)) return false;
+    for (const auto& tg : lb.config.target_groups) check_wait_ms = std::max(check_wait_ms, tg.timeout_ms() + 500);
   }
+  write_all(args_.status_fd, "step load balancers: first health checks\n");
+  first_checks(check_wait_ms);
+  // Then the NLBs: an NLB's checks of an ALB target pass once the ALB has healthy targets.
+  check_wait_ms = 0;
+  for (const auto& lb : plan_.network_load_balancers) {
+    write_all(args_.status_fd, "step NLB " + lb.name + ": " + std::to_string(lb.node_netns.size()) + " nodes\n");
+    lbs_.push_back(std::make_unique<NlbRuntime>(lb));
+    if (!lbs_.back()->start(error)) return false;
+    for (const auto& tg : lb.config.target_groups) check_wait_ms = std::max(check_wait_ms, tg.timeout_ms() + 500);
+  }
+  if (!plan_.network_load_balancers.empty()) first_checks(check_wait_ms);
   return true;
 }
 
@@ -109,7 +122,7 @@ void Supervisor::shutdown() {
   publish_->stop();
   // Ask everything to stop, give it a moment, then leave: the kernel kills
   // what is left when PID 1 exits. ALBs first: their clients get answers.
-  for (auto& a : albs_) a->stop();
+  for (auto& a : lbs_) a->stop();
   if (services_thread_.joinable()) {
     services_->stop();
     services_thread_.join();
@@ -132,11 +145,11 @@ void Supervisor::shutdown() {
 int Supervisor::run() {
   std::string error;
   publish_ = std::make_unique<PublishForwarder>(plan_.publish);
-  if (!setup(&error) || !apply(&error) || !start_services(&error) || !start_load_balancers(&error) || !publish_->start("/run/netns", &error) ||
-      !start_ui(&error)) {
+  if (!setup(&error) || !apply(&error) || !start_services(&error) || !start_load_balancers(&error) ||
+      !publish_->start("/run/netns", &error) || !start_ui(&error)) {
     ui_.reset();
     write_all(args_.status_fd, "error " + error + "\n");
-    albs_.clear();
+    lbs_.clear();
     if (services_thread_.joinable()) {
       services_->stop();
       services_thread_.join();

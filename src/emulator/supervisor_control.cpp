@@ -49,7 +49,7 @@ json Supervisor::status() {
         {{"name", p.name}, {"netns", p.netns}, {"pid", pid}, {"running", p.running}, {"exit", p.exit_code}});
   }
   j["load_balancers"] = json::array();
-  for (const auto& a : albs_) j["load_balancers"].push_back(a->describe());
+  for (const auto& a : lbs_) j["load_balancers"].push_back(a->describe());
   j["auto_scaling_groups"] = group_status();
   return j;
 }
@@ -97,7 +97,7 @@ void Supervisor::handle(ControlConn& c) {
   } else if (op == "ui-state") {
     reply(c, ui_state());
   } else if (op == "load-balancers" || op == "target-health") {
-    reply(c, alb_request(albs_, req));
+    reply(c, alb_request(lbs_, req));
   } else if (op == "instance") {
     reply(c, instance_action(req.value("action", ""), req.value("netns", "")));
   } else if (op == "down") {

@@ -19,6 +19,7 @@
 #include "dataplane/dns/server.h"
 #include "dataplane/s3/server.h"
 #include "emulator/alb_runtime.h"
+#include "emulator/nlb_runtime.h"
 #include "emulator/publish.h"
 #include "emulator/supervisor.h"
 #include "emulator/ui_server.h"
@@ -106,7 +107,7 @@ class Supervisor {
   bool stopping_ = false;
   std::unique_ptr<dataplane::DnsServer> dns_;
   std::thread dns_thread_;
-  std::vector<std::unique_ptr<AlbRuntime>> albs_;
+  std::vector<std::unique_ptr<LoadBalancerRuntime>> lbs_;  // ALBs, then NLBs
   std::unique_ptr<dataplane::s3::ServiceServer> services_;
   std::thread services_thread_;
   std::unique_ptr<PublishForwarder> publish_;  // up --publish

@@ -68,18 +68,18 @@ json Supervisor::instance_action(const std::string& action, const std::string& n
     if (state == "stopped") return reply();
     end_processes();
     if (!load_nft(netns, kPowerOffTable, &why)) return {{"ok", false}, {"error", why}};
-    for (auto& a : albs_) a->instance_stopped(np->resource, true);
+    for (auto& a : lbs_) a->instance_stopped(np->resource, true);
     state = "stopped";
   } else if (action == "start") {
     if (state == "running") return reply();
     if (!load_nft(netns, "delete table inet vpclab_stopped\n", &why)) return {{"ok", false}, {"error", why}};
-    for (auto& a : albs_) a->instance_stopped(np->resource, false);
+    for (auto& a : lbs_) a->instance_stopped(np->resource, false);
     state = "running";
     for (const auto& p : plan_.processes) {
       if (p.netns == netns && !p.first_launch_only && !start_process(p, &why)) return {{"ok", false}, {"error", why}};
     }
   } else if (action == "terminate") {
-    for (auto& a : albs_) a->instance_terminated(np->resource);
+    for (auto& a : lbs_) a->instance_terminated(np->resource);
     end_processes();
     for (const auto& v : plan_.veths)
       if (v.netns_a == netns) {
@@ -149,7 +149,7 @@ json Supervisor::replace_member(const std::string& netns) {
       if (p.netns == sp.netns && !start_process(p, &why)) return {{"group", g.name}, {"error", why}};
     const std::string& az = g.subnet_azs[sp.subnet_index];
     for (const auto& tg : g.target_groups)
-      for (auto& a : albs_) a->instance_registered(tg, sp.netns, sp.address, az);
+      for (auto& a : lbs_) a->instance_registered(tg, sp.netns, sp.address, az);
     int number = st.next_number++;
     st.members.push_back({sp.netns, sp.subnet_index, sp.address, number});
     write_group_names();

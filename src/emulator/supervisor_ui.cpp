@@ -72,7 +72,7 @@ json Supervisor::ui_state() {
   }
   j["targets"] = json::array();
   j["access_log"] = json::array();
-  for (const auto& a : albs_) {
+  for (const auto& a : lbs_) {
     json d = a->describe(), m = a->metrics();
     auto per_node = a->per_node_health();
     for (const auto& tg : d["target_groups"]) {

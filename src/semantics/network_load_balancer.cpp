@@ -33,6 +33,24 @@ alb::HealthCheck nlb_default_health_check(std::string_view target_type, std::str
   return hc;
 }
 
+std::vector<size_t> nlb_routable_targets(const std::vector<NlbTargetView>& targets, bool cross_zone) {
+  std::vector<TargetHealthState> checked;  // registered, not draining: what fail-open weighs
+  for (const auto& t : targets)
+    if (t.state != TargetHealthState::kDraining && t.state != TargetHealthState::kUnused &&
+        t.state != TargetHealthState::kUnavailable)
+      checked.push_back(t.state);
+  const bool open = fail_open(checked);
+  std::vector<size_t> out;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const auto& t = targets[i];
+    if (!cross_zone && !t.in_node_zone) continue;
+    if (t.state == TargetHealthState::kHealthy || (open && (t.state == TargetHealthState::kInitial ||
+                                                           t.state == TargetHealthState::kUnhealthy)))
+      out.push_back(i);
+  }
+  return out;
+}
+
 bool nlb_protocol(std::string_view p) { return p == "TCP" || p == "TLS" || p == "UDP" || p == "TCP_UDP"; }
 
 bool nlb_protocol_carries(std::string_view p, IpProtocol ip) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "semantics/target_health.h"
 #include "vocab/alb.h"
 #include "vocab/protocol.h"
 
@@ -33,6 +34,19 @@ bool nlb_cross_zone(const alb::TargetGroupAttributes& tg, const alb::LoadBalance
 // for alb targets): port traffic-port, interval 30 s, timeout 10 s (6 s for
 // HTTP), healthy 5, unhealthy 2, path /, matcher 200-399.
 alb::HealthCheck nlb_default_health_check(std::string_view target_type, std::string_view hc_protocol);
+
+// The targets a node sends a new flow to (aws-tgw-nlb.md section 8,
+// target-group-health-checks "fail open"): the healthy ones it may reach
+// (its own zone unless cross-zone); when no target of the group is healthy
+// in any zone and one has failed, every target it may reach, whatever its
+// health. None when its zone has no healthy target but another has (AWS
+// then takes the zone's node out of DNS; a client still connecting to it is
+// reset). Draining, unused (stopped, deregistered) targets take no new flow.
+struct NlbTargetView {
+  TargetHealthState state = TargetHealthState::kInitial;
+  bool in_node_zone = true;  // the target's zone is the node's (or "all")
+};
+std::vector<size_t> nlb_routable_targets(const std::vector<NlbTargetView>& targets, bool cross_zone);
 
 // TCP, TLS, UDP, TCP_UDP: the protocols of NLB listeners and target groups.
 bool nlb_protocol(std::string_view protocol);

@@ -64,11 +64,5 @@ TEST(NlbCli, FixAddsATcpListener) {
   EXPECT_NE(p.out.find("Port: 443"), std::string::npos) << p.out;
 }
 
-TEST(NlbCli, UpRefusesANetworkLoadBalancer) {
-  auto u = vpclab("up examples/nlb/nlb.yaml --name nlb-refused");
-  EXPECT_EQ(u.exit_code, 2) << u.out;
-  EXPECT_NE(u.out.find("Network Load Balancer nlb.FooInternalNlb"), std::string::npos) << u.out;
-}
-
 }  // namespace
 }  // namespace vpclab

@@ -25,7 +25,7 @@ struct LruNode {
   LruNode* prev = nullptr;
   LruNode* next = nullptr;
   int64_t last_ms = 0;
-  Handle* owner = nullptr;
+  void* owner = nullptr;  // the connection (or flow) this node orders
 };
 
 // Ordered by last activity; with one timeout per list, the front expires first.

@@ -13,6 +13,7 @@
 
 #include "dataplane/alb/engine_impl.h"
 #include "dataplane/alb/sockets.h"
+#include "dataplane/http/parser.h"
 #include "vocab/check.h"
 
 namespace vpclab::dataplane::alb {
@@ -110,19 +111,12 @@ void Engine::Impl::on_health(HealthCheckConn* hc, uint32_t ev) {
     if (n < 0 && errno == EINTR) continue;
     break;  // EAGAIN: judge what arrived; EOF or error: the same, nothing more will come
   }
-  std::string_view data(hc->buf, hc->len);
-  size_t eol = data.find('\n');
-  if (eol == std::string_view::npos) {
+  int status = http::status_line_code(std::string_view(hc->buf, hc->len));
+  if (status == 0) {
     if (hc->len >= sizeof hc->buf || (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) hc_finish(hc, HealthCheckOutcome::kFailed);
     return;
   }
-  // Status line is enough: "HTTP/1.x SSS"
-  std::string_view line = data.substr(0, eol);
-  int status = 0;
-  if (line.size() >= 12 && line.substr(0, 7) == "HTTP/1." && line[8] == ' ') {
-    for (int i = 9; i < 12; ++i) status = (line[i] >= '0' && line[i] <= '9') ? status * 10 + (line[i] - '0') : -10000;
-  }
-  if (status < 100) {
+  if (status < 0) {
     hc_finish(hc, HealthCheckOutcome::kFailed);
     return;
   }

@@ -909,4 +909,17 @@ ChunkedDecoder::Result ChunkedDecoder::feed(std::string_view in, size_t& consume
   return state_ == State::kDone ? Result::kDone : Result::kNeedMore;
 }
 
+int status_line_code(std::string_view data) {
+  size_t eol = data.find('\n');
+  if (eol == std::string_view::npos) return 0;
+  std::string_view line = data.substr(0, eol);
+  if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || line[8] != ' ') return -1;
+  int status = 0;
+  for (int i = 9; i < 12; ++i) {
+    if (line[i] < '0' || line[i] > '9') return -1;
+    status = status * 10 + (line[i] - '0');
+  }
+  return status < 100 ? -1 : status;
+}
+
 }  // namespace vpclab::dataplane::http

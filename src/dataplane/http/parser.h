@@ -110,6 +110,11 @@ struct Response {
   const Header* find(std::string_view name) const;
 };
 
+// The status of a response from its first line ("HTTP/1.x SSS ..."), all a
+// health check reads: 0 while the line is incomplete, -1 when it is not a
+// status line.
+int status_line_code(std::string_view data);
+
 class ResponseParser {
  public:
   // `head_request`: the request was HEAD (no body whatever the headers say).
