@@ -33,23 +33,35 @@ TEST(MatrixGroupByCli, ClassesStandForEveryCellOfTheMatrix) {
       ASSERT_EQ(grouped.exit_code, 0) << grouped.out;
       auto g = nlohmann::json::parse(grouped.out);
       EXPECT_EQ(g["group_by"], kind);
-      std::map<std::string, std::vector<std::string>> members;
+      std::map<std::string, std::vector<std::string>> members, vpcs;
       size_t parties = 0;
       for (const auto& c : g["classes"]) {
         EXPECT_EQ(c["count"].get<size_t>(), c["members"].size()) << c.dump();
         members[c["id"]] = c["members"].get<std::vector<std::string>>();
+        vpcs[c["id"]] = c["member_vpcs"].get<std::vector<std::string>>();
+        EXPECT_EQ(vpcs[c["id"]].size(), c["members"].size()) << c.dump();
         parties += c["members"].size();
       }
       EXPECT_EQ(parties, every["rows"].size()) << lab << " " << kind;
       size_t covered = 0;
-      for (const auto& c : g["cells"])
-        for (const auto& x : members.at(c["from_class"]))
-          for (const auto& y : members.at(c["to_class"])) {
+      // A cell with "vpc": "same" / "other" stands for the member pairs in one VPC / in two.
+      for (const auto& c : g["cells"]) {
+        const std::string scope = c.value("vpc", "");
+        EXPECT_TRUE(scope.empty() || scope == "same" || scope == "other") << c.dump();
+        const auto& from = members.at(c["from_class"]);
+        const auto& to = members.at(c["to_class"]);
+        for (size_t i = 0; i < from.size(); ++i)
+          for (size_t j = 0; j < to.size(); ++j) {
+            const std::string& x = from[i];
+            const std::string& y = to[j];
             if (x == y) continue;
+            const bool one_vpc = vpcs.at(c["from_class"])[i] == vpcs.at(c["to_class"])[j];
+            if ((scope == "same" && !one_vpc) || (scope == "other" && one_vpc)) continue;
             auto it = cells.find({x, y});
             EXPECT_TRUE(it != cells.end() && it->second == answer(c)) << lab << " " << kind << ": " << x << " -> " << y;
             ++covered;
           }
+      }
       EXPECT_EQ(covered, cells.size()) << lab << " " << kind << ": reachable pairs outside every class cell";
       // The text: a header, then one line per class pair with member counts.
       auto text = vpclab("matrix " + lab + " --group-by " + kind, false);
@@ -58,7 +70,8 @@ TEST(MatrixGroupByCli, ClassesStandForEveryCellOfTheMatrix) {
       std::string line;
       std::getline(in, line);
       EXPECT_EQ(line.rfind("reachable class pairs (" + std::to_string(g["cells"].size()) + " of ", 0), 0u) << line;
-      static const std::regex kLine(R"(  .+ \(\d+ members?\) -> .+ \(\d+ members?\):( tcp \S+)?( udp \S+)?( icmp)?)");
+      static const std::regex kLine(
+          R"(  .+ \(\d+ members?\) -> .+( in the same VPC| in another VPC)? \(\d+ members?\):( tcp \S+)?( udp \S+)?( icmp)?)");
       size_t lines = 0;
       while (std::getline(in, line)) {
         EXPECT_TRUE(std::regex_match(line, kLine)) << line;
