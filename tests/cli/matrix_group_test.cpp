@@ -22,7 +22,8 @@ std::string answer(const nlohmann::json& c) {
 }
 
 TEST(MatrixGroupByCli, ClassesStandForEveryCellOfTheMatrix) {
-  for (const std::string lab : {"examples/tgw/vpn/vpclab.yaml", "examples/scenario/vpclab.yaml"})
+  for (const std::string lab :
+       {"examples/tgw/vpn/vpclab.yaml", "examples/scenario/vpclab.yaml", "tests/cli/data/org-spokes/vpclab.yaml"})
     for (const std::string kind : {"vpc", "subnet", "security-group"}) {
       auto plain = vpclab("matrix " + lab + " --json", false);
       ASSERT_EQ(plain.exit_code, 0) << plain.out;
@@ -79,6 +80,36 @@ TEST(MatrixGroupByCli, ClassesStandForEveryCellOfTheMatrix) {
       }
       EXPECT_EQ(lines, g["cells"].size());
     }
+}
+
+// Spokes alike (bench/org/gen_org.py's shape, two Regions of three): one class
+// per tier and Region spanning its three VPCs, named by the first with the
+// count of the others; where a group admits its own VPC's tier below it, the
+// class pair has a cell for one VPC and another for two.
+TEST(MatrixGroupByCli, ClassesSpanSpokesAlike) {
+  const std::string lab = "tests/cli/data/org-spokes/vpclab.yaml";
+  auto g = nlohmann::json::parse(vpclab("matrix " + lab + " --group-by vpc --json", false).out);
+  ASSERT_EQ(g["classes"].size(), 8u) << g["classes"].dump();  // 4 tiers x 2 Regions
+  for (const auto& c : g["classes"]) {
+    EXPECT_EQ(c["vpcs"], 3) << c.dump();
+    EXPECT_NE(c["label"].get<std::string>().find("(+2 VPCs alike)"), std::string::npos) << c.dump();
+  }
+  std::map<std::string, std::string> label;
+  for (const auto& c : g["classes"]) label[c["id"]] = c["label"];
+  std::map<std::string, std::string> web_to_app;  // scope -> answer, Web -> App in Region 0
+  for (const auto& c : g["cells"]) {
+    const std::string& from = label[c["from_class"]];
+    const std::string& to = label[c["to_class"]];
+    if (from.starts_with("r0-vpcs0000.Vpc0 [r0-vpcs0000.Vpc0WebSg]") && to.starts_with("r0-vpcs0000.Vpc0 [r0-vpcs0000.Vpc0AppSg]"))
+      web_to_app[c.value("vpc", "")] = c["tcp"];
+  }
+  // App admits tcp/8001 from 10.0.0.0/8 and tcp/9001 from its own VPC's Web group.
+  EXPECT_EQ(web_to_app, (std::map<std::string, std::string>{{"same", "8001,9001"}, {"other", "8001"}}));
+  auto text = vpclab("matrix " + lab + " --group-by vpc", false);
+  EXPECT_NE(text.out.find("[r0-vpcs0000.Vpc0AppSg] (+2 VPCs alike) in the same VPC (3 members): tcp 8001,9001"),
+            std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("[r0-vpcs0000.Vpc0AppSg] (+2 VPCs alike) in another VPC (3 members): tcp 8001"),
+            std::string::npos) << text.out;
 }
 
 TEST(MatrixGroupByCli, TheOfficeIsAPartyAndItsOwnClass) {
