@@ -120,8 +120,15 @@ int print_matrix_by_class(const analysis::GroupedMatrixResult& m, bool as_json) 
     counts.push_back(" (" + std::to_string(c.members.size()) + (c.members.size() == 1 ? " member)" : " members)"));
   }
   for (const auto& a : m.answers) answers.push_back(answer_text(a));
-  buf = "reachable class pairs (" + std::to_string(m.cells.size()) + " of " + std::to_string(m.rows.size()) + "x" +
-        std::to_string(m.columns.size()) + " classes, grouped by " + m.group_by + "):\n";
+  // Class pairs with a cell; one with a cell for one VPC and one for two counts once.
+  size_t pairs = 0, scoped = 0;
+  for (size_t i = 0; i < m.cells.size(); ++i) {
+    pairs += i == 0 || m.cells[i].from != m.cells[i - 1].from || m.cells[i].to != m.cells[i - 1].to;
+    scoped += m.cells[i].vpc != analysis::CellScope::kAny;
+  }
+  buf = "reachable class pairs (" + std::to_string(pairs) + " of " + std::to_string(m.rows.size()) + "x" +
+        std::to_string(m.columns.size()) + " classes, grouped by " + m.group_by +
+        (scoped ? "; " + std::to_string(scoped) + " lines for members in one VPC or in two" : std::string()) + "):\n";
   for (const auto& c : m.cells) {
     const char* where = c.vpc == analysis::CellScope::kSameVpc    ? " in the same VPC"
                         : c.vpc == analysis::CellScope::kOtherVpc ? " in another VPC"
