@@ -63,10 +63,14 @@ struct Block {
   uint32_t lo, hi, vpc, index;  // index: among the VPC's blocks
 };
 
+using Owners = std::unordered_map<std::string_view, std::vector<std::pair<uint32_t, uint32_t>>>;  // id -> (VPC, index)
+
 // Writes each element once per VPC it mentions into that VPC's signature.
 class Signatures {
  public:
   Signatures(const model::Network& net, const AddressPieces& pieces) : net_(net), pieces_(pieces), sig_(net.vpcs.size()) {
+    owners_.reserve(net.subnets.size() * 2 + net.network_interfaces.size() * 2 + net.security_groups.size() +
+                    net.route_tables.size() + net.network_acls.size() + net.vpcs.size() * 2);
     for (uint32_t v = 0; v < net.vpcs.size(); ++v) {
       vpc_ix_[net.vpcs[v].id] = v;
       if (net.vpcs[v].cidrs.empty()) poison(v, "no CIDR");
@@ -90,7 +94,7 @@ class Signatures {
   }
 
   // Ownership: `id` is a resource of VPC `vpc_id` (a peering: of both sides).
-  void own(const std::string& id, const std::string& vpc_id) {
+  void own(std::string_view id, const std::string& vpc_id) {
     auto it = vpc_ix_.find(vpc_id);
     if (id.empty() || it == vpc_ix_.end()) return;
     auto& o = owners_[id];
@@ -98,7 +102,7 @@ class Signatures {
       if (v == it->second) return;
     o.emplace_back(it->second, next_local_[it->second]++);
   }
-  const std::unordered_map<std::string, std::vector<std::pair<uint32_t, uint32_t>>>& owners() const { return owners_; }
+  const Owners& owners() const { return owners_; }
   void poison(uint32_t v, const std::string& why) { sig_[v].push_back("!" + why + " " + std::to_string(v)); }
   void poison_vpc(const std::string& vpc_id, const std::string& why) {
     if (auto it = vpc_ix_.find(vpc_id); it != vpc_ix_.end()) poison(it->second, why);
@@ -111,9 +115,11 @@ class Signatures {
   }
 
   // One element: tokens, then end().
-  Signatures& lit(const std::string& s) { return push(Tok{Tok::kLit, 0, 0, s}); }
-  Signatures& lit(long n) { return lit(std::to_string(n)); }
-  Signatures& id(const std::string& s) { return push(Tok{Tok::kId, 0, 0, s}); }
+  // Texts are the model's (or literals): they outlive the signatures.
+  Signatures& lit(std::string_view s) { return push(Tok{Tok::kLit, 0, 0, s}); }
+  Signatures& lit(const char* s) { return lit(std::string_view(s)); }
+  Signatures& lit(long n) { return push(Tok{Tok::kNum, 0, static_cast<uint32_t>(n), {}}); }
+  Signatures& id(std::string_view s) { return push(Tok{Tok::kId, 0, 0, s}); }
   Signatures& addr(Ipv4Address a) { return push(Tok{Tok::kAddr, 32, a.value, {}}); }
   // A public address: outside every VPC it stands as its piece (two in one
   // piece match the same rules, so the swap may exchange them).
@@ -130,12 +136,13 @@ class Signatures {
     return lit(";");
   }
   void end() {
-    std::vector<uint32_t> about;
+    std::vector<uint32_t>& about = about_;
+    about.clear();
     for (const auto& t : toks_) {
       if (t.kind == Tok::kId) {
         if (auto it = owners_.find(t.text); it != owners_.end())
           for (const auto& [v, _] : it->second) about.push_back(v);
-      } else if (t.kind != Tok::kLit) {
+      } else if (t.kind != Tok::kLit && t.kind != Tok::kNum) {
         uint32_t hi = last(t);
         if (const Block* b = block_of(t.value, hi)) about.push_back(b->vpc);
         else if (t.kind == Tok::kCidr) covering_.insert({t.value, hi});
@@ -170,10 +177,10 @@ class Signatures {
 
  private:
   struct Tok {
-    enum Kind : uint8_t { kLit, kId, kAddr, kPub, kCidr } kind;
+    enum Kind : uint8_t { kLit, kNum, kId, kAddr, kPub, kCidr } kind;
     uint8_t len;
     uint32_t value;
-    std::string text;
+    std::string_view text;
   };
   static uint32_t last(const Tok& t) { return t.len == 0 ? UINT32_MAX : t.value | ~(~uint32_t{0} << (32 - t.len)); }
   Signatures& push(Tok t) {
@@ -186,6 +193,7 @@ class Signatures {
       s += ' ';
       switch (t.kind) {
         case Tok::kLit: s += t.text; break;
+        case Tok::kNum: s += std::to_string(static_cast<int32_t>(t.value)); break;
         case Tok::kId: {
           auto it = owners_.find(t.text);
           const std::pair<uint32_t, uint32_t>* mine = nullptr;
@@ -218,10 +226,11 @@ class Signatures {
   std::vector<std::vector<std::string>> sig_;
   std::unordered_map<std::string, uint32_t> vpc_ix_;
   std::unordered_map<uint32_t, uint32_t> next_local_;
-  std::unordered_map<std::string, std::vector<std::pair<uint32_t, uint32_t>>> owners_;
+  Owners owners_;
   std::vector<Block> blocks_;
   std::set<std::pair<uint32_t, uint32_t>> covering_;
   std::vector<Tok> toks_;
+  std::vector<uint32_t> about_;
 };
 
 const char* dir(Direction d) { return d == Direction::kIngress ? "in" : "out"; }
@@ -306,7 +315,7 @@ void write_all(const model::Network& net, Signatures& s) {
   }
   for (const auto& x : net.resource_shares) {
     s.lit("share").lit(x.arn).lit(x.allow_external_principals).lit(x.invitation_accepted);
-    for (const auto& a : x.resource_arns) s.id(a.substr(a.rfind('/') + 1)).lit(a);
+    for (const auto& a : x.resource_arns) s.id(std::string_view(a).substr(a.rfind('/') + 1)).lit(a);
     for (const auto& p : x.principals) s.lit(p);
     s.end();
   }
@@ -354,7 +363,8 @@ void write_all(const model::Network& net, Signatures& s) {
   }
   for (const auto& p : net.prefix_lists) {
     s.lit("pl").id(p.id).lit(p.address_family).lit(p.max_entries).lit(p.owner_id).end();
-    for (const auto& e : p.entries) s.lit("pl-entry").id(p.id).cidr(e.cidr).lit(e.cidr ? "" : e.text).end();
+    for (const auto& e : p.entries)
+      s.lit("pl-entry").id(p.id).cidr(e.cidr).lit(e.cidr ? std::string_view() : std::string_view(e.text)).end();
   }
   for (const auto& x : net.vpc_endpoints) {
     s.lit("vpce").id(x.id).id(x.vpc).lit(x.service_name).lit(x.type).ids(x.route_tables).ids(x.subnets);
@@ -401,7 +411,8 @@ VpcShapes::VpcShapes(const Analyzer::Impl& im, const AddressPieces& pieces)
   Signatures s(im.net, pieces);
   own_all(im.net, s);
   write_all(im.net, s);
-  for (const auto& [id, owners] : s.owners()) local_.emplace(id, "#" + std::to_string(owners.front().second));
+  local_.reserve(s.owners().size());
+  for (const auto& [id, owners] : s.owners()) local_.emplace(id, owners.front().second);
   std::vector<std::string> sigs = s.finish();
   std::unordered_map<std::string, uint32_t> by_sig;
   for (uint32_t v = 0; v < sigs.size(); ++v) {
@@ -418,7 +429,7 @@ uint32_t VpcShapes::shape(const model::Vpc* vpc) const {
 
 std::string VpcShapes::local(const std::string& id) const {
   auto it = local_.find(id);
-  return it == local_.end() ? id : it->second;
+  return it == local_.end() ? id : "#" + std::to_string(it->second);
 }
 
 std::string VpcShapes::relative_piece(const model::Vpc* vpc, Ipv4Address a) const {

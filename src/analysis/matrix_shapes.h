@@ -20,6 +20,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -46,6 +47,7 @@ class VpcShapes {
   // The shape of `vpc` (nullptr: none), its VPCs in model order.
   uint32_t shape(const model::Vpc* vpc) const;
   const std::vector<const model::Vpc*>& alike(uint32_t shape) const { return members_[shape]; }
+  size_t count() const { return members_.size(); }
   // A VPC's resource (subnet, route table, group, ...) as its index among
   // the VPC's resources: the same for its image in a VPC alike. Other ids as they are.
   std::string local(const std::string& id) const;
@@ -58,7 +60,7 @@ class VpcShapes {
   const AddressPieces& pieces_;
   std::vector<uint32_t> shape_;  // by VPC index
   std::vector<std::vector<const model::Vpc*>> members_;
-  std::unordered_map<std::string, std::string> local_;  // VPC-owned id -> "#index" in its VPC
+  std::unordered_map<std::string_view, uint32_t> local_;  // VPC-owned id (the model's) -> index in its VPC
 };
 
 }  // namespace vpclab::analysis
