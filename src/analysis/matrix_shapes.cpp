@@ -116,17 +116,17 @@ class Signatures {
 
   // One element: tokens, then end().
   // Texts are the model's (or literals): they outlive the signatures.
-  Signatures& lit(std::string_view s) { return push(Tok{Tok::kLit, 0, 0, s}); }
+  Signatures& lit(std::string_view s) { return push(Tok{Tok::kLit, 0, 0, s, nullptr}); }
   Signatures& lit(const char* s) { return lit(std::string_view(s)); }
-  Signatures& lit(long n) { return push(Tok{Tok::kNum, 0, static_cast<uint32_t>(n), {}}); }
-  Signatures& id(std::string_view s) { return push(Tok{Tok::kId, 0, 0, s}); }
-  Signatures& addr(Ipv4Address a) { return push(Tok{Tok::kAddr, 32, a.value, {}}); }
+  Signatures& lit(long n) { return push(Tok{Tok::kNum, 0, static_cast<uint32_t>(n), {}, nullptr}); }
+  Signatures& id(std::string_view s) { return push(Tok{Tok::kId, 0, 0, s, nullptr}); }
+  Signatures& addr(Ipv4Address a) { return push(Tok{Tok::kAddr, 32, a.value, {}, nullptr}); }
   // A public address: outside every VPC it stands as its piece (two in one
   // piece match the same rules, so the swap may exchange them).
   Signatures& pub(const std::optional<Ipv4Address>& a) {
-    return a ? push(Tok{Tok::kPub, 32, a->value, {}}) : lit("-");
+    return a ? push(Tok{Tok::kPub, 32, a->value, {}, nullptr}) : lit("-");
   }
-  Signatures& cidr(const std::optional<Ipv4Cidr>& c) { return c ? push(Tok{Tok::kCidr, c->length, c->base.value, {}}) : lit("-"); }
+  Signatures& cidr(const std::optional<Ipv4Cidr>& c) { return c ? push(Tok{Tok::kCidr, c->length, c->base.value, {}, nullptr}) : lit("-"); }
   Signatures& cidrs(const std::vector<Ipv4Cidr>& cs) {
     for (const auto& c : cs) cidr(c);
     return lit(";");
@@ -138,10 +138,12 @@ class Signatures {
   void end() {
     std::vector<uint32_t>& about = about_;
     about.clear();
-    for (const auto& t : toks_) {
+    for (auto& t : toks_) {
       if (t.kind == Tok::kId) {
-        if (auto it = owners_.find(t.text); it != owners_.end())
+        if (auto it = owners_.find(t.text); it != owners_.end()) {
+          t.owners = &it->second;  // render() reads it once per VPC mentioned
           for (const auto& [v, _] : it->second) about.push_back(v);
+        }
       } else if (t.kind != Tok::kLit && t.kind != Tok::kNum) {
         uint32_t hi = last(t);
         if (const Block* b = block_of(t.value, hi)) about.push_back(b->vpc);
@@ -181,6 +183,7 @@ class Signatures {
     uint8_t len;
     uint32_t value;
     std::string_view text;
+    const std::vector<std::pair<uint32_t, uint32_t>>* owners = nullptr;  // kId: its VPCs, when a VPC's
   };
   static uint32_t last(const Tok& t) { return t.len == 0 ? UINT32_MAX : t.value | ~(~uint32_t{0} << (32 - t.len)); }
   Signatures& push(Tok t) {
@@ -195,17 +198,16 @@ class Signatures {
         case Tok::kLit: s += t.text; break;
         case Tok::kNum: s += std::to_string(static_cast<int32_t>(t.value)); break;
         case Tok::kId: {
-          auto it = owners_.find(t.text);
           const std::pair<uint32_t, uint32_t>* mine = nullptr;
-          if (it != owners_.end())
-            for (const auto& o : it->second)
+          if (t.owners)
+            for (const auto& o : *t.owners)
               if (o.first == v) mine = &o;
           if (!mine) {
             s += t.text;
             break;
           }
           s += "@" + std::to_string(mine->second);
-          for (const auto& o : it->second)
+          for (const auto& o : *t.owners)
             if (o.first != v) s += "/" + net_.vpcs[o.first].id;  // the other side, named outright
           break;
         }
