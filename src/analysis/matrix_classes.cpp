@@ -41,10 +41,14 @@ const char* cell_scope_name(CellScope s) {
 
 namespace {
 
-// The exact set of groups, each as its index in its VPC.
-std::string sg_key(const VpcShapes& shapes, const std::vector<std::string>& groups) {
+// The exact set of groups, each of `vpc` as its index there (others by id).
+std::string sg_key(const model::Network& net, const VpcShapes& shapes, const model::Vpc* vpc,
+                   const std::vector<std::string>& groups) {
   std::vector<std::string> ids;
-  for (const auto& g : groups) ids.push_back(shapes.local(g));
+  for (const auto& g : groups) {
+    const auto* sg = net.security_group(g);
+    ids.push_back(sg && vpc && sg->vpc == vpc->id ? shapes.local(g) : g);
+  }
   std::sort(ids.begin(), ids.end());
   std::string s;
   for (const auto& id : ids) s += id + ",";
@@ -112,7 +116,7 @@ std::vector<PartyClass> classify(const Analyzer::Impl& im, const VpcShapes& shap
       const SubnetInfo* sub = e.subnet;
       where.subnet = sub;
       where.role = sub ? shapes.local(sub->subnet->id) : "-";
-      std::string sgs = sg_key(shapes, e.eni->security_groups);
+      std::string sgs = sg_key(net, shapes, e.vpc, e.eni->security_groups);
       std::string shape = "s" + std::to_string(shapes.shape(e.vpc));
       switch (by) {
         case GroupBy::kVpc: key = shape; break;
@@ -125,7 +129,7 @@ std::vector<PartyClass> classify(const Analyzer::Impl& im, const VpcShapes& shap
                "|" + sub->subnet->availability_zone + "|" +
                (transit_subnets.count(sub->subnet->id) ? where.role : std::string()) + "|";
       }
-      if (auto it = groups_of.find(e.eni->private_ip.value); it != groups_of.end()) key += sg_key(shapes, it->second);
+      if (auto it = groups_of.find(e.eni->private_ip.value); it != groups_of.end()) key += sg_key(net, shapes, e.vpc, it->second);
       key += "|" + shapes.relative_piece(e.vpc, e.eni->private_ip);
       key += "|" + (e.eni->public_ip ? std::to_string(pieces.piece(*e.eni->public_ip)) : std::string("-"));
       key += "|" + std::to_string(static_cast<int>(e.instance ? e.instance->state : model::InstanceState::kRunning));
