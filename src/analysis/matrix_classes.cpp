@@ -129,7 +129,8 @@ std::vector<PartyClass> classify(const Analyzer::Impl& im, const VpcShapes& shap
                "|" + sub->subnet->availability_zone + "|" +
                (transit_subnets.count(sub->subnet->id) ? where.role : std::string()) + "|";
       }
-      if (auto it = groups_of.find(e.eni->private_ip.value); it != groups_of.end()) key += sg_key(net, shapes, e.vpc, it->second);
+      if (auto it = groups_of.find(e.eni->private_ip.value); it != groups_of.end())
+        key += sg_key(net, shapes, e.vpc, it->second);
       key += "|" + shapes.relative_piece(e.vpc, e.eni->private_ip);
       key += "|" + (e.eni->public_ip ? std::to_string(pieces.piece(*e.eni->public_ip)) : std::string("-"));
       key += "|" + std::to_string(static_cast<int>(e.instance ? e.instance->state : model::InstanceState::kRunning));

@@ -68,7 +68,8 @@ using Owners = std::unordered_map<std::string_view, std::vector<std::pair<uint32
 // Writes each element once per VPC it mentions into that VPC's signature.
 class Signatures {
  public:
-  Signatures(const model::Network& net, const AddressPieces& pieces) : net_(net), pieces_(pieces), sig_(net.vpcs.size()) {
+  Signatures(const model::Network& net, const AddressPieces& pieces)
+      : net_(net), pieces_(pieces), sig_(net.vpcs.size()) {
     owners_.reserve(net.subnets.size() * 2 + net.network_interfaces.size() * 2 + net.security_groups.size() +
                     net.route_tables.size() + net.network_acls.size() + net.vpcs.size() * 2);
     for (uint32_t v = 0; v < net.vpcs.size(); ++v) {
@@ -126,7 +127,9 @@ class Signatures {
   Signatures& pub(const std::optional<Ipv4Address>& a) {
     return a ? push(Tok{Tok::kPub, 32, a->value, {}, nullptr}) : lit("-");
   }
-  Signatures& cidr(const std::optional<Ipv4Cidr>& c) { return c ? push(Tok{Tok::kCidr, c->length, c->base.value, {}, nullptr}) : lit("-"); }
+  Signatures& cidr(const std::optional<Ipv4Cidr>& c) {
+    return c ? push(Tok{Tok::kCidr, c->length, c->base.value, {}, nullptr}) : lit("-");
+  }
   Signatures& cidrs(const std::vector<Ipv4Cidr>& cs) {
     for (const auto& c : cs) cidr(c);
     return lit(";");
@@ -146,8 +149,10 @@ class Signatures {
         }
       } else if (t.kind != Tok::kLit && t.kind != Tok::kNum) {
         uint32_t hi = last(t);
-        if (const Block* b = block_of(t.value, hi)) about.push_back(b->vpc);
-        else if (t.kind == Tok::kCidr) covering_.insert({t.value, hi});
+        if (const Block* b = block_of(t.value, hi))
+          about.push_back(b->vpc);
+        else if (t.kind == Tok::kCidr)
+          covering_.insert({t.value, hi});
       }
     }
     std::sort(about.begin(), about.end());
@@ -160,7 +165,8 @@ class Signatures {
   std::vector<std::string> finish() {
     for (const auto& c : private_and_shared_ranges()) covering_.insert({c.first().value, c.last().value});
     for (const auto& [lo, hi] : covering_) {
-      auto it = std::lower_bound(blocks_.begin(), blocks_.end(), lo, [](const Block& b, uint32_t x) { return b.lo < x; });
+      auto it =
+          std::lower_bound(blocks_.begin(), blocks_.end(), lo, [](const Block& b, uint32_t x) { return b.lo < x; });
       for (; it != blocks_.end() && it->lo <= hi; ++it)
         if (it->hi <= hi)
           sig_[it->vpc].push_back("cover " + std::to_string(it->index) + " " + std::to_string(lo) + "-" +
@@ -195,8 +201,12 @@ class Signatures {
     for (const auto& t : toks_) {
       s += ' ';
       switch (t.kind) {
-        case Tok::kLit: s += t.text; break;
-        case Tok::kNum: s += std::to_string(static_cast<int32_t>(t.value)); break;
+        case Tok::kLit:
+          s += t.text;
+          break;
+        case Tok::kNum:
+          s += std::to_string(static_cast<int32_t>(t.value));
+          break;
         case Tok::kId: {
           const std::pair<uint32_t, uint32_t>* mine = nullptr;
           if (t.owners)
@@ -213,9 +223,12 @@ class Signatures {
         }
         default: {
           const Block* b = block_of(t.value, last(t));
-          if (b && b->vpc == v) s += "@b" + std::to_string(b->index) + "+" + std::to_string(t.value - b->lo);
-          else if (t.kind == Tok::kPub && !b) s += "p" + std::to_string(pieces_.piece(Ipv4Address{t.value}));
-          else s += std::to_string(t.value);
+          if (b && b->vpc == v)
+            s += "@b" + std::to_string(b->index) + "+" + std::to_string(t.value - b->lo);
+          else if (t.kind == Tok::kPub && !b)
+            s += "p" + std::to_string(pieces_.piece(Ipv4Address{t.value}));
+          else
+            s += std::to_string(t.value);
           if (t.kind == Tok::kCidr) s += "/" + std::to_string(t.len);
         }
       }
@@ -294,7 +307,14 @@ void write_all(const model::Network& net, Signatures& s) {
   }
   for (const auto& x : net.internet_gateways) s.lit("igw").id(x.id).id(x.vpc).end();
   for (const auto& x : net.nat_gateways)
-    s.lit("nat").id(x.id).id(x.subnet).id(x.network_interface).addr(x.private_ip).pub(x.public_ip).lit(x.is_public).end();
+    s.lit("nat")
+        .id(x.id)
+        .id(x.subnet)
+        .id(x.network_interface)
+        .addr(x.private_ip)
+        .pub(x.public_ip)
+        .lit(x.is_public)
+        .end();
   for (const auto& x : net.elastic_ips) s.lit("eip").id(x.allocation_id).pub(x.public_ip).id(x.network_interface).end();
   for (const auto& x : net.peerings) {
     s.lit("pcx").id(x.id);
@@ -337,7 +357,13 @@ void write_all(const model::Network& net, Signatures& s) {
     s.lit("vgw").id(x.id).lit(x.type).lit(x.amazon_side_asn).id(x.vpc).lit(x.state).end();
     for (size_t k = 0; k < x.routes.size(); ++k) {
       const auto& r = x.routes[k];
-      s.lit("vgw-route").id(x.id).lit(static_cast<long>(k)).cidr(r.destination).id(r.connection).lit(r.static_route).end();
+      s.lit("vgw-route")
+          .id(x.id)
+          .lit(static_cast<long>(k))
+          .cidr(r.destination)
+          .id(r.connection)
+          .lit(r.static_route)
+          .end();
     }
   }
   for (const auto& x : net.vpn_connections) {
@@ -352,7 +378,8 @@ void write_all(const model::Network& net, Signatures& s) {
     s.lit("vgw-propagation").id(x.vpn_gateway).id(x.route_table).lit(x.from_input).end();
   for (const auto& x : net.on_premises) {
     s.lit("on-prem").lit(x.name).id(x.customer_gateway).end();
-    for (size_t k = 0; k < x.cidrs.size(); ++k) s.lit("on-prem-cidr").lit(x.name).lit(static_cast<long>(k)).cidr(x.cidrs[k]).end();
+    for (size_t k = 0; k < x.cidrs.size(); ++k)
+      s.lit("on-prem-cidr").lit(x.name).lit(static_cast<long>(k)).cidr(x.cidrs[k]).end();
   }
   for (const auto& g : net.security_groups) {
     s.lit("sg").id(g.id).id(g.vpc).lit(g.origin.account).lit(g.is_default).end();
@@ -425,9 +452,7 @@ VpcShapes::VpcShapes(const Analyzer::Impl& im, const AddressPieces& pieces)
   }
 }
 
-uint32_t VpcShapes::shape(const model::Vpc* vpc) const {
-  return vpc ? shape_[im_.vpc_index(vpc)] : UINT32_MAX;
-}
+uint32_t VpcShapes::shape(const model::Vpc* vpc) const { return vpc ? shape_[im_.vpc_index(vpc)] : UINT32_MAX; }
 
 std::string VpcShapes::local(const std::string& id) const {
   auto it = local_.find(id);
