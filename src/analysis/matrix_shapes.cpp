@@ -337,9 +337,15 @@ void write_all(const model::Network& net, Signatures& s) {
   }
   for (const auto& x : net.resource_shares) {
     s.lit("share").lit(x.arn).lit(x.allow_external_principals).lit(x.invitation_accepted);
-    for (const auto& a : x.resource_arns) s.id(std::string_view(a).substr(a.rfind('/') + 1)).lit(a);
     for (const auto& p : x.principals) s.lit(p);
     s.end();
+    // One element per resource: a share of many VPCs' subnets is about each apart.
+    for (const auto& a : x.resource_arns)
+      s.lit("shared")
+          .lit(x.arn)
+          .lit(std::string_view(a).substr(0, a.rfind('/') + 1))
+          .id(std::string_view(a).substr(a.rfind('/') + 1))
+          .end();
   }
   for (const auto& t : net.transit_gateway_route_tables) {
     s.lit("tgw-rtb").id(t.id).id(t.transit_gateway).lit(t.implicit).lit(t.routes_known).end();
