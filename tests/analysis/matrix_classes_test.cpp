@@ -188,9 +188,9 @@ TEST(MatrixByClass, SplitsBySubnetOnlyWhenTheSubnetMatters) {
 // branch over VPN to a VGW), and each with a second office (data/: the same
 // templates, another customer gateway and connection): the offices are rows
 // and columns of the matrix, their own classes when grouped, and every cell
-// with an office on either side, office to office included, is what trace
-// says for that pair, for each port the network's rules name (tcp and udp)
-// and ICMP.
+// with an office on either side (instances, the ALB, office to office) is
+// what trace says for that pair, for each port the network's rules name (tcp
+// and udp) and ICMP.
 TEST(MatrixByClass, EveryOfficeCellIsWhatTraceSays) {
   for (const char* ex : {"examples/tgw/vpn/vpclab.yaml", "examples/vpn/vpclab.yaml",
                          "tests/analysis/data/two-offices-tgw-lab.yaml", "tests/analysis/data/two-branches-lab.yaml"}) {
@@ -214,9 +214,11 @@ TEST(MatrixByClass, EveryOfficeCellIsWhatTraceSays) {
           ports.insert(e.ports.from);
           ports.insert(e.ports.to);
         }
+    for (const auto& l : net.listeners) ports.insert(l.port);
     std::vector<std::string> offices, parties;
     for (const auto& o : net.on_premises) offices.push_back("on-prem:" + o.name);
     for (const auto& i : net.instances) parties.push_back(i.id);
+    for (const auto& lb : net.load_balancers) parties.push_back(lb.arn);
     parties.insert(parties.end(), offices.begin(), offices.end());
     size_t checked = 0, reachable = 0, office_pairs = 0;
     for (const auto& from : parties)
