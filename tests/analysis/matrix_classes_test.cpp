@@ -2,15 +2,18 @@
 // pair: on the examples and on seeded random networks (some with subnets that
 // share route table, NACL and AZ, so classes span subnets), every member pair
 // of two classes has exactly its class pair's answer, and every party is in
-// one class, on networks whose classes span VPCs alike too. Offices
+// one class, on networks whose classes span VPCs alike too (random spokes,
+// the organisation of bench/org in small, across TGW peering). Offices
 // (on_premises) are parties: their cells, office to office included, agree with trace.
 #include <gtest/gtest.h>
 
 #include <map>
+#include <filesystem>
 #include <set>
 #include <tuple>
 
 #include "../support/random_network.h"
+#include "example_variants.h"
 #include "analysis/analyzer.h"
 #include "template/load.h"
 
@@ -486,4 +489,50 @@ TEST(MatrixByClass, ClassesSpanVpcsAlikeAndSplitOnOneRule) {
   EXPECT_GT(spanning, 0u);
   EXPECT_GT(scoped, 0u);  // cells that tell one VPC from two
   EXPECT_EQ(kinds_of_rule.size(), 10u);  // every kind of odd rule was drawn
+}
+
+// The organisation of bench/org/gen_org.py in small (tests/cli/data/org-spokes:
+// two Regions of three spokes, a TGW each, peered): every grouping agrees with
+// the matrix of every pair, a class spans each Region's spokes; and copies
+// where one spoke differs (its web group admits another port; the peering
+// route of Region 0 narrowed to one spoke of Region 1) keep that spoke apart.
+TEST(MatrixByClass, OrganisationSpokesAcrossTgwPeering) {
+  const std::filesystem::path lab = path("tests/cli/data/org-spokes");
+  struct Case {
+    std::string name;
+    std::vector<vpclab::analysis::testing::Edit> edits;
+    std::string odd_stack, odd_vpc;  // the spoke kept apart ("" none)
+  };
+  const std::vector<Case> cases{
+      {"as-generated", {}, "", ""},
+      {"web-port",
+       {{"r0-vpcs0000.yaml",
+         "VpcId: !Ref Vpc2\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 8000, ToPort: 8000",
+         "VpcId: !Ref Vpc2\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 8080, ToPort: 8080"}},
+       "r0-vpcs0000", "Vpc2"},
+      {"peering-route",
+       {{"peering-0-1.yaml", "DestinationCidrBlock: 10.64.0.0/10", "DestinationCidrBlock: 10.64.8.0/21"}},
+       "r1-vpcs0000", "Vpc1"}};
+  for (const auto& c : cases) {
+    auto res = tmpl::load_network({vpclab::analysis::testing::variant(lab, "org-" + c.name, c.edits)});
+    ASSERT_TRUE(res.network) << c.name;
+    const model::Network& net = *res.network;
+    std::string odd;
+    for (const auto& v : net.vpcs)
+      if (v.origin.stack == c.odd_stack && v.origin.logical_id == c.odd_vpc) odd = v.id;
+    EXPECT_EQ(odd.empty(), c.odd_vpc.empty()) << c.name;
+    Analyzer a(net);
+    for (const char* kind : kKinds) {
+      const std::string ctx = "org-spokes " + c.name + " --group-by " + kind;
+      EXPECT_GT(expect_agree(a, kind, ctx), 0u);
+      auto g = a.matrix_by_class(kind);
+      size_t spanning = 0;
+      for (const auto& k : g.classes) {
+        spanning += k.vpcs > 1;
+        bool has_odd = std::count(k.member_vpcs.begin(), k.member_vpcs.end(), odd) > 0;
+        EXPECT_TRUE(odd.empty() || !has_odd || k.vpcs == 1) << ctx << ": " << k.label;
+      }
+      EXPECT_EQ(spanning, 8u) << ctx;  // four tiers in each Region, the odd spoke aside
+    }
+  }
 }
