@@ -286,6 +286,10 @@ std::vector<long> ranks(const std::vector<R>& routes) {
   return out;
 }
 
+// Every field the walk reads must be written here (or its VPC poisoned):
+// a field left out would let two VPCs that it tells apart share a shape.
+// Left out on purpose: names, tags and origins (but accounts and Regions),
+// DNS (hosted zones), Auto Scaling (its members are instances).
 void write_all(const model::Network& net, Signatures& s) {
   for (const auto& v : net.vpcs) {
     s.lit("vpc").id(v.id).lit(v.origin.account).lit(v.origin.region).cidrs(v.cidrs);
