@@ -70,7 +70,9 @@ const std::vector<CommandManual> kManual = {
      "and the lab manifest's on-premises networks (on-prem:NAME, as trace names them). --group-by vpc|subnet|"
      "security-group prints one answer per pair of classes of parties that behave alike, with member counts: "
      "instances of one VPC, subnet or security-group set whose route table, NACL, AZ, groups and rule-relevant "
-     "addresses agree (docs/trace-json.md); every member pair has its class pair's answer."},
+     "addresses agree, across VPCs alike up to their own CIDRs and resources (spokes of one shape); a cell "
+     "marked 'in the same VPC' / 'in another VPC' holds for the member pairs of one VPC / of two only "
+     "(docs/trace-json.md); every member pair has its class pair's answer."},
     {"exposure", "0: the report was computed\n2: bad input or a network with errors",
      "vpclab exposure examples/scenario/same-account.yaml", ""},
     {"alb",
