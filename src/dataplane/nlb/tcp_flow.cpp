@@ -100,7 +100,8 @@ void Engine::Impl::on_accept(ListenerRt* l) {
 void Engine::Impl::on_tcp(TcpFlow* f, Handle* h, uint32_t ev) {
   if (h == &f->upstream && !f->connected) {
     if (!(ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
-    if (alb::socket_error(f->upstream.fd) != 0) {
+    // A failed connect raises EPOLLERR: only then is SO_ERROR worth a call.
+    if ((ev & (EPOLLERR | EPOLLHUP)) && alb::socket_error(f->upstream.fd) != 0) {
       ++elb_resets;  // refused or unreachable: the client is reset
       tcp_close(f, true);
       return;
@@ -115,7 +116,10 @@ void Engine::Impl::on_tcp(TcpFlow* f, Handle* h, uint32_t ev) {
 void Engine::Impl::tcp_pump(TcpFlow* f) {
   // One direction: write what is buffered, read more, pass an EOF on as a
   // half-close. False when a socket failed (reset): the flow ends.
-  auto move = [&](Handle& from, Handle& to, Buf& b, bool& from_eof, bool& shut, bool can_read) {
+  // A short read drained the socket for now: the level-triggered loop says
+  // when there is more, so no read is made only to see EAGAIN.
+  auto move = [&](Handle& from, Handle& to, Buf& b, bool& from_eof, bool& shut, bool can_read, bool other_shut) {
+    bool drained = false;
     for (;;) {
       if (b.len) {
         if (!f->connected) return true;
@@ -132,16 +136,18 @@ void Engine::Impl::tcp_pump(TcpFlow* f) {
       }
       if (from_eof) {
         if (!shut && f->connected) {
-          (void)shutdown(to.fd, SHUT_WR);
+          // The other way is shut too: the flow closes now, and close() sends the FIN.
+          if (!other_shut) (void)shutdown(to.fd, SHUT_WR);
           shut = true;
         }
         return true;
       }
-      if (!can_read) return true;
+      if (!can_read || drained) return true;
       ssize_t r = recv(from.fd, b.data.get(), Buf::kSize, 0);
       if (r > 0) {
         b.off = 0;
         b.len = static_cast<size_t>(r);
+        drained = static_cast<size_t>(r) < Buf::kSize;
         continue;
       }
       if (r == 0) {
@@ -152,12 +158,12 @@ void Engine::Impl::tcp_pump(TcpFlow* f) {
       return errno == EAGAIN;
     }
   };
-  if (!move(f->client, f->upstream, f->c2u, f->client_eof, f->c2u_shut, true)) {
+  if (!move(f->client, f->upstream, f->c2u, f->client_eof, f->c2u_shut, true, f->u2c_shut)) {
     ++client_resets;
     tcp_close(f, true);
     return;
   }
-  if (!move(f->upstream, f->client, f->u2c, f->upstream_eof, f->u2c_shut, f->connected)) {
+  if (!move(f->upstream, f->client, f->u2c, f->upstream_eof, f->u2c_shut, f->connected, f->c2u_shut)) {
     ++target_resets;
     tcp_close(f, true);
     return;
