@@ -110,10 +110,14 @@ void Engine::Impl::on_tcp(TcpFlow* f, Handle* h, uint32_t ev) {
     connecting_lru.unlink(&f->lru);
   }
   if (f->connected) tcp_lru.touch(&f->lru, now_ms);  // a connecting flow keeps its connect deadline
-  tcp_pump(f);
+  // A side is read when it has an event, or when its bytes were held back
+  // (buffer not yet written out): it likely has more. A read of the other
+  // side would mostly see EAGAIN.
+  const bool in = ev & (EPOLLIN | EPOLLHUP | EPOLLERR);
+  tcp_pump(f, (h == &f->client && in) || f->c2u.len > 0, (h == &f->upstream && in) || f->u2c.len > 0);
 }
 
-void Engine::Impl::tcp_pump(TcpFlow* f) {
+void Engine::Impl::tcp_pump(TcpFlow* f, bool read_client, bool read_upstream) {
   // One direction: write what is buffered, read more, pass an EOF on as a
   // half-close. False when a socket failed (reset): the flow ends.
   // A short read drained the socket for now: the level-triggered loop says
@@ -158,12 +162,13 @@ void Engine::Impl::tcp_pump(TcpFlow* f) {
       return errno == EAGAIN;
     }
   };
-  if (!move(f->client, f->upstream, f->c2u, f->client_eof, f->c2u_shut, true, f->u2c_shut)) {
+  if (!move(f->client, f->upstream, f->c2u, f->client_eof, f->c2u_shut, read_client, f->u2c_shut)) {
     ++client_resets;
     tcp_close(f, true);
     return;
   }
-  if (!move(f->upstream, f->client, f->u2c, f->upstream_eof, f->u2c_shut, f->connected, f->c2u_shut)) {
+  if (!move(f->upstream, f->client, f->u2c, f->upstream_eof, f->u2c_shut, f->connected && read_upstream,
+            f->c2u_shut)) {
     ++target_resets;
     tcp_close(f, true);
     return;
