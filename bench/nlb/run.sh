@@ -243,7 +243,7 @@ for p in vpclab haproxy nginx; do
   wait_port "${PORT_OF[$p]}" || { echo "$p did not start:"; cat "$WORK/$p.err"; exit 1; }
 done
 LABEL_OF[vpclab]="vpclab nlb"
-LABEL_OF[haproxy]="HAProxy $("$HAPROXY" -v | awk 'NR==1 {print $3}') (mode tcp)"
+LABEL_OF[haproxy]="HAProxy $("$HAPROXY" -v | awk 'NR==1 {sub(/-.*/, "", $3); print $3}') (mode tcp)"  # 2.6.12, not 2.6.12-1+deb12u4
 LABEL_OF[nginx]="nginx $("$NGINX" -v 2>&1 | awk -F/ '{print $2}') (stream)"
 for r in $RUN_ROWS; do
   targets=(direct vpclab haproxy nginx)
