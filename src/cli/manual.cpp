@@ -83,6 +83,13 @@ const std::vector<CommandManual> kManual = {
      "vpclab alb --config alb.json --workers 2 --access-log \"\"",
      "Runs the load balancer's listeners, rules, target groups and health checks on loopback "
      "(docs/alb-engine.md)."},
+    {"nlb",
+     "0: stopped cleanly (SIGINT, SIGTERM), or --check-only opened every socket\n1: configuration error (no such "
+     "load balancer, not a network one, an unmapped target) or a socket that cannot be opened\n2: usage error",
+     "vpclab nlb examples/nlb/nlb.yaml --lb FooInternalNlb --map FooWeb1=127.0.0.1:8081 \\\n"
+     "    --map FooWeb2=127.0.0.1:8082 --port-offset 8000",
+     "Runs the load balancer's TCP, UDP and TCP_UDP listeners, target groups and health checks on loopback, one "
+     "node at --listen-address; prints the metrics when stopped (docs/nlb-engine.md)."},
     {"dns",
      "0: stopped cleanly (SIGINT, SIGTERM), or --check-only opened the sockets, or --records printed\n"
      "1: the address cannot be bound (in use, or port below 1024 without privilege)\n"
