@@ -50,7 +50,7 @@ fuzz: setup
 
 bench: configure
 	cmake --build $(BUILD) -j $(JOBS) --target analysis_bench vpclab
-	@echo "analyzer: $(BUILD)/bench/analysis_bench; ALB: bash bench/alb/run.sh; check: see docs/performance.md"
+	@echo "analyzer: $(BUILD)/bench/analysis_bench; ALB: bash bench/alb/run.sh; NLB: bash bench/nlb/run.sh; check: see docs/performance.md"
 
 clean:
 	rm -rf $(BUILD) build-fuzz

@@ -2,14 +2,20 @@
 // bench/org/gen_org.py: loading it (parse, resolve, model), indexing it for
 // the analyzer, and one trace at a time, same Region and across Regions
 // (through two transit gateways and their peering). Plain loop, wall time.
-//   build/bench/org_bench /tmp/org5k/vpclab.yaml [TRACES]
+// With `matrix`: instead of traces, the VPC shapes alone (address pieces and
+// signatures, analysis/matrix_shapes.h), then `matrix --group-by` of the
+// whole lab by each grouping (wall and CPU).
+//   build/bench/org_bench /tmp/org5k/vpclab.yaml [TRACES | matrix]
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <cstdlib>
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "analysis/analyzer.h"
+#include "analysis/matrix_shapes.h"
 #include "template/load.h"
 
 using namespace vpclab;
@@ -26,7 +32,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: org_bench LAB.yaml [TRACES]\n");
     return 2;
   }
-  const int traces = argc > 2 ? std::atoi(argv[2]) : 200;
+  const bool matrix = argc > 2 && std::string(argv[2]) == "matrix";
+  const int traces = argc > 2 && !matrix ? std::atoi(argv[2]) : 200;
   auto t0 = Clock::now();
   auto loaded = tmpl::load_network({argv[1]});
   if (!loaded.network || loaded.diags.has_errors()) {
@@ -50,6 +57,31 @@ int main(int argc, char** argv) {
       continue;
     int region = o.stack[1] - '0';
     if (region >= 0 && region < 3) app[region].push_back(o.stack + "." + o.logical_id);
+  }
+  if (matrix) {
+    if (app[0].size() < 2) return 1;
+    auto cpu_ms = [](std::clock_t c0) { return 1000.0 * static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC; };
+    {
+      t0 = Clock::now();
+      std::clock_t c0 = std::clock();
+      analysis::AddressPieces pieces(an.impl());
+      analysis::VpcShapes shapes(an.impl(), pieces);
+      size_t n = shapes.count(), widest = 0;
+      for (uint32_t k = 0; k < n; ++k) widest = std::max(widest, shapes.alike(k).size());
+      std::printf("VPC shapes: %.0f ms wall, %.0f ms CPU; %zu shapes, the largest of %zu VPCs\n", ms_since(t0),
+                  cpu_ms(c0), n, widest);
+    }
+    for (const char* kind : {"vpc", "subnet", "security-group"}) {
+      t0 = Clock::now();
+      std::clock_t c0 = std::clock();
+      auto g = an.matrix_by_class(kind);
+      size_t widest = 0;
+      for (const auto& c : g.classes) widest = std::max(widest, c.vpcs);
+      std::printf("matrix --group-by %s: %.0f ms wall, %.0f ms CPU; %zu classes (widest: %zu VPCs), %zu cells, %llu pairs evaluated\n",
+                  kind, ms_since(t0), cpu_ms(c0), g.classes.size(), widest, g.cells.size(),
+                  static_cast<unsigned long long>(g.traces));
+    }
+    return 0;
   }
   if (!app[0].empty()) {  // the first trace also indexes the names traces are given by
     t0 = Clock::now();

@@ -122,15 +122,22 @@ struct MatrixClass {
   std::string kind;   // the grouping ("vpc", "subnet", "security-group"), "load-balancer" or "on-premises"
   std::string label;  // "Stack.Vpc [Stack.WebSg]", "on-prem:office"
   std::vector<std::string> members;  // party ids (i-..., an ARN, on-prem:NAME), model order
+  std::vector<std::string> member_vpcs;  // parallel to members: the VPC id ("" for an on-premises network)
+  size_t vpcs = 0;                       // distinct VPCs of the members (a class spans VPCs alike)
 };
 struct MatrixAnswer {
   semantics::IntervalSet tcp, udp;
   bool icmp = false;
   bool operator==(const MatrixAnswer&) const = default;
 };
+// Which member pairs a cell stands for: all, or only those in one VPC / in
+// two VPCs (when a class pair's members answer differently in the two cases).
+enum class CellScope : uint8_t { kAny, kSameVpc, kOtherVpc };
+const char* cell_scope_name(CellScope s);  // "", "same", "other"
 struct ClassCell {
   uint32_t from = 0, to = 0;  // indices into classes
   uint32_t answer = 0;        // index into answers (one entry per distinct answer)
+  CellScope vpc = CellScope::kAny;
 };
 struct GroupedMatrixResult {
   bool ok = true;

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "semantics/network_load_balancer.h"
 #include "semantics/route.h"
 #include "semantics/transit_gateway.h"
 #include "semantics/vpc_endpoint.h"
@@ -214,9 +215,16 @@ void lint_targets(const model::Network& net, SgIndex& sgs, Diagnostics& diags) {
         }
         if (!eni) continue;
         uint16_t traffic = t.port.value_or(tg.port);
-        std::set<uint16_t> ports{traffic};
-        if (tg.health_check.port != "traffic-port")
-          if (int hc = std::atoi(tg.health_check.port.c_str()); hc > 0 && hc < 65536) ports.insert(uint16_t(hc));
+        std::set<uint16_t> ports;
+        // An NLB node connects on the traffic port from its own address only
+        // when the group does not keep the client's and carries TCP; its checks
+        // (TCP, HTTP) go to the health-check port, a UDP group's too.
+        const bool nlb = lb->type == "network";
+        if (!nlb || (!semantics::nlb_preserves_client_ip(tg.target_type, tg.protocol, tg.attributes.preserve_client_ip) &&
+                     semantics::nlb_protocol_carries(tg.protocol, kTcp)))
+          ports.insert(traffic);
+        if (tg.health_check.port == "traffic-port") ports.insert(traffic);
+        else if (int hc = std::atoi(tg.health_check.port.c_str()); hc > 0 && hc < 65536) ports.insert(uint16_t(hc));
         auto rules = sgs.rules(eni->security_groups);
         for (uint16_t port : ports) {
           std::vector<std::string> blocked;

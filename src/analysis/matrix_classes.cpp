@@ -2,6 +2,8 @@
 // (matrix_classes.h), one evaluation per class pair and subnet situation.
 #include "analysis/matrix_classes.h"
 
+#include "analysis/matrix_shapes.h"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -28,77 +30,55 @@ const char* group_by_name(GroupBy g) {
   return "?";
 }
 
+const char* cell_scope_name(CellScope s) {
+  switch (s) {
+    case CellScope::kAny: return "";
+    case CellScope::kSameVpc: return "same";
+    case CellScope::kOtherVpc: return "other";
+  }
+  return "";
+}
+
 namespace {
 
-// Every CIDR boundary a rule or route of the network draws (subnet CIDRs
-// aside): two addresses in one piece match the same CIDR rules.
-class AddressPieces {
- public:
-  explicit AddressPieces(const Analyzer::Impl& im) {
-    const model::Network& net = im.net;
-    for (const auto& v : net.vpcs)
-      for (const auto& c : v.cidrs) add(c);
-    for (const auto& rt : net.route_tables)
-      for (const auto& r : rt.routes) {
-        if (r.destination) add(*r.destination);
-        for (const auto& c : r.prefix_list_cidrs) add(c);
-      }
-    for (const auto& acl : net.network_acls)
-      for (const auto* list : {&acl.ingress, &acl.egress})
-        for (const auto& e : *list)
-          if (e.cidr) add(*e.cidr);
-    // Security-group rules by CIDR or prefix list; a rule naming a group is
-    // told apart by membership (the class key), not by addresses.
-    for (const auto& e : im.enis)
-      for (const auto& r : e.rules)
-        if (!r.rule || r.rule->group_id.empty())
-          for (const auto& iv : r.peers.intervals()) add(iv.lo, iv.hi);
-    for (const auto& t : net.transit_gateway_route_tables)
-      for (const auto& r : t.routes) {
-        if (r.destination) add(*r.destination);
-        for (const auto& c : r.prefix_list_cidrs) add(c);
-      }
-    for (const auto& g : net.vpn_gateways)
-      for (const auto& r : g.routes) add(r.destination);
-    for (const auto& c : net.vpn_connections) {
-      for (const auto& r : c.routes) add(r.destination);
-      for (const auto& a : c.advertised) add(a);
-    }
-    for (const auto& o : net.on_premises)
-      for (const auto& c : o.cidrs) add(c);
-    for (const auto& pl : net.prefix_lists)
-      for (const auto& e : pl.entries)
-        if (e.cidr) add(*e.cidr);
-    for (const auto& c : private_and_shared_ranges()) add(c);
-    std::sort(starts_.begin(), starts_.end());
-    starts_.erase(std::unique(starts_.begin(), starts_.end()), starts_.end());
+// The exact set of groups, each of `vpc` as its index there (others by id).
+std::string sg_key(const model::Network& net, const VpcShapes& shapes, const model::Vpc* vpc,
+                   const std::vector<std::string>& groups) {
+  std::vector<std::string> ids;
+  for (const auto& g : groups) {
+    const auto* sg = net.security_group(g);
+    ids.push_back(sg && vpc && sg->vpc == vpc->id ? shapes.local(g) : g);
   }
-  size_t piece(Ipv4Address a) const {
-    return static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), a.value) - starts_.begin());
-  }
-
- private:
-  void add(const Ipv4Cidr& c) { add(c.first().value, c.last().value); }
-  void add(uint32_t lo, uint32_t hi) {
-    starts_.push_back(lo);
-    if (hi != UINT32_MAX) starts_.push_back(hi + 1);
-  }
-  std::vector<uint32_t> starts_;
-};
-
-std::string sg_key(const EniInfo& e) {
-  std::vector<std::string> ids(e.eni->security_groups.begin(), e.eni->security_groups.end());
   std::sort(ids.begin(), ids.end());
   std::string s;
   for (const auto& id : ids) s += id + ",";
   return s;
 }
 
+const model::Vpc* vpc_of(const Party& p) {
+  return p.on_prem || p.enis.empty() ? nullptr : p.enis[0]->vpc;
+}
+
 }  // namespace
 
-std::vector<PartyClass> classify(const Analyzer::Impl& im, GroupBy by, const std::vector<const Party*>& parties) {
+void PartyClass::add(const Party* p, Place where) {
+  members.push_back(p);
+  auto role = std::find_if(by_subnet.begin(), by_subnet.end(), [&](const Role& r) { return r.role == where.role; });
+  if (role == by_subnet.end()) by_subnet.push_back(Role{where.role, where.subnet, {p}});
+  else role->members.push_back(p);
+  auto [it, fresh] = vpc_index.emplace(where.vpc, by_vpc.size());
+  if (fresh) by_vpc.push_back(InVpc{where.vpc, {}});
+  auto& subs = by_vpc[it->second].subnets;
+  auto bucket = std::find_if(subs.begin(), subs.end(), [&](const auto& b) { return b.first == where.subnet; });
+  if (bucket == subs.end()) subs.emplace_back(where.subnet, std::vector<const Party*>{p});
+  else bucket->second.push_back(p);
+  places.push_back(std::move(where));
+}
+
+std::vector<PartyClass> classify(const Analyzer::Impl& im, const VpcShapes& shapes, GroupBy by,
+                                 const std::vector<const Party*>& parties) {
   const model::Network& net = im.net;
-  AddressPieces pieces(im);
+  const AddressPieces& pieces = shapes.pieces();
   // The groups whose members hold each address (what group-referencing rules see).
   std::unordered_map<uint32_t, std::vector<std::string>> groups_of;
   for (const auto& e : net.network_interfaces) {
@@ -122,7 +102,7 @@ std::vector<PartyClass> classify(const Analyzer::Impl& im, GroupBy by, const std
   for (const Party* p : parties) {
     if (!placed.insert(p).second) continue;  // named twice in --from
     std::string key, kind = group_by_name(by);
-    const SubnetInfo* sub = nullptr;
+    Place where{vpc_of(*p), nullptr, {}};
     if (p->lb) {
       key = "lb|" + p->id;
       kind = "load-balancer";
@@ -133,49 +113,57 @@ std::vector<PartyClass> classify(const Analyzer::Impl& im, GroupBy by, const std
       key = "one|" + p->id;  // several primary interfaces: not compared with others
     } else {
       const EniInfo& e = *p->enis[0];
-      sub = e.subnet;
-      std::string sgs = sg_key(e);
-      std::string vpc = e.vpc ? e.vpc->id : "";
+      const SubnetInfo* sub = e.subnet;
+      where.subnet = sub;
+      where.role = sub ? shapes.local(sub->subnet->id) : "-";
+      std::string sgs = sg_key(net, shapes, e.vpc, e.eni->security_groups);
+      std::string shape = "s" + std::to_string(shapes.shape(e.vpc));
       switch (by) {
-        case GroupBy::kVpc: key = vpc; break;
-        case GroupBy::kSubnet: key = sub ? sub->subnet->id : ""; break;
+        case GroupBy::kVpc: key = shape; break;
+        case GroupBy::kSubnet: key = shape + where.role; break;
         case GroupBy::kSecurityGroup: key = sgs; break;
       }
-      key += "|" + vpc + "|" + sgs + "|";
+      key += "|" + shape + "|" + sgs + "|";
       if (sub) {
-        key += (sub->rtb ? sub->rtb->id : "-") + "|" + (sub->acl ? sub->acl->id : "-") + "|" +
-               sub->subnet->availability_zone + "|" +
-               (transit_subnets.count(sub->subnet->id) ? sub->subnet->id : std::string()) + "|";
+        key += (sub->rtb ? shapes.local(sub->rtb->id) : "-") + "|" + (sub->acl ? shapes.local(sub->acl->id) : "-") +
+               "|" + sub->subnet->availability_zone + "|" +
+               (transit_subnets.count(sub->subnet->id) ? where.role : std::string()) + "|";
       }
       if (auto it = groups_of.find(e.eni->private_ip.value); it != groups_of.end())
-        for (const auto& g : it->second) key += g + ",";
-      key += "|" + std::to_string(pieces.piece(e.eni->private_ip));
+        key += sg_key(net, shapes, e.vpc, it->second);
+      key += "|" + shapes.relative_piece(e.vpc, e.eni->private_ip);
       key += "|" + (e.eni->public_ip ? std::to_string(pieces.piece(*e.eni->public_ip)) : std::string("-"));
       key += "|" + std::to_string(static_cast<int>(e.instance ? e.instance->state : model::InstanceState::kRunning));
       key += e.filtered ? "|f" : "|u";
     }
     auto [it, fresh] = by_key.emplace(key, out.size());
-    if (fresh) out.push_back(PartyClass{kind, {}, {}});
-    PartyClass& c = out[it->second];
-    c.members.push_back(p);
-    auto bucket = std::find_if(c.by_subnet.begin(), c.by_subnet.end(), [&](const auto& b) { return b.first == sub; });
-    if (bucket == c.by_subnet.end()) c.by_subnet.emplace_back(sub, std::vector<const Party*>{p});
-    else bucket->second.push_back(p);
+    if (fresh) out.push_back(PartyClass{kind, {}, {}, {}, {}, {}});
+    out[it->second].add(p, std::move(where));
   }
   return out;
 }
 
 std::vector<PartyClass> split_by_subnet(const PartyClass& c) {
   std::vector<PartyClass> out;
-  for (const auto& [sub, members] : c.by_subnet) out.push_back(PartyClass{c.kind, members, {{sub, members}}});
+  for (const auto& r : c.by_subnet) {
+    PartyClass piece{c.kind, {}, {}, {}, {}, {}};
+    for (size_t i = 0; i < c.members.size(); ++i)
+      if (c.places[i].role == r.role) piece.add(c.members[i], c.places[i]);
+    out.push_back(std::move(piece));
+  }
   return out;
 }
 
 namespace {
 
 // Which of the pair's interfaces share a subnet: -1 none, else the index of
-// the load balancer's node that does (0 for two instances).
+// the load balancer's node that does (0 for two instances); -2: the two are
+// in different VPCs.
+constexpr int kOtherVpc = -2;
 int situation(const Party& a, const Party& b) {
+  const model::Vpc* va = vpc_of(a);
+  const model::Vpc* vb = vpc_of(b);
+  if (va && vb && va != vb) return kOtherVpc;
   const SubnetInfo* sa = a.instance() && a.enis.size() == 1 ? a.enis[0]->subnet : nullptr;
   const SubnetInfo* sb = b.instance() && b.enis.size() == 1 ? b.enis[0]->subnet : nullptr;
   if (sa && sb) return sa == sb ? 0 : -1;
@@ -189,8 +177,10 @@ int situation(const Party& a, const Party& b) {
 
 // A cheap necessary condition, per class: the source's egress rules admit
 // the destination's address and the destination's ingress rules admit the
-// source's (or a NAT gateway's, which may stand for it). Addresses and
-// memberships are the same for every member, so the representative decides.
+// source's (or a NAT gateway's, which may stand for it). Within one VPC
+// addresses and memberships are the same for every member, so the
+// representative decides; a class spanning VPCs is not filtered (a rule
+// naming its own VPC admits some member pairs and not others).
 struct Admits {
   bool applies = false;
   Ipv4Address address;
@@ -201,7 +191,7 @@ struct Admits {
 Admits admits_of(const Analyzer::Impl& im, const PartyClass& c) {
   Admits a;
   const Party& p = *c.members[0];
-  if (!p.instance() || p.enis.size() != 1 || !p.enis[0]->has_sg()) return a;
+  if (!p.instance() || p.enis.size() != 1 || !p.enis[0]->has_sg() || c.by_vpc.size() != 1) return a;
   const EniInfo& e = *p.enis[0];
   a.applies = true;
   a.address = e.eni->private_ip;
@@ -227,34 +217,75 @@ uint64_t answer_hash(const ProtoResult& r) {
 bool same(const ProtoResult& a, const ProtoResult& b) { return a.tcp == b.tcp && a.udp == b.udp && a.icmp == b.icmp; }
 
 using Reps = std::vector<std::pair<int, std::pair<const Party*, const Party*>>>;  // situation -> pair
-enum class PairVerdict { kNoPair, kUniform, kMixed };
+
+// What a class pair answers: for member pairs in one VPC (`same`), and in
+// two (`other`); `mixed` when pairs in one VPC answer differently.
+struct PairAnswer {
+  bool same = false, other = false, mixed = false;
+  ProtoResult same_answer, other_answer;
+};
+
+// Two members, one of each bucket, that are not one party (nullptr, nullptr: none).
+std::pair<const Party*, const Party*> pick(const std::vector<const Party*>& ma, const std::vector<const Party*>& mb) {
+  const Party* pa = ma[0];
+  const Party* pb = mb[0];
+  if (pa == pb) {  // a party and itself is no pair
+    if (mb.size() > 1) pb = mb[1];
+    else if (ma.size() > 1) pa = ma[1];
+    else return {nullptr, nullptr};
+  }
+  return {pa, pb};
+}
 
 // Class pair (a, b): one representative member pair per situation (members
-// of one subnet, of two), evaluated; `answer` when they all agree.
-PairVerdict class_pair(const Analyzer::Impl& im, const PartyClass& a, const PartyClass& b, const IntervalSet& spec,
-                       Reps& reps, ProtoResult& answer, uint64_t& traces) {
+// of one subnet, of one VPC, of two VPCs), evaluated. VPCs of one shape are
+// interchangeable, so one pair in two VPCs stands for all such pairs.
+PairAnswer class_pair(const Analyzer::Impl& im, const PartyClass& a, const PartyClass& b, const IntervalSet& spec,
+                      Reps& reps, uint64_t& traces) {
   reps.clear();
-  for (const auto& [sa, ma] : a.by_subnet)
-    for (const auto& [sb, mb] : b.by_subnet) {
-      const Party* pa = ma[0];
-      const Party* pb = mb[0];
-      if (pa == pb) {  // a party and itself is no pair
-        if (mb.size() > 1) pb = mb[1];
-        else if (ma.size() > 1) pa = ma[1];
-        else continue;
-      }
-      int s = situation(*pa, *pb);
-      if (std::none_of(reps.begin(), reps.end(), [&](const auto& r) { return r.first == s; }))
-        reps.push_back({s, {pa, pb}});
+  auto consider = [&](std::pair<const Party*, const Party*> pair) {
+    if (!pair.first) return;
+    int s = situation(*pair.first, *pair.second);
+    if (std::none_of(reps.begin(), reps.end(), [&](const auto& r) { return r.first == s; })) reps.push_back({s, pair});
+  };
+  const bool instances = a.kind != "load-balancer" && b.kind != "load-balancer";
+  auto both_found = [&] {
+    bool one = false, two = false;
+    for (const auto& r : reps) {
+      one = one || r.first == 0;
+      two = two || r.first == -1;
     }
-  if (reps.empty()) return PairVerdict::kNoPair;
-  answer = party_reach(im, *reps[0].second.first, *reps[0].second.second, spec);
-  ++traces;
-  for (size_t i = 1; i < reps.size(); ++i) {
-    ++traces;
-    if (!same(answer, party_reach(im, *reps[i].second.first, *reps[i].second.second, spec))) return PairVerdict::kMixed;
+    return one && two;
+  };
+  // Pairs within one VPC (or both outside every VPC).
+  for (const auto& ga : a.by_vpc) {
+    auto it = b.vpc_index.find(ga.vpc);
+    if (it == b.vpc_index.end()) continue;
+    for (const auto& [sa, ma] : ga.subnets)
+      for (const auto& [sb, mb] : b.by_vpc[it->second].subnets) consider(pick(ma, mb));
+    if (instances && both_found()) break;  // nothing else to find in another VPC of the shape
   }
-  return PairVerdict::kUniform;
+  // A pair across two VPCs (or one inside, one outside).
+  for (size_t i = 0; i < std::min<size_t>(2, a.by_vpc.size()); ++i)
+    for (size_t j = 0; j < std::min<size_t>(2, b.by_vpc.size()); ++j)
+      if (a.by_vpc[i].vpc != b.by_vpc[j].vpc)
+        consider({a.by_vpc[i].subnets[0].second[0], b.by_vpc[j].subnets[0].second[0]});
+  PairAnswer out;
+  for (const auto& [s, pair] : reps) {
+    ProtoResult r = party_reach(im, *pair.first, *pair.second, spec);
+    ++traces;
+    if (s == kOtherVpc) {
+      out.other = true;
+      out.other_answer = std::move(r);
+    } else if (!out.same) {
+      out.same = true;
+      out.same_answer = std::move(r);
+    } else if (!same(out.same_answer, r)) {
+      out.mixed = true;
+      return out;
+    }
+  }
+  return out;
 }
 
 std::string display_groups(const model::Network& net, const EniInfo& e) {
@@ -277,7 +308,7 @@ std::vector<std::string> labels_of(const Analyzer::Impl& im, GroupBy by, const s
   for (size_t i = 0; i < cls.size(); ++i) {
     const PartyClass& c = *cls[i];
     const Party& p = *c.members[0];
-    if (c.by_subnet.size() == 1) pure[i] = c.by_subnet[0].first;
+    if (c.by_subnet.size() == 1) pure[i] = c.by_subnet[0].subnet;
     if (!p.instance() || p.enis.size() != 1) {
       out.push_back(p.name);
       continue;
@@ -301,6 +332,9 @@ std::vector<std::string> labels_of(const Analyzer::Impl& im, GroupBy by, const s
                                              : std::string();
   });
   dedupe([&](size_t, int k) { return " #" + std::to_string(k); });
+  // A class spanning the VPCs of a shape is named by its first member's.
+  for (size_t i = 0; i < cls.size(); ++i)
+    if (size_t n = cls[i]->by_vpc.size(); n > 1) out[i] += " (+" + std::to_string(n - 1) + " VPCs alike)";
   return out;
 }
 
@@ -326,12 +360,14 @@ GroupedMatrixResult Analyzer::matrix_by_class(std::string_view group_by, std::st
   const auto& cols = q.cols;
   const auto* spec = &q.ports;
   // Sources and destinations share classes when they are the same parties.
-  std::vector<PartyClass> classes = classify(im, *by, rows);
+  AddressPieces pieces(im);
+  VpcShapes shapes(im, pieces);
+  std::vector<PartyClass> classes = classify(im, shapes, *by, rows);
   std::vector<char> is_row(classes.size(), 1), is_col(classes.size(), 0);
   if (from == to) {
     std::fill(is_col.begin(), is_col.end(), 1);
   } else {
-    for (auto& c : classify(im, *by, cols)) {
+    for (auto& c : classify(im, shapes, *by, cols)) {
       classes.push_back(std::move(c));
       is_row.push_back(0);
       is_col.push_back(1);
@@ -342,6 +378,7 @@ GroupedMatrixResult Analyzer::matrix_by_class(std::string_view group_by, std::st
   for (const auto& c : classes) admits.push_back(admits_of(im, c));
   struct Found {
     uint32_t from, to, answer;
+    CellScope scope;
   };
   std::vector<Found> found;
   std::unordered_multimap<uint64_t, uint32_t> answer_ids;  // hash -> index into answers
@@ -354,25 +391,31 @@ GroupedMatrixResult Analyzer::matrix_by_class(std::string_view group_by, std::st
       if (!is_row[a] || dead[a]) continue;
       for (uint32_t b = 0; b < classes.size(); ++b) {
         if (!is_col[b] || dead[b] || !(fresh[a] || fresh[b]) || !candidate(admits[a], admits[b])) continue;
-        ProtoResult first;
-        PairVerdict v = class_pair(im, classes[a], classes[b], *spec, reps, first, res.traces);
-        if (v == PairVerdict::kNoPair) continue;
-        if (v == PairVerdict::kMixed) {
+        PairAnswer v = class_pair(im, classes[a], classes[b], *spec, reps, res.traces);
+        if (v.mixed) {
           // Members of one subnet and of two answer differently: tell subnets apart.
           for (uint32_t k : {a, b})
             if (classes[k].by_subnet.size() > 1) split[k] = any_split = 1;
           continue;
         }
-        if (first.tcp.empty() && first.udp.empty() && !first.icmp) continue;
-        uint64_t h = answer_hash(first);
-        uint32_t id = static_cast<uint32_t>(answers.size());
-        for (auto [it, end] = answer_ids.equal_range(h); it != end; ++it)
-          if (same(answers[it->second], first)) id = it->second;
-        if (id == answers.size()) {
-          answer_ids.emplace(h, id);
-          answers.push_back(first);
+        auto add = [&](const ProtoResult& r, CellScope scope) {
+          if (r.tcp.empty() && r.udp.empty() && !r.icmp) return;
+          uint64_t h = answer_hash(r);
+          uint32_t id = static_cast<uint32_t>(answers.size());
+          for (auto [it, end] = answer_ids.equal_range(h); it != end; ++it)
+            if (same(answers[it->second], r)) id = it->second;
+          if (id == answers.size()) {
+            answer_ids.emplace(h, id);
+            answers.push_back(r);
+          }
+          found.push_back(Found{a, b, id, scope});
+        };
+        if (v.same && v.other && !same(v.same_answer, v.other_answer)) {
+          add(v.same_answer, CellScope::kSameVpc);
+          add(v.other_answer, CellScope::kOtherVpc);
+        } else if (v.same || v.other) {
+          add(v.same ? v.same_answer : v.other_answer, CellScope::kAny);
         }
-        found.push_back(Found{a, b, id});
       }
     }
     std::fill(fresh.begin(), fresh.end(), 0);
@@ -408,17 +451,23 @@ GroupedMatrixResult Analyzer::matrix_by_class(std::string_view group_by, std::st
   }
   std::vector<std::string> labels = labels_of(im, *by, ordered);
   for (size_t i = 0; i < ordered.size(); ++i) {
-    MatrixClass mc{"c" + std::to_string(i + 1), ordered[i]->kind, labels[i], {}};
-    for (const auto* m : ordered[i]->members) mc.members.push_back(m->id);
+    MatrixClass mc{"c" + std::to_string(i + 1), ordered[i]->kind, labels[i], {}, {}, ordered[i]->by_vpc.size()};
+    for (size_t k = 0; k < ordered[i]->members.size(); ++k) {
+      mc.members.push_back(ordered[i]->members[k]->id);
+      const model::Vpc* v = ordered[i]->places[k].vpc;
+      mc.member_vpcs.push_back(v ? v->id : std::string());
+    }
     res.classes.push_back(std::move(mc));
     if (is_row[live[i]]) res.rows.push_back(static_cast<uint32_t>(i));
     if (is_col[live[i]]) res.columns.push_back(static_cast<uint32_t>(i));
   }
   for (const auto& a : answers) res.answers.push_back(MatrixAnswer{a.tcp, a.udp, a.icmp});
   for (const auto& f : found)
-    if (!dead[f.from] && !dead[f.to]) res.cells.push_back(ClassCell{index[f.from], index[f.to], f.answer});
+    if (!dead[f.from] && !dead[f.to]) res.cells.push_back(ClassCell{index[f.from], index[f.to], f.answer, f.scope});
   std::sort(res.cells.begin(), res.cells.end(),
-            [](const ClassCell& x, const ClassCell& y) { return std::tie(x.from, x.to) < std::tie(y.from, y.to); });
+            [](const ClassCell& x, const ClassCell& y) {
+              return std::tie(x.from, x.to, x.vpc) < std::tie(y.from, y.to, y.vpc);
+            });
   return res;
 }
 

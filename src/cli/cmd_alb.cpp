@@ -10,7 +10,6 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -19,6 +18,7 @@
 #include "emulator/alb_config.h"
 #include "semantics/alb_settings.h"
 #include "cli/load.h"
+#include "cli/target_map.h"
 #include "template/load.h"
 
 namespace vpclab::cli {
@@ -64,34 +64,17 @@ std::optional<alb::EngineConfig> from_model(const model::Network& net, const Alb
     error = "--listen-address: not an IPv4 address: " + o.listen_address;
     return std::nullopt;
   }
-  // TARGET=HOST:PORT, TARGET being a target id, an instance's logical id or Name tag.
-  std::map<std::string, std::pair<Ipv4Address, uint16_t>> map;
-  for (const auto& m : o.maps) {
-    size_t eq = m.find('='), colon = m.rfind(':');
-    auto addr = eq != std::string::npos && colon != std::string::npos && colon > eq
-                    ? Ipv4Address::parse(m.substr(eq + 1, colon - eq - 1))
-                    : std::nullopt;
-    int port = colon != std::string::npos ? std::atoi(m.c_str() + colon + 1) : 0;
-    if (!addr || port < 1 || port > 65535) {
-      error = "--map " + m + ": expected TARGET=HOST:PORT";
-      return std::nullopt;
-    }
-    map[m.substr(0, eq)] = {*addr, static_cast<uint16_t>(port)};
+  if (lb->type != "application") {
+    error = "load balancer \"" + o.lb + "\" is a " + lb->type + " load balancer" +
+            (lb->type == "network" ? ": run it with vpclab nlb" : "");
+    return std::nullopt;
   }
+  auto map = parse_target_maps(o.maps, error);
+  if (!map) return std::nullopt;
   emulator::AlbConfigOptions opts;
   opts.nodes.push_back(alb::NodeConfig{"node-1", *listen, ""});
   opts.port_offset = o.port_offset;
-  opts.target_address = [&](const model::TargetGroup& tg, const model::Target& t,
-                            std::string& e) -> std::optional<std::pair<Ipv4Address, uint16_t>> {
-    if (auto it = map.find(t.id); it != map.end()) return it->second;
-    if (const model::Instance* i = net.instance(t.id)) {
-      if (auto it = map.find(i->origin.logical_id); it != map.end()) return it->second;
-      if (auto it = map.find(i->name); it != map.end()) return it->second;
-    }
-    e = "target " + t.id + " of " + tg.name + " is not mapped: add --map " + t.id +
-        "=HOST:PORT (instance logical ids and Name tags work too)";
-    return std::nullopt;
-  };
+  opts.target_address = mapped_target_address(net, *map);
   auto r = emulator::engine_config_from_model(net, *lb, opts);
   for (const auto& n : r.notes) std::cerr << "vpclab alb: skipping " << n << "\n";
   if (!r.config) error = r.error;

@@ -95,7 +95,7 @@ int print_matrix_by_class(const analysis::GroupedMatrixResult& m, bool as_json) 
     json classes = json::array(), rows = json::array(), cols = json::array();
     for (const auto& c : m.classes)
       classes.push_back({{"id", c.id}, {"kind", c.kind}, {"label", c.label}, {"members", c.members},
-                         {"count", c.members.size()}});
+                         {"count", c.members.size()}, {"member_vpcs", c.member_vpcs}, {"vpcs", c.vpcs}});
     for (auto r : m.rows) rows.push_back(m.classes[r].id);
     for (auto c : m.columns) cols.push_back(m.classes[c].id);
     buf = "{\n\"metadata\": " + json(metadata()).dump() + ",\n\"group_by\": " + json(m.group_by).dump() +
@@ -105,22 +105,36 @@ int print_matrix_by_class(const analysis::GroupedMatrixResult& m, bool as_json) 
     for (size_t i = 0; i < m.cells.size(); ++i) {
       const auto& c = m.cells[i];
       buf += (i ? ",\n  " : "\n  ");
-      buf += "{\"from_class\": \"" + m.classes[c.from].id + "\", \"to_class\": \"" + m.classes[c.to].id + "\", " +
-             answers[c.answer] + "}";
+      buf += "{\"from_class\": \"" + m.classes[c.from].id + "\", \"to_class\": \"" + m.classes[c.to].id + "\", ";
+      if (c.vpc != analysis::CellScope::kAny) buf += "\"vpc\": \"" + std::string(analysis::cell_scope_name(c.vpc)) + "\", ";
+      buf += answers[c.answer] + "}";
       flush(false);
     }
     buf += "\n]}\n";
     flush(true);
     return 0;
   }
-  std::vector<std::string> names;
-  for (const auto& c : m.classes)
-    names.push_back(c.label + " (" + std::to_string(c.members.size()) + (c.members.size() == 1 ? " member)" : " members)"));
+  std::vector<std::string> labels, counts;
+  for (const auto& c : m.classes) {
+    labels.push_back(c.label);
+    counts.push_back(" (" + std::to_string(c.members.size()) + (c.members.size() == 1 ? " member)" : " members)"));
+  }
   for (const auto& a : m.answers) answers.push_back(answer_text(a));
-  buf = "reachable class pairs (" + std::to_string(m.cells.size()) + " of " + std::to_string(m.rows.size()) + "x" +
-        std::to_string(m.columns.size()) + " classes, grouped by " + m.group_by + "):\n";
+  // Class pairs with a cell; one with a cell for one VPC and one for two counts once.
+  size_t pairs = 0, scoped = 0;
+  for (size_t i = 0; i < m.cells.size(); ++i) {
+    pairs += i == 0 || m.cells[i].from != m.cells[i - 1].from || m.cells[i].to != m.cells[i - 1].to;
+    scoped += m.cells[i].vpc != analysis::CellScope::kAny;
+  }
+  buf = "reachable class pairs (" + std::to_string(pairs) + " of " + std::to_string(m.rows.size()) + "x" +
+        std::to_string(m.columns.size()) + " classes, grouped by " + m.group_by +
+        (scoped ? "; " + std::to_string(scoped) + " lines for members in one VPC or in two" : std::string()) + "):\n";
   for (const auto& c : m.cells) {
-    buf += "  " + names[c.from] + " -> " + names[c.to] + ":" + answers[c.answer] + "\n";
+    const char* where = c.vpc == analysis::CellScope::kSameVpc    ? " in the same VPC"
+                        : c.vpc == analysis::CellScope::kOtherVpc ? " in another VPC"
+                                                                  : "";
+    buf += "  " + labels[c.from] + counts[c.from] + " -> " + labels[c.to] + where + counts[c.to] + ":" +
+           answers[c.answer] + "\n";
     flush(false);
   }
   flush(true);

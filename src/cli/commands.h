@@ -13,6 +13,7 @@ using Runner = std::function<int()>;
 void register_check(CLI::App& app, Runner& run);
 void register_trace(CLI::App& app, Runner& run);     // also matrix, exposure
 void register_alb(CLI::App& app, Runner& run);
+void register_nlb(CLI::App& app, Runner& run);       // nlb: the NLB data plane on loopback (cmd_nlb.cpp)
 void register_dns(CLI::App& app, Runner& run);       // dns: one VPC's resolver on loopback (cmd_dns.cpp)
 void register_lab(CLI::App& app, Runner& run);       // up, down, status, exec, logs, health, instance
 void register_ssh(CLI::App& app, Runner& run);       // ssh-key (cmd_ssh.cpp)

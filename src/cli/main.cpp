@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   vpclab::cli::register_fix(app, run);
   vpclab::cli::register_graph(app, run);
   vpclab::cli::register_alb(app, run);
+  vpclab::cli::register_nlb(app, run);
   vpclab::cli::register_dns(app, run);
   vpclab::cli::register_lab(app, run);
   vpclab::cli::register_ssh(app, run);

@@ -70,7 +70,9 @@ const std::vector<CommandManual> kManual = {
      "and the lab manifest's on-premises networks (on-prem:NAME, as trace names them). --group-by vpc|subnet|"
      "security-group prints one answer per pair of classes of parties that behave alike, with member counts: "
      "instances of one VPC, subnet or security-group set whose route table, NACL, AZ, groups and rule-relevant "
-     "addresses agree (docs/trace-json.md); every member pair has its class pair's answer."},
+     "addresses agree, across VPCs alike up to their own CIDRs and resources (spokes of one shape); a cell "
+     "marked 'in the same VPC' / 'in another VPC' holds for the member pairs of one VPC / of two only "
+     "(docs/trace-json.md); every member pair has its class pair's answer."},
     {"exposure", "0: the report was computed\n2: bad input or a network with errors",
      "vpclab exposure examples/scenario/same-account.yaml", ""},
     {"alb",
@@ -81,6 +83,13 @@ const std::vector<CommandManual> kManual = {
      "vpclab alb --config alb.json --workers 2 --access-log \"\"",
      "Runs the load balancer's listeners, rules, target groups and health checks on loopback "
      "(docs/alb-engine.md)."},
+    {"nlb",
+     "0: stopped cleanly (SIGINT, SIGTERM), or --check-only opened every socket\n1: configuration error (no such "
+     "load balancer, not a network one, an unmapped target) or a socket that cannot be opened\n2: usage error",
+     "vpclab nlb examples/nlb/nlb.yaml --lb FooInternalNlb --map FooWeb1=127.0.0.1:8081 \\\n"
+     "    --map FooWeb2=127.0.0.1:8082 --port-offset 8000",
+     "Runs the load balancer's TCP, UDP and TCP_UDP listeners, target groups and health checks on loopback, one "
+     "node at --listen-address; prints the metrics when stopped (docs/nlb-engine.md)."},
     {"dns",
      "0: stopped cleanly (SIGINT, SIGTERM), or --check-only opened the sockets, or --records printed\n"
      "1: the address cannot be bound (in use, or port below 1024 without privilege)\n"

@@ -16,64 +16,13 @@ namespace vpclab::emulator {
 
 using json = nlohmann::json;
 
-AlbRuntime::AlbRuntime(const LoadBalancerPlan& plan, const std::string& lab_dir) : plan_(plan), lab_dir_(lab_dir) {}
-
-AlbRuntime::~AlbRuntime() { stop(); }
-
 bool AlbRuntime::start(std::string* error) {
   if (!sockets_.open(plan_.node_netns, error)) return false;
   dataplane::alb::EngineConfig cfg = plan_.config;
   if (!cfg.access_log.empty() && cfg.access_log != "-" && cfg.access_log[0] != '/')
     cfg.access_log = lab_dir_ + "/" + cfg.access_log;
   cfg.socket_for_node = [this](size_t node) { return sockets_.socket(node, SOCK_STREAM, "ALB " + plan_.name); };
-  engine_ = std::make_unique<dataplane::alb::Engine>(std::move(cfg));
-  std::string e;
-  if (!engine_->start(&e)) {
-    *error = "ALB " + plan_.name + ": " + e;
-    engine_.reset();
-    return false;
-  }
-  thread_ = std::thread([this] { engine_->run(); });
-  return true;
-}
-
-std::vector<std::pair<std::string, std::string>> AlbRuntime::target_groups() const {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& tg : plan_.config.target_groups) out.push_back({tg.arn, tg.name});
-  return out;
-}
-
-void AlbRuntime::stop() {
-  if (!engine_) return;
-  engine_->stop();
-  if (thread_.joinable()) thread_.join();
-}
-
-void AlbRuntime::instance_stopped(const std::string& instance_id, bool stopped) {
-  if (engine_) engine_->set_target_stopped(instance_id, stopped);
-}
-
-void AlbRuntime::instance_terminated(const std::string& instance_id) {
-  if (!engine_) return;
-  for (const auto& tg : plan_.config.target_groups) engine_->deregister_target(tg.arn, instance_id);
-}
-
-void AlbRuntime::instance_registered(const std::string& target_group, const std::string& instance_id,
-                                     Ipv4Address address, const std::string& availability_zone) {
-  if (!engine_) return;
-  for (const auto& tg : plan_.config.target_groups)
-    if (tg.arn == target_group)
-      engine_->register_target(tg.arn, dataplane::alb::TargetConfig{instance_id, address, 0, availability_zone});
-}
-
-dataplane::alb::HealthSnapshot AlbRuntime::per_node_health() {
-  if (!engine_) return {};
-  return engine_->target_health();
-}
-
-json AlbRuntime::metrics() {
-  if (!engine_) return nullptr;
-  return json::parse(engine_->metrics_json(), nullptr, false);
+  return launch(std::move(cfg), "ALB", error);
 }
 
 json AlbRuntime::describe() {

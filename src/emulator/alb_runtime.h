@@ -16,35 +16,15 @@
 
 namespace vpclab::emulator {
 
-class AlbRuntime : public LoadBalancerRuntime {
+class AlbRuntime : public EngineRuntime<dataplane::alb::Engine, LoadBalancerPlan, dataplane::alb::TargetConfig> {
  public:
   // `lab_dir`: where logs/ is (the access log goes to logs/<name>.access.log).
-  AlbRuntime(const LoadBalancerPlan& plan, const std::string& lab_dir);
-  ~AlbRuntime() override;  // stops the engine
-  AlbRuntime(const AlbRuntime&) = delete;
-  AlbRuntime& operator=(const AlbRuntime&) = delete;
-
-  bool start(std::string* error) override;
-  // Graceful stop (in-flight requests answered, at most the plan's grace).
-  void stop() override;
-
-  const LoadBalancerPlanBase& plan_base() const override { return plan_; }
-  std::vector<std::pair<std::string, std::string>> target_groups() const override;
-  void instance_stopped(const std::string& instance_id, bool stopped) override;
-  void instance_terminated(const std::string& instance_id) override;
-  // A new member is `initial` until its health checks pass.
-  void instance_registered(const std::string& target_group, const std::string& instance_id, Ipv4Address address,
-                           const std::string& availability_zone) override;
-  dataplane::alb::HealthSnapshot per_node_health() override;  // Engine::target_health
+  AlbRuntime(const LoadBalancerPlan& plan, const std::string& lab_dir) : EngineRuntime(plan), lab_dir_(lab_dir) {}
+  bool start(std::string* error) override;  // stop(): in-flight requests answered, at most the plan's grace
   nlohmann::json describe() override;
-  nlohmann::json metrics() override;  // Engine::metrics_json
 
  private:
-  const LoadBalancerPlan& plan_;
   std::string lab_dir_;
-  NodeSockets sockets_;
-  std::unique_ptr<dataplane::alb::Engine> engine_;
-  std::thread thread_;
 };
 
 // What `aws elbv2 describe-target-health` shows for one target group: one

@@ -3,8 +3,10 @@
 // changes of its targets, health per node, describe-style JSON. And the
 // sockets its engine opens inside its nodes' namespaces.
 #pragma once
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -59,6 +61,71 @@ class NodeSockets {
  private:
   std::vector<int> netns_fds_;
   int home_fd_ = -1;
+};
+
+// What both kinds do the same way around their engine (Engine: start, run,
+// stop, target_health, metrics_json, register/deregister_target,
+// set_target_stopped), given the plan and the engine's target type.
+template <class Engine, class Plan, class TargetConfig>
+class EngineRuntime : public LoadBalancerRuntime {
+ public:
+  explicit EngineRuntime(const Plan& plan) : plan_(plan) {}
+  ~EngineRuntime() override { halt(); }
+  EngineRuntime(const EngineRuntime&) = delete;
+  EngineRuntime& operator=(const EngineRuntime&) = delete;
+
+  void stop() override { halt(); }
+  const LoadBalancerPlanBase& plan_base() const override { return plan_; }
+  std::vector<std::pair<std::string, std::string>> target_groups() const override {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& tg : plan_.config.target_groups) out.push_back({tg.arn, tg.name});
+    return out;
+  }
+  void instance_stopped(const std::string& instance_id, bool stopped) override {
+    if (engine_) engine_->set_target_stopped(instance_id, stopped);
+  }
+  void instance_terminated(const std::string& instance_id) override {
+    if (!engine_) return;
+    for (const auto& tg : plan_.config.target_groups) engine_->deregister_target(tg.arn, instance_id);
+  }
+  // A new member is `initial` until its health checks pass.
+  void instance_registered(const std::string& target_group, const std::string& instance_id, Ipv4Address address,
+                           const std::string& availability_zone) override {
+    if (!engine_) return;
+    for (const auto& tg : plan_.config.target_groups)
+      if (tg.arn == target_group) engine_->register_target(tg.arn, TargetConfig{instance_id, address, 0, availability_zone});
+  }
+  dataplane::alb::HealthSnapshot per_node_health() override { return engine_ ? engine_->target_health() : dataplane::alb::HealthSnapshot{}; }
+  nlohmann::json metrics() override {
+    return engine_ ? nlohmann::json::parse(engine_->metrics_json(), nullptr, false) : nlohmann::json();
+  }
+
+ protected:
+  // Opens the nodes' namespaces, starts `cfg` (its socket_for_node set by
+  // the caller from sockets_) and runs it on its own thread. False with
+  // "KIND NAME: why".
+  template <class Config>
+  bool launch(Config cfg, const std::string& kind, std::string* error) {
+    engine_ = std::make_unique<Engine>(std::move(cfg));
+    std::string e;
+    if (!engine_->start(&e)) {
+      *error = kind + " " + plan_.name + ": " + e;
+      engine_.reset();
+      return false;
+    }
+    thread_ = std::thread([this] { engine_->run(); });
+    return true;
+  }
+  void halt() {
+    if (!engine_) return;
+    engine_->stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  const Plan& plan_;
+  NodeSockets sockets_;
+  std::unique_ptr<Engine> engine_;
+  std::thread thread_;
 };
 
 // The `describe()` fields both kinds share (all but nodes, listeners and target groups).

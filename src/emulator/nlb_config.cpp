@@ -17,14 +17,17 @@ std::string zone_of(const model::Network& net, const std::string& vpc, Ipv4Addre
 
 }  // namespace
 
-NlbConfigResult nlb_engine_config_from_model(const model::Network& net, const model::LoadBalancer& lb) {
+NlbConfigResult nlb_engine_config_from_model(const model::Network& net, const model::LoadBalancer& lb,
+                                             const NlbConfigOptions& o) {
   NlbConfigResult r;
   nlb::EngineConfig c;
   c.name = lb.name;
   size_t slash = lb.full_name.rfind('/');
   if (slash != std::string::npos) c.id = lb.full_name.substr(slash + 1);
-  for (const auto& n : lb.nodes)
-    if (n.private_ip.value) c.nodes.push_back({n.network_interface, n.private_ip, n.availability_zone, 0});
+  if (!o.nodes.empty()) c.nodes = o.nodes;
+  else
+    for (const auto& n : lb.nodes)
+      if (n.private_ip.value) c.nodes.push_back({n.network_interface, n.private_ip, n.availability_zone, 0});
   if (c.nodes.empty()) {
     r.error = "load balancer " + lb.name + " has no node with a private IP";
     return r;
@@ -61,9 +64,19 @@ NlbConfigResult nlb_engine_config_from_model(const model::Network& net, const mo
       g.proxy_protocol_v2 = tg->attributes.proxy_protocol_v2;
       g.cross_zone = semantics::nlb_cross_zone(tg->attributes, lb.attributes);
       g.deregistration_delay_ms = tg->attributes.deregistration_delay_seconds * 1000LL;
+      if (o.target_address && (g.health_check.port.empty() || g.health_check.port == std::to_string(tg->port)))
+        g.health_check.port = "traffic-port";  // follows the remapped targets
       for (const auto& t : tg->targets) {
         const uint16_t port = t.port.value_or(tg->port);
-        if (tg->target_type == "alb") {
+        if (o.target_address) {
+          std::string e;
+          auto where = o.target_address(*tg, t, e);
+          if (!where) {
+            r.error = e;
+            return r;
+          }
+          g.targets.push_back({t.id, where->first, where->second, t.availability_zone});
+        } else if (tg->target_type == "alb") {
           const model::LoadBalancer* alb_lb = net.load_balancer(t.id);
           if (!alb_lb) {
             r.notes.push_back("target group " + tg->name + ": no load balancer " + t.id);
@@ -83,8 +96,12 @@ NlbConfigResult nlb_engine_config_from_model(const model::Network& net, const mo
       }
       c.target_groups.push_back(std::move(g));
     }
-    std::string protocol = l.protocol;
-    c.listeners.push_back({l.arn, protocol, l.port, it->second});
+    const int port = l.port + o.port_offset;
+    if (port < 1 || port > 65535) {
+      r.error = "listener port " + std::to_string(l.port) + " + offset is out of range";
+      return r;
+    }
+    c.listeners.push_back({l.arn, l.protocol, static_cast<uint16_t>(port), it->second});
   }
   if (c.listeners.empty()) {
     r.error = "load balancer " + lb.name + " has no listener the lab serves";

@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "../support/process.h"
@@ -22,7 +23,8 @@ std::string answer(const nlohmann::json& c) {
 }
 
 TEST(MatrixGroupByCli, ClassesStandForEveryCellOfTheMatrix) {
-  for (const std::string lab : {"examples/tgw/vpn/vpclab.yaml", "examples/scenario/vpclab.yaml"})
+  for (const std::string lab :
+       {"examples/tgw/vpn/vpclab.yaml", "examples/scenario/vpclab.yaml", "tests/cli/data/org-spokes/vpclab.yaml"})
     for (const std::string kind : {"vpc", "subnet", "security-group"}) {
       auto plain = vpclab("matrix " + lab + " --json", false);
       ASSERT_EQ(plain.exit_code, 0) << plain.out;
@@ -33,32 +35,47 @@ TEST(MatrixGroupByCli, ClassesStandForEveryCellOfTheMatrix) {
       ASSERT_EQ(grouped.exit_code, 0) << grouped.out;
       auto g = nlohmann::json::parse(grouped.out);
       EXPECT_EQ(g["group_by"], kind);
-      std::map<std::string, std::vector<std::string>> members;
+      std::map<std::string, std::vector<std::string>> members, vpcs;
       size_t parties = 0;
       for (const auto& c : g["classes"]) {
         EXPECT_EQ(c["count"].get<size_t>(), c["members"].size()) << c.dump();
         members[c["id"]] = c["members"].get<std::vector<std::string>>();
+        vpcs[c["id"]] = c["member_vpcs"].get<std::vector<std::string>>();
+        EXPECT_EQ(vpcs[c["id"]].size(), c["members"].size()) << c.dump();
         parties += c["members"].size();
       }
       EXPECT_EQ(parties, every["rows"].size()) << lab << " " << kind;
       size_t covered = 0;
-      for (const auto& c : g["cells"])
-        for (const auto& x : members.at(c["from_class"]))
-          for (const auto& y : members.at(c["to_class"])) {
+      // A cell with "vpc": "same" / "other" stands for the member pairs in one VPC / in two.
+      for (const auto& c : g["cells"]) {
+        const std::string scope = c.value("vpc", "");
+        EXPECT_TRUE(scope.empty() || scope == "same" || scope == "other") << c.dump();
+        const auto& from = members.at(c["from_class"]);
+        const auto& to = members.at(c["to_class"]);
+        for (size_t i = 0; i < from.size(); ++i)
+          for (size_t j = 0; j < to.size(); ++j) {
+            const std::string& x = from[i];
+            const std::string& y = to[j];
             if (x == y) continue;
+            const bool one_vpc = vpcs.at(c["from_class"])[i] == vpcs.at(c["to_class"])[j];
+            if ((scope == "same" && !one_vpc) || (scope == "other" && one_vpc)) continue;
             auto it = cells.find({x, y});
             EXPECT_TRUE(it != cells.end() && it->second == answer(c)) << lab << " " << kind << ": " << x << " -> " << y;
             ++covered;
           }
+      }
       EXPECT_EQ(covered, cells.size()) << lab << " " << kind << ": reachable pairs outside every class cell";
-      // The text: a header, then one line per class pair with member counts.
+      // The text: a header counting class pairs, then one line per cell with member counts.
       auto text = vpclab("matrix " + lab + " --group-by " + kind, false);
       ASSERT_EQ(text.exit_code, 0);
       std::istringstream in(text.out);
       std::string line;
       std::getline(in, line);
-      EXPECT_EQ(line.rfind("reachable class pairs (" + std::to_string(g["cells"].size()) + " of ", 0), 0u) << line;
-      static const std::regex kLine(R"(  .+ \(\d+ members?\) -> .+ \(\d+ members?\):( tcp \S+)?( udp \S+)?( icmp)?)");
+      std::set<std::pair<std::string, std::string>> pairs;
+      for (const auto& c : g["cells"]) pairs.insert({c["from_class"].get<std::string>(), c["to_class"].get<std::string>()});
+      EXPECT_EQ(line.rfind("reachable class pairs (" + std::to_string(pairs.size()) + " of ", 0), 0u) << line;
+      static const std::regex kLine(
+          R"(  .+ \(\d+ members?\) -> .+( in the same VPC| in another VPC)? \(\d+ members?\):( tcp \S+)?( udp \S+)?( icmp)?)");
       size_t lines = 0;
       while (std::getline(in, line)) {
         EXPECT_TRUE(std::regex_match(line, kLine)) << line;
@@ -66,6 +83,36 @@ TEST(MatrixGroupByCli, ClassesStandForEveryCellOfTheMatrix) {
       }
       EXPECT_EQ(lines, g["cells"].size());
     }
+}
+
+// Spokes alike (bench/org/gen_org.py's shape, two Regions of three): one class
+// per tier and Region spanning its three VPCs, named by the first with the
+// count of the others; where a group admits its own VPC's tier below it, the
+// class pair has a cell for one VPC and another for two.
+TEST(MatrixGroupByCli, ClassesSpanSpokesAlike) {
+  const std::string lab = "tests/cli/data/org-spokes/vpclab.yaml";
+  auto g = nlohmann::json::parse(vpclab("matrix " + lab + " --group-by vpc --json", false).out);
+  ASSERT_EQ(g["classes"].size(), 8u) << g["classes"].dump();  // 4 tiers x 2 Regions
+  for (const auto& c : g["classes"]) {
+    EXPECT_EQ(c["vpcs"], 3) << c.dump();
+    EXPECT_NE(c["label"].get<std::string>().find("(+2 VPCs alike)"), std::string::npos) << c.dump();
+  }
+  std::map<std::string, std::string> label;
+  for (const auto& c : g["classes"]) label[c["id"]] = c["label"];
+  std::map<std::string, std::string> web_to_app;  // scope -> answer, Web -> App in Region 0
+  for (const auto& c : g["cells"]) {
+    const std::string& from = label[c["from_class"]];
+    const std::string& to = label[c["to_class"]];
+    if (from.starts_with("r0-vpcs0000.Vpc0 [r0-vpcs0000.Vpc0WebSg]") && to.starts_with("r0-vpcs0000.Vpc0 [r0-vpcs0000.Vpc0AppSg]"))
+      web_to_app[c.value("vpc", "")] = c["tcp"];
+  }
+  // App admits tcp/8001 from 10.0.0.0/8 and tcp/9001 from its own VPC's Web group.
+  EXPECT_EQ(web_to_app, (std::map<std::string, std::string>{{"same", "8001,9001"}, {"other", "8001"}}));
+  auto text = vpclab("matrix " + lab + " --group-by vpc", false);
+  EXPECT_NE(text.out.find("[r0-vpcs0000.Vpc0AppSg] (+2 VPCs alike) in the same VPC (3 members): tcp 8001,9001"),
+            std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("[r0-vpcs0000.Vpc0AppSg] (+2 VPCs alike) in another VPC (3 members): tcp 8001"),
+            std::string::npos) << text.out;
 }
 
 TEST(MatrixGroupByCli, TheOfficeIsAPartyAndItsOwnClass) {

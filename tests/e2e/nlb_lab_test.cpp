@@ -6,6 +6,8 @@
 // the analyzer's (`vpclab trace`): the kernel is the oracle.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -56,6 +58,21 @@ std::set<std::string> clients_logged(const ScopedLab& lab, const std::string& we
   return out;
 }
 
+// Waits (bounded) until every target of `tg` is healthy, as the first checks
+// after a slow boot leave a target initial for one interval (30 s).
+json wait_healthy(const ScopedLab& lab, const std::string& tg) {
+  json health;
+  for (int i = 0; i < 90; ++i) {
+    health = json::parse(lab.run("health " + tg, false).out, nullptr, false);
+    bool all = health.is_object() && !health.value("TargetHealthDescriptions", json::array()).empty();
+    for (const auto& d : health.value("TargetHealthDescriptions", json::array()))
+      all = all && d["TargetHealth"].value("State", "") == "healthy";
+    if (all) break;
+    usleep(500000);
+  }
+  return health;
+}
+
 std::string bar_app_address(const ScopedLab& lab) {
   auto r = lab.exec("bar-app", "ip -4 -o addr show dev eth0");
   std::smatch m;
@@ -71,7 +88,7 @@ TEST_F(NlbLab, InstanceTargetsAnswerAndSeeTheClientsAddress) {
   ASSERT_EQ(nlb["nodes"].size(), 2u) << nlb.dump();
   EXPECT_EQ(nlb["listeners"][0]["protocol"], "TCP");
   // Health checks (TCP, from the node addresses, admitted as VPC foo) passed.
-  json health = json::parse(lab.run("health foo-web-tcp", false).out, nullptr, false);
+  json health = wait_healthy(lab, "foo-web-tcp");
   ASSERT_TRUE(health.contains("TargetHealthDescriptions")) << health.dump();
   ASSERT_EQ(health["TargetHealthDescriptions"].size(), 2u);
   for (const auto& d : health["TargetHealthDescriptions"]) EXPECT_EQ(d["TargetHealth"]["State"], "healthy") << health.dump();
@@ -97,7 +114,7 @@ TEST_F(NlbLab, TargetsAdmittingOnlyTheNlbSubnetsTimeOutWhileHealthy) {
   const std::string path = kExamples + "broken/nlb-target-sg-nlb-subnets.yaml";
   ScopedLab lab("nlb-broken", path);
   ASSERT_EQ(lab.up().exit_code, 0) << lab.up().out;
-  json health = json::parse(lab.run("health foo-web-tcp", false).out, nullptr, false);
+  json health = wait_healthy(lab, "foo-web-tcp");
   ASSERT_TRUE(health.contains("TargetHealthDescriptions")) << health.dump();
   for (const auto& d : health["TargetHealthDescriptions"])
     EXPECT_EQ(d["TargetHealth"]["State"], "healthy") << lab.run("health foo-web-tcp --per-node").out;
@@ -112,6 +129,7 @@ TEST_F(NlbLab, TargetsAdmittingOnlyTheNlbSubnetsTimeOutWhileHealthy) {
 TEST_F(NlbLab, IpTargetsSeeTheNodesAddress) {
   ScopedLab lab("nlb-ip", kExamples + "nlb-ip-targets.yaml");
   ASSERT_EQ(lab.up().exit_code, 0) << lab.up().out;
+  wait_healthy(lab, "foo-web-tcp");
   json nlb = status_nlb(lab);
   ASSERT_TRUE(nlb.is_object());
   std::set<std::string> nodes;
@@ -127,6 +145,7 @@ TEST_F(NlbLab, IpTargetsSeeTheNodesAddress) {
 TEST_F(NlbLab, InFrontOfTheAlbTheAlbSeesTheClient) {
   ScopedLab lab("nlb-alb", kExamples + "nlb-to-alb.yaml");
   ASSERT_EQ(lab.up().exit_code, 0) << lab.up().out;
+  wait_healthy(lab, "foo-alb");
   std::set<std::string> served;
   for (int i = 0; i < 6; ++i) served.insert(fetch(lab));
   EXPECT_FALSE(served.count("")) << "every request answered through NLB and ALB";
@@ -140,6 +159,7 @@ TEST_F(NlbLab, InFrontOfTheAlbTheAlbSeesTheClient) {
 TEST_F(NlbLab, AStoppedTargetIsUnusedAndTheOtherServes) {
   ScopedLab lab("nlb-stop", kExamples + "nlb.yaml");
   ASSERT_EQ(lab.up().exit_code, 0) << lab.up().out;
+  wait_healthy(lab, "foo-web-tcp");
   ASSERT_EQ(lab.run("instance stop foo-web2").exit_code, 0);
   json health = json::parse(lab.run("health foo-web-tcp", false).out, nullptr, false);
   std::map<std::string, std::string> reason;
@@ -151,6 +171,29 @@ TEST_F(NlbLab, AStoppedTargetIsUnusedAndTheOtherServes) {
   ASSERT_TRUE(nlb.is_object());
   std::string node1 = nlb["nodes"][0].value("address", "");
   EXPECT_EQ(fetch(lab, nullptr, "http://" + node1 + "/"), "web1");
+}
+
+TEST_F(NlbLab, UdpDatagramsReachAnEchoServiceThatSeesTheClient) {
+  ScopedLab lab("nlb-udp", kExamples + "nlb-udp.yaml");
+  ASSERT_EQ(lab.up().exit_code, 0) << lab.up().out;
+  json nlb = status_nlb(lab);
+  ASSERT_TRUE(nlb.is_object());
+  EXPECT_EQ(nlb["listeners"][0]["protocol"], "UDP");
+  wait_healthy(lab, "foo-echo-udp");
+  auto r = lab.exec("bar-app", "python3 -c '"
+                               "import socket\n"
+                               "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)\n"
+                               "s.connect((\"nlb.home\", 5353))\n"
+                               "for m in (b\"one\", b\"two\"):\n"
+                               "    s.send(m); print(s.recv(2048).decode())\n'");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("echo from ip-10-2-\\d+-\\d+: one\n.*echo from ip-10-2-\\d+-\\d+: two")))
+      << r.out;
+  // A UDP group keeps the client's address: the echo service logged bar-app.
+  const std::string client = bar_app_address(lab);
+  std::string logs = lab.run("logs foo-web1").out + lab.run("logs foo-web2").out;
+  EXPECT_NE(logs.find(client + " sent one"), std::string::npos) << logs;
+  EXPECT_EQ(vpclab("trace " + kExamples + "nlb-udp.yaml --from bar-app --to nlb.home:5353 --protocol udp").exit_code, 0);
 }
 
 }  // namespace

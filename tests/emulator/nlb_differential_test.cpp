@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include <future>
 #include <random>
 #include <set>
 #include <nlohmann/json.hpp>
@@ -128,18 +129,24 @@ Outcome run(const std::string& label, model::Network net, uint32_t seed) {
     return o;
   }
   for (int i = 0; i < 300 && !settled(lo.name); ++i) usleep(100000);
-  // One shell per source, its fetches in parallel: one timeout per source.
+  // One shell per source, all at once, each fetching in parallel: one timeout per network.
   std::map<std::string, std::vector<const Probe*>> by_src;
   for (const auto& p : probes) by_src[p.src].push_back(&p);
+  std::map<std::string, std::future<std::string>> outputs;
   for (const auto& [src, ps] : by_src) {
     std::string script;
     for (const auto* p : ps)
-      script += "(curl -s -m 3 -o /dev/null -w '" + p->url + " %{http_code}\\n' " + p->url + " || true) & ";
+      script += "(curl -s -m 5 -o /dev/null -w '" + p->url + " %{http_code}\\n' " + p->url + " || true) & ";
     script += "wait";
-    std::string out;
-    vpclab::testing::lab_capture(lo.name, src, {"bash", "-c", script}, &out);
+    outputs[src] = std::async(std::launch::async, [name = lo.name, src = src, script] {
+      std::string out;
+      vpclab::testing::lab_capture(name, src, {"bash", "-c", script}, &out);
+      return out;
+    });
+  }
+  for (const auto& [src, ps] : by_src) {
     std::map<std::string, std::string> got;
-    std::istringstream in(out);
+    std::istringstream in(outputs[src].get());
     std::string url, code;
     while (in >> url >> code) got[url] = code;
     for (const auto* p : ps) {

@@ -52,10 +52,17 @@ bool bind_upstream(int fd, const sockaddr_in& client, bool preserve, Ipv4Address
     return bind(fd, reinterpret_cast<const sockaddr*>(&src), sizeof src) == 0;
   }
   int one = 1;
-  // The client's address is not the node's: only a transparent socket may
-  // use it. On loopback (vpclab nlb, tests) it is local and the option moot.
-  bool local = (ntohl(client.sin_addr.s_addr) >> 24) == 127;
-  if (setsockopt(fd, IPPROTO_IP, IP_TRANSPARENT, &one, sizeof one) < 0 && !local) return false;
+  // On loopback (vpclab nlb, tests) the client's address is local and its
+  // port the client's own socket's: bind the address, the port chosen at
+  // connect() (as for the node's address: no port search at bind).
+  if ((ntohl(client.sin_addr.s_addr) >> 24) == 127) {
+    if (setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one) < 0 && errno != ENOPROTOOPT) return false;
+    sockaddr_in src = client;
+    src.sin_port = 0;
+    return bind(fd, reinterpret_cast<const sockaddr*>(&src), sizeof src) == 0;
+  }
+  // The client's address is not the node's: only a transparent socket may use it.
+  if (setsockopt(fd, IPPROTO_IP, IP_TRANSPARENT, &one, sizeof one) < 0) return false;
   if (bind(fd, reinterpret_cast<const sockaddr*>(&client), sizeof client) == 0) return true;
   sockaddr_in any_port = client;  // the client's port is taken (its own socket, on loopback)
   any_port.sin_port = 0;
@@ -216,7 +223,8 @@ bool Engine::Impl::open_listeners(std::string* error) {
 }
 
 int Engine::Impl::new_socket(size_t node, int type) {
-  int fd = cfg.socket_for_node ? cfg.socket_for_node(node, type) : socket(AF_INET, type, 0);
+  if (!cfg.socket_for_node) return socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);  // no fcntl calls
+  int fd = cfg.socket_for_node(node, type);
   if (fd < 0) return -1;
   int fl = fcntl(fd, F_GETFL);
   if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {

@@ -163,7 +163,8 @@ struct Engine::Impl {
   // tcp_flow.cpp
   void on_accept(ListenerRt* l);
   void on_tcp(TcpFlow* f, Handle* h, uint32_t ev);
-  void tcp_pump(TcpFlow* f);
+  // Reads only the sides given: the others have no event (level-triggered epoll reports them).
+  void tcp_pump(TcpFlow* f, bool read_client = true, bool read_upstream = true);
   void tcp_close(TcpFlow* f, bool reset_client);
   void expire_tcp();
 

@@ -100,7 +100,8 @@ void Engine::Impl::on_accept(ListenerRt* l) {
 void Engine::Impl::on_tcp(TcpFlow* f, Handle* h, uint32_t ev) {
   if (h == &f->upstream && !f->connected) {
     if (!(ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
-    if (alb::socket_error(f->upstream.fd) != 0) {
+    // A failed connect raises EPOLLERR: only then is SO_ERROR worth a call.
+    if ((ev & (EPOLLERR | EPOLLHUP)) && alb::socket_error(f->upstream.fd) != 0) {
       ++elb_resets;  // refused or unreachable: the client is reset
       tcp_close(f, true);
       return;
@@ -109,13 +110,20 @@ void Engine::Impl::on_tcp(TcpFlow* f, Handle* h, uint32_t ev) {
     connecting_lru.unlink(&f->lru);
   }
   if (f->connected) tcp_lru.touch(&f->lru, now_ms);  // a connecting flow keeps its connect deadline
-  tcp_pump(f);
+  // A side is read when it has an event, or when its bytes were held back
+  // (buffer not yet written out): it likely has more. A read of the other
+  // side would mostly see EAGAIN.
+  const bool in = ev & (EPOLLIN | EPOLLHUP | EPOLLERR);
+  tcp_pump(f, (h == &f->client && in) || f->c2u.len > 0, (h == &f->upstream && in) || f->u2c.len > 0);
 }
 
-void Engine::Impl::tcp_pump(TcpFlow* f) {
+void Engine::Impl::tcp_pump(TcpFlow* f, bool read_client, bool read_upstream) {
   // One direction: write what is buffered, read more, pass an EOF on as a
   // half-close. False when a socket failed (reset): the flow ends.
-  auto move = [&](Handle& from, Handle& to, Buf& b, bool& from_eof, bool& shut, bool can_read) {
+  // A short read drained the socket for now: the level-triggered loop says
+  // when there is more, so no read is made only to see EAGAIN.
+  auto move = [&](Handle& from, Handle& to, Buf& b, bool& from_eof, bool& shut, bool can_read, bool other_shut) {
+    bool drained = false;
     for (;;) {
       if (b.len) {
         if (!f->connected) return true;
@@ -132,16 +140,18 @@ void Engine::Impl::tcp_pump(TcpFlow* f) {
       }
       if (from_eof) {
         if (!shut && f->connected) {
-          (void)shutdown(to.fd, SHUT_WR);
+          // The other way is shut too: the flow closes now, and close() sends the FIN.
+          if (!other_shut) (void)shutdown(to.fd, SHUT_WR);
           shut = true;
         }
         return true;
       }
-      if (!can_read) return true;
+      if (!can_read || drained) return true;
       ssize_t r = recv(from.fd, b.data.get(), Buf::kSize, 0);
       if (r > 0) {
         b.off = 0;
         b.len = static_cast<size_t>(r);
+        drained = static_cast<size_t>(r) < Buf::kSize;
         continue;
       }
       if (r == 0) {
@@ -152,12 +162,13 @@ void Engine::Impl::tcp_pump(TcpFlow* f) {
       return errno == EAGAIN;
     }
   };
-  if (!move(f->client, f->upstream, f->c2u, f->client_eof, f->c2u_shut, true)) {
+  if (!move(f->client, f->upstream, f->c2u, f->client_eof, f->c2u_shut, read_client, f->u2c_shut)) {
     ++client_resets;
     tcp_close(f, true);
     return;
   }
-  if (!move(f->upstream, f->client, f->u2c, f->upstream_eof, f->u2c_shut, f->connected)) {
+  if (!move(f->upstream, f->client, f->u2c, f->upstream_eof, f->u2c_shut, f->connected && read_upstream,
+            f->c2u_shut)) {
     ++target_resets;
     tcp_close(f, true);
     return;
