@@ -156,4 +156,32 @@ TEST(EndpointsCompile, GatewayLoadBalancerEndpointsStayNoted) {
   EXPECT_EQ(notes.find("com.amazonaws.us-east-1.sqs"), std::string::npos) << notes;
 }
 
+// Two copies of bar (10.1.0.0/16 each) in one Region: one service namespace
+// cannot route back to both, so the second VPC's endpoint is noted and its
+// routes to it drop (S3 is not reached by a path AWS would not take).
+TEST(EndpointsCompile, OverlappingVpcsWithGatewayEndpointsInOneRegionNoteTheSecond) {
+  fs::path dir = fs::path(::testing::TempDir()) / "vpce-compile-overlap";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy_file(kExample / "endpoints.yaml", dir / "endpoints.yaml");
+  std::ofstream(dir / "vpclab.yaml") << "stacks:\n"
+                                        "  - {name: one, template: endpoints.yaml, region: us-east-1}\n"
+                                        "  - {name: two, template: endpoints.yaml, region: us-east-1}\n";
+  Lab l = compile(dir / "vpclab.yaml");
+  ASSERT_TRUE(l.net);
+  ASSERT_EQ(l.net->vpcs.size(), 2u);
+  const std::string second = l.net->vpcs[1].id;
+  std::string notes;
+  for (const auto& u : l.c.unsupported) notes += u + "\n";
+  EXPECT_NE(notes.find("gateway endpoints of VPC " + second + ": its CIDRs overlap"), std::string::npos) << notes;
+  EXPECT_TRUE(check_plan(l.c.plan).empty());
+  size_t linked = 0, dropped = 0;
+  for (const auto& r : l.c.plan.routes) {
+    if (r.netns == l.net->vpcs[0].id && r.dev == "ve0") ++linked;
+    if (r.netns == second && r.destination.str() == "54.231.0.0/17" && r.type == RouteType::kBlackhole) ++dropped;
+  }
+  EXPECT_EQ(linked, 4u);  // S3's four prefix-list entries in the first VPC's private table
+  EXPECT_EQ(dropped, 1u);
+}
+
 }  // namespace
