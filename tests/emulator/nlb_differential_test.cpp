@@ -128,7 +128,9 @@ Outcome run(const std::string& label, model::Network net, uint32_t seed) {
     ADD_FAILURE() << label << ": lab did not start: " << st.error;
     return o;
   }
-  for (int i = 0; i < 300 && !settled(lo.name); ++i) usleep(100000);
+  bool calm = false;
+  for (int i = 0; i < 600 && !(calm = settled(lo.name)); ++i) usleep(100000);
+  if (!calm) ADD_FAILURE() << label << ": targets still initial after 60 s";
   // One shell per source, all at once, each fetching in parallel: one timeout per network.
   std::map<std::string, std::vector<const Probe*>> by_src;
   for (const auto& p : probes) by_src[p.src].push_back(&p);
@@ -157,6 +159,13 @@ Outcome run(const std::string& label, model::Network net, uint32_t seed) {
         o.disagreements.push_back(label + ": " + src + " -> " + p->url + ": kernel " + (got[p->url].empty() ? "nothing" : got[p->url]) +
                                   ", analyzer " + (p->analyzer ? "reachable" : "blocked (" + p->why + ")"));
     }
+  }
+  if (!o.disagreements.empty()) {  // what each node saw, for the message
+    std::string err;
+    for (const auto& lb : c.plan.network_load_balancers)
+      for (const auto& tg : lb.config.target_groups)
+        if (auto h = lab_request(lo.name, nlohmann::json{{"op", "target-health"}, {"target_group", tg.arn}}.dump(), &err))
+          o.disagreements.back() += "\n  health of " + tg.name + ": " + *h;
   }
   stop_lab(lo.name, nullptr);
   return o;

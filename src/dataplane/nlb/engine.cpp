@@ -99,7 +99,10 @@ bool Engine::start(std::string* error) {
     *error = std::string("epoll_ctl: ") + std::strerror(errno);
     return false;
   }
-  return im.open_listeners(error);
+  if (!im.open_listeners(error)) return false;
+  // Every target `initial` from the start: a view taken before run() has them.
+  im.publish_health();
+  return true;
 }
 
 void Engine::run() { impl_->loop(); }

@@ -345,6 +345,22 @@ TEST(NlbEngine, UdpDatagramsGoToATargetAndAnswersComeBackFromTheListener) {
   close(u);
 }
 
+TEST(NlbEngine, TargetsAreInitialAsSoonAsItStarts) {
+  // What a lab waits on (every first check done) must not see an empty view
+  // before the loop runs.
+  TcpBackend a("A"), b("B");
+  Engine e(config(group({&a, &b})));
+  std::string err;
+  ASSERT_TRUE(e.start(&err)) << err;
+  auto s = e.target_health();
+  ASSERT_EQ(s.target_groups.size(), 1u);
+  ASSERT_EQ(s.target_groups[0].targets.size(), 2u);
+  for (const auto& t : s.target_groups[0].targets) {
+    ASSERT_EQ(t.nodes.size(), 1u);
+    EXPECT_EQ(t.nodes[0].state, TargetHealthState::kInitial);
+  }
+}
+
 TEST(NlbEngine, AListenerPortInUseIsNamed) {
   TcpBackend a("A");
   EngineConfig c = config(group({&a}));
