@@ -100,8 +100,9 @@ class Scope {
     switch (e.owner_kind) {
       case model::EniOwnerKind::kInstance:
       case model::EniOwnerKind::kLoadBalancer: parties_.insert(e.owner_id); break;
-      // A NAT gateway's or a free-standing interface: whatever its VPC holds.
+      // A NAT gateway's, an interface endpoint's or a free-standing interface: whatever its VPC holds.
       case model::EniOwnerKind::kNatGateway:
+      case model::EniOwnerKind::kVpcEndpoint:
       case model::EniOwnerKind::kStandalone: vpc(e.vpc); break;
     }
   }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -26,7 +27,10 @@ class S3ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (run_command("command -v curl").out.empty()) GTEST_SKIP() << "curl not installed";
-    dir_ = fs::path(::testing::TempDir()) / "s3-service";
+    // Its own directory: ctest runs the tests of this fixture in parallel processes.
+    dir_ = fs::path(::testing::TempDir()) /
+           ("s3-service-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
+            std::to_string(getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "bar-artifacts/release");
     fs::create_directories(dir_ / "eu-logs");

@@ -226,6 +226,10 @@ TEST_F(Differential, Examples) {
   paths.push_back("tgw/vpn/vpclab.yaml");
   // The web servers as an Auto Scaling group's members (its standby replacements in the lab too).
   paths.push_back("asg/asg.yaml");
+  // With VPC endpoints in the lab (their routes, interface ENIs and the AWS side of the Region);
+  // the flows to S3 and to the endpoints' interfaces: tests/e2e/endpoints_lab_test.cpp.
+  paths.push_back("endpoints/vpclab.yaml");
+  paths.push_back("endpoints/broken/vpclab.yaml");
   Outcome total;
   uint32_t seed = 1000;
   for (const auto& path : paths) {
