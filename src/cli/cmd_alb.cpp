@@ -116,28 +116,7 @@ int run_alb(const AlbOptions& o) {
   }
   // Templates log to stdout by default; a --config file says itself unless overridden.
   if (o.config.empty() || o.access_log_given) cfg->access_log = o.access_log;
-  if (o.hc_interval_seconds != 0) {
-    // Below AWS's minimum is fine (fast tests); its maximum is AWS's.
-    const auto max = semantics::alb_limit(semantics::AlbNumber::kHealthCheckIntervalSeconds).max;
-    if (o.hc_interval_seconds < 0.01 || o.hc_interval_seconds > static_cast<double>(max)) {
-      std::cerr << "vpclab alb: --health-check-interval: expected 0.01 to " << max << " seconds\n";
-      return 2;
-    }
-    auto ms = static_cast<int64_t>(o.hc_interval_seconds * 1000 + 0.5);
-    for (auto& tg : cfg->target_groups) {
-      tg.health_check_interval_ms = ms;
-      // AWS requires the timeout below the interval; keep a check from outliving its slot.
-      tg.health_check_timeout_ms = std::min(tg.timeout_ms(), ms);
-    }
-  } else {
-    // A target that fails its first check (backend not up yet) stays initial
-    // until the next one, a whole interval later, as on AWS: say so.
-    for (const auto& tg : cfg->target_groups)
-      if (tg.health_check.enabled && tg.interval_ms() >= 5000)
-        std::cerr << "vpclab alb: " << tg.name << ": health checks every " << tg.interval_ms() / 1000
-                  << " s; a target failing its first check stays initial until the next one "
-                     "(--health-check-interval to check sooner)\n";
-  }
+  if (!apply_health_check_interval("alb", o.hc_interval_seconds, cfg->target_groups)) return 2;
   if (!o.admin.empty()) {
     size_t colon = o.admin.rfind(':');
     auto a = Ipv4Address::parse(colon == std::string::npos ? o.admin : o.admin.substr(0, colon));

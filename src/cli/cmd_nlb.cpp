@@ -81,25 +81,7 @@ int run_nlb(const NlbOptions& o) {
     std::cerr << "vpclab nlb: " << error << "\n";
     return 1;
   }
-  if (o.hc_interval_seconds != 0) {
-    // An NLB's HealthCheckIntervalSeconds has the ALB's range (5-300); below it is fine (fast tests).
-    const auto max = semantics::alb_limit(semantics::AlbNumber::kHealthCheckIntervalSeconds).max;
-    if (o.hc_interval_seconds < 0.01 || o.hc_interval_seconds > static_cast<double>(max)) {
-      std::cerr << "vpclab nlb: --health-check-interval: expected 0.01 to " << max << " seconds\n";
-      return 2;
-    }
-    auto ms = static_cast<int64_t>(o.hc_interval_seconds * 1000 + 0.5);
-    for (auto& tg : cfg->target_groups) {
-      tg.health_check_interval_ms = ms;
-      tg.health_check_timeout_ms = std::min(tg.timeout_ms(), ms);  // a check ends within its slot
-    }
-  } else {
-    for (const auto& tg : cfg->target_groups)
-      if (tg.interval_ms() >= 5000)
-        std::cerr << "vpclab nlb: " << tg.name << ": health checks every " << tg.interval_ms() / 1000
-                  << " s; a target failing its first check stays unhealthy until the next one "
-                     "(--health-check-interval to check sooner)\n";
-  }
+  if (!apply_health_check_interval("nlb", o.hc_interval_seconds, cfg->target_groups)) return 2;
   nlb::Engine engine(*cfg);
   std::string err;
   if (!engine.start(&err)) {
