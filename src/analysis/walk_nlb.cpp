@@ -5,7 +5,6 @@
 // on, the node's otherwise), health checks from every node's own address,
 // fail-open when no target is healthy, and an ALB as target. The rules are
 // semantics/network_load_balancer.h's.
-#include <charconv>
 
 #include "analysis/impl.h"
 #include "semantics/network_load_balancer.h"
@@ -67,13 +66,6 @@ NlbTarget resolve_target(const Analyzer::Impl& im, const model::TargetGroup& tg,
   return r;
 }
 
-uint16_t health_check_port(const alb::HealthCheck& hc, uint16_t traffic_port) {
-  if (hc.port == "traffic-port") return traffic_port;
-  unsigned v = 0;
-  auto [end, ec] = std::from_chars(hc.port.data(), hc.port.data() + hc.port.size(), v);
-  if (ec != std::errc() || end != hc.port.data() + hc.port.size() || v == 0 || v > 65535) return traffic_port;
-  return static_cast<uint16_t>(v);
-}
 
 }  // namespace
 
@@ -238,7 +230,7 @@ void trace_nlb(const Analyzer::Impl& im, const EniInfo& node, const WalkStart& c
       }
       rt.address = nt.address->str();
       // Health checks from every node's own address (never the client's), TCP for TCP/HTTP/HTTPS checks.
-      const uint16_t hc_port = health_check_port(tg->health_check, rt.port);
+      const uint16_t hc_port = semantics::health_check_port(tg->health_check, rt.port);
       std::string hc_summary;
       std::vector<Explanation> hc_expl;
       for (const auto& other : im.enis) {

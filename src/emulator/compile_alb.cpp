@@ -2,7 +2,6 @@
 // its private IP; here the load balancer becomes an engine configuration
 // the supervisor runs with one engine node per ALB node (docs/emulator.md,
 // "ALB nodes").
-#include <cstdlib>
 
 #include "emulator/alb_config.h"
 #include "emulator/compile_context.h"
@@ -48,20 +47,7 @@ void compile_load_balancers(CompileContext& ctx) {
     p.config.access_log = "logs/" + lb.name + ".access.log";
     // Quick shutdown: `down` should not wait 30 s for clients.
     p.config.shutdown_grace_ms = 1000;
-    for (const auto& tgc : p.config.target_groups) {
-      if (const auto* tg = net.target_group(tgc.arn); tg && !tg->origin.logical_id.empty()) {
-        p.target_group_logical_ids.push_back({tg->origin.logical_id, tg->arn});
-        // In a manifest, also as trace names it: "stack.LogicalId".
-        if (!tg->origin.stack.empty()) p.target_group_logical_ids.push_back({tg->origin.display(tg->arn), tg->arn});
-      }
-      if (!tgc.health_check.enabled) continue;
-      for (const auto& t : tgc.targets) {
-        const model::Instance* inst = net.instance(t.id);
-        if (!inst || inst->state != model::InstanceState::kRunning || inst->user_data.empty()) continue;
-        int port = tgc.health_check.port == "traffic-port" ? t.port : std::atoi(tgc.health_check.port.c_str());
-        if (port > 0 && port < 65536) p.boot_waits.push_back({inst->id, static_cast<uint16_t>(port)});
-      }
-    }
+    name_groups_and_wait_for_targets(net, p.config.target_groups, p);
     ctx.plan().load_balancers.push_back(std::move(p));
   }
 }

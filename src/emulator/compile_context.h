@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "emulator/compile.h"
+#include "semantics/target_health.h"
 
 namespace vpclab::emulator {
 
@@ -125,6 +126,30 @@ void compile_load_balancers(CompileContext& ctx);
 // NLB nodes: the plan's network load balancers, and for groups that keep the
 // client's address the marks and routes that return replies to the node.
 void compile_network_load_balancers(CompileContext& ctx);
+
+// For a load balancer of either kind (compile_alb.cpp, compile_nlb.cpp): the
+// names `vpclab health` takes for its target groups (logical id, and
+// "stack.LogicalId" as trace names it in a manifest), and a boot wait for
+// each target whose instance (by id, or by address for ip targets) runs
+// UserData, on the port its checks go to.
+template <class TargetGroupConfig>
+void name_groups_and_wait_for_targets(const model::Network& net, const std::vector<TargetGroupConfig>& groups,
+                                      LoadBalancerPlanBase& p) {
+  for (const auto& tgc : groups) {
+    if (const auto* tg = net.target_group(tgc.arn); tg && !tg->origin.logical_id.empty()) {
+      p.target_group_logical_ids.push_back({tg->origin.logical_id, tg->arn});
+      if (!tg->origin.stack.empty()) p.target_group_logical_ids.push_back({tg->origin.display(tg->arn), tg->arn});
+    }
+    if (!tgc.health_check.enabled) continue;
+    for (const auto& t : tgc.targets) {
+      const model::Instance* inst = net.instance(t.id);
+      for (const auto& i : net.instances)
+        if (!inst && i.private_ip == t.address) inst = &i;
+      if (!inst || inst->state != model::InstanceState::kRunning || inst->user_data.empty()) continue;
+      p.boot_waits.push_back({inst->id, semantics::health_check_port(tgc.health_check, t.port ? t.port : tgc.port)});
+    }
+  }
+}
 
 // The core compiler over the network as given (compile.cpp); compile_network
 // (compile_auto_scaling.cpp) adds the prepared replacements first.

@@ -16,7 +16,6 @@
 //   on the interface alone would make the node answer ARP for every address
 //   of its subnet).
 #include <algorithm>
-#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -149,21 +148,7 @@ void compile_network_load_balancers(CompileContext& ctx) {
     np.stack = lb.origin.stack;
     np.arn = lb.arn;
     np.dns_name = lb.dns_name;
-    for (const auto& tgc : np.config.target_groups) {
-      if (const auto* tg = net.target_group(tgc.arn); tg && !tg->origin.logical_id.empty()) {
-        np.target_group_logical_ids.push_back({tg->origin.logical_id, tg->arn});
-        if (!tg->origin.stack.empty()) np.target_group_logical_ids.push_back({tg->origin.display(tg->arn), tg->arn});
-      }
-      for (const auto& t : tgc.targets) {
-        // The instance behind the target, registered by id or by its address (ip targets).
-        const model::Instance* inst = net.instance(t.id);
-        for (const auto& i : net.instances)
-          if (!inst && i.private_ip == t.address) inst = &i;
-        if (!inst || inst->state != model::InstanceState::kRunning || inst->user_data.empty()) continue;
-        int port = tgc.health_check.port == "traffic-port" ? t.port : std::atoi(tgc.health_check.port.c_str());
-        if (port > 0 && port < 65536) np.boot_waits.push_back({inst->id, static_cast<uint16_t>(port)});
-      }
-    }
+    name_groups_and_wait_for_targets(net, np.config.target_groups, np);
     p.network_load_balancers.push_back(std::move(np));
   }
   std::map<std::string, std::string> output;  // namespace -> nft lines of its output chain

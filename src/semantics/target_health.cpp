@@ -143,6 +143,14 @@ TargetHealth next_target_health(const TargetHealth& cur, HealthCheckOutcome outc
   return next;
 }
 
+uint16_t health_check_port(const alb::HealthCheck& hc, uint16_t traffic_port) {
+  if (hc.port == "traffic-port") return traffic_port;
+  unsigned v = 0;
+  auto [end, ec] = std::from_chars(hc.port.data(), hc.port.data() + hc.port.size(), v);
+  if (ec != std::errc() || end != hc.port.data() + hc.port.size() || v == 0 || v > 65535) return traffic_port;
+  return static_cast<uint16_t>(v);
+}
+
 bool fail_open(const std::vector<TargetHealthState>& states) {
   bool any_unhealthy = false;
   for (auto s : states) {

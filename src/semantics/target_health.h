@@ -65,6 +65,11 @@ struct TargetHealth {
 TargetHealth next_target_health(const TargetHealth& current, HealthCheckOutcome outcome,
                                 const alb::HealthCheck& hc);
 
+// The port health checks go to: the target's traffic port for
+// HealthCheckPort "traffic-port" (also for a value not 1-65535, which
+// CreateTargetGroup rejects), else that number.
+uint16_t health_check_port(const alb::HealthCheck& hc, uint16_t traffic_port);
+
 // FAIL OPEN: when a group has registered targets but none is healthy and at
 // least one is unhealthy, ALB routes to all of them (initial and unhealthy).
 // Given the states of a group's registered targets (draining ones

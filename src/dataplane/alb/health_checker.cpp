@@ -13,7 +13,7 @@
 
 #include "dataplane/alb/engine_impl.h"
 #include "dataplane/alb/sockets.h"
-#include "dataplane/http/parser.h"
+#include "dataplane/http/health_check.h"
 #include "vocab/check.h"
 
 namespace vpclab::dataplane::alb {
@@ -111,16 +111,9 @@ void Engine::Impl::on_health(HealthCheckConn* hc, uint32_t ev) {
     if (n < 0 && errno == EINTR) continue;
     break;  // EAGAIN: judge what arrived; EOF or error: the same, nothing more will come
   }
-  int status = http::status_line_code(std::string_view(hc->buf, hc->len));
-  if (status == 0) {
-    if (hc->len >= sizeof hc->buf || (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) hc_finish(hc, HealthCheckOutcome::kFailed);
-    return;
-  }
-  if (status < 0) {
-    hc_finish(hc, HealthCheckOutcome::kFailed);
-    return;
-  }
-  hc_finish(hc, hc->tg->matcher.matches(status) ? HealthCheckOutcome::kSuccess : HealthCheckOutcome::kResponseCodeMismatch);
+  bool no_more = hc->len >= sizeof hc->buf || (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR));
+  if (auto outcome = http::http_check_outcome(std::string_view(hc->buf, hc->len), no_more, hc->tg->matcher))
+    hc_finish(hc, *outcome);
 }
 
 void Engine::Impl::hc_close(HealthCheckConn* hc) {

@@ -18,7 +18,7 @@ sockaddr_in make_sockaddr(Ipv4Address a, uint16_t port) {
 }
 
 bool listen_on(int fd, Ipv4Address address, uint16_t port, int backlog, uint16_t* bound_port, std::string* error,
-               bool reuse_port) {
+               bool reuse_port, bool defer_accept) {
   auto fail = [&](const char* call) {
     if (error) *error = std::string(call) + ": " + std::strerror(errno);
     return false;
@@ -40,10 +40,12 @@ bool listen_on(int fd, Ipv4Address address, uint16_t port, int backlog, uint16_t
   // Accepted sockets inherit it: the kernel does not ACK the request on its
   // own, the response carries the ACK (one packet less per new connection,
   // HAProxy's tcp-smart-accept). Best effort: without it only that ACK goes.
-  int zero = 0;
-  (void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
-  int defer_s = 1;
-  (void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_s, sizeof defer_s);
+  if (defer_accept) {
+    int zero = 0;
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
+    int defer_s = 1;
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_s, sizeof defer_s);
+  }
   socklen_t len = sizeof sa;
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) < 0) return fail("getsockname");
   *bound_port = ntohs(sa.sin_port);

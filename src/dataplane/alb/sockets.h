@@ -15,8 +15,10 @@ sockaddr_in make_sockaddr(Ipv4Address a, uint16_t port);
 // SO_REUSEADDR, bind, listen, getsockname: the bound port in `*port`.
 // reuse_port: SO_REUSEPORT, so every worker binds its own socket to the
 // port and the kernel spreads new connections over them.
+// defer_accept: the ALB's TCP_QUICKACK/TCP_DEFER_ACCEPT (the client speaks
+// first); off for a listener whose server may speak first (an NLB's).
 bool listen_on(int fd, Ipv4Address address, uint16_t port, int backlog, uint16_t* bound_port, std::string* error,
-               bool reuse_port = false);
+               bool reuse_port = false, bool defer_accept = true);
 
 // TCP_NODELAY; false when setsockopt fails (the socket is unusable then).
 bool set_nodelay(int fd);

@@ -199,14 +199,9 @@ bool Engine::Impl::open_listeners(std::string* error) {
       if (tcp) {
         l->tcp.fd = new_socket(n, SOCK_STREAM);
         if (l->tcp.fd < 0) return fail("tcp", std::strerror(errno));
-        int one = 1;
-        sockaddr_in sa = alb::make_sockaddr(cfg.nodes[n].address, lc.port);
-        if (setsockopt(l->tcp.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-            bind(l->tcp.fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 || listen(l->tcp.fd, 4096) < 0)
-          return fail("tcp", std::strerror(errno));
-        socklen_t len = sizeof sa;
-        if (getsockname(l->tcp.fd, reinterpret_cast<sockaddr*>(&sa), &len) < 0) return fail("tcp", std::strerror(errno));
-        l->port = ntohs(sa.sin_port);
+        std::string why;
+        if (!alb::listen_on(l->tcp.fd, cfg.nodes[n].address, lc.port, 4096, &l->port, &why, false, false))
+          return fail("tcp", why);
         if (!set_events(&l->tcp, EPOLLIN)) return fail("tcp", std::strerror(errno));
       }
       if (udp) {
@@ -487,8 +482,7 @@ void Engine::Impl::publish_health() {
       ts.id = t->cfg.id;
       ts.port = t->port;
       ts.availability_zone = t->cfg.availability_zone;
-      const std::string& p = tg->cfg.health_check.port;
-      ts.health_check_port = p == "traffic-port" ? std::to_string(t->port) : p;
+      ts.health_check_port = std::to_string(semantics::health_check_port(tg->cfg.health_check, t->port));
       for (const auto& nt : t->nodes) ts.nodes.push_back(nt.health);
       g.targets.push_back(std::move(ts));
     }

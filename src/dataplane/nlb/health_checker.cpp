@@ -13,7 +13,7 @@
 #include <string>
 
 #include "dataplane/alb/sockets.h"
-#include "dataplane/http/parser.h"
+#include "dataplane/http/health_check.h"
 #include "dataplane/nlb/engine_impl.h"
 
 namespace vpclab::dataplane::nlb {
@@ -22,10 +22,7 @@ using semantics::HealthCheckOutcome;
 using semantics::TargetHealthState;
 
 namespace {
-uint16_t check_port(const TargetRt* t) {
-  const std::string& p = t->tg->cfg.health_check.port;
-  return p == "traffic-port" ? t->port : static_cast<uint16_t>(std::atoi(p.c_str()));
-}
+uint16_t check_port(const TargetRt* t) { return semantics::health_check_port(t->tg->cfg.health_check, t->port); }
 }  // namespace
 
 void Engine::Impl::start_health_checks() {
@@ -101,17 +98,9 @@ void Engine::Impl::on_health(HealthCheckRt* hc, uint32_t ev) {
     if (n < 0 && errno == EINTR) continue;
     break;
   }
-  int status = http::status_line_code(std::string_view(hc->buf, hc->len));
-  if (status == 0) {
-    if (hc->len >= sizeof hc->buf || (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) hc_finish(hc, HealthCheckOutcome::kFailed);
-    return;
-  }
-  if (status < 0) {
-    hc_finish(hc, HealthCheckOutcome::kFailed);
-    return;
-  }
-  hc_finish(hc, hc->target->tg->matcher.matches(status) ? HealthCheckOutcome::kSuccess
-                                                         : HealthCheckOutcome::kResponseCodeMismatch);
+  bool no_more = hc->len >= sizeof hc->buf || (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR));
+  if (auto outcome = http::http_check_outcome(std::string_view(hc->buf, hc->len), no_more, hc->target->tg->matcher))
+    hc_finish(hc, *outcome);
 }
 
 void Engine::Impl::hc_close(HealthCheckRt* hc) {

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <map>
 
+#include "dataplane/alb/sockets.h"
+
 namespace vpclab::dataplane::s3 {
 
 namespace {
@@ -144,14 +146,10 @@ int listen_tcp(Ipv4Address address, uint16_t port, std::string* error) {
     *error = std::string("socket: ") + strerror(errno);
     return -1;
   }
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = htonl(address.value);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || listen(fd, 128) != 0) {
-    *error = "cannot listen on " + address.str() + ":" + std::to_string(port) + ": " + strerror(errno);
+  uint16_t bound = 0;
+  std::string why;
+  if (!alb::listen_on(fd, address, port, 128, &bound, &why)) {
+    *error = "cannot listen on " + address.str() + ":" + std::to_string(port) + ": " + why;
     close(fd);
     return -1;
   }
